@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# bpfalg build.  Everything generated goes to $(OUTPUT) (default ./build);
+# the source tree holds sources only (vmlinux.h is the one generated file
+# kept at the top level, regenerate it with `make vmlinux`).
+#
+#   make            build BPF objects, skeletons, algctl
+#   make check      install deps, build, run unit + BPF + netns tests
+#   make demo       install deps, build, run the netns demo
+#   make bench      benchmarks (ratios against nftables in the same run)
+#   make fuzz       build libFuzzer targets
+#   V=1             show full commands
+
+OUTPUT ?= $(abspath build)
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/;s/ppc64le/powerpc/')
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(OUTPUT)/%,%,$(2))";
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I. -Iinclude -Ibpf
+USER_CFLAGS := -g -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers -D_GNU_SOURCE -std=gnu11 \
+	-Iinclude -Iuser -I$(OUTPUT) $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
+USER_LDLIBS := -lbpf -lelf -lz $(shell pkg-config --libs libnl-3.0 libnl-route-3.0 2>/dev/null)
+
+BPF_PROGS := xdp_alg tc_alg
+BPF_OBJS := $(patsubst %,$(OUTPUT)/%.bpf.o,$(BPF_PROGS))
+SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_PROGS))
+BPF_HDRS := $(wildcard bpf/lib/*.h) include/bpfalg.h
+
+# algctl: every user/ source except none; util/ shared with tests.
+USER_SRCS := $(wildcard user/*.c user/util/*.c)
+USER_LIB_SRCS := $(filter-out user/algctl.c,$(USER_SRCS))
+USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
+USER_LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_LIB_SRCS))
+USER_HDRS := $(wildcard user/*.h user/util/*.h) include/bpfalg.h
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
+
+.PHONY: all clean vmlinux check demo bench fuzz deps test-unit test-bpf test-netns
+.DELETE_ON_ERROR:
+
+all: $(OUTPUT)/algctl $(OUTPUT)/xdp_pass.bpf.o
+
+deps:
+	$(Q)./scripts/deps.sh
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/user/util $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.c $(BPF_HDRS) vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/user $(OUTPUT)/user/util
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/algctl: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $^ -o $@ $(USER_LDLIBS)
+
+# Unit tests: each tests/unit/test_*.c links against the userspace objects.
+$(OUTPUT)/tests/unit_tests: $(UNIT_SRCS) $(USER_LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests $(UNIT_SRCS) $(USER_LIB_OBJS) -o $@ $(USER_LDLIBS)
+
+# BPF tests: bpf_prog_test_run_opts on crafted packets.
+$(OUTPUT)/tests/bpf_tests: $(BPFTEST_SRCS) $(SKELS) $(USER_LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests $(BPFTEST_SRCS) $(USER_LIB_OBJS) -o $@ $(USER_LDLIBS)
+
+test-unit: $(OUTPUT)/tests/unit_tests
+	$(Q)$<
+
+test-bpf: $(OUTPUT)/tests/bpf_tests
+	$(Q)$<
+
+test-netns: all
+	$(Q)ALGCTL=$(OUTPUT)/algctl BUILD=$(OUTPUT) tests/netns/run.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/unit_tests $(OUTPUT)/tests/bpf_tests
+	$(Q)BUILD=$(OUTPUT) ALGCTL=$(OUTPUT)/algctl tests/run_all.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)ALGCTL=$(OUTPUT)/algctl BUILD=$(OUTPUT) scripts/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/bpf_tests
+	$(Q)ALGCTL=$(OUTPUT)/algctl BUILD=$(OUTPUT) bench/run.sh
+
+clean:
+	$(Q)rm -rf $(OUTPUT)

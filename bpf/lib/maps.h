@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * maps.h - every map of the datapath, one line of purpose each.
+ *
+ * Both objects (xdp_alg, tc_alg) include this file; every map is pinned by
+ * name under the loader's pin_root_path, so the second object to load, a
+ * restarted daemon and any `algctl` inspection all reuse the same maps.
+ * Sizes marked "set by loader" are overridden with bpf_map__set_max_entries().
+ */
+#ifndef BPFALG_MAPS_H
+#define BPFALG_MAPS_H
+
+#include "bpfalg.h"
+
+/* Runtime configuration: public address, port range, timeouts (1 entry). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfalg_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cfg SEC(".maps");
+
+/* Interfaces we are attached to and their role (inside/outside). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFALG_MAX_IFACES);
+	__type(key, __u32); /* ifindex */
+	__type(value, struct bpfalg_iface);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ifaces SEC(".maps");
+
+/* Flow table, keyed by the original-direction tuple (set by loader). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFALG_DEFAULT_FLOWS);
+	__type(key, struct bpfalg_tuple);
+	__type(value, struct bpfalg_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} flows SEC(".maps");
+
+/*
+ * Reply index: reply tuple -> original tuple.  A plain hash, never evicted
+ * behind our back: inserting it first (BPF_NOEXIST) is what claims a public
+ * port, and a reply entry whose flow was LRU-evicted is detected and healed
+ * or removed, so a half NAT pair can never translate traffic (set by loader).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFALG_DEFAULT_FLOWS);
+	__type(key, struct bpfalg_tuple);
+	__type(value, struct bpfalg_tuple);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} flow_rev SEC(".maps");
+
+/* Expectations filled by the ALGs: remote + public port -> inside target. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFALG_MAX_PINHOLES);
+	__type(key, struct bpfalg_pinhole_key);
+	__type(value, struct bpfalg_pinhole);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pinholes SEC(".maps");
+
+/* Port-forwards on the public address. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFALG_MAX_FORWARDS);
+	__type(key, struct bpfalg_fwd_key);
+	__type(value, struct bpfalg_fwd);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} forwards SEC(".maps");
+
+/* IPv4 fragments in flight: IP ID -> addresses of the first fragment. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFALG_MAX_FRAGS);
+	__type(key, struct bpfalg_frag_key);
+	__type(value, struct bpfalg_frag);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} frags SEC(".maps");
+
+/* Per-protocol ALG mode and control ports. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BPFALG_ALG_MAX);
+	__type(key, __u32);
+	__type(value, struct bpfalg_alg_cfg);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alg_cfg SEC(".maps");
+
+/* Datapath counters, per CPU, summed by algctl. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfalg_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} counters SEC(".maps");
+
+/* Control-channel packets punted to the controller (TC only writes it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, BPFALG_PUNT_RB_SIZE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} punt_rb SEC(".maps");
+
+#endif /* BPFALG_MAPS_H */

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * bpfalg.h - every structure that both the BPF programs and userspace use.
+ *
+ * One definition, included by bpf/ (after vmlinux.h) and by user/ (after
+ * <linux/types.h>).  Fixed-width types and explicit padding only: the same
+ * bytes are read by both sides.  Any change to a struct in this file must bump
+ * BPFALG_LAYOUT_VERSION; the loader refuses to reuse pinned maps written with
+ * another layout (see bpfalg_config.layout_version).
+ */
+#ifndef BPFALG_H
+#define BPFALG_H
+
+#define BPFALG_LAYOUT_VERSION 1
+
+/* skb->mark carried by packets the controller reinjects: programs let them
+ * through untouched.
+ */
+#define BPFALG_REINJECT_MARK 0x0a1e0001
+
+#define BPFALG_DEFAULT_PIN_PATH "/sys/fs/bpf/bpfalg"
+#define BPFALG_DEFAULT_FLOWS 262144
+#define BPFALG_MAX_PINHOLES 16384
+#define BPFALG_MAX_FORWARDS 4096
+#define BPFALG_MAX_FRAGS 8192
+#define BPFALG_MAX_IFACES 64
+#define BPFALG_PUNT_RB_SIZE (4 * 1024 * 1024)
+
+#define BPFALG_AF_INET 2
+#define BPFALG_AF_INET6 10
+
+#define BPFALG_IPPROTO_ICMP 1
+#define BPFALG_IPPROTO_TCP 6
+#define BPFALG_IPPROTO_UDP 17
+#define BPFALG_IPPROTO_ICMPV6 58
+
+/*
+ * A connection tuple as it appears on the wire in one direction.  IPv4
+ * addresses live in addr[0], the rest is zero.  For ICMP echo, sport and
+ * dport both hold the echo identifier (so the reversed tuple of a request is
+ * the key of its reply).
+ */
+struct bpfalg_tuple {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+
+enum bpfalg_nat_kind {
+	BPFALG_NAT_NONE = 0, /* tracked and filtered, not translated (IPv6) */
+	BPFALG_NAT_SNAT = 1, /* inside -> outside, source rewritten */
+	BPFALG_NAT_DNAT = 2, /* outside -> inside (port-forward or pinhole) */
+};
+
+enum bpfalg_flow_state {
+	BPFALG_ST_NEW = 0, /* UDP/ICMP: only the original direction seen */
+	BPFALG_ST_SYN_SENT = 1,
+	BPFALG_ST_SYN_RECV = 2,
+	BPFALG_ST_ESTABLISHED = 3, /* TCP handshake done; UDP/ICMP replied */
+	BPFALG_ST_FIN_WAIT = 4, /* one side sent FIN */
+	BPFALG_ST_TIME_WAIT = 5, /* both sides sent FIN */
+	BPFALG_ST_CLOSE = 6, /* RST seen */
+	BPFALG_ST_MAX,
+};
+
+/* bpfalg_flow.flags */
+#define BPFALG_FF_FROM_PINHOLE (1u << 0) /* created by an expectation */
+#define BPFALG_FF_FROM_FORWARD (1u << 1) /* created by a port-forward */
+#define BPFALG_FF_CONTROL (1u << 2) /* ALG control channel: never XDP */
+#define BPFALG_FF_MIDSTREAM (1u << 3) /* TCP picked up without a SYN */
+
+/* bpfalg_flow.tcp_seen[dir] bits */
+#define BPFALG_TS_SYN (1u << 0)
+#define BPFALG_TS_FIN (1u << 1)
+#define BPFALG_TS_ACK (1u << 2)
+
+/* Direction index into per-direction arrays. */
+#define BPFALG_DIR_ORIG 0
+#define BPFALG_DIR_REPLY 1
+
+/*
+ * Flow table value, keyed by the original-direction tuple (before any
+ * translation).  The reply direction is found through the flow_rev map, whose
+ * key is `reply` and whose value is the original tuple.  Translation is
+ * symmetric: a packet in the original direction leaves with source
+ * reply.daddr:reply.dport and destination reply.saddr:reply.sport; a reply
+ * leaves with the original tuple reversed.
+ */
+struct bpfalg_flow {
+	struct bpfalg_tuple reply; /* the reply direction, as it arrives */
+	__u64 created_ns; /* bpf_ktime_get_ns() at creation */
+	__u64 last_seen_ns; /* refreshed at most once a second */
+	__u64 packets[2]; /* per direction: BPFALG_DIR_* */
+	__u64 bytes[2];
+	__u32 in_ifindex; /* where the original direction entered */
+	__u32 out_ifindex; /* where the original direction left */
+	__u8 state; /* enum bpfalg_flow_state */
+	__u8 nat; /* enum bpfalg_nat_kind */
+	__u8 flags; /* BPFALG_FF_* */
+	__u8 alg; /* enum bpfalg_alg owning this control flow, 0 none */
+	__u8 tcp_seen[2]; /* BPFALG_TS_* per direction */
+	__u8 pad[6];
+};
+
+/*
+ * Pinhole (expectation): admits one remote to one public port for a bounded
+ * time.  Keyed by what the first inbound packet carries: remote address,
+ * public port and protocol.  The first match turns it into a DNAT flow to
+ * (inside_addr, inside_port) and consumes the pinhole.
+ */
+struct bpfalg_pinhole_key {
+	__be32 remote[4];
+	__be16 public_port;
+	__u8 proto;
+	__u8 family;
+};
+
+struct bpfalg_pinhole {
+	__be32 inside_addr[4];
+	__be16 inside_port;
+	__be16 remote_port; /* 0: any source port of the remote */
+	__u8 alg; /* enum bpfalg_alg that asked for it */
+	__u8 pad[3];
+	__u32 in_ifindex; /* inside interface of the owning flow */
+	__u64 expires_ns; /* bpf_ktime_get_ns() clock */
+	struct bpfalg_tuple owner; /* original tuple of the control flow */
+};
+
+/* Port-forward (DNAT) on the public address. */
+struct bpfalg_fwd_key {
+	__be16 port; /* public port */
+	__u8 proto;
+	__u8 family;
+};
+
+struct bpfalg_fwd {
+	__be32 addr[4]; /* inside address */
+	__be16 port; /* inside port */
+	__u8 pad[2];
+};
+
+/* IPv4 fragment tracking: non-first fragments follow the first one's flow. */
+struct bpfalg_frag_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 id;
+	__u8 proto;
+	__u8 pad;
+};
+
+struct bpfalg_frag {
+	__be32 new_saddr;
+	__be32 new_daddr;
+	__u64 seen_ns;
+};
+
+enum bpfalg_iface_role {
+	BPFALG_ROLE_NONE = 0,
+	BPFALG_ROLE_INSIDE = 1,
+	BPFALG_ROLE_OUTSIDE = 2,
+};
+
+struct bpfalg_iface {
+	__u32 role; /* enum bpfalg_iface_role */
+	__u32 xdp_flags; /* how XDP was attached (XDP_FLAGS_*), 0 none */
+};
+
+/* Application protocols, index into the alg_cfg map. */
+enum bpfalg_alg {
+	BPFALG_ALG_NONE = 0,
+	BPFALG_ALG_FTP = 1,
+	BPFALG_ALG_SIP = 2,
+	BPFALG_ALG_RTSP = 3,
+	BPFALG_ALG_TFTP = 4,
+	BPFALG_ALG_MAX,
+};
+
+enum bpfalg_alg_mode {
+	BPFALG_MODE_OFF = 0,
+	BPFALG_MODE_OBSERVE = 1, /* parse and count, never rewrite */
+	BPFALG_MODE_ON = 2,
+};
+
+#define BPFALG_ALG_PORTS 4
+struct bpfalg_alg_cfg {
+	__u32 mode; /* enum bpfalg_alg_mode */
+	__u16 ports[BPFALG_ALG_PORTS]; /* control ports, host order, 0 unused */
+	__u32 pad;
+};
+
+enum bpfalg_fail_policy {
+	BPFALG_FAIL_DROP = 0, /* controller down: drop, TCP retransmits */
+	BPFALG_FAIL_PASS = 1, /* controller down: forward unmodified */
+};
+
+/* bpfalg_config.flags */
+#define BPFALG_CF_MASQUERADE (1u << 0) /* public_v4 follows the interface */
+#define BPFALG_CF_XDP_FAST (1u << 1) /* XDP may forward established flows */
+
+/* Timeouts in seconds, conntrack-like defaults in user/config.c. */
+struct bpfalg_timeouts {
+	__u32 tcp_syn; /* SYN_SENT / SYN_RECV */
+	__u32 tcp_established;
+	__u32 tcp_fin; /* FIN_WAIT / TIME_WAIT */
+	__u32 tcp_close; /* after RST */
+	__u32 udp; /* one direction only */
+	__u32 udp_stream; /* replied */
+	__u32 icmp;
+	__u32 pad;
+};
+
+/* Single-entry array map "cfg". */
+struct bpfalg_config {
+	__u32 layout_version; /* BPFALG_LAYOUT_VERSION */
+	__u32 flags; /* BPFALG_CF_* */
+	__be32 public_v4; /* SNAT / masquerade address */
+	__u32 outside_ifindex;
+	__u16 port_min; /* SNAT range, host order, inclusive */
+	__u16 port_max;
+	__u32 fail_policy; /* enum bpfalg_fail_policy */
+	__u32 controller_pid; /* daemon consuming the ring buffer, 0 none */
+	__u32 pad;
+	__u64 controller_heartbeat_ns; /* bpf_ktime clock, written by daemon */
+	struct bpfalg_timeouts timeouts;
+};
+
+/* Counters: one per-CPU array entry holding them all, summed by algctl. */
+enum bpfalg_counter {
+	BPFALG_CNT_RX, /* packets seen by TC */
+	BPFALG_CNT_XDP_FWD, /* established packets forwarded by XDP */
+	BPFALG_CNT_XDP_PASS_NEIGH, /* XDP could not resolve next hop */
+	BPFALG_CNT_TC_XLATE, /* packets translated in TC */
+	BPFALG_CNT_NOT_OURS, /* handed on untouched */
+	BPFALG_CNT_FLOW_NEW,
+	BPFALG_CNT_FLOW_TABLE_FULL, /* insert failed */
+	BPFALG_CNT_FLOW_RECLAIMED, /* expired binding reused at allocation */
+	BPFALG_CNT_FLOW_ORPHAN, /* reply index without flow, cleaned */
+	BPFALG_CNT_PORT_PRESERVED,
+	BPFALG_CNT_PORT_REMAPPED,
+	BPFALG_CNT_PORT_RETRIES, /* probes beyond the first */
+	BPFALG_CNT_PORT_EXHAUSTED, /* no free port: dropped */
+	BPFALG_CNT_INBOUND_DROP, /* unsolicited from outside */
+	BPFALG_CNT_LOCAL_PASS, /* outside traffic to the gateway itself */
+	BPFALG_CNT_FWD_HIT, /* port-forward created a flow */
+	BPFALG_CNT_PINHOLE_HIT, /* expectation created a flow */
+	BPFALG_CNT_PINHOLE_REFUSED, /* right port, wrong remote port/expired */
+	BPFALG_CNT_ICMP_ERR_XLATE,
+	BPFALG_CNT_ICMP_ERR_DROP, /* ICMP error for no known flow */
+	BPFALG_CNT_FRAG_XLATE,
+	BPFALG_CNT_FRAG_MISS, /* non-first fragment, first not seen */
+	BPFALG_CNT_MALFORMED, /* truncated / bad header: never translated */
+	BPFALG_CNT_TCP_MIDSTREAM,
+	BPFALG_CNT_TCP_INVALID, /* e.g. SYN on a closed-wait flow */
+	BPFALG_CNT_PUNT,
+	BPFALG_CNT_PUNT_FAIL, /* ring buffer full / no controller */
+	BPFALG_CNT_MAX,
+};
+
+struct bpfalg_counters {
+	__u64 c[BPFALG_CNT_MAX];
+};
+
+/*
+ * Punt event header: followed in the ring buffer record by pkt_len bytes of
+ * the packet, starting at the Ethernet header.
+ */
+enum bpfalg_punt_reason {
+	BPFALG_PUNT_ALG_PAYLOAD = 1,
+};
+
+struct bpfalg_punt_hdr {
+	__u32 layout_version;
+	__u32 ifindex; /* interface the packet was seen on */
+	__u32 pkt_len; /* bytes that follow */
+	__u32 orig_len; /* wire length (pkt_len may be capped) */
+	__u8 dir; /* BPFALG_DIR_* within the flow */
+	__u8 ingress; /* 1: TC ingress, 0: TC egress */
+	__u8 alg; /* enum bpfalg_alg */
+	__u8 reason; /* enum bpfalg_punt_reason */
+	__u32 pad;
+	__u64 ts_ns;
+	struct bpfalg_tuple key; /* flow table key (original direction) */
+};
+
+#define BPFALG_PUNT_MAX_PKT 2048
+
+#endif /* BPFALG_H */
