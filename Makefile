@@ -49,6 +49,7 @@ BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
 
 .PHONY: all clean vmlinux check demo bench fuzz deps test-unit test-bpf test-netns
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(OUTPUT)/algctl $(OUTPUT)/xdp_pass.bpf.o
 
