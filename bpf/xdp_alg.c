@@ -1,13 +1,188 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* xdp_alg.c - XDP established-flow fast path (being written). */
+/*
+ * xdp_alg.c - XDP fast path for established flows.
+ *
+ * A packet of an established flow (TCP ESTABLISHED without SYN/FIN/RST, UDP
+ * or ICMP echo that has seen a reply, not an ALG control channel) is
+ * translated, its TTL decremented, and forwarded with bpf_fib_lookup() +
+ * bpf_redirect(), bypassing the stack.  Everything else, and anything whose
+ * next hop the FIB cannot resolve yet, is XDP_PASSed untouched: the TC
+ * programs (tc_alg.c) do the complete job on the slow path.
+ */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "bpfalg.h"
 #include "lib/maps.h"
+#include "lib/parse.h"
+#include "lib/csum.h"
+#include "lib/flow.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define ETH_ALEN 6
+
+/* The translated packet's next hop; 0 when XDP cannot forward it. */
+static __always_inline int xdp_fib(struct xdp_md *ctx, const struct pkt *p,
+				   const struct xlate *x,
+				   struct bpf_fib_lookup *fib)
+{
+	long rc;
+
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->ifindex = ctx->ingress_ifindex;
+	fib->l4_protocol = p->t.proto;
+	fib->sport = x->sport;
+	fib->dport = x->dport;
+	fib->tot_len = p->l3_len;
+	if (p->t.family == BPFALG_AF_INET) {
+		fib->family = AF_INET;
+		fib->ipv4_src = x->saddr[0];
+		fib->ipv4_dst = x->daddr[0];
+	} else {
+		fib->family = AF_INET6;
+		__builtin_memcpy(fib->ipv6_src, x->saddr, 16);
+		__builtin_memcpy(fib->ipv6_dst, x->daddr, 16);
+	}
+	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+	return rc == BPF_FIB_LKUP_RET_SUCCESS ? 0 : -1;
+}
+
+/* IPv4 translation in place with incremental checksums. */
+static __always_inline int xdp_rewrite_v4(void *data, void *data_end,
+					  const struct pkt *p,
+					  const struct xlate *x)
+{
+	__u32 l3 = p->l3_off, l4 = p->l4_off;
+	struct iphdr *iph;
+	__u16 *csum = NULL;
+	__be16 *ports;
+	bool udp = p->t.proto == BPFALG_IPPROTO_UDP;
+
+	if (l3 > PARSE_MAX_L3_OFF || l4 > PARSE_MAX_L4_OFF)
+		return -1;
+	iph = data + l3;
+	if ((void *)(iph + 1) > data_end)
+		return -1;
+	ports = data + l4;
+	if ((void *)(ports + 4) > data_end)
+		return -1;
+
+	if (p->t.proto == BPFALG_IPPROTO_TCP) {
+		struct tcphdr *th = (void *)ports;
+
+		if ((void *)(th + 1) > data_end)
+			return -1;
+		csum = &th->check;
+	} else if (udp) {
+		csum = &((struct udphdr *)ports)->check;
+	} else {
+		csum = &((struct icmphdr *)ports)->checksum;
+	}
+
+	if (p->kind == PK_ECHO) {
+		/* ICMP has no pseudo header: only the id counts */
+		csum_replace2(csum, ports[2], x->sport);
+		ports[2] = x->sport;
+	} else {
+		if (udp) {
+			csum_replace4_udp(csum, iph->saddr, x->saddr[0]);
+			csum_replace4_udp(csum, iph->daddr, x->daddr[0]);
+			csum_replace2_udp(csum, ports[0], x->sport);
+			csum_replace2_udp(csum, ports[1], x->dport);
+		} else {
+			csum_replace4(csum, iph->saddr, x->saddr[0]);
+			csum_replace4(csum, iph->daddr, x->daddr[0]);
+			csum_replace2(csum, ports[0], x->sport);
+			csum_replace2(csum, ports[1], x->dport);
+		}
+		ports[0] = x->sport;
+		ports[1] = x->dport;
+	}
+	csum_replace4(&iph->check, iph->saddr, x->saddr[0]);
+	csum_replace4(&iph->check, iph->daddr, x->daddr[0]);
+	iph->saddr = x->saddr[0];
+	iph->daddr = x->daddr[0];
+	/* TTL sits in the high byte of the 16-bit word it shares with the
+	 * protocol; a decrement of 1 there is 0x0100 in network order.
+	 */
+	csum_replace2(&iph->check, bpf_htons(iph->ttl << 8),
+		      bpf_htons((iph->ttl - 1) << 8));
+	iph->ttl--;
+	return 0;
+}
+
+static __always_inline int xdp_hop_v6(void *data, void *data_end,
+				      const struct pkt *p)
+{
+	__u32 l3 = p->l3_off;
+	struct ipv6hdr *ip6;
+
+	if (l3 > PARSE_MAX_L3_OFF)
+		return -1;
+	ip6 = data + l3;
+	if ((void *)(ip6 + 1) > data_end)
+		return -1;
+	ip6->hop_limit--;
+	return 0;
+}
 
 SEC("xdp")
 int xdp_alg(struct xdp_md *ctx)
 {
-	return XDP_PASS;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib;
+	struct bpfalg_config *c;
+	struct bpfalg_tuple orig;
+	struct bpfalg_flow *f;
+	struct ethhdr *eth;
+	struct xlate x;
+	struct pkt p;
+	__u8 dir;
+
+	if (parse_packet(data, data_end, &p) != PARSE_OK)
+		return XDP_PASS;
+	if (p.vlan || p.ttl <= 1 ||
+	    (p.kind != PK_PORTS && p.kind != PK_ECHO) || p.frag_first)
+		return XDP_PASS;
+	if (p.t.proto == BPFALG_IPPROTO_TCP &&
+	    (p.tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)))
+		return XDP_PASS;
+	if (p.t.proto != BPFALG_IPPROTO_TCP &&
+	    p.t.proto != BPFALG_IPPROTO_UDP && p.kind != PK_ECHO)
+		return XDP_PASS;
+
+	c = get_cfg();
+	if (!c || !(c->flags & BPFALG_CF_XDP_FAST))
+		return XDP_PASS;
+	f = flow_find(&p.t, &dir, &orig);
+	if (!f || f->state != BPFALG_ST_ESTABLISHED ||
+	    (f->flags & BPFALG_FF_CONTROL))
+		return XDP_PASS;
+
+	flow_xlate(f, &orig, dir, &x);
+	if (xdp_fib(ctx, &p, &x, &fib)) {
+		count(BPFALG_CNT_XDP_PASS_NEIGH);
+		return XDP_PASS;
+	}
+
+	if (p.t.family == BPFALG_AF_INET) {
+		if (xdp_rewrite_v4(data, data_end, &p, &x))
+			return XDP_PASS;
+	} else if (xdp_hop_v6(data, data_end, &p)) {
+		return XDP_PASS;
+	}
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return XDP_PASS;
+	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+
+	flow_account(f, dir, p.l3_len, bpf_ktime_get_ns());
+	count(BPFALG_CNT_XDP_FWD);
+	return bpf_redirect(fib.ifindex, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
