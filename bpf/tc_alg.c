@@ -191,10 +191,14 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 	pk.family = p->t.family;
 	ph = bpf_map_lookup_elem(&pinholes, &pk);
 	if (ph) {
+		/* IPv6 is not translated: the pinhole must name the very
+		 * address and port the packet is sent to.
+		 */
 		bool v6_target_ok = v4 || (ph->inside_addr[0] == p->t.daddr[0] &&
 					   ph->inside_addr[1] == p->t.daddr[1] &&
 					   ph->inside_addr[2] == p->t.daddr[2] &&
-					   ph->inside_addr[3] == p->t.daddr[3]);
+					   ph->inside_addr[3] == p->t.daddr[3] &&
+					   ph->inside_port == p->t.dport);
 
 		if (ph->expires_ns < now ||
 		    (ph->remote_port && ph->remote_port != p->t.sport) ||
