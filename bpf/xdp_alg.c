@@ -135,6 +135,8 @@ int xdp_alg(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct bpf_fib_lookup fib;
 	struct bpfalg_config *c;
+	struct bpfalg_iface *ifc;
+	__u32 ifindex = ctx->ingress_ifindex;
 	struct bpfalg_tuple orig;
 	struct bpfalg_flow *f;
 	struct ethhdr *eth;
@@ -156,6 +158,9 @@ int xdp_alg(struct xdp_md *ctx)
 
 	c = get_cfg();
 	if (!c || !(c->flags & BPFALG_CF_XDP_FAST))
+		return XDP_PASS;
+	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
+	if (!ifc || !(ifc->flags & BPFALG_IFF_XDP_FAST))
 		return XDP_PASS;
 	f = flow_find(&p.t, &dir, &orig);
 	if (!f || f->state != BPFALG_ST_ESTABLISHED ||

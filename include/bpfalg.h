@@ -164,9 +164,21 @@ enum bpfalg_iface_role {
 	BPFALG_ROLE_OUTSIDE = 2,
 };
 
+/* bpfalg_iface.flags */
+/*
+ * XDP may forward established flows that enter on this interface.  Off by
+ * default on veth: frames a local network stack sends through a veth carry
+ * CHECKSUM_PARTIAL (only the pseudo-header sum is in the packet), and that
+ * state is lost when XDP redirects the frame, so the receiver would see a
+ * bad checksum.  Frames from a wire carry complete checksums.
+ */
+#define BPFALG_IFF_XDP_FAST (1u << 0)
+
 struct bpfalg_iface {
 	__u32 role; /* enum bpfalg_iface_role */
 	__u32 xdp_flags; /* how XDP was attached (XDP_FLAGS_*), 0 none */
+	__u32 flags; /* BPFALG_IFF_* */
+	__u32 pad;
 };
 
 /* Application protocols, index into the alg_cfg map. */
