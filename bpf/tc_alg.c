@@ -299,7 +299,7 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	data = SKB_FIELD(skb, data);
 	data_end = SKB_FIELD(skb, data_end);
 
-	rc = parse_packet(data, data_end, &p);
+	rc = parse_packet(data, data_end, skb->len, &p);
 	if (rc == PARSE_NOT_IP)
 		return TC_ACT_UNSPEC;
 	from_inside = !ingress &&

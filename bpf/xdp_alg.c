@@ -144,7 +144,7 @@ int xdp_alg(struct xdp_md *ctx)
 	struct pkt p;
 	__u8 dir;
 
-	if (parse_packet(data, data_end, &p) != PARSE_OK)
+	if (parse_packet(data, data_end, data_end - data, &p) != PARSE_OK)
 		return XDP_PASS;
 	if (p.vlan || p.ttl <= 1 ||
 	    (p.kind != PK_PORTS && p.kind != PK_ECHO) || p.frag_first)

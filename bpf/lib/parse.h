@@ -189,7 +189,8 @@ static __always_inline int parse_l4(struct cursor *c, struct pkt *p,
 
 /* IPv4 header at c->pos.  Fills addresses/proto; leaves c->pos at L4. */
 static __always_inline int parse_ipv4(struct cursor *c, struct pkt *p,
-				      struct bpfalg_tuple *t, bool outer)
+				      struct bpfalg_tuple *t, bool outer,
+				      __u32 l3_room)
 {
 	struct iphdr *iph = c->pos;
 	__u32 hlen;
@@ -205,7 +206,7 @@ static __always_inline int parse_ipv4(struct cursor *c, struct pkt *p,
 		__u32 tot = bpf_ntohs(iph->tot_len);
 		__u16 frag = bpf_ntohs(iph->frag_off);
 
-		if (tot < hlen || c->pos + tot > c->end)
+		if (tot < hlen || tot > l3_room)
 			return -1;
 		p->l3_len = tot;
 		p->ttl = iph->ttl;
@@ -227,7 +228,8 @@ static __always_inline int parse_ipv4(struct cursor *c, struct pkt *p,
  * options, fragment, AH), at most six of them.
  */
 static __always_inline int parse_ipv6(struct cursor *c, struct pkt *p,
-				      struct bpfalg_tuple *t, bool outer)
+				      struct bpfalg_tuple *t, bool outer,
+				      __u32 l3_room)
 {
 	struct ipv6hdr *ip6 = c->pos;
 	__u8 nexthdr;
@@ -239,7 +241,7 @@ static __always_inline int parse_ipv6(struct cursor *c, struct pkt *p,
 	if (outer) {
 		__u32 plen = bpf_ntohs(ip6->payload_len);
 
-		if ((void *)(ip6 + 1) + plen > c->end)
+		if (sizeof(*ip6) + plen > l3_room)
 			return -1;
 		p->l3_len = sizeof(*ip6) + plen;
 		p->ttl = ip6->hop_limit;
@@ -282,9 +284,14 @@ static __always_inline int parse_ipv6(struct cursor *c, struct pkt *p,
 	return 0;
 }
 
-/* Fills @p from the frame [data, data_end). */
+/*
+ * Fills @p from the frame [data, data_end).  @frame_len is the whole frame's
+ * length, which in TC may exceed the linear part the pointers cover (GSO
+ * super-packets): IP lengths are checked against it, headers against
+ * data_end.
+ */
 static __always_inline int parse_packet(void *data, void *data_end,
-					struct pkt *p)
+					__u32 frame_len, struct pkt *p)
 {
 	struct cursor c = { .pos = data, .end = data_end };
 	__be16 proto;
@@ -297,11 +304,13 @@ static __always_inline int parse_packet(void *data, void *data_end,
 	if (p->l3_off > PARSE_MAX_L3_OFF)
 		return PARSE_NOT_IP;
 
+	if (frame_len < p->l3_off)
+		return PARSE_MALFORMED;
 	if (proto == ETH_P_IP_BE) {
-		if (parse_ipv4(&c, p, &p->t, true))
+		if (parse_ipv4(&c, p, &p->t, true, frame_len - p->l3_off))
 			return PARSE_MALFORMED;
 	} else if (proto == ETH_P_IPV6_BE) {
-		if (parse_ipv6(&c, p, &p->t, true))
+		if (parse_ipv6(&c, p, &p->t, true, frame_len - p->l3_off))
 			return PARSE_MALFORMED;
 	} else {
 		return PARSE_NOT_IP;
@@ -337,10 +346,10 @@ static __always_inline int parse_packet(void *data, void *data_end,
 	c.pos += 8; /* parse_l4 left the cursor on the ICMP header */
 	p->inner_l3_off = p->l4_off + 8;
 	if (p->t.family == BPFALG_AF_INET) {
-		if (parse_ipv4(&c, p, &p->inner, false))
+		if (parse_ipv4(&c, p, &p->inner, false, 0))
 			return PARSE_MALFORMED;
 	} else {
-		if (parse_ipv6(&c, p, &p->inner, false))
+		if (parse_ipv6(&c, p, &p->inner, false, 0))
 			return PARSE_MALFORMED;
 	}
 	p->inner_l4_off = c.pos - data;
