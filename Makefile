@@ -47,7 +47,7 @@ USER_HDRS := $(wildcard user/*.h user/util/*.h) include/bpfalg.h
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
 
-.PHONY: all clean vmlinux check demo bench fuzz deps test-unit test-bpf test-netns
+.PHONY: all clean vmlinux check demo bench fuzz fuzz-smoke deps test-unit test-bpf test-netns
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -111,3 +111,30 @@ bench: deps
 
 clean:
 	$(Q)rm -rf $(OUTPUT)
+
+# libFuzzer targets: the datapath parser compiled as C (tests/bpf_shim.h).
+# Unaligned header access is fine for the BPF target (and VLAN tags cause it):
+# -fno-sanitize=alignment keeps UBSan on everything else.
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize=alignment \
+	-fno-sanitize-recover=undefined -Iinclude -Ibpf -Itests
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(OUTPUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(BPF_HDRS) tests/bpf_shim.h | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< -o $@
+
+fuzz: $(FUZZ_TARGETS)
+
+# A short fuzzing run per target over the checked-in corpus (part of check).
+fuzz-smoke: $(FUZZ_TARGETS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		n=$$(basename $$t | sed 's/^fuzz_//'); \
+		mkdir -p $(OUTPUT)/fuzz/corpus-$$n; \
+		$$t -max_total_time=$${FUZZ_SECONDS:-20} -print_final_stats=0 \
+		    $(OUTPUT)/fuzz/corpus-$$n tests/fuzz/corpus/$$n >/dev/null 2>$(OUTPUT)/fuzz/$$n.log \
+		    || { tail -30 $(OUTPUT)/fuzz/$$n.log; exit 1; }; \
+		echo "fuzz $$n: ok ($$(grep -o 'cov: [0-9]*' $(OUTPUT)/fuzz/$$n.log | tail -1))"; \
+	done
