@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Run every tests/netns/test_*.sh scenario for each gateway mode and print
+#   PASS name [gw]
+#   FAIL name [gw]: reason
+#   SKIP name [gw]: reason
+# then exactly one closing line "N passed, N failed, N skipped".
+# Exit status: non-zero when anything failed.
+#
+# Environment:
+#   GW=kernel|bpfalg|"kernel bpfalg"   modes (default both)
+#   TESTS="ping tcp_bulk"              subset (default all test_*.sh)
+#   BUILD, ALGCTL                      as in the Makefile
+#   TEST_TIMEOUT=seconds               per case (default 180)
+#   NETNS_LOGDIR=dir                   keep per-case logs there
+#   VERBOSE=1                          print every case's log
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+modes=${GW:-kernel bpfalg}
+timeout_s=${TEST_TIMEOUT:-180}
+export BUILD=${BUILD:-build}
+export ALGCTL=${ALGCTL:-$BUILD/algctl}
+case $ALGCTL in /*) ;; *) ALGCTL=$PWD/$ALGCTL ;; esac
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+
+logdir=${NETNS_LOGDIR:-$(mktemp -d /tmp/bpfalg-netns-logs.XXXXXX)}
+mkdir -p "$logdir"
+
+if [ -n "${TESTS:-}" ]; then
+	files=""
+	for t in $TESTS; do files="$files $here/test_${t#test_}"; files=${files%.sh}.sh; done
+else
+	files=$(ls "$here"/test_*.sh)
+fi
+
+pass=0 failn=0 skipn=0
+start=$(date +%s)
+for gw in $modes; do
+	for f in $files; do
+		name=$(basename "$f" .sh)
+		name=${name#test_}
+		log="$logdir/$name.$gw.log"
+		t0=$(date +%s)
+		GW=$gw timeout -k 15 "$timeout_s" bash "$f" >"$log" 2>&1 </dev/null
+		rc=$?
+		dt=$(( $(date +%s) - t0 ))
+		reason=$(grep -E '^(FAIL|SKIP): ' "$log" | tail -n1 | sed -E 's/^(FAIL|SKIP): //')
+		case $rc in
+		0)
+			pass=$((pass + 1))
+			echo "PASS $name [$gw] (${dt}s)"
+			;;
+		4)
+			skipn=$((skipn + 1))
+			echo "SKIP $name [$gw]: ${reason:-no reason given}"
+			;;
+		*)
+			failn=$((failn + 1))
+			[ $rc -eq 124 ] || [ $rc -eq 137 ] && reason="timed out after ${timeout_s}s${reason:+ ($reason)}"
+			echo "FAIL $name [$gw]: ${reason:-exit status $rc}"
+			# The end of the log is the evidence.
+			grep -v -E '^(FAIL|SKIP): ' "$log" | tail -n 15 | sed 's/^/    | /'
+			;;
+		esac
+		[ -n "${VERBOSE:-}" ] && sed 's/^/    | /' "$log"
+	done
+done
+if [ $failn -eq 0 ] && [ -z "${NETNS_LOGDIR:-}" ]; then
+	rm -rf "$logdir"
+	echo "# netns suite: $(( $(date +%s) - start ))s"
+else
+	echo "# netns suite: $(( $(date +%s) - start ))s, logs in $logdir"
+fi
+echo "$pass passed, $failn failed, $skipn skipped"
+[ $failn -eq 0 ]

@@ -1,0 +1,73 @@
+#!/bin/bash
+# TCP bulk transfer through the NAT, byte-exact, both directions, plus a
+# smaller IPv6 (routed) transfer.  In bpfalg mode `algctl flows -j` must show
+# the running flow with the public address.
+. "$(dirname "$0")/lib.sh"
+test_init
+topo_setup3
+gw_setup
+wait_reachable
+
+SIZE_MB=${BULK_MB:-20}
+make_file up.bin "$SIZE_MB"
+make_file down.bin "$SIZE_MB"
+
+# client -> server (upload), receiver on the server.
+sx timeout 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:up.rcv,creat,trunc 2>sock1.err &
+rcv=$!
+bg_track $rcv
+wait_listen sx 5001
+t0=$(date +%s.%N)
+cx timeout 60 socat -u OPEN:up.bin TCP:"$SERVER4":5001 2>send1.err ||
+	fail "upload: client socat failed: $(head -c 300 send1.err)"
+wait $rcv || fail "upload: server socat failed: $(head -c 300 sock1.err)"
+t1=$(date +%s.%N)
+[ "$(sha up.bin)" = "$(sha up.rcv)" ] ||
+	fail "upload: content differs ($(stat -c %s up.rcv) of $(stat -c %s up.bin) bytes received)"
+log "upload ${SIZE_MB} MB client->server ok in $(awk "BEGIN{printf \"%.2f\", $t1 - $t0}") s"
+
+# server -> client (download), the server sends as soon as the client connects.
+sx timeout 60 socat -u OPEN:down.bin TCP-LISTEN:5002,reuseaddr 2>sock2.err &
+snd=$!
+bg_track $snd
+wait_listen sx 5002
+cx timeout 60 socat -u TCP:"$SERVER4":5002 OPEN:down.rcv,creat,trunc 2>recv2.err ||
+	fail "download: client socat failed: $(head -c 300 recv2.err)"
+wait $snd || fail "download: server socat failed: $(head -c 300 sock2.err)"
+[ "$(sha down.bin)" = "$(sha down.rcv)" ] ||
+	fail "download: content differs ($(stat -c %s down.rcv) of $(stat -c %s down.bin) bytes received)"
+log "download ${SIZE_MB} MB server->client ok"
+
+# IPv6, routed (4 MB up).
+head -c 4194304 up.bin >up6.bin
+sx timeout 60 socat -u TCP6-LISTEN:5003,reuseaddr OPEN:up6.rcv,creat,trunc 2>sock3.err &
+rcv=$!
+bg_track $rcv
+wait_listen sx 5003
+cx timeout 60 socat -u OPEN:up6.bin "TCP6:[$SERVER6]:5003" 2>send3.err ||
+	fail "IPv6 upload: client socat failed: $(head -c 300 send3.err)"
+wait $rcv || fail "IPv6 upload: server socat failed"
+[ "$(sha up6.bin)" = "$(sha up6.rcv)" ] || fail "IPv6 upload: content differs"
+log "IPv6 upload 4 MB ok"
+
+# The flow table during a running transfer (bpfalg): a slow sender keeps
+# the connection open while we look.
+if [ "$GW" = bpfalg ]; then
+	sx timeout 30 socat -u TCP-LISTEN:5004,reuseaddr OPEN:/dev/null 2>/dev/null &
+	bg_track $!
+	wait_listen sx 5004
+	( for i in $(seq 40); do echo "line $i"; sleep 0.1; done ) |
+		cx timeout 30 socat -u - TCP:"$SERVER4":5004,sourceport=40404 &
+	slow=$!
+	bg_track $slow
+	sleep 1
+	algctl flows -j >flows.json 2>flows.err ||
+		fail "algctl flows -j failed (rc=$?): $(head -c 200 flows.err)"
+	python3 -m json.tool flows.json >/dev/null 2>&1 || fail "algctl flows -j is not valid JSON"
+	flows_has "$CLIENT4" "$GW_OUT4" "$SERVER4" 40404 5004 ||
+		fail "algctl flows -j has no entry with $CLIENT4:40404, public $GW_OUT4 and $SERVER4:5004: $(head -c 600 flows.json)"
+	algctl flows >flows.txt 2>&1 || fail "algctl flows (table) failed"
+	grep -q "$GW_OUT4" flows.txt || fail "algctl flows table does not show the public address $GW_OUT4"
+	wait $slow || fail "slow transfer failed"
+fi
+exit 0

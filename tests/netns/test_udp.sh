@@ -1,0 +1,40 @@
+#!/bin/bash
+# UDP request/response through the NAT (IPv4) and routed (IPv6).  The server
+# answers with the source address it saw, which must be the gateway's public
+# address for IPv4 and the client's own address for IPv6.
+. "$(dirname "$0")/lib.sh"
+test_init
+topo_setup3
+gw_setup
+wait_reachable
+
+# One child per datagram; reply "<peer address> <request>".
+sx timeout 30 socat UDP4-RECVFROM:5353,reuseaddr,fork \
+	SYSTEM:'read l; echo "$SOCAT_PEERADDR $l"' 2>udp4.err &
+bg_track $!
+sx timeout 30 socat UDP6-RECVFROM:5354,reuseaddr,fork \
+	SYSTEM:'read l; echo "$SOCAT_PEERADDR $l"' 2>udp6.err &
+bg_track $!
+wait_listen sx 5353 udp
+wait_listen sx 5354 udp
+
+for i in 1 2 3; do
+	req="req-$i-$RANDOM"
+	rep=$(udp_req cx "$SERVER4" 5353 "$req" 2>&1)
+	[ "$rep" = "$GW_OUT4 $req" ] ||
+		fail "IPv4 UDP request $i: expected reply '$GW_OUT4 $req', got '$rep'"
+done
+log "IPv4 UDP: 3 request/response pairs, server saw $GW_OUT4"
+
+req="req6-$RANDOM"
+rep=$(udp_req cx "$SERVER6" 5354 "$req" 2>&1)
+# socat prints the peer as [fd00:0001:0000:...]: compare normalised.
+seen=$(python3 -c 'import ipaddress,sys; print(ipaddress.ip_address(sys.argv[1].strip("[]")))' "${rep%% *}" 2>/dev/null)
+[ "$seen" = "$CLIENT6" ] && [ "${rep#* }" = "$req" ] || fail "IPv6 UDP: expected reply '[$CLIENT6] $req', got '$rep'"
+log "IPv6 UDP: ok, server saw $CLIENT6"
+
+# A 1400-byte datagram (payload checksum over a larger packet) both ways.
+big=$(head -c 1000 /dev/urandom | base64 -w0 | head -c 1400)
+rep=$(udp_req cx "$SERVER4" 5353 "$big" 2>&1)
+[ "$rep" = "$GW_OUT4 $big" ] || fail "IPv4 UDP 1400-byte request: reply wrong (${#rep} bytes)"
+exit 0
