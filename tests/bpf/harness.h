@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * harness.h - environment of the BPF tests: a private network namespace with
+ * a veth pair (in0 inside, out0 outside), both skeletons loaded with their
+ * maps pinned in a private bpffs directory, and helpers to run a program on
+ * a packet, read counters and reset state.  Teardown always runs (atexit and
+ * signals) and removes the namespace and the pins.
+ */
+#ifndef BPFALG_TEST_HARNESS_H
+#define BPFALG_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "bpfalg.h"
+#include "pkt.h"
+
+/* Topology (inside the test namespace). */
+#define IN_ADDR "10.0.1.1" /* in0 */
+#define OUT_ADDR "192.0.2.1" /* out0 = cfg.public_v4 */
+#define PUB "192.0.2.1"
+#define OUT_GW "192.0.2.254" /* default route, permanent neighbour */
+#define CLIENT "10.0.1.2" /* permanent neighbour on in0 */
+#define CLIENT2 "10.0.1.3"
+#define CLIENT_NONEIGH "10.0.1.77" /* no neighbour entry */
+#define SERVER "198.51.100.10" /* behind OUT_GW */
+#define SERVER2 "198.51.100.11"
+#define ROUTER "203.0.113.1" /* sends ICMP errors */
+#define IN6_ADDR "fd00:1::1"
+#define OUT6_ADDR "2001:db8:2::1"
+#define CLIENT6 "fd00:1::2"
+#define SERVER6 "2001:db8:9::10"
+#define OUT6_GW "2001:db8:2::fe"
+
+extern const __u8 MAC_IN0[6], MAC_OUT0[6], MAC_CLIENT[6], MAC_GW[6];
+
+#define PORT_MIN 20000
+#define PORT_MAX 29999
+
+enum prog_id { PR_TC_IN, PR_TC_OUT, PR_XDP };
+enum if_sym { IFS_NONE = 0, IFS_IN, IFS_OUT };
+
+#define TC_UNSPEC (-1)
+#define TC_OK 0
+#define TC_SHOT 2
+#define V_XDP_ABORTED 0
+#define V_XDP_DROP 1
+#define V_XDP_PASS 2
+#define V_XDP_TX 3
+#define V_XDP_REDIRECT 4
+
+struct env {
+	char ns[64];
+	char pin[128];
+	int orig_netns;
+	int ifin, ifout;
+	int prog[3];
+	int m_cfg, m_ifaces, m_flows, m_rev, m_pinholes, m_forwards, m_frags,
+		m_counters;
+	int ncpus;
+	bool verbose;
+};
+
+extern struct env E;
+
+struct run_res {
+	int err; /* syscall error (-errno) */
+	int verdict;
+	__u8 out[PKT_MAX];
+	__u32 out_len;
+	__u32 duration;
+};
+
+int env_setup(void);
+void env_teardown(void);
+int sh(const char *fmt, ...);
+
+int ifindex_of(enum if_sym s);
+int run_prog(enum prog_id p, enum if_sym ifx, enum if_sym iif, __u32 mark,
+	     const __u8 *in, int len, struct run_res *r);
+
+void counters_read(__u64 out[BPFALG_CNT_MAX]);
+const char *counter_name(int idx);
+void state_reset(void); /* flows, reply index, frags, pinholes, forwards */
+int config_write(__u16 port_min, __u16 port_max, __u32 flags);
+
+__u32 ip4(const char *s); /* network order */
+void tuple4(struct bpfalg_tuple *t, __u8 proto, const char *s, __u16 sp,
+	    const char *d, __u16 dp);
+__u64 mono_ns(void);
+int map_count(int fd, size_t keysz);
+int maps_shared(char *why, size_t n);
+int env_map_fds(int *fds, const char **names, int max);
+
+/* Result reporting. */
+extern int n_pass, n_fail;
+void report(const char *name, bool ok, const char *why);
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
