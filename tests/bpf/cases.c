@@ -189,6 +189,16 @@ static int post_no_flows(char *why, size_t n)
 	return 0;
 }
 
+static void pre_out0_no_fast(void)
+{
+	iface_set(IFS_OUT, BPFALG_ROLE_OUTSIDE, 0);
+}
+
+static void pre_out0_fast(void)
+{
+	iface_set(IFS_OUT, BPFALG_ROLE_OUTSIDE, BPFALG_IFF_XDP_FAST);
+}
+
 static const struct tcase table[] = {
 	/* ================= SNAT, IPv4, TCP/UDP/ICMP echo ================= */
 	{ .name = "snat_tcp_syn_port_preserved", .reset = true,
@@ -816,6 +826,18 @@ static const struct tcase table[] = {
 	  .verdict = V_XDP_REDIRECT,
 	  .out = { T4(PUB, 40502, SERVER, 80, TH_ACK), .payload = 1000,
 		   TO_GW },
+	  .cnt = { C(XDP_FWD, 1) } },
+	{ .name = "xdp_iface_without_fast_flag_passed",
+	  .pre = pre_out0_no_fast, XDP_OUT,
+	  .in = { T4(SERVER, 80, PUB, 40502, TH_ACK), .payload = 10, FROM_GW },
+	  .verdict = V_XDP_PASS, .same = true,
+	  .cnt = { C(XDP_FWD, 0) } },
+	{ .name = "xdp_iface_fast_flag_restored_redirected",
+	  .pre = pre_out0_fast, XDP_OUT,
+	  .in = { T4(SERVER, 80, PUB, 40502, TH_ACK), .payload = 10, FROM_GW },
+	  .verdict = V_XDP_REDIRECT,
+	  .out = { T4(SERVER, 80, CLIENT, 40502, TH_ACK), .payload = 10,
+		   TO_CLIENT },
 	  .cnt = { C(XDP_FWD, 1) } },
 	{ .name = "xdp_tcp_syn_passed",
 	  XDP_OUT,

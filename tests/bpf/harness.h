@@ -84,6 +84,7 @@ void counters_read(__u64 out[BPFALG_CNT_MAX]);
 const char *counter_name(int idx);
 void state_reset(void); /* flows, reply index, frags, pinholes, forwards */
 int config_write(__u16 port_min, __u16 port_max, __u32 flags);
+int iface_set(enum if_sym s, __u32 role, __u32 flags);
 
 __u32 ip4(const char *s); /* network order */
 void tuple4(struct bpfalg_tuple *t, __u8 proto, const char *s, __u16 sp,

@@ -403,6 +403,12 @@ void pkt_describe(const __u8 *buf, int len, char *out, size_t outlen)
 		inet_ntop(AF_INET, buf + l3 + 16, d, sizeof(d));
 		proto = buf[l3 + 9];
 	}
+	if (fam == 4 && (get16(buf + l3 + 6) & 0x1fff)) {
+		snprintf(out, outlen, "len %d %s > %s proto %u frag offset %u ttl %u id 0x%04x",
+			 len, s, d, proto, (get16(buf + l3 + 6) & 0x1fff) * 8,
+			 buf[l3 + 8], get16(buf + l3 + 4));
+		return;
+	}
 	snprintf(out, outlen, "len %d %s:%u > %s:%u proto %u ttl %u", len, s,
 		 pkt_sport(buf, len), d, pkt_dport(buf, len), proto,
 		 fam == 6 ? buf[l3 + 7] : buf[l3 + 8]);

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-#define PKT_MAX 2048
+#define PKT_MAX 4096
 
 #define P_ICMP 1
 #define P_TCP 6

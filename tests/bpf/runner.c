@@ -154,7 +154,7 @@ int run_case(const struct tcase *tc, char *why, size_t n)
 	/* Independent full recomputation (malformed inputs: skipped, the
 	 * byte-identity check above is what matters for them).
 	 */
-	if (tc->mg == MG_NONE &&
+	if (tc->mg == MG_NONE && !(tc->same && tc->verdict == TC_SHOT) &&
 	    csum_verify(r.out, r.out_len, cw, sizeof(cw))) {
 		return fail(why, n, "checksum: %s", cw);
 	}

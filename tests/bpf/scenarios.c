@@ -156,6 +156,10 @@ static void remap_kind(int kind, const char *tag)
 
 	spec_of(kind, &tc.in, SERVER, sport, PUB, p2, true);
 	spec_of(kind, &tc.out, SERVER, sport, CLIENT2, cport, true);
+	if (kind == K_ECHO) {
+		tc.in.sport = p2;
+		tc.out.sport = cport;
+	}
 	snprintf(name, sizeof(name), "remap_%s_reply_to_second_client", tag);
 	one(name, &tc);
 
