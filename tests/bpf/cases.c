@@ -189,6 +189,71 @@ static int post_no_flows(char *why, size_t n)
 	return 0;
 }
 
+static __u64 last_seen_mark;
+
+static int flow_get(const char *c, __u16 cp, const char *d, __u16 dp,
+		    __u8 proto, struct bpfalg_flow *f)
+{
+	struct bpfalg_tuple k;
+
+	tuple4(&k, proto, c, cp, d, dp);
+	return bpf_map_lookup_elem(E.m_flows, &k, f);
+}
+
+static int post_last_seen_record(char *why, size_t n)
+{
+	struct bpfalg_flow f;
+
+	if (flow_get(CLIENT, 40700, SERVER, 22, P_TCP, &f)) {
+		snprintf(why, n, "flow missing");
+		return -1;
+	}
+	last_seen_mark = f.last_seen_ns;
+	return 0;
+}
+
+static int post_last_seen_same(char *why, size_t n)
+{
+	struct bpfalg_flow f;
+
+	if (flow_get(CLIENT, 40700, SERVER, 22, P_TCP, &f)) {
+		snprintf(why, n, "flow missing");
+		return -1;
+	}
+	if (mono_ns() - last_seen_mark < 900000000ULL &&
+	    f.last_seen_ns != last_seen_mark) {
+		snprintf(why, n, "last_seen_ns rewritten %llu ns after the previous write",
+			 (unsigned long long)(f.last_seen_ns - last_seen_mark));
+		return -1;
+	}
+	if (f.packets[BPFALG_DIR_REPLY] < 1) {
+		snprintf(why, n, "reply packets not counted");
+		return -1;
+	}
+	return 0;
+}
+
+/* Simulate LRU eviction of the flow while its reply index stays. */
+static void pre_evict_orphan_flow(void)
+{
+	struct bpfalg_tuple k;
+
+	tuple4(&k, P_UDP, CLIENT, 40600, SERVER, 53);
+	bpf_map_delete_elem(E.m_flows, &k);
+}
+
+static int post_orphan_removed(char *why, size_t n)
+{
+	struct bpfalg_tuple k, v;
+
+	tuple4(&k, P_UDP, SERVER, 53, PUB, 40600);
+	if (!bpf_map_lookup_elem(E.m_rev, &k, &v)) {
+		snprintf(why, n, "orphan reply index entry still present");
+		return -1;
+	}
+	return 0;
+}
+
 static void pre_out0_no_fast(void)
 {
 	iface_set(IFS_OUT, BPFALG_ROLE_OUTSIDE, 0);
@@ -293,6 +358,70 @@ static const struct tcase table[] = {
 	  .out = { T4(PUB, 40030, SERVER, 80, TH_ACK), .payload = 10 },
 	  .cnt = { C(FLOW_NEW, 1), C(TCP_MIDSTREAM, 1) },
 	  .fc = { CLIENT, SERVER, 40030, 80, P_TCP, ST(ESTABLISHED) } },
+
+	/* ====================== TCP state machine ====================== */
+	{ .name = "tcp_state_syn_sent", .reset = true,
+	  EGRESS_FROM_INSIDE,
+	  .in = { T4(CLIENT, 40700, SERVER, 22, TH_SYN) },
+	  .verdict = TC_OK,
+	  .out = { T4(PUB, 40700, SERVER, 22, TH_SYN) },
+	  .fc = { CLIENT, SERVER, 40700, 22, P_TCP, ST(SYN_SENT) } },
+	{ .name = "tcp_state_syn_recv",
+	  INGRESS,
+	  .in = { T4(SERVER, 22, PUB, 40700, TH_SYN | TH_ACK) },
+	  .verdict = TC_OK,
+	  .out = { T4(SERVER, 22, CLIENT, 40700, TH_SYN | TH_ACK) },
+	  .fc = { CLIENT, SERVER, 40700, 22, P_TCP, ST(SYN_RECV) } },
+	{ .name = "tcp_state_established",
+	  EGRESS_FROM_INSIDE,
+	  .in = { T4(CLIENT, 40700, SERVER, 22, TH_ACK) },
+	  .verdict = TC_OK,
+	  .out = { T4(PUB, 40700, SERVER, 22, TH_ACK) },
+	  .fc = { CLIENT, SERVER, 40700, 22, P_TCP, ST(ESTABLISHED) },
+	  .post = post_last_seen_record },
+	{ .name = "tcp_last_seen_not_rewritten_within_a_second",
+	  INGRESS,
+	  .in = { T4(SERVER, 22, PUB, 40700, TH_ACK | TH_PSH), .payload = 64 },
+	  .verdict = TC_OK,
+	  .out = { T4(SERVER, 22, CLIENT, 40700, TH_ACK | TH_PSH),
+		   .payload = 64 },
+	  .post = post_last_seen_same },
+	{ .name = "tcp_state_fin_wait",
+	  EGRESS_FROM_INSIDE,
+	  .in = { T4(CLIENT, 40700, SERVER, 22, TH_FIN | TH_ACK) },
+	  .verdict = TC_OK,
+	  .out = { T4(PUB, 40700, SERVER, 22, TH_FIN | TH_ACK) },
+	  .fc = { CLIENT, SERVER, 40700, 22, P_TCP, ST(FIN_WAIT) } },
+	{ .name = "tcp_state_time_wait",
+	  INGRESS,
+	  .in = { T4(SERVER, 22, PUB, 40700, TH_FIN | TH_ACK) },
+	  .verdict = TC_OK,
+	  .out = { T4(SERVER, 22, CLIENT, 40700, TH_FIN | TH_ACK) },
+	  .fc = { CLIENT, SERVER, 40700, 22, P_TCP, ST(TIME_WAIT) } },
+	{ .name = "tcp_state_rst_close_setup",
+	  EGRESS_FROM_INSIDE,
+	  .in = { T4(CLIENT, 40701, SERVER, 22, TH_SYN) },
+	  .verdict = TC_OK,
+	  .out = { T4(PUB, 40701, SERVER, 22, TH_SYN) } },
+	{ .name = "tcp_state_rst_close",
+	  INGRESS,
+	  .in = { T4(SERVER, 22, PUB, 40701, TH_RST | TH_ACK) },
+	  .verdict = TC_OK,
+	  .out = { T4(SERVER, 22, CLIENT, 40701, TH_RST | TH_ACK) },
+	  .fc = { CLIENT, SERVER, 40701, 22, P_TCP, ST(CLOSE) } },
+
+	/* ============ half NAT pair: a reply index without its flow ============ */
+	{ .name = "orphan_setup_udp_flow", .reset = true,
+	  EGRESS_FROM_INSIDE,
+	  .in = { U4(CLIENT, 40600, SERVER, 53) },
+	  .verdict = TC_OK,
+	  .out = { U4(PUB, 40600, SERVER, 53) } },
+	{ .name = "orphan_reply_index_never_translates",
+	  .pre = pre_evict_orphan_flow, INGRESS,
+	  .in = { U4(SERVER, 53, PUB, 40600) },
+	  .verdict = TC_UNSPEC, .same = true,
+	  .cnt = { C(FLOW_ORPHAN, 1), C(TC_XLATE, 0) },
+	  .post = post_orphan_removed },
 
 	/* ======================= one 802.1Q tag ======================= */
 	{ .name = "vlan_snat_tcp_syn",
