@@ -198,9 +198,75 @@ static void remap_kind(int kind, const char *tag)
 	}
 }
 
+/*
+ * The verifier must accept what the builder makes and reject any corruption:
+ * otherwise a "checksum ok" on program output would mean nothing.
+ */
+static void verifier_selftest(void)
+{
+	static const struct pkt_spec q = { U4(CLIENT, 1, SERVER, 2) };
+	static const struct pkt_spec q6 = { .family = 6, .proto = P_TCP,
+					    .src = CLIENT6, .dst = SERVER6,
+					    .sport = 3, .dport = 4,
+					    .payload = 11 };
+	const struct pkt_spec specs[] = {
+		{ T4(CLIENT, 1, SERVER, 2, TH_SYN), .tcp_opts = 20,
+		  .payload = 13 },
+		{ U4(CLIENT, 1, SERVER, 2), .ip_opts = 8 },
+		{ EC4(CLIENT, SERVER, 77, 8), .vlan = 3 },
+		{ .family = 4, .proto = P_ICMP, .src = ROUTER, .dst = PUB,
+		  .icmp_type = 3, .icmp_code = 3, .inner = &q },
+		{ .family = 6, .proto = P_UDP, .src = CLIENT6, .dst = SERVER6,
+		  .sport = 9, .dport = 10, .payload = 7 },
+		{ .family = 6, .proto = P_ICMP6, .src = CLIENT6,
+		  .dst = SERVER6, .sport = 9, .icmp_type = 128,
+		  .payload = 9 },
+		{ .family = 6, .proto = P_ICMP6, .src = SERVER6,
+		  .dst = CLIENT6, .icmp_type = 1, .inner = &q6 },
+	};
+	__u8 b[PKT_MAX];
+	char why[256] = "", w[200];
+	int i, j, len, bad = 0;
+
+	for (i = 0; i < (int)ARRAY_SIZE(specs) && !bad; i++) {
+		len = pkt_build(&specs[i], b);
+		if (csum_verify(b, len, w, sizeof(w))) {
+			snprintf(why, sizeof(why), "spec %d rejected: %s", i, w);
+			bad = 1;
+			break;
+		}
+		/* flip every byte after the Ethernet header in turn */
+		for (j = pkt_l3_off(b, len, NULL); j < len; j++) {
+			int l3 = pkt_l3_off(b, len, NULL);
+			int v6 = specs[i].family == 6;
+
+			/* IPv6 bytes no checksum covers: version/traffic
+			 * class/flow label, hop limit; and the next header,
+			 * whose corruption leaves nothing to verify
+			 */
+			if (v6 && (j - l3 < 4 || j - l3 == 6 || j - l3 == 7))
+				continue;
+			b[j] ^= 0x5a;
+			if (!csum_verify(b, len, w, sizeof(w))) {
+				snprintf(why, sizeof(why),
+					 "spec %d: corruption at byte %d not detected",
+					 i, j);
+				bad = 1;
+			}
+			b[j] ^= 0x5a;
+			if (bad)
+				break;
+		}
+	}
+	report("selftest_checksum_verifier_catches_every_corrupt_byte", !bad,
+	       why);
+}
+
 void run_scenarios(void)
 {
 	char why[256] = "";
+
+	verifier_selftest();
 
 	report("maps_shared_between_objects_by_pinning",
 	       !maps_shared(why, sizeof(why)), why);
