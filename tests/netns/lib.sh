@@ -116,7 +116,7 @@ _on_exit() {
 	trap - EXIT INT TERM
 	gw_teardown
 	local p
-	for p in $_BG_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $_BG_PIDS; do _kill_tree "$p"; done
 	for p in $_NAMESPACES; do ip netns del "$p" 2>/dev/null; done
 	[ -n "$TMPD" ] && [ -z "$KEEP_TMP" ] && rm -rf "$TMPD"
 	if [ -n "$_TEARDOWN_ERR" ]; then
@@ -144,6 +144,14 @@ test_init() {
 
 # Remember a background process started by this test, for cleanup.
 bg_track() { _BG_PIDS="$_BG_PIDS $1"; }
+
+# Kill a process this test started and its descendants (`cx cmd &` is a
+# subshell around `ip netns exec cmd`), children first.
+_kill_tree() {
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do _kill_tree "$c"; done
+	kill "$1" 2>/dev/null
+}
 
 _ns_add() {
 	ip netns add "$1" || fail "ip netns add $1"
@@ -325,16 +333,19 @@ _gw_bpfalg_up() {
 	_ensure_bpffs
 	_attach_xdp_peers
 	log "algctl up --inside gin --outside gout --masquerade --pin-path $PIN"
+	_GW_UP=1	# from here on teardown runs down and removes the pins
 	algctl up --inside gin --outside gout --masquerade >"$TMPD/up.log" 2>&1 ||
 		fail "algctl up failed (rc=$?): $(tail -n3 "$TMPD/up.log" | tr '\n' ' ')"
-	_GW_UP=1
 	_record_bpf_ids
 	daemon_start
 }
 
 daemon_start() {
-	gx "$ALGCTL" daemon --inside gin --outside gout --masquerade \
-		--pin-path "$PIN" >>"$TMPD/daemon.log" 2>&1 &
+	# nsenter directly, not through gx: $! must be the daemon itself (a
+	# backgrounded shell function would be a subshell around it).
+	nsenter --net="/run/netns/$NS_G" "$ALGCTL" daemon --inside gin \
+		--outside gout --masquerade --pin-path "$PIN" \
+		>>"$TMPD/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	local i
 	for i in $(seq 50); do
@@ -526,19 +537,25 @@ print("" if r is None else int(r))
 ' "$1"
 }
 
-# flows_has ADDR...: `algctl flows -j` has one flow entry (an object) whose
-# values include every given string (e.g. inside address, public address,
-# server address).
+# flows_has VALUE...: `algctl flows -j` has one flow entry (the innermost
+# object) whose values include every given address and port, as separate
+# fields or as "addr:port" strings.
 flows_has() {
 	algctl flows -j 2>/dev/null | python3 -c '
 import json, sys
 want = set(sys.argv[1:])
+import re
 def vals(o):
+    # scalars, and the tokens of "addr:port" / "a -> b" style strings
     if isinstance(o, dict):
         for v in o.values(): yield from vals(v)
     elif isinstance(o, list):
         for v in o: yield from vals(v)
-    else: yield str(o)
+    else:
+        s = str(o)
+        yield s
+        if isinstance(o, str):
+            yield from (t for t in re.split(r"[\s,>\[\]]+|:(?=\d+$)|-(?=>)|:(?=\d+\s)", s) if t)
 def entries(o):
     if isinstance(o, dict):
         if want <= set(vals(o)): yield o
