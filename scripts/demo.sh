@@ -17,24 +17,36 @@ export BUILD=${BUILD:-build}
 export ALGCTL=${ALGCTL:-$BUILD/algctl}
 . tests/netns/lib.sh
 
-bold=$(tput bold 2>/dev/null || true) norm=$(tput sgr0 2>/dev/null || true)
+bold="" norm=""
+if [ -t 1 ]; then
+	bold=$(tput bold 2>/dev/null || true) norm=$(tput sgr0 2>/dev/null || true)
+fi
 step() { printf '\n%s== %s ==%s\n' "$bold" "$*" "$norm"; }
-# show NSFUNC-or-empty CMD...: print the command as typed, then run it.
-show() { printf '%s$ %s%s\n' "$bold" "$*" "$norm"; "$@"; }
+# show CMD...: print the command as typed (with where it runs), then run it.
+show() {
+	local where="" shown="$*"
+	case $1 in
+	cx) where="(client) " shown="${*:2}" ;;
+	sx) where="(server) " shown="${*:2}" ;;
+	algctl) where="(gateway) " ;;
+	esac
+	printf '%s%s$ %s%s\n' "$bold" "$where" "$shown" "$norm"
+	"$@"
+}
 
 test_init
 step "Topology (namespaces $NS_C, $NS_G, $NS_S)"
 topo_setup3
 cat <<TOPO
-  client ($NS_C)              gateway ($NS_G)                    server ($NS_S)
-  eth0 $CLIENT4/24  ---  gin $GW_IN4 | gout $GW_OUT4  ---  eth0 $SERVER4/24
-       $CLIENT6/64         $GW_IN6 | $GW_OUT6          $SERVER6/64
-  The server has no IPv4 route to $INSIDE_PREFIX4.
+  client                  gateway (bpfalg)                     server
+  eth0 $CLIENT4/24 --- gin $GW_IN4   gout $GW_OUT4 --- eth0 $SERVER4/24
+       $CLIENT6/64        $GW_IN6     $GW_OUT6        $SERVER6/64
+  The server has no IPv4 route to $INSIDE_PREFIX4: replies come back only through the NAT.
 TOPO
 
 step "bpfalg up on the gateway"
-printf '$ nsenter --net=/run/netns/%s algctl up --inside gin --outside gout --masquerade --pin-path %s\n' "$NS_G" "$PIN"
-printf '$ nsenter --net=/run/netns/%s algctl daemon --inside gin --outside gout --masquerade --pin-path %s &\n' "$NS_G" "$PIN"
+printf '(gateway) $ nsenter --net=/run/netns/%s algctl up --inside gin --outside gout --masquerade --pin-path %s\n' "$NS_G" "$PIN"
+printf '(gateway) $ nsenter --net=/run/netns/%s algctl daemon --inside gin --outside gout --masquerade --pin-path %s &\n' "$NS_G" "$PIN"
 gw_setup
 echo "daemon running (pid $DAEMON_PID), pins under $PIN:"
 ls "$PIN" | sed 's/^/  /'
@@ -60,7 +72,7 @@ step "UDP request/response (the server echoes the source address it saw)"
 sx timeout 60 socat UDP4-RECVFROM:5353,reuseaddr,fork SYSTEM:'read l; echo "$SOCAT_PEERADDR $l"' 2>/dev/null &
 bg_track $!
 wait_listen sx 5353 udp
-printf '%s$ (client) send "hello over udp" to %s:5353%s\n' "$bold" "$SERVER4" "$norm"
+printf '%s(client) $ send "hello over udp" to %s:5353%s\n' "$bold" "$SERVER4" "$norm"
 reply=$(udp_req cx "$SERVER4" 5353 "hello over udp") || fail "no UDP reply"
 echo "reply: $reply"
 
@@ -70,7 +82,7 @@ cx timeout 60 socat TCP4-LISTEN:80,reuseaddr,fork \
 bg_track $!
 wait_listen cx 80
 show algctl forward add tcp 8080 "$CLIENT4:80" || fail "algctl forward add"
-printf '%s$ (server) socat - TCP:%s:8080%s\n' "$bold" "$GW_OUT4" "$norm"
+printf '%s(server) $ socat - TCP:%s:8080%s\n' "$bold" "$GW_OUT4" "$norm"
 sx timeout 10 socat -u TCP4:"$GW_OUT4":8080 - || fail "forwarded connection"
 
 step "A long-running flow, so that the tables below have something live"
@@ -90,7 +102,7 @@ step "algctl stats"
 show algctl stats || fail "algctl stats"
 
 step "Teardown"
-printf '%s$ kill -TERM %s   # the controller stops; the datapath would keep forwarding%s\n' "$bold" "$DAEMON_PID" "$norm"
+printf '%s(gateway) $ kill -TERM %s   # the controller stops; the datapath would keep forwarding%s\n' "$bold" "$DAEMON_PID" "$norm"
 daemon_stop TERM || fail "daemon ignored SIGTERM"
 show algctl down || fail "algctl down"
 _GW_UP=""

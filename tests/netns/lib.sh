@@ -75,6 +75,8 @@ INSIDE_PREFIX4=10.0.1.0/24
 INSIDE_PREFIX6=fd00:1::/64
 
 TOPO=""
+_GW_UP=""
+_XDP_PEERS=""
 DAEMON_PID=""
 TMPD=""
 _NAMESPACES=""
@@ -118,7 +120,7 @@ _on_exit() {
 	local p
 	for p in $_BG_PIDS; do _kill_tree "$p"; done
 	for p in $_NAMESPACES; do ip netns del "$p" 2>/dev/null; done
-	[ -n "$TMPD" ] && [ -z "$KEEP_TMP" ] && rm -rf "$TMPD"
+	[ -n "$TMPD" ] && [ -z "${KEEP_TMP:-}" ] && rm -rf "$TMPD"
 	if [ -n "$_TEARDOWN_ERR" ]; then
 		printf '# teardown: %s\n' "$_TEARDOWN_ERR"
 		if [ "$rc" -eq 0 ] || [ "$rc" -eq "$KSFT_SKIP" ]; then
@@ -157,6 +159,10 @@ _ns_add() {
 	ip netns add "$1" || fail "ip netns add $1"
 	_NAMESPACES="$_NAMESPACES $1"
 	ip -n "$1" link set lo up
+	# No duplicate address detection: link-local addresses usable at once
+	# (otherwise the first IPv6 packets wait ~1 s for DAD).
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 >/dev/null
 }
 
 # ---------------------------------------------------------------- topology
