@@ -10,7 +10,7 @@
 #   make fuzz       build libFuzzer targets
 #   V=1             show full commands
 
-OUTPUT ?= $(abspath build)
+OUTPUT ?= build
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= cc

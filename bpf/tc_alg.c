@@ -75,7 +75,16 @@ static __always_inline void frag_remember(const struct pkt *p,
 	bpf_map_update_elem(&frags, &k, &v, BPF_ANY);
 }
 
-static __always_inline int tc_frag(struct __sk_buff *skb, const struct pkt *p)
+static __always_inline int tc_unsolicited(struct __sk_buff *skb,
+					  const struct pkt *p);
+
+/*
+ * A non-first IPv4 fragment: it follows its first fragment's translation.
+ * Without a record, the gateway's own traffic (and traffic to it) is not
+ * ours; anything else cannot be translated and is dropped.
+ */
+static __always_inline int tc_frag(struct __sk_buff *skb, const struct pkt *p,
+				   bool from_inside, bool ingress)
 {
 	struct bpfalg_frag_key k = {
 		.saddr = p->t.saddr[0],
@@ -94,6 +103,10 @@ static __always_inline int tc_frag(struct __sk_buff *skb, const struct pkt *p)
 	}
 	v = bpf_map_lookup_elem(&frags, &k);
 	if (!v) {
+		if (!ingress && !from_inside)
+			return TC_ACT_UNSPEC;
+		if (ingress && tc_unsolicited(skb, p) == TC_ACT_UNSPEC)
+			return TC_ACT_UNSPEC;
 		count(BPFALG_CNT_FRAG_MISS);
 		return TC_ACT_SHOT;
 	}
@@ -316,7 +329,7 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	case PK_ICMP_ERR:
 		return tc_icmp_error(skb, &p, from_inside, ingress);
 	case PK_FRAG:
-		return tc_frag(skb, &p);
+		return tc_frag(skb, &p, from_inside, ingress);
 	case PK_ICMP_OTHER:
 		/* Neighbour/router discovery and the like: not ours.  IPv4
 		 * ICMP from inside that we cannot translate must not leak.

@@ -737,12 +737,15 @@ static const struct tcase table[] = {
 	  .out = { U4(SERVER, 5000, CLIENT, 40200), .payload = 3000,
 		   .ip_id = 0x6161 },
 	  .cnt = { C(FRAG_XLATE, 1) } },
-	{ .name = "frag_unknown_id_inbound_dropped",
+	/* Unknown later fragment routed toward the inside: dropped.  (One to
+	 * the public address is the gateway's own business: see below.)
+	 */
+	{ .name = "frag_unknown_id_inbound_to_inside_dropped",
 	  INGRESS, .frag = 2,
-	  .in = { U4(SERVER, 5000, PUB, 40200), .payload = 3000,
+	  .in = { U4(SERVER, 5000, CLIENT, 40200), .payload = 3000,
 		  .ip_id = 0x6162 },
 	  .verdict = TC_SHOT, .same = true,
-	  .cnt = { C(FRAG_MISS, 1), C(FRAG_XLATE, 0) } },
+	  .cnt = { C(FRAG_MISS, 1), C(INBOUND_DROP, 1), C(FRAG_XLATE, 0) } },
 	/* The gateway's own fragmented traffic (docs: egress 5. "anything
 	 * else (the host's own traffic): UNSPEC"; ingress 6. "destined to the
 	 * gateway itself: UNSPEC").
