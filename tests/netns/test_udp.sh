@@ -1,5 +1,6 @@
 #!/bin/bash
-# UDP request/response through the NAT (IPv4) and routed (IPv6).  The server
+# UDP request/response through the NAT (IPv4, including a fragmented
+# datagram) and routed (IPv6).  The server
 # answers with the source address it saw, which must be the gateway's public
 # address for IPv4 and the client's own address for IPv6.
 . "$(dirname "$0")/lib.sh"
@@ -37,4 +38,12 @@ log "IPv6 UDP: ok, server saw $CLIENT6"
 big=$(head -c 1000 /dev/urandom | base64 -w0 | head -c 1400)
 rep=$(udp_req cx "$SERVER4" 5353 "$big" 2>&1)
 [ "$rep" = "$GW_OUT4 $big" ] || fail "IPv4 UDP 1400-byte request: reply wrong (${#rep} bytes)"
+
+# A 4000-byte datagram: IPv4 fragments both ways (MTU 1500), every fragment
+# of the NATed flow must be translated.
+huge=$(head -c 3000 /dev/urandom | base64 -w0 | head -c 4000)
+rep=$(udp_req cx "$SERVER4" 5353 "$huge" 2>&1)
+[ "$rep" = "$GW_OUT4 $huge" ] ||
+	fail "IPv4 UDP 4000-byte (fragmented) request: reply wrong (${#rep} bytes: ${rep:0:60})"
+log "IPv4 UDP fragmented 4000-byte request/response ok"
 exit 0
