@@ -23,12 +23,28 @@
 #define AF_INET6 10
 #define ETH_ALEN 6
 
-/* The translated packet's next hop; 0 when XDP cannot forward it. */
-static __always_inline int xdp_fib(struct xdp_md *ctx, const struct pkt *p,
-				   const struct xlate *x,
-				   struct bpf_fib_lookup *fib)
+/* A cached next hop is trusted for this long. */
+#define NH_CACHE_NS 1000000000ULL
+
+/*
+ * The translated packet's next hop, from the flow's cache or the FIB; 0 when
+ * XDP can forward it, -1 when the stack must (no neighbour yet, too big for
+ * the route's MTU, local, unreachable).
+ */
+static __always_inline int xdp_nexthop(struct xdp_md *ctx, const struct pkt *p,
+				       const struct xlate *x,
+				       struct bpfalg_nexthop *nh, __u64 now,
+				       struct bpf_fib_lookup *fib)
 {
 	long rc;
+
+	if (nh->ifindex && now - nh->ts_ns < NH_CACHE_NS &&
+	    p->l3_len <= nh->fits_len) {
+		fib->ifindex = nh->ifindex;
+		__builtin_memcpy(fib->dmac, nh->dmac, ETH_ALEN);
+		__builtin_memcpy(fib->smac, nh->smac, ETH_ALEN);
+		return 0;
+	}
 
 	__builtin_memset(fib, 0, sizeof(*fib));
 	fib->ifindex = ctx->ingress_ifindex;
@@ -46,7 +62,18 @@ static __always_inline int xdp_fib(struct xdp_md *ctx, const struct pkt *p,
 		__builtin_memcpy(fib->ipv6_dst, x->daddr, 16);
 	}
 	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
-	return rc == BPF_FIB_LKUP_RET_SUCCESS ? 0 : -1;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return -1;
+	/* Another CPU may refresh the same entry: both write what the FIB
+	 * said, and the timestamp goes last.
+	 */
+	nh->ifindex = fib->ifindex;
+	__builtin_memcpy(nh->dmac, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(nh->smac, fib->smac, ETH_ALEN);
+	if (now - nh->ts_ns >= NH_CACHE_NS || p->l3_len > nh->fits_len)
+		nh->fits_len = p->l3_len;
+	nh->ts_ns = now;
+	return 0;
 }
 
 /* IPv4 translation in place with incremental checksums. */
@@ -142,6 +169,7 @@ int xdp_alg(struct xdp_md *ctx)
 	struct ethhdr *eth;
 	struct xlate x;
 	struct pkt p;
+	__u64 now;
 	__u8 dir;
 
 	if (parse_packet(data, data_end, data_end - data, &p) != PARSE_OK)
@@ -168,7 +196,8 @@ int xdp_alg(struct xdp_md *ctx)
 		return XDP_PASS;
 
 	flow_xlate(f, &orig, dir, &x);
-	if (xdp_fib(ctx, &p, &x, &fib)) {
+	now = bpf_ktime_get_ns();
+	if (xdp_nexthop(ctx, &p, &x, &f->nh[dir & 1], now, &fib)) {
 		count(BPFALG_CNT_XDP_PASS_NEIGH);
 		return XDP_PASS;
 	}
@@ -185,7 +214,7 @@ int xdp_alg(struct xdp_md *ctx)
 	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
 
-	flow_account(f, dir, p.l3_len, bpf_ktime_get_ns());
+	flow_account(f, dir, p.l3_len, now);
 	count(BPFALG_CNT_XDP_FWD);
 	return bpf_redirect(fib.ifindex, 0);
 }

@@ -83,6 +83,21 @@ enum bpfalg_flow_state {
 #define BPFALG_DIR_REPLY 1
 
 /*
+ * Next hop of one direction of a flow, cached by XDP so that
+ * bpf_fib_lookup() (about half of the fast path's cost) runs at most once a
+ * second per flow and direction, and again whenever a packet is longer than
+ * any the cached route has been checked for.
+ */
+struct bpfalg_nexthop {
+	__u32 ifindex; /* egress interface, 0: nothing cached */
+	__u16 fits_len; /* packets up to this L3 length passed the MTU check */
+	__u8 dmac[6];
+	__u8 smac[6];
+	__u8 pad[6];
+	__u64 ts_ns; /* when the FIB was asked */
+};
+
+/*
  * Flow table value, keyed by the original-direction tuple (before any
  * translation).  The reply direction is found through the flow_rev map, whose
  * key is `reply` and whose value is the original tuple.  Translation is
@@ -104,6 +119,7 @@ struct bpfalg_flow {
 	__u8 alg; /* enum bpfalg_alg owning this control flow, 0 none */
 	__u8 tcp_seen[2]; /* BPFALG_TS_* per direction */
 	__u8 pad[6];
+	struct bpfalg_nexthop nh[2]; /* XDP's next-hop cache per direction */
 };
 
 /*
