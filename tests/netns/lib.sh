@@ -116,6 +116,7 @@ _on_exit() {
 	local rc=$?
 	set +e
 	trap - EXIT INT TERM
+	[ "$rc" -ne 0 ] && [ "$rc" -ne "$KSFT_SKIP" ] && _evidence
 	gw_teardown
 	local p
 	for p in $_BG_PIDS; do _kill_tree "$p"; done
@@ -142,6 +143,30 @@ test_init() {
 	cd "$TMPD" || fail "cd $TMPD"
 	trap _on_exit EXIT
 	trap 'printf "FAIL: interrupted by signal\n"; exit 1' INT TERM
+}
+
+# On failure: the gateway's view, into the log (run.sh shows its tail,
+# NETNS_LOGDIR keeps all of it).
+_evidence() {
+	[ -n "$NS_G" ] && [ -e "/run/netns/$NS_G" ] || return 0
+	printf '# ---- evidence (gateway %s, GW=%s)\n' "$NS_G" "$GW"
+	if [ "$GW" = bpfalg ] && [ -n "$_GW_UP" ]; then
+		echo "# algctl status (exit $(algctl status >/dev/null 2>&1; echo $?)):"
+		algctl status 2>&1 | head -n 20 | sed 's/^/#   /'
+		printf '# algctl flows -j: %s\n' "$(algctl flows -j 2>&1 | tr -d '\n' | head -c 1500)"
+		printf '# algctl stats -j: %s\n' "$(algctl stats -j 2>&1 | tr -d '\n' | head -c 1500)"
+		[ -s "$TMPD/daemon.log" ] && tail -n 10 "$TMPD/daemon.log" | sed 's/^/# daemon: /'
+	elif [ "$GW" = kernel ]; then
+		gx nft list ruleset 2>&1 | grep -E 'counter|dnat' | sed 's/^/# nft: /'
+	fi
+	ip -n "$NS_G" -s -j link show 2>/dev/null | python3 -c '
+import json, sys
+for l in json.load(sys.stdin):
+    st = l.get("stats64", {})
+    r, t = st.get("rx", {}), st.get("tx", {})
+    print("# gw %-5s rx %s pkts (%s dropped)  tx %s pkts (%s dropped)" % (l["ifname"],
+          r.get("packets"), r.get("dropped"), t.get("packets"), t.get("dropped")))
+' 2>/dev/null
 }
 
 # Remember a background process started by this test, for cleanup.

@@ -60,7 +60,7 @@ for gw in $modes; do
 			[ $rc -eq 124 ] || [ $rc -eq 137 ] && reason="timed out after ${timeout_s}s${reason:+ ($reason)}"
 			echo "FAIL $name [$gw]: ${reason:-exit status $rc}"
 			# The end of the log is the evidence.
-			grep -v -E '^(FAIL|SKIP): ' "$log" | tail -n 15 | sed 's/^/    | /'
+			grep -v -E '^(FAIL|SKIP): ' "$log" | tail -n 25 | sed 's/^/    | /'
 			;;
 		esac
 		[ -n "${VERBOSE:-}" ] && sed 's/^/    | /' "$log"
