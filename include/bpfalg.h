@@ -11,6 +11,10 @@
 #ifndef BPFALG_H
 #define BPFALG_H
 
+#ifndef __VMLINUX_H__ /* userspace; BPF programs get the types from vmlinux.h */
+#include <linux/types.h>
+#endif
+
 #define BPFALG_LAYOUT_VERSION 1
 
 /* skb->mark carried by packets the controller reinjects: programs let them
@@ -189,6 +193,10 @@ enum bpfalg_iface_role {
  * bad checksum.  Frames from a wire carry complete checksums.
  */
 #define BPFALG_IFF_XDP_FAST (1u << 0)
+/* Userspace bookkeeping: TC programs attached through clsact (netlink
+ * filters, kernel without tcx) rather than pinned tcx links.
+ */
+#define BPFALG_IFF_TC_CLSACT (1u << 1)
 
 struct bpfalg_iface {
 	__u32 role; /* enum bpfalg_iface_role */

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * algctl.h - what the command files share: global options, exit codes,
+ * argument helpers (after bpftool's NEXT_ARG/REQ_ARGS) and the commands.
+ */
+#ifndef BPFALG_ALGCTL_H
+#define BPFALG_ALGCTL_H
+
+#include <stdbool.h>
+
+#include "util/json_writer.h"
+#include "util/log.h"
+
+/* Exit codes of the algctl contract (DESIGN.md). */
+#define EXIT_OK 0
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+extern const char *pin_path; /* --pin-path, default BPFALG_DEFAULT_PIN_PATH */
+extern json_writer_t *json_wtr; /* set in -j mode */
+
+/* Usage error: message, exit code 2. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define NEXT_ARG() ({ argc--; argv++; })
+#define REQ_ARGS(cnt, what)                                                    \
+	({                                                                     \
+		if (argc < (cnt))                                              \
+			return usage_error("missing %s", what);                \
+	})
+#define NO_MORE_ARGS()                                                         \
+	({                                                                     \
+		if (argc > 0)                                                  \
+			return usage_error("unexpected argument '%s'",         \
+					   argv[0]);                           \
+	})
+
+int do_up(int argc, char **argv);
+int do_daemon(int argc, char **argv);
+int do_down(int argc, char **argv);
+int do_status(int argc, char **argv);
+int do_flows(int argc, char **argv);
+int do_pinholes(int argc, char **argv);
+int do_stats(int argc, char **argv);
+int do_alg(int argc, char **argv);
+int do_forward(int argc, char **argv);
+
+#endif

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * cmd_inspect.c - flows, pinholes, stats: read-only views of the pinned
+ * maps, the same with or without a running daemon.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "algctl.h"
+#include "bpfalg_timeout.h"
+#include "config.h"
+#include "format.h"
+#include "pins.h"
+#include "util/table.h"
+
+#define NS 1000000000ULL
+
+static void json_endpoint(const char *name, __u8 family, const __be32 *addr,
+			  __be16 port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	jsonw_name(json_wtr, name);
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "addr", fmt_addr(family, addr, a, sizeof(a)));
+	jsonw_u64_field(json_wtr, "port", ntohs(port));
+	jsonw_end_object(json_wtr);
+}
+
+static void json_pair(const char *name, __u64 orig, __u64 reply)
+{
+	jsonw_name(json_wtr, name);
+	jsonw_start_object(json_wtr);
+	jsonw_u64_field(json_wtr, "orig", orig);
+	jsonw_u64_field(json_wtr, "reply", reply);
+	jsonw_end_object(json_wtr);
+}
+
+static void flow_json(const struct bpfalg_tuple *o, const struct bpfalg_flow *f,
+		      __u64 age, __u64 left)
+{
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "proto", fmt_proto(o->proto));
+	jsonw_string_field(json_wtr, "family",
+			   o->family == BPFALG_AF_INET6 ? "ipv6" : "ipv4");
+	jsonw_string_field(json_wtr, "nat", fmt_nat(f->nat));
+	jsonw_string_field(json_wtr, "state", fmt_state(o->proto, f->state));
+	/* the original direction as sent, and as it leaves translated */
+	json_endpoint("orig_src", o->family, o->saddr, o->sport);
+	json_endpoint("orig_dst", o->family, o->daddr, o->dport);
+	json_endpoint("reply_src", f->reply.family, f->reply.saddr,
+		      f->reply.sport);
+	json_endpoint("reply_dst", f->reply.family, f->reply.daddr,
+		      f->reply.dport);
+	if (f->nat == BPFALG_NAT_SNAT)
+		json_endpoint("public", f->reply.family, f->reply.daddr,
+			      f->reply.dport);
+	else if (f->nat == BPFALG_NAT_DNAT)
+		json_endpoint("public", o->family, o->daddr, o->dport);
+	jsonw_u64_field(json_wtr, "age_s", age);
+	jsonw_u64_field(json_wtr, "timeout_s", left);
+	json_pair("packets", f->packets[0], f->packets[1]);
+	json_pair("bytes", f->bytes[0], f->bytes[1]);
+	jsonw_name(json_wtr, "flags");
+	jsonw_start_array(json_wtr);
+	if (f->flags & BPFALG_FF_FROM_PINHOLE)
+		jsonw_string(json_wtr, "pinhole");
+	if (f->flags & BPFALG_FF_FROM_FORWARD)
+		jsonw_string(json_wtr, "forward");
+	if (f->flags & BPFALG_FF_CONTROL)
+		jsonw_string(json_wtr, "control");
+	if (f->flags & BPFALG_FF_MIDSTREAM)
+		jsonw_string(json_wtr, "midstream");
+	jsonw_end_array(json_wtr);
+	jsonw_end_object(json_wtr);
+}
+
+static void flow_row(struct table *t, const struct bpfalg_tuple *o,
+		     const struct bpfalg_flow *f, __u64 age, __u64 left)
+{
+	char src[64], dst[64], pub[64] = "-", a[16], l[16], pk[48], by[48];
+
+	fmt_endpoint(o->family, o->saddr, o->sport, src, sizeof(src));
+	fmt_endpoint(o->family, o->daddr, o->dport, dst, sizeof(dst));
+	if (f->nat == BPFALG_NAT_SNAT)
+		fmt_endpoint(f->reply.family, f->reply.daddr, f->reply.dport,
+			     pub, sizeof(pub));
+	else if (f->nat == BPFALG_NAT_DNAT)
+		fmt_endpoint(f->reply.family, f->reply.saddr, f->reply.sport,
+			     pub, sizeof(pub));
+	snprintf(pk, sizeof(pk), "%llu/%llu",
+		 (unsigned long long)f->packets[0],
+		 (unsigned long long)f->packets[1]);
+	snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)f->bytes[0],
+		 (unsigned long long)f->bytes[1]);
+	table_row(t, fmt_proto(o->proto), src, dst, fmt_nat(f->nat), pub,
+		  fmt_state(o->proto, f->state), fmt_duration(age, a, sizeof(a)),
+		  fmt_duration(left, l, sizeof(l)), pk, by);
+}
+
+int do_flows(int argc, char **argv)
+{
+	struct bpfalg_tuple key, *prev = NULL;
+	struct bpfalg_config c;
+	struct bpfalg_flow f;
+	struct table *t = NULL;
+	unsigned long long now = mono_ns();
+	char err[512];
+	long n = 0;
+	int fd;
+
+	NO_MORE_ARGS();
+	if (pins_read_cfg(pin_path, &c, err, sizeof(err)))
+		goto fail;
+	fd = pins_map_fd(pin_path, "flows", err, sizeof(err));
+	if (fd < 0)
+		goto fail;
+	if (json_wtr) {
+		jsonw_start_object(json_wtr);
+		jsonw_name(json_wtr, "flows");
+		jsonw_start_array(json_wtr);
+	} else {
+		/* SNAT: PUBLIC is the translated source; DNAT: the inside
+		 * target the public destination was translated to.
+		 */
+		t = table_new(10, "PROTO", "SRC", "DST", "NAT",
+			      "TRANSLATED", "STATE", "AGE", "TIMEOUT",
+			      "PKTS(o/r)", "BYTES(o/r)");
+	}
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		__u64 age, idle, to, left;
+
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &f))
+			continue;
+		age = now > f.created_ns ? (now - f.created_ns) / NS : 0;
+		idle = now > f.last_seen_ns ? (now - f.last_seen_ns) / NS : 0;
+		to = bpfalg_flow_timeout(&f, &key, &c.timeouts);
+		left = idle < to ? to - idle : 0;
+		if (json_wtr)
+			flow_json(&key, &f, age, left);
+		else if (t)
+			flow_row(t, &key, &f, age, left);
+		n++;
+	}
+	close(fd);
+	if (json_wtr) {
+		jsonw_end_array(json_wtr);
+		jsonw_s64_field(json_wtr, "count", n);
+		jsonw_s64_field(json_wtr, "max",
+				pins_max_entries(pin_path, "flows"));
+		jsonw_end_object(json_wtr);
+	} else if (t) {
+		table_print(t, stdout);
+		printf("%ld flow%s\n", n, n == 1 ? "" : "s");
+		table_free(t);
+	}
+	return EXIT_OK;
+fail:
+	p_err("%s", err);
+	return EXIT_RUNTIME;
+}
+
+int do_pinholes(int argc, char **argv)
+{
+	struct bpfalg_pinhole_key key, *prev = NULL;
+	struct bpfalg_pinhole ph;
+	unsigned long long now = mono_ns();
+	struct table *t = NULL;
+	char err[512], remote[64], target[64], owner[140], exp[16], os[64],
+		od[64], pub[8];
+	long n = 0;
+	int fd = pins_map_fd(pin_path, "pinholes", err, sizeof(err));
+
+	NO_MORE_ARGS();
+	if (fd < 0) {
+		p_err("%s", err);
+		return EXIT_RUNTIME;
+	}
+	if (json_wtr) {
+		jsonw_start_object(json_wtr);
+		jsonw_name(json_wtr, "pinholes");
+		jsonw_start_array(json_wtr);
+	} else {
+		t = table_new(7, "PROTO", "REMOTE", "PUBLIC-PORT", "INSIDE",
+			      "ALG", "OWNER", "EXPIRES");
+	}
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		__u64 left;
+
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &ph))
+			continue;
+		left = ph.expires_ns > now ? (ph.expires_ns - now) / NS : 0;
+		fmt_endpoint(key.family, key.remote, ph.remote_port, remote,
+			     sizeof(remote));
+		if (!ph.remote_port) /* any port of the remote */
+			strcpy(strrchr(remote, ':') + 1, "*");
+		fmt_endpoint(key.family, ph.inside_addr, ph.inside_port,
+			     target, sizeof(target));
+		fmt_endpoint(ph.owner.family, ph.owner.saddr, ph.owner.sport,
+			     os, sizeof(os));
+		fmt_endpoint(ph.owner.family, ph.owner.daddr, ph.owner.dport,
+			     od, sizeof(od));
+		snprintf(owner, sizeof(owner), "%s %s->%s",
+			 fmt_proto(ph.owner.proto), os, od);
+		snprintf(pub, sizeof(pub), "%u", ntohs(key.public_port));
+		if (json_wtr) {
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "proto",
+					   fmt_proto(key.proto));
+			jsonw_string_field(json_wtr, "remote", remote);
+			jsonw_u64_field(json_wtr, "public_port",
+					ntohs(key.public_port));
+			jsonw_string_field(json_wtr, "inside", target);
+			jsonw_string_field(json_wtr, "alg", alg_name(ph.alg));
+			jsonw_string_field(json_wtr, "owner", owner);
+			jsonw_u64_field(json_wtr, "expires_s", left);
+			jsonw_end_object(json_wtr);
+		} else if (t) {
+			table_row(t, fmt_proto(key.proto), remote, pub, target,
+				  alg_name(ph.alg), owner,
+				  fmt_duration(left, exp, sizeof(exp)));
+		}
+		n++;
+	}
+	close(fd);
+	if (json_wtr) {
+		jsonw_end_array(json_wtr);
+		jsonw_s64_field(json_wtr, "count", n);
+		jsonw_end_object(json_wtr);
+	} else if (t) {
+		table_print(t, stdout);
+		printf("%ld pinhole%s\n", n, n == 1 ? "" : "s");
+		table_free(t);
+	}
+	return EXIT_OK;
+}
+
+int do_stats(int argc, char **argv)
+{
+	static const char *const tables[] = { "flows", "flow_rev", "pinholes",
+					      "forwards", "frags" };
+	struct bpfalg_counters cnt;
+	char err[512];
+
+	NO_MORE_ARGS();
+	if (pins_read_counters(pin_path, &cnt, err, sizeof(err))) {
+		p_err("%s", err);
+		return EXIT_RUNTIME;
+	}
+	if (json_wtr) {
+		jsonw_start_object(json_wtr);
+		jsonw_name(json_wtr, "counters");
+		jsonw_start_object(json_wtr);
+		for (int i = 0; i < BPFALG_CNT_MAX; i++)
+			jsonw_u64_field(json_wtr, fmt_counter(i), cnt.c[i]);
+		jsonw_end_object(json_wtr);
+		jsonw_name(json_wtr, "tables");
+		jsonw_start_object(json_wtr);
+		for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++) {
+			jsonw_name(json_wtr, tables[i]);
+			jsonw_start_object(json_wtr);
+			jsonw_s64_field(json_wtr, "in_use",
+					pins_count_entries(pin_path, tables[i]));
+			jsonw_s64_field(json_wtr, "max",
+					pins_max_entries(pin_path, tables[i]));
+			jsonw_end_object(json_wtr);
+		}
+		jsonw_end_object(json_wtr);
+		jsonw_end_object(json_wtr);
+		return EXIT_OK;
+	}
+	{
+		struct table *t = table_new(2, "COUNTER", "VALUE");
+		char v[32];
+
+		for (int i = 0; t && i < BPFALG_CNT_MAX; i++) {
+			snprintf(v, sizeof(v), "%llu",
+				 (unsigned long long)cnt.c[i]);
+			table_row(t, fmt_counter(i), v);
+		}
+		for (size_t i = 0; t && i < sizeof(tables) / sizeof(*tables);
+		     i++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "table_%s", tables[i]);
+			snprintf(v, sizeof(v), "%ld/%ld",
+				 pins_count_entries(pin_path, tables[i]),
+				 pins_max_entries(pin_path, tables[i]));
+			table_row(t, name, v);
+		}
+		if (t)
+			table_print(t, stdout);
+		table_free(t);
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* daemon.c - see daemon.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "daemon.h"
+#include "gc.h"
+#include "loader.h"
+#include "pins.h"
+#include "util/log.h"
+#include "util/netlink.h"
+
+#define GC_EVERY_TICKS 2
+
+struct daemon {
+	const char *pin_path;
+	const struct up_config *uc;
+	struct gc_maps gc;
+	struct gc_stats gc_total;
+	struct ring_buffer *rb;
+	struct nl_addr_watch *nlw;
+	int epfd, tfd, sfd;
+	__u64 punt_events, punt_bad;
+	unsigned long ticks;
+};
+
+/*
+ * A punted control-channel packet.  The ALG engine that parses and
+ * rewrites it arrives with the FTP ALG; until then every event is checked
+ * for a sane header and counted.
+ */
+static int on_punt(void *ctx, void *data, size_t size)
+{
+	struct daemon *d = ctx;
+	const struct bpfalg_punt_hdr *h = data;
+
+	if (size < sizeof(*h) || h->layout_version != BPFALG_LAYOUT_VERSION ||
+	    h->pkt_len > size - sizeof(*h)) {
+		d->punt_bad++;
+		pr_warn("[daemon] malformed punt event (%zu bytes) dropped\n",
+			size);
+		return 0;
+	}
+	d->punt_events++;
+	pr_debug("[daemon] punt: ifindex %u, %u bytes, alg %u\n", h->ifindex,
+		 h->pkt_len, h->alg);
+	return 0;
+}
+
+static int update_cfg(struct daemon *d, bool stopping)
+{
+	struct bpfalg_config c;
+	char err[256];
+
+	if (pins_read_cfg(d->pin_path, &c, err, sizeof(err))) {
+		pr_warn("[daemon] %s\n", err);
+		return -1;
+	}
+	c.controller_pid = stopping ? 0 : (__u32)getpid();
+	c.controller_heartbeat_ns = stopping ? 0 : mono_ns();
+	if (pins_write_cfg(d->pin_path, &c, err, sizeof(err))) {
+		pr_warn("[daemon] %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Masquerade: the public address follows the outside interface. */
+static void refresh_public_addr(struct daemon *d)
+{
+	struct bpfalg_config c;
+	char err[256], a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	__be32 addr = 0;
+	int ret;
+
+	if (pins_read_cfg(d->pin_path, &c, err, sizeof(err)) ||
+	    !(c.flags & BPFALG_CF_MASQUERADE))
+		return;
+	ret = nl_primary_ipv4(c.outside_ifindex, &addr);
+	if (ret && ret != -ENOENT)
+		return;
+	if (addr == c.public_v4)
+		return;
+	inet_ntop(AF_INET, &c.public_v4, a, sizeof(a));
+	inet_ntop(AF_INET, &addr, b, sizeof(b));
+	pr_warn("[daemon] masquerade address %s -> %s\n", a,
+		addr ? b : "(none: new flows dropped)");
+	c.public_v4 = addr;
+	pins_write_cfg(d->pin_path, &c, err, sizeof(err));
+}
+
+static void tick(struct daemon *d)
+{
+	struct bpfalg_config c;
+	struct gc_stats before = d->gc_total;
+	char err[256];
+	__u64 exp;
+
+	if (read(d->tfd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
+		return;
+	update_cfg(d, false);
+	if (++d->ticks % GC_EVERY_TICKS)
+		return;
+	if (pins_read_cfg(d->pin_path, &c, err, sizeof(err)))
+		return;
+	if (gc_run(&d->gc, &c.timeouts, mono_ns(), &d->gc_total))
+		pr_warn("[daemon] expiry pass failed: %s\n", strerror(errno));
+	if (d->gc_total.flows_expired != before.flows_expired ||
+	    d->gc_total.rev_orphans != before.rev_orphans ||
+	    d->gc_total.pinholes_expired != before.pinholes_expired)
+		pr_info("[daemon] expired: %llu flows, %llu orphan bindings, %llu pinholes\n",
+			(unsigned long long)(d->gc_total.flows_expired -
+					     before.flows_expired),
+			(unsigned long long)(d->gc_total.rev_orphans -
+					     before.rev_orphans),
+			(unsigned long long)(d->gc_total.pinholes_expired -
+					     before.pinholes_expired));
+}
+
+static int add_fd(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int open_maps(struct daemon *d, char *err, size_t errlen)
+{
+	int rb_fd;
+
+	d->gc.flows = pins_map_fd(d->pin_path, "flows", err, errlen);
+	d->gc.flow_rev = pins_map_fd(d->pin_path, "flow_rev", err, errlen);
+	d->gc.pinholes = pins_map_fd(d->pin_path, "pinholes", err, errlen);
+	d->gc.frags = pins_map_fd(d->pin_path, "frags", err, errlen);
+	rb_fd = pins_map_fd(d->pin_path, "punt_rb", err, errlen);
+	if (d->gc.flows < 0 || d->gc.flow_rev < 0 || d->gc.pinholes < 0 ||
+	    d->gc.frags < 0 || rb_fd < 0)
+		return -1;
+	d->rb = ring_buffer__new(rb_fd, on_punt, d, NULL);
+	close(rb_fd); /* the ring buffer keeps its own mapping */
+	if (!d->rb) {
+		snprintf(err, errlen, "cannot consume the punt ring buffer: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int another_controller(const char *pin_path)
+{
+	struct bpfalg_config c;
+	char err[256];
+
+	if (pins_read_cfg(pin_path, &c, err, sizeof(err)) ||
+	    !c.controller_pid || c.controller_pid == (__u32)getpid())
+		return 0;
+	if (kill(c.controller_pid, 0) && errno == ESRCH)
+		return 0;
+	/* alive, and still beating: somebody else consumes the ring buffer */
+	if (mono_ns() - c.controller_heartbeat_ns < 5000000000ULL)
+		return c.controller_pid;
+	return 0;
+}
+
+int daemon_run(const char *pin_path, const struct up_config *uc)
+{
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	struct daemon d = { .pin_path = pin_path, .uc = uc, .epfd = -1,
+			    .tfd = -1, .sfd = -1 };
+	struct epoll_event evs[8];
+	char err[512];
+	sigset_t mask;
+	bool was_up;
+	int ret = 1, other;
+
+	d.gc.flows = d.gc.flow_rev = d.gc.pinholes = d.gc.frags = -1;
+	if (loader_up(pin_path, uc, &was_up, err, sizeof(err))) {
+		p_err("%s", err);
+		return 1;
+	}
+	other = another_controller(pin_path);
+	if (other) {
+		p_err("a controller is already running (pid %d)", other);
+		return 1;
+	}
+	if (open_maps(&d, err, sizeof(err))) {
+		p_err("%s", err);
+		goto out;
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	d.sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	d.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d.sfd < 0 || d.tfd < 0 || d.epfd < 0 ||
+	    timerfd_settime(d.tfd, 0, &its, NULL) || add_fd(d.epfd, d.sfd) ||
+	    add_fd(d.epfd, d.tfd) ||
+	    add_fd(d.epfd, ring_buffer__epoll_fd(d.rb))) {
+		p_err("cannot set up the event loop: %s", strerror(errno));
+		goto out;
+	}
+	if (uc->masquerade) {
+		d.nlw = nl_addr_watch_open();
+		if (!d.nlw || add_fd(d.epfd, nl_addr_watch_fd(d.nlw)))
+			pr_warn("[daemon] no address notifications: masquerade address will not follow changes\n");
+	}
+	if (update_cfg(&d, false))
+		goto out;
+	pr_warn("[daemon] controller running (pid %d, pins %s)%s\n", getpid(),
+		pin_path, was_up ? "" : ", datapath attached");
+
+	for (;;) {
+		int n = epoll_wait(d.epfd, evs, 8, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			p_err("epoll: %s", strerror(errno));
+			goto out;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == d.sfd) {
+				struct signalfd_siginfo si;
+
+				if (read(d.sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					refresh_public_addr(&d);
+					continue;
+				}
+				pr_warn("[daemon] %s: controller stopping, datapath stays attached\n",
+					strsignal(si.ssi_signo));
+				ret = 0;
+				goto out;
+			} else if (fd == d.tfd) {
+				tick(&d);
+			} else if (d.nlw && fd == nl_addr_watch_fd(d.nlw)) {
+				if (nl_addr_watch_drain(d.nlw))
+					refresh_public_addr(&d);
+			} else {
+				ring_buffer__consume(d.rb);
+			}
+		}
+	}
+out:
+	if (ret == 0 || d.rb)
+		update_cfg(&d, true);
+	ring_buffer__free(d.rb);
+	nl_addr_watch_close(d.nlw);
+	for (int *fd = &d.gc.flows; fd <= &d.gc.frags; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	if (d.tfd >= 0)
+		close(d.tfd);
+	if (d.sfd >= 0)
+		close(d.sfd);
+	return ret;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * daemon.h - `algctl daemon`: the controller's event loop.
+ *
+ * One epoll loop over the punt ring buffer, a one-second timer (heartbeat in
+ * the config map, expiry GC), signals, and IPv4 address changes (masquerade
+ * follows the outside interface's address).  SIGTERM/SIGINT stop the
+ * controller only: the datapath stays attached and keeps forwarding.
+ */
+#ifndef BPFALG_DAEMON_H
+#define BPFALG_DAEMON_H
+
+#include "config.h"
+
+/* Runs until a stop signal; 0 on a clean stop, 1 on a runtime failure. */
+int daemon_run(const char *pin_path, const struct up_config *uc);
+
+#endif

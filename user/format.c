@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* format.c - see format.h. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+
+static const char *const counter_names[BPFALG_CNT_MAX] = {
+	[BPFALG_CNT_RX] = "rx",
+	[BPFALG_CNT_XDP_FWD] = "xdp_forwarded",
+	[BPFALG_CNT_XDP_PASS_NEIGH] = "xdp_pass_no_nexthop",
+	[BPFALG_CNT_TC_XLATE] = "tc_translated",
+	[BPFALG_CNT_NOT_OURS] = "not_ours",
+	[BPFALG_CNT_FLOW_NEW] = "flow_new",
+	[BPFALG_CNT_FLOW_TABLE_FULL] = "flow_table_full",
+	[BPFALG_CNT_FLOW_RECLAIMED] = "flow_reclaimed",
+	[BPFALG_CNT_FLOW_ORPHAN] = "flow_orphan",
+	[BPFALG_CNT_PORT_PRESERVED] = "port_preserved",
+	[BPFALG_CNT_PORT_REMAPPED] = "port_remapped",
+	[BPFALG_CNT_PORT_RETRIES] = "port_retries",
+	[BPFALG_CNT_PORT_EXHAUSTED] = "port_exhausted",
+	[BPFALG_CNT_INBOUND_DROP] = "inbound_drop",
+	[BPFALG_CNT_LOCAL_PASS] = "local_pass",
+	[BPFALG_CNT_FWD_HIT] = "forward_hit",
+	[BPFALG_CNT_PINHOLE_HIT] = "pinhole_hit",
+	[BPFALG_CNT_PINHOLE_REFUSED] = "pinhole_refused",
+	[BPFALG_CNT_ICMP_ERR_XLATE] = "icmp_error_translated",
+	[BPFALG_CNT_ICMP_ERR_DROP] = "icmp_error_dropped",
+	[BPFALG_CNT_FRAG_XLATE] = "fragment_translated",
+	[BPFALG_CNT_FRAG_MISS] = "fragment_miss",
+	[BPFALG_CNT_MALFORMED] = "malformed",
+	[BPFALG_CNT_TCP_MIDSTREAM] = "tcp_midstream",
+	[BPFALG_CNT_TCP_INVALID] = "tcp_invalid",
+	[BPFALG_CNT_PUNT] = "punted",
+	[BPFALG_CNT_PUNT_FAIL] = "punt_failed",
+};
+
+const char *fmt_counter(unsigned int idx)
+{
+	return idx < BPFALG_CNT_MAX && counter_names[idx] ? counter_names[idx] :
+							    "unknown";
+}
+
+const char *fmt_proto(__u8 proto)
+{
+	static char buf[8];
+
+	switch (proto) {
+	case BPFALG_IPPROTO_TCP:
+		return "tcp";
+	case BPFALG_IPPROTO_UDP:
+		return "udp";
+	case BPFALG_IPPROTO_ICMP:
+		return "icmp";
+	case BPFALG_IPPROTO_ICMPV6:
+		return "icmpv6";
+	}
+	snprintf(buf, sizeof(buf), "%u", proto);
+	return buf;
+}
+
+const char *fmt_state(__u8 proto, __u8 state)
+{
+	static const char *const tcp[BPFALG_ST_MAX] = {
+		"new",	     "syn_sent",  "syn_recv", "established",
+		"fin_wait", "time_wait", "close",
+	};
+
+	if (state >= BPFALG_ST_MAX)
+		return "unknown";
+	if (proto != BPFALG_IPPROTO_TCP)
+		return state == BPFALG_ST_ESTABLISHED ? "replied" : "unreplied";
+	return tcp[state];
+}
+
+const char *fmt_nat(__u8 nat)
+{
+	switch (nat) {
+	case BPFALG_NAT_SNAT:
+		return "snat";
+	case BPFALG_NAT_DNAT:
+		return "dnat";
+	default:
+		return "none";
+	}
+}
+
+const char *fmt_role(__u32 role)
+{
+	return role == BPFALG_ROLE_INSIDE  ? "inside" :
+	       role == BPFALG_ROLE_OUTSIDE ? "outside" :
+					     "none";
+}
+
+char *fmt_addr(__u8 family, const __be32 addr[4], char *buf, size_t len)
+{
+	if (!inet_ntop(family == BPFALG_AF_INET6 ? AF_INET6 : AF_INET, addr,
+		       buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+char *fmt_endpoint(__u8 family, const __be32 addr[4], __be16 port,
+		   char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	fmt_addr(family, addr, a, sizeof(a));
+	if (family == BPFALG_AF_INET6)
+		snprintf(buf, len, "[%s]:%u", a, ntohs(port));
+	else
+		snprintf(buf, len, "%s:%u", a, ntohs(port));
+	return buf;
+}
+
+char *fmt_duration(unsigned long long s, char *buf, size_t len)
+{
+	if (s >= 86400)
+		snprintf(buf, len, "%llud%lluh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, len, "%lluh%llum", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(buf, len, "%llum%llus", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%llus", s);
+	return buf;
+}
+
+int parse_endpoint(const char *s, __u8 *family, __be32 addr[4],
+		   __be16 *port)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon;
+	char *end;
+	unsigned long p;
+	size_t hl;
+
+	memset(addr, 0, 16);
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (!rb || rb[1] != ':')
+			return -1;
+		hl = rb - s - 1;
+		colon = rb + 1;
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, s + 1, hl);
+		host[hl] = '\0';
+		if (inet_pton(AF_INET6, host, addr) != 1)
+			return -1;
+		*family = BPFALG_AF_INET6;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -1;
+		hl = colon - s;
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, s, hl);
+		host[hl] = '\0';
+		if (inet_pton(AF_INET, host, addr) != 1)
+			return -1;
+		*family = BPFALG_AF_INET;
+	}
+	if (!colon[1] || colon[1] == '-' || colon[1] == '+')
+		return -1;
+	p = strtoul(colon + 1, &end, 10);
+	if (*end || p == 0 || p > 65535)
+		return -1;
+	*port = htons(p);
+	return 0;
+}

@@ -1,0 +1,611 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * loader.c - open -> configure -> load -> attach -> pin, and the reverse.
+ *
+ * TC programs attach through tcx links (kernel >= 6.6; other TC programs on
+ * the interface, Cilium's for instance, keep running in the same chain) and
+ * fall back to clsact filters through netlink.  XDP attaches through links
+ * in native mode, falling back to generic.  Links are pinned under
+ * PIN/links/ so the datapath outlives every algctl process.
+ */
+#include <errno.h>
+#include <dirent.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/sockios.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xdp_alg.skel.h"
+#include "tc_alg.skel.h"
+
+#include "loader.h"
+#include "pins.h"
+#include "util/bpffs.h"
+#include "util/log.h"
+#include "util/netlink.h"
+
+/* Not in Debian 12's UAPI headers; the kernel has them since 6.6. */
+#define ATTACH_TCX_INGRESS ((enum bpf_attach_type)46)
+#define ATTACH_TCX_EGRESS ((enum bpf_attach_type)47)
+
+/* Our clsact filter, when tcx is not available. */
+#define CLSACT_HANDLE 0xa1e
+#define CLSACT_PRIO 1
+
+struct attach_ctx {
+	const char *pin_path;
+	struct xdp_alg *xs;
+	struct tc_alg *ts;
+	/* what this call attached, for rollback */
+	char pinned[64][512];
+	int n_pinned;
+	struct {
+		int ifindex;
+		enum bpf_tc_attach_point where;
+	} clsact[64];
+	int n_clsact;
+};
+
+static bool if_is_veth(const char *ifname)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = {};
+	bool veth = false;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return false;
+	strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+	ifr.ifr_data = (void *)&info;
+	if (!ioctl(fd, SIOCETHTOOL, &ifr))
+		veth = !strcmp(info.driver, "veth");
+	close(fd);
+	return veth;
+}
+
+int loader_build_cfg(const struct up_config *uc, int out_ifindex,
+		     struct bpfalg_config *c, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->layout_version = BPFALG_LAYOUT_VERSION;
+	c->outside_ifindex = out_ifindex;
+	c->port_min = uc->port_min;
+	c->port_max = uc->port_max;
+	c->fail_policy = uc->fail_policy;
+	c->timeouts = uc->timeouts;
+	if (uc->xdp_mode != XDP_MODE_OFF && uc->xdp_fast != XDP_FAST_OFF)
+		c->flags |= BPFALG_CF_XDP_FAST;
+	if (uc->masquerade) {
+		c->flags |= BPFALG_CF_MASQUERADE;
+		ret = nl_primary_ipv4(out_ifindex, &c->public_v4);
+		if (ret) {
+			snprintf(err, errlen,
+				 "%s has no IPv4 address to masquerade to%s",
+				 uc->outside,
+				 ret == -ENOENT ? "" : " (netlink failed)");
+			return ret;
+		}
+	} else {
+		c->public_v4 = uc->snat_addr;
+	}
+	return 0;
+}
+
+/* A pinned map written by another layout must not be reused. */
+static int check_layout(const char *pin_path, char *err, size_t errlen)
+{
+	struct bpf_map_info info = {};
+	struct bpfalg_config c;
+	__u32 len = sizeof(info), zero = 0;
+	int fd, ret = 0;
+
+	if (!pins_exist(pin_path))
+		return 0;
+	fd = pins_map_fd(pin_path, "cfg", err, errlen);
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    info.value_size != sizeof(c) ||
+	    bpf_map_lookup_elem(fd, &zero, &c) ||
+	    (c.layout_version && c.layout_version != BPFALG_LAYOUT_VERSION)) {
+		snprintf(err, errlen,
+			 "maps pinned under %s have another layout than this algctl (v%d): run algctl down first",
+			 pin_path, BPFALG_LAYOUT_VERSION);
+		ret = -EINVAL;
+	}
+	close(fd);
+	return ret;
+}
+
+static int open_and_load(struct attach_ctx *ax, const struct up_config *uc,
+			 char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = ax->pin_path);
+	int ret;
+
+	ax->xs = xdp_alg__open_opts(&oo);
+	ax->ts = tc_alg__open_opts(&oo);
+	if (!ax->xs || !ax->ts) {
+		snprintf(err, errlen, "cannot open BPF objects: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	bpf_map__set_max_entries(ax->xs->maps.flows, uc->flows);
+	bpf_map__set_max_entries(ax->xs->maps.flow_rev, uc->flows);
+	bpf_map__set_max_entries(ax->ts->maps.flows, uc->flows);
+	bpf_map__set_max_entries(ax->ts->maps.flow_rev, uc->flows);
+
+	ret = tc_alg__load(ax->ts);
+	if (!ret)
+		ret = xdp_alg__load(ax->xs);
+	if (ret) {
+		const char *tail = log_libbpf_tail();
+
+		snprintf(err, errlen,
+			 "cannot load BPF programs: %s%s", strerror(-ret),
+			 strstr(tail, "reuse pinned map") ?
+				 " (maps pinned with other sizes: run algctl down, or give the same --flows)" :
+			 log_level < LOG_INFO ? " (-v shows the verifier log)" :
+						"");
+		return ret;
+	}
+	return 0;
+}
+
+static int pin_link(struct attach_ctx *ax, int link_fd, const char *ifname,
+		    enum pin_hook hook, char *err, size_t errlen)
+{
+	char path[512];
+
+	pins_link_path(path, sizeof(path), ax->pin_path, ifname, hook);
+	if (bpf_obj_pin(link_fd, path)) {
+		int ret = -errno;
+
+		snprintf(err, errlen, "cannot pin %s: %s", path,
+			 strerror(errno));
+		bpf_link_detach(link_fd);
+		close(link_fd);
+		return ret;
+	}
+	close(link_fd);
+	if (ax->n_pinned < 64)
+		strcpy(ax->pinned[ax->n_pinned++], path);
+	return 0;
+}
+
+static bool link_pinned(const char *pin_path, const char *ifname,
+			enum pin_hook hook)
+{
+	char path[512];
+
+	pins_link_path(path, sizeof(path), pin_path, ifname, hook);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * An already pinned link gets the freshly loaded program: `up` after an
+ * upgrade swaps the datapath atomically, without a gap in forwarding.
+ */
+static int refresh_link(struct attach_ctx *ax, const char *ifname,
+			enum pin_hook hook, int prog_fd, char *err,
+			size_t errlen)
+{
+	char path[512];
+	int fd, ret = 0;
+
+	pins_link_path(path, sizeof(path), ax->pin_path, ifname, hook);
+	fd = bpf_obj_get(path);
+	if (fd < 0 || bpf_link_update(fd, prog_fd, NULL)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot update %s: %s", path,
+			 strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int attach_tc(struct attach_ctx *ax, const char *ifname, int ifindex,
+		     enum pin_hook hook, struct bpfalg_iface *ifc, char *err,
+		     size_t errlen)
+{
+	bool ingress = hook == HOOK_TC_INGRESS;
+	struct bpf_program *prog =
+		ingress ? ax->ts->progs.tc_ingress : ax->ts->progs.tc_egress;
+	int fd, ret;
+
+	if (!(ifc->flags & BPFALG_IFF_TC_CLSACT)) {
+		if (link_pinned(ax->pin_path, ifname, hook))
+			return refresh_link(ax, ifname, hook,
+					    bpf_program__fd(prog), err,
+					    errlen);
+		fd = bpf_link_create(bpf_program__fd(prog), ifindex,
+				     ingress ? ATTACH_TCX_INGRESS :
+					       ATTACH_TCX_EGRESS,
+				     NULL);
+		if (fd >= 0)
+			return pin_link(ax, fd, ifname, hook, err, errlen);
+		if (errno != EINVAL && errno != EOPNOTSUPP) {
+			ret = -errno;
+			snprintf(err, errlen, "tcx attach on %s: %s", ifname,
+				 strerror(errno));
+			return ret;
+		}
+		pr_info("%s: no tcx in this kernel, using clsact\n", ifname);
+		ifc->flags |= BPFALG_IFF_TC_CLSACT;
+	}
+
+	{
+		LIBBPF_OPTS(bpf_tc_hook, th, .ifindex = ifindex,
+			    .attach_point =
+				    ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, to, .handle = CLSACT_HANDLE,
+			    .priority = CLSACT_PRIO,
+			    .prog_fd = bpf_program__fd(prog),
+			    .flags = BPF_TC_F_REPLACE);
+
+		ret = bpf_tc_hook_create(&th);
+		if (ret && ret != -EEXIST) {
+			snprintf(err, errlen, "clsact on %s: %s", ifname,
+				 strerror(-ret));
+			return ret;
+		}
+		ret = bpf_tc_attach(&th, &to);
+		if (ret) {
+			snprintf(err, errlen, "tc filter on %s: %s", ifname,
+				 strerror(-ret));
+			return ret;
+		}
+		if (ax->n_clsact < 64) {
+			ax->clsact[ax->n_clsact].ifindex = ifindex;
+			ax->clsact[ax->n_clsact++].where = th.attach_point;
+		}
+	}
+	return 0;
+}
+
+static int attach_xdp(struct attach_ctx *ax, const char *ifname, int ifindex,
+		      const struct up_config *uc, struct bpfalg_iface *ifc,
+		      char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo);
+	int prog_fd = bpf_program__fd(ax->xs->progs.xdp_alg), fd;
+
+	if (uc->xdp_mode == XDP_MODE_OFF)
+		return 0;
+	if (link_pinned(ax->pin_path, ifname, HOOK_XDP))
+		return refresh_link(ax, ifname, HOOK_XDP, prog_fd, err,
+				    errlen);
+	lo.flags = uc->xdp_mode == XDP_MODE_NATIVE ? XDP_FLAGS_DRV_MODE :
+						     XDP_FLAGS_SKB_MODE;
+	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &lo);
+	if (fd < 0 && uc->xdp_mode == XDP_MODE_NATIVE &&
+	    (errno == EOPNOTSUPP || errno == EINVAL)) {
+		pr_info("%s: native XDP not supported, using generic\n",
+			ifname);
+		lo.flags = XDP_FLAGS_SKB_MODE;
+		fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &lo);
+	}
+	if (fd < 0) {
+		int ret = -errno;
+
+		snprintf(err, errlen, "XDP attach on %s: %s%s", ifname,
+			 strerror(errno),
+			 errno == EBUSY || errno == EEXIST ?
+				 " (another XDP program is attached)" :
+				 "");
+		return ret;
+	}
+	ifc->xdp_flags = lo.flags;
+	return pin_link(ax, fd, ifname, HOOK_XDP, err, errlen);
+}
+
+static void rollback(struct attach_ctx *ax)
+{
+	for (int i = ax->n_pinned - 1; i >= 0; i--) {
+		int fd = bpf_obj_get(ax->pinned[i]);
+
+		if (fd >= 0) {
+			bpf_link_detach(fd);
+			close(fd);
+		}
+		unlink(ax->pinned[i]);
+	}
+	for (int i = 0; i < ax->n_clsact; i++) {
+		LIBBPF_OPTS(bpf_tc_hook, th, .ifindex = ax->clsact[i].ifindex,
+			    .attach_point = ax->clsact[i].where);
+		LIBBPF_OPTS(bpf_tc_opts, to, .handle = CLSACT_HANDLE,
+			    .priority = CLSACT_PRIO);
+
+		bpf_tc_detach(&th, &to);
+	}
+}
+
+/* Remove every pin in the directory, then the directory. */
+static void remove_pins(const char *pin_path)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+
+	if (!pins_path(path, sizeof(path), pin_path, PINS_LINKS_DIR)) {
+		d = opendir(path);
+		while (d && (de = readdir(d))) {
+			char p[1024];
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
+			unlink(p);
+		}
+		if (d)
+			closedir(d);
+		rmdir(path);
+	}
+	d = opendir(pin_path);
+	while (d && (de = readdir(d))) {
+		char p[1024];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", pin_path, de->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(pin_path);
+}
+
+static int write_alg_cfg(int fd, const struct up_config *uc)
+{
+	for (__u32 i = 1; i < BPFALG_ALG_MAX; i++) {
+		struct bpfalg_alg_cfg a = {};
+
+		a.mode = (uc->alg_on & (1u << i)) ? BPFALG_MODE_ON :
+						    BPFALG_MODE_OFF;
+		a.ports[0] = alg_default_port[i];
+		if (bpf_map_update_elem(fd, &i, &a, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
+	      char *err, size_t errlen)
+{
+	struct attach_ctx *ax;
+	struct bpfalg_config c;
+	char links[512];
+	const char *names[CONFIG_MAX_INSIDE + 1];
+	int idx[CONFIG_MAX_INSIDE + 1], n = 0, ret, out_ifindex;
+	bool fresh;
+
+	*was_up = false;
+	out_ifindex = if_nametoindex(uc->outside);
+	if (!out_ifindex) {
+		snprintf(err, errlen, "no such interface: %s", uc->outside);
+		return -ENODEV;
+	}
+	for (int i = 0; i < uc->n_inside; i++) {
+		idx[n] = if_nametoindex(uc->inside[i]);
+		if (!idx[n]) {
+			snprintf(err, errlen, "no such interface: %s",
+				 uc->inside[i]);
+			return -ENODEV;
+		}
+		names[n++] = uc->inside[i];
+	}
+	idx[n] = out_ifindex;
+	names[n++] = uc->outside;
+
+	ret = loader_build_cfg(uc, out_ifindex, &c, err, errlen);
+	if (ret)
+		return ret;
+	ret = bpffs_ensure(pin_path, err, errlen);
+	if (ret)
+		return ret;
+	ret = check_layout(pin_path, err, errlen);
+	if (ret)
+		return ret;
+	fresh = !pins_exist(pin_path);
+	pins_path(links, sizeof(links), pin_path, PINS_LINKS_DIR);
+	if (mkdir(links, 0700) && errno != EEXIST) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", links,
+			 strerror(errno));
+		return ret;
+	}
+
+	ax = calloc(1, sizeof(*ax));
+	if (!ax)
+		return -ENOMEM;
+	ax->pin_path = pin_path;
+	ret = open_and_load(ax, uc, err, errlen);
+	if (ret)
+		goto out;
+
+	if (!fresh) {
+		/* keep what a running daemon wrote */
+		struct bpfalg_config old;
+
+		if (!pins_read_cfg(pin_path, &old, err, errlen)) {
+			c.controller_pid = old.controller_pid;
+			c.controller_heartbeat_ns = old.controller_heartbeat_ns;
+		}
+	}
+	ret = pins_write_cfg(pin_path, &c, err, errlen);
+	if (!ret && write_alg_cfg(bpf_map__fd(ax->ts->maps.alg_cfg), uc)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot write ALG config: %s",
+			 strerror(errno));
+	}
+	if (ret)
+		goto fail;
+
+	*was_up = true;
+	for (int i = 0; i < n; i++) {
+		int ifaces_fd = bpf_map__fd(ax->ts->maps.ifaces);
+		struct bpfalg_iface ifc = {}, old;
+		__u32 key = idx[i];
+
+		if (!bpf_map_lookup_elem(ifaces_fd, &key, &old))
+			ifc = old; /* keep attach bookkeeping */
+		ifc.role = i == n - 1 ? BPFALG_ROLE_OUTSIDE :
+					BPFALG_ROLE_INSIDE;
+		ifc.flags &= ~BPFALG_IFF_XDP_FAST;
+		if (uc->xdp_fast == XDP_FAST_ON ||
+		    (uc->xdp_fast == XDP_FAST_AUTO && !if_is_veth(names[i])))
+			ifc.flags |= BPFALG_IFF_XDP_FAST;
+
+		for (int h = 0; h < HOOK_MAX; h++)
+			if (!link_pinned(pin_path, names[i], h) &&
+			    !(h != HOOK_XDP &&
+			      (ifc.flags & BPFALG_IFF_TC_CLSACT)) &&
+			    !(h == HOOK_XDP && uc->xdp_mode == XDP_MODE_OFF))
+				*was_up = false;
+
+		ret = attach_tc(ax, names[i], idx[i], HOOK_TC_INGRESS, &ifc,
+				err, errlen);
+		if (!ret)
+			ret = attach_tc(ax, names[i], idx[i], HOOK_TC_EGRESS,
+					&ifc, err, errlen);
+		if (!ret)
+			ret = attach_xdp(ax, names[i], idx[i], uc, &ifc, err,
+					 errlen);
+		if (!ret && bpf_map_update_elem(ifaces_fd, &key, &ifc,
+						BPF_ANY)) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot write interface map: %s",
+				 strerror(errno));
+		}
+		if (ret)
+			goto fail;
+	}
+	goto out;
+
+fail:
+	rollback(ax);
+	if (fresh)
+		remove_pins(pin_path);
+	*was_up = false;
+out:
+	xdp_alg__destroy(ax->xs);
+	tc_alg__destroy(ax->ts);
+	free(ax);
+	return ret;
+}
+
+const char *loader_hook_state(const char *pin_path, const char *ifname,
+			      int hook, const struct bpfalg_iface *ifc)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char path[512];
+	int fd;
+
+	if (hook != HOOK_XDP && (ifc->flags & BPFALG_IFF_TC_CLSACT))
+		return "clsact";
+	pins_link_path(path, sizeof(path), pin_path, ifname, hook);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return NULL;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	/* a detached link has no target interface any more */
+	if (hook == HOOK_XDP)
+		return info.xdp.ifindex == 0 ? NULL :
+		       (ifc->xdp_flags & XDP_FLAGS_SKB_MODE) ? "xdp-generic" :
+							       "xdp-native";
+	return "tcx";
+}
+
+static void stop_controller(const char *pin_path)
+{
+	struct bpfalg_config c;
+	char err[256];
+
+	if (pins_read_cfg(pin_path, &c, err, sizeof(err)) ||
+	    !c.controller_pid)
+		return;
+	if (kill(c.controller_pid, SIGTERM) == 0)
+		pr_info("stopped controller (pid %u)\n", c.controller_pid);
+}
+
+int loader_down(const char *pin_path, char *err, size_t errlen)
+{
+	char links[512], ifname[IF_NAMESIZE];
+	struct bpfalg_iface ifc;
+	__u32 key, *prev = NULL;
+	struct dirent *de;
+	int fd;
+	DIR *d;
+
+	if (!pins_exist(pin_path)) {
+		pins_path(links, sizeof(links), pin_path, PINS_LINKS_DIR);
+		if (access(links, F_OK)) {
+			snprintf(err, errlen,
+				 "bpfalg is not running (no pins under %s)",
+				 pin_path);
+			return 1;
+		}
+	}
+	stop_controller(pin_path);
+
+	/* clsact filters are not pinned: find them through the iface map */
+	fd = pins_map_fd(pin_path, "ifaces", err, errlen);
+	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &ifc) ||
+		    !(ifc.flags & BPFALG_IFF_TC_CLSACT))
+			continue;
+		for (int w = 0; w < 2; w++) {
+			LIBBPF_OPTS(bpf_tc_hook, th, .ifindex = key,
+				    .attach_point = w ? BPF_TC_EGRESS :
+							BPF_TC_INGRESS);
+			LIBBPF_OPTS(bpf_tc_opts, to, .handle = CLSACT_HANDLE,
+				    .priority = CLSACT_PRIO);
+
+			bpf_tc_detach(&th, &to);
+		}
+		pr_info("removed clsact filters from %s\n",
+			if_indextoname(key, ifname) ? ifname : "?");
+	}
+	if (fd >= 0)
+		close(fd);
+
+	pins_path(links, sizeof(links), pin_path, PINS_LINKS_DIR);
+	d = opendir(links);
+	while (d && (de = readdir(d))) {
+		char p[1024];
+		int lfd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", links, de->d_name);
+		lfd = bpf_obj_get(p);
+		if (lfd >= 0) {
+			/* detach even if some process still holds the link */
+			bpf_link_detach(lfd);
+			close(lfd);
+		}
+	}
+	if (d)
+		closedir(d);
+	remove_pins(pin_path);
+	return 0;
+}

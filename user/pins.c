@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* pins.c - see pins.h. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "pins.h"
+
+const char *const pin_hook_name[HOOK_MAX] = {
+	[HOOK_XDP] = "xdp",
+	[HOOK_TC_INGRESS] = "tc_ingress",
+	[HOOK_TC_EGRESS] = "tc_egress",
+};
+
+int pins_path(char *buf, size_t len, const char *pin_path, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", pin_path, name);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/*
+ * bpffs refuses names with a dot (it keeps them for its own files), and
+ * interface names may have one (eth0.100): dots become ':', which no
+ * interface name can contain, and ':' separates the hook.
+ */
+int pins_link_path(char *buf, size_t len, const char *pin_path,
+		   const char *ifname, enum pin_hook hook)
+{
+	char name[IF_NAMESIZE];
+	int n;
+
+	snprintf(name, sizeof(name), "%s", ifname);
+	for (char *p = name; *p; p++)
+		if (*p == '.')
+			*p = ':';
+	n = snprintf(buf, len, "%s/%s/%s:%s", pin_path, PINS_LINKS_DIR, name,
+		     pin_hook_name[hook]);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int pins_map_fd(const char *pin_path, const char *name, char *err,
+		size_t errlen)
+{
+	char path[512];
+	int fd;
+
+	if (pins_path(path, sizeof(path), pin_path, name)) {
+		snprintf(err, errlen, "pin path too long: %s", pin_path);
+		return -ENAMETOOLONG;
+	}
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fd = -errno;
+		if (fd == -ENOENT)
+			snprintf(err, errlen,
+				 "bpfalg is not running (no %s; run algctl up)",
+				 path);
+		else
+			snprintf(err, errlen, "cannot open %s: %s", path,
+				 strerror(-fd));
+	}
+	return fd;
+}
+
+bool pins_exist(const char *pin_path)
+{
+	char path[512];
+
+	return !pins_path(path, sizeof(path), pin_path, "cfg") &&
+	       access(path, F_OK) == 0;
+}
+
+int pins_read_cfg(const char *pin_path, struct bpfalg_config *c, char *err,
+		  size_t errlen)
+{
+	__u32 zero = 0;
+	int fd = pins_map_fd(pin_path, "cfg", err, errlen), ret = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &zero, c)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot read config map: %s",
+			 strerror(errno));
+	}
+	close(fd);
+	return ret;
+}
+
+int pins_write_cfg(const char *pin_path, const struct bpfalg_config *c,
+		   char *err, size_t errlen)
+{
+	__u32 zero = 0;
+	int fd = pins_map_fd(pin_path, "cfg", err, errlen), ret = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_update_elem(fd, &zero, c, BPF_ANY)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot write config map: %s",
+			 strerror(errno));
+	}
+	close(fd);
+	return ret;
+}
+
+int pins_read_counters(const char *pin_path, struct bpfalg_counters *out,
+		       char *err, size_t errlen)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, ret = 0;
+	struct bpfalg_counters *percpu;
+	__u32 zero = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (ncpu <= 0) {
+		snprintf(err, errlen, "cannot count CPUs");
+		return -EINVAL;
+	}
+	fd = pins_map_fd(pin_path, "counters", err, errlen);
+	if (fd < 0)
+		return fd;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (bpf_map_lookup_elem(fd, &zero, percpu)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot read counters: %s",
+			 strerror(errno));
+	} else {
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			for (int i = 0; i < BPFALG_CNT_MAX; i++)
+				out->c[i] += percpu[cpu].c[i];
+	}
+	free(percpu);
+	close(fd);
+	return ret;
+}
+
+long pins_count_entries(const char *pin_path, const char *name)
+{
+	char err[256], key[256], next[256];
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	void *prev = NULL;
+	long n = 0;
+	int fd = pins_map_fd(pin_path, name, err, sizeof(err));
+
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    info.key_size > sizeof(key)) {
+		close(fd);
+		return -EINVAL;
+	}
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, info.key_size);
+		prev = key;
+		n++;
+	}
+	close(fd);
+	return n;
+}
+
+long pins_max_entries(const char *pin_path, const char *name)
+{
+	char err[256];
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = pins_map_fd(pin_path, name, err, sizeof(err));
+	long ret;
+
+	if (fd < 0)
+		return fd;
+	ret = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno :
+							(long)info.max_entries;
+	close(fd);
+	return ret;
+}
+
+unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}

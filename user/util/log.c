@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* log.c - see log.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "util/json_writer.h"
+#include "util/log.h"
+
+int log_level = LOG_WARN;
+bool json_output;
+bool json_pretty;
+
+/* Tail of libbpf's output: the verifier's last lines end up here. */
+static char libbpf_tail[4096];
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if ((int)lvl > log_level)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+void p_err(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (json_output) {
+		json_writer_t *w = jsonw_new(stdout, json_pretty);
+
+		if (w) {
+			jsonw_start_object(w);
+			jsonw_string_field(w, "error", msg);
+			jsonw_end_object(w);
+			jsonw_destroy(&w);
+		}
+	}
+	fprintf(stderr, "algctl: %s\n", msg);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	char line[1024];
+	size_t len, keep;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	len = strlen(line);
+	/* keep the last part of everything libbpf said */
+	keep = strlen(libbpf_tail);
+	if (keep + len >= sizeof(libbpf_tail)) {
+		size_t drop = keep + len - sizeof(libbpf_tail) + 1;
+
+		if (drop > keep)
+			drop = keep;
+		memmove(libbpf_tail, libbpf_tail + drop, keep - drop + 1);
+	}
+	strncat(libbpf_tail, line, sizeof(libbpf_tail) - strlen(libbpf_tail) - 1);
+
+	if (level == LIBBPF_DEBUG && log_level < LOG_DEBUG)
+		return 0;
+	if (level == LIBBPF_INFO && log_level < LOG_INFO)
+		return 0;
+	/* libbpf warnings carry the verifier log: only with -v */
+	if (level == LIBBPF_WARN && log_level < LOG_INFO)
+		return 0;
+	fputs(line, stderr);
+	return 0;
+}
+
+void log_take_over_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+const char *log_libbpf_tail(void)
+{
+	return libbpf_tail;
+}
+
+char *log_sanitize(const char *in, size_t inlen, char *out, size_t outlen)
+{
+	size_t i, n = 0;
+
+	if (!outlen)
+		return out;
+	for (i = 0; i < inlen && in[i] && n + 1 < outlen; i++) {
+		unsigned char c = in[i];
+
+		out[n++] = (c >= 0x20 && c < 0x7f) ? c : '.';
+	}
+	if (i < inlen && in[i] && outlen > 4) {
+		n = n > outlen - 4 ? outlen - 4 : n;
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+	return out;
+}
