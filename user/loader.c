@@ -194,6 +194,27 @@ static bool link_pinned(const char *pin_path, const char *ifname,
 	return access(path, F_OK) == 0;
 }
 
+/* Does the link run a program with the same instructions (tag)? */
+static bool same_program(int link_fd, int prog_fd)
+{
+	struct bpf_link_info li = {};
+	struct bpf_prog_info a = {}, b = {};
+	__u32 ll = sizeof(li), la = sizeof(a), lb = sizeof(b);
+	int old_fd;
+	bool same;
+
+	if (bpf_obj_get_info_by_fd(link_fd, &li, &ll))
+		return false;
+	old_fd = bpf_prog_get_fd_by_id(li.prog_id);
+	if (old_fd < 0)
+		return false;
+	same = !bpf_obj_get_info_by_fd(old_fd, &a, &la) &&
+	       !bpf_obj_get_info_by_fd(prog_fd, &b, &lb) &&
+	       !memcmp(a.tag, b.tag, sizeof(a.tag));
+	close(old_fd);
+	return same;
+}
+
 /*
  * An already pinned link gets the freshly loaded program: `up` after an
  * upgrade swaps the datapath atomically, without a gap in forwarding.
@@ -207,6 +228,10 @@ static int refresh_link(struct attach_ctx *ax, const char *ifname,
 
 	pins_link_path(path, sizeof(path), ax->pin_path, ifname, hook);
 	fd = bpf_obj_get(path);
+	if (fd >= 0 && same_program(fd, prog_fd)) {
+		close(fd);
+		return 0; /* up again with the same binary: nothing to swap */
+	}
 	if (fd < 0 || bpf_link_update(fd, prog_fd, NULL)) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot update %s: %s", path,
