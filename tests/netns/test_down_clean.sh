@@ -13,13 +13,29 @@ gw_setup
 wait_reachable
 cx ping -q -c 2 -i 0.2 -W 1 "$SERVER4" >/dev/null || fail "ping through the gateway"
 
-# `up` is idempotent: a second one succeeds and attaches nothing twice.
-before=$(_bpf_ids_now | head -n1)
+# `up` is idempotent: a second one succeeds, attaches nothing twice and keeps
+# the state (same maps and links; the programs may be replaced through the
+# links, but the old ones must then be freed, not leaked).
+ids1=$(_bpf_ids_now)
+flows_has "$CLIENT4" "$GW_OUT4" "$SERVER4" || fail "no ICMP flow listed after the ping"
 algctl up --inside gin --outside gout --masquerade >up1b.out 2>&1 ||
 	fail "second algctl up failed (rc=$?): $(head -c 300 up1b.out)"
-after=$(_bpf_ids_now | head -n1)
-[ "$before" = "$after" ] ||
-	fail "second algctl up changed the attached programs: [$before] -> [$after]"
+ids2=$(_bpf_ids_now)
+p1=$(sed -n 1p <<<"$ids1") p2=$(sed -n 1p <<<"$ids2")
+[ "$(wc -w <<<"$p1")" = "$(wc -w <<<"$p2")" ] ||
+	fail "second up changed the number of attached programs: [$p1] -> [$p2]"
+[ "$(sed -n 2p <<<"$ids1")" = "$(sed -n 2p <<<"$ids2")" ] ||
+	fail "second up changed the maps: [$(sed -n 2p <<<"$ids1")] -> [$(sed -n 2p <<<"$ids2")]"
+[ "$(sed -n 3p <<<"$ids1")" = "$(sed -n 3p <<<"$ids2")" ] ||
+	fail "second up changed the links: [$(sed -n 3p <<<"$ids1")] -> [$(sed -n 3p <<<"$ids2")]"
+flows_has "$CLIENT4" "$GW_OUT4" "$SERVER4" || fail "second up lost the flow table"
+for id in $p1; do
+	case " $p2 " in *" $id "*) continue ;; esac
+	for i in $(seq 30); do bpftool prog show id "$id" >/dev/null 2>&1 || break; sleep 0.1; done
+	bpftool prog show id "$id" >/dev/null 2>&1 && fail "second up replaced program $id but it is still loaded (leak)"
+done
+log "second up: programs [$p1] -> [$p2], maps and links unchanged, flows kept"
+_record_bpf_ids
 cx ping -q -c 2 -i 0.2 -W 1 "$SERVER4" >/dev/null || fail "ping after the second up"
 
 daemon_stop TERM || fail "daemon ignored SIGTERM for 5 s"
