@@ -6,7 +6,6 @@
  * command; everything else belongs to the command.  Exit codes: 0 success,
  * 1 runtime failure, 2 usage error.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +16,6 @@
 
 #define ALGCTL_VERSION "0.1.0"
 
-const char *pin_path = BPFALG_DEFAULT_PIN_PATH;
-json_writer_t *json_wtr;
 
 struct cmd {
 	const char *name;
@@ -71,18 +68,6 @@ static int do_help(int argc, char **argv)
 {
 	usage(stdout);
 	return EXIT_OK;
-}
-
-int usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p_err("%s (see algctl help)", msg);
-	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* main.c - runs every case of every unit test file. */
+#include "unit.h"
+
+int unit_failed_now;
+
+extern const struct unit_case config_cases[], json_cases[], table_cases[],
+	format_cases[], gc_cases[];
+
+static const struct unit_case *const suites[] = {
+	config_cases, json_cases, table_cases, format_cases, gc_cases,
+};
+
+int main(void)
+{
+	int pass = 0, fail = 0;
+
+	for (size_t s = 0; s < sizeof(suites) / sizeof(*suites); s++)
+		for (const struct unit_case *c = suites[s]; c->name; c++) {
+			unit_failed_now = 0;
+			c->fn();
+			printf("%s %s\n", unit_failed_now ? "FAIL" : "PASS",
+			       c->name);
+			if (unit_failed_now)
+				fail++;
+			else
+				pass++;
+		}
+	printf("%d passed, %d failed\n", pass, fail);
+	return fail ? 1 : 0;
+}

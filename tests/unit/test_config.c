@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* test_config.c - option table of up/daemon: good and bad input. */
+#include <arpa/inet.h>
+
+#include "config.h"
+#include "unit.h"
+
+static int parse(struct up_config *c, char *err, const char *const *args,
+		 int n)
+{
+	config_defaults(c);
+	return config_parse(n, (char **)args, c, err, 256);
+}
+
+#define PARSE(c, err, ...)                                                     \
+	({                                                                     \
+		const char *const a_[] = { __VA_ARGS__ };                      \
+		parse(c, err, a_, sizeof(a_) / sizeof(*a_));                   \
+	})
+
+static void config_minimal_masquerade(void)
+{
+	struct up_config c;
+	char err[256];
+
+	ASSERT_EQ(PARSE(&c, err, "--inside", "eth1,eth2", "--outside", "eth0",
+			"--masquerade"),
+		  0);
+	ASSERT_EQ(c.n_inside, 2);
+	ASSERT_STREQ(c.inside[1], "eth2");
+	ASSERT_STREQ(c.outside, "eth0");
+	ASSERT_TRUE(c.masquerade, "masquerade not set");
+	ASSERT_EQ(c.flows, 262144);
+	ASSERT_EQ(c.port_min, 1024);
+	ASSERT_EQ(c.port_max, 65535);
+	ASSERT_EQ(c.timeouts.tcp_established, 432000);
+	ASSERT_EQ(c.alg_on, (1u << BPFALG_ALG_FTP) | (1u << BPFALG_ALG_SIP) |
+				    (1u << BPFALG_ALG_RTSP) |
+				    (1u << BPFALG_ALG_TFTP));
+}
+
+static void config_all_options(void)
+{
+	struct up_config c;
+	char err[256];
+
+	ASSERT_EQ(PARSE(&c, err, "--inside=in0", "--outside", "out0", "--snat",
+			"203.0.113.7", "--alg", "ftp,sip", "--xdp-mode",
+			"generic", "--xdp-fast=on", "--flows", "4096",
+			"--port-range", "20000-20999", "--fail-policy", "pass",
+			"--timeout-udp", "45", "--timeout-tcp-established",
+			"3600"),
+		  0);
+	ASSERT_EQ(c.snat_addr, inet_addr("203.0.113.7"));
+	ASSERT_EQ(c.alg_on, (1u << BPFALG_ALG_FTP) | (1u << BPFALG_ALG_SIP));
+	ASSERT_EQ(c.xdp_mode, XDP_MODE_GENERIC);
+	ASSERT_EQ(c.xdp_fast, XDP_FAST_ON);
+	ASSERT_EQ(c.flows, 4096);
+	ASSERT_EQ(c.port_min, 20000);
+	ASSERT_EQ(c.port_max, 20999);
+	ASSERT_EQ(c.fail_policy, BPFALG_FAIL_PASS);
+	ASSERT_EQ(c.timeouts.udp, 45);
+	ASSERT_EQ(c.timeouts.tcp_established, 3600);
+}
+
+static void config_errors_name_the_problem(void)
+{
+	static const struct {
+		const char *args[8];
+		int n;
+		const char *msg;
+	} bad[] = {
+		{ { "--outside", "eth0", "--masquerade" }, 3, "missing --inside" },
+		{ { "--inside", "eth1", "--masquerade" }, 3, "missing --outside" },
+		{ { "--inside", "eth1", "--outside", "eth0" }, 4, "exactly one of" },
+		{ { "--inside", "eth1", "--outside", "eth0", "--masquerade",
+		    "--snat", "1.2.3.4" }, 7, "exactly one of" },
+		{ { "--inside", "eth1", "--outside", "eth0", "--snat", "1.2.3" },
+		  6, "not an IPv4 address" },
+		{ { "--inside", "eth0", "--outside", "eth0", "--masquerade" }, 5,
+		  "cannot be inside and outside" },
+		{ { "--bogus" }, 1, "unknown option '--bogus'" },
+		{ { "--inside" }, 1, "needs a value" },
+		{ { "--masquerade=yes" }, 1, "takes no value" },
+		{ { "--port-range", "3000-2000" }, 2, "MIN-MAX" },
+		{ { "--port-range", "0-100" }, 2, "MIN-MAX" },
+		{ { "--port-range", "100" }, 2, "MIN-MAX" },
+		{ { "--flows", "12abc" }, 2, "not a number" },
+		{ { "--flows", "-5" }, 2, "not a number" },
+		{ { "--flows", "10" }, 2, "not a number in 1024..16777216" },
+		{ { "--alg", "ftp,h323" }, 2, "unknown ALG 'h323'" },
+		{ { "--xdp-mode", "turbo" }, 2, "is not one of" },
+		{ { "--inside", "a/b" }, 2, "invalid interface name" },
+		{ { "--inside", "eth1,eth1", "--outside", "eth0", "--masquerade" },
+		  5, "listed twice" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		struct up_config c;
+		char err[256] = "";
+
+		ASSERT_EQ(parse(&c, err, bad[i].args, bad[i].n), -1);
+		ASSERT_TRUE(strstr(err, bad[i].msg),
+			    "case %zu: \"%s\" does not say \"%s\"", i, err,
+			    bad[i].msg);
+		ASSERT_TRUE(!strchr(err, '\n'), "multi-line error");
+	}
+}
+
+static void config_alg_names(void)
+{
+	ASSERT_EQ(alg_from_name("rtsp"), BPFALG_ALG_RTSP);
+	ASSERT_EQ(alg_from_name("none"), -1);
+	ASSERT_EQ(alg_from_name("FTP"), -1);
+	ASSERT_EQ(alg_mode_from_name("observe"), BPFALG_MODE_OBSERVE);
+	ASSERT_EQ(alg_mode_from_name("maybe"), -1);
+	ASSERT_STREQ(alg_mode_name(BPFALG_MODE_ON), "on");
+}
+
+UNIT_CASES(config_cases, CASE(config_minimal_masquerade),
+	   CASE(config_all_options), CASE(config_errors_name_the_problem),
+	   CASE(config_alg_names));
