@@ -21,7 +21,7 @@
 # IPv6 2001:db8:2::/64 and 2001:db8:3::/64 likewise.  The router has no
 # route to the inside IPv4 prefix.
 #
-# Gateway modes (GW=kernel|bpfalg):
+# Gateway modes (GW=kernel|bpfalg|bpfalg-xdp):
 #   kernel  nftables masquerade on gout, port-forwards via dnat, a forward
 #           policy that admits only established/related and dnat'ed traffic
 #           from outside; conntrack helpers (ftp, sip, tftp) assigned
@@ -29,6 +29,8 @@
 #   bpfalg  `algctl up` + `algctl daemon` in the gateway namespace, run with
 #           `nsenter --net=` (not `ip netns exec`, whose private /sys hides
 #           the bpffs) and a pin path unique to the test.
+#   bpfalg-xdp  the same with `--xdp-fast on`: established flows forwarded by
+#           XDP redirect on the veths (the default leaves that off on veth).
 #
 # Test-environment settings (not product behaviour):
 #   * In bpfalg mode build/xdp_pass.bpf.o is attached to every veth end that
@@ -48,6 +50,12 @@
 # Exit codes: 0 pass, 1 fail, 4 skip (kselftest's KSFT_SKIP).
 
 GW=${GW:-kernel}
+# bpfalg-xdp: bpfalg with the XDP fast path forced on for the veths
+# (--xdp-fast on; the default "auto" leaves it off on veth ingress).
+case $GW in
+bpfalg-xdp) GW_KIND=bpfalg XDP_FAST=on ;;
+*) GW_KIND=$GW XDP_FAST=${XDP_FAST:-} ;;
+esac
 BUILD=${BUILD:-build}
 ALGCTL=${ALGCTL:-$BUILD/algctl}
 XDP_PASS_OBJ=${XDP_PASS_OBJ:-$BUILD/xdp_pass.bpf.o}
@@ -136,8 +144,8 @@ test_init() {
 	require_root
 	require_cmds ip nft nsenter timeout socat sha256sum python3 ping ethtool tcpdump ss
 	case $GW in
-	kernel|bpfalg) ;;
-	*) fail "unknown GW=$GW (kernel|bpfalg)" ;;
+	kernel|bpfalg|bpfalg-xdp) ;;
+	*) fail "unknown GW=$GW (kernel|bpfalg|bpfalg-xdp)" ;;
 	esac
 	TMPD=$(mktemp -d "/tmp/bpfalg-netns-$ID.XXXXXX") || fail "mktemp"
 	cd "$TMPD" || fail "cd $TMPD"
@@ -150,13 +158,13 @@ test_init() {
 _evidence() {
 	[ -n "$NS_G" ] && [ -e "/run/netns/$NS_G" ] || return 0
 	printf '# ---- evidence (gateway %s, GW=%s)\n' "$NS_G" "$GW"
-	if [ "$GW" = bpfalg ] && [ -n "$_GW_UP" ]; then
+	if [ "$GW_KIND" = bpfalg ] && [ -n "$_GW_UP" ]; then
 		echo "# algctl status (exit $(algctl status >/dev/null 2>&1; echo $?)):"
 		algctl status 2>&1 | head -n 20 | sed 's/^/#   /'
 		printf '# algctl flows -j: %s\n' "$(algctl flows -j 2>&1 | tr -d '\n' | head -c 1500)"
 		printf '# algctl stats -j: %s\n' "$(algctl stats -j 2>&1 | tr -d '\n' | head -c 1500)"
 		[ -s "$TMPD/daemon.log" ] && tail -n 10 "$TMPD/daemon.log" | sed 's/^/# daemon: /'
-	elif [ "$GW" = kernel ]; then
+	elif [ "$GW_KIND" = kernel ]; then
 		gx nft list ruleset 2>&1 | grep -E 'counter|dnat' | sed 's/^/# nft: /'
 	fi
 	ip -n "$NS_G" -s -j link show 2>/dev/null | python3 -c '
@@ -299,7 +307,7 @@ wait_reachable() {
 # ---------------------------------------------------------------- gateway
 
 gw_setup() {
-	case $GW in
+	case $GW_KIND in
 	kernel) _gw_kernel_up ;;
 	bpfalg) _gw_bpfalg_up ;;
 	esac
@@ -340,7 +348,7 @@ _gw_kernel_up() {
 # Port-forward PROTO PUBLICPORT INSIDEADDR INSIDEPORT on the outside address.
 gw_forward_add() {
 	local proto=$1 port=$2 addr=$3 iport=$4
-	case $GW in
+	case $GW_KIND in
 	kernel)
 		gx nft add rule inet bpfalg_ref pre_dnat iifname gout \
 			"$proto" dport "$port" dnat ip to "$addr:$iport" ||
@@ -363,9 +371,10 @@ _gw_bpfalg_up() {
 	[ -x "$ALGCTL" ] || fail "algctl not found at $ALGCTL (run make)"
 	_ensure_bpffs
 	_attach_xdp_peers
-	log "algctl up --inside gin --outside gout --masquerade --pin-path $PIN"
+	log "algctl up --inside gin --outside gout --masquerade ${XDP_FAST:+--xdp-fast $XDP_FAST }--pin-path $PIN"
 	_GW_UP=1	# from here on teardown runs down and removes the pins
-	algctl up --inside gin --outside gout --masquerade >"$TMPD/up.log" 2>&1 ||
+	algctl up --inside gin --outside gout --masquerade ${XDP_FAST:+--xdp-fast "$XDP_FAST"} \
+		>"$TMPD/up.log" 2>&1 ||
 		fail "algctl up failed (rc=$?): $(tail -n3 "$TMPD/up.log" | tr '\n' ' ')"
 	_record_bpf_ids
 	daemon_start
@@ -375,7 +384,7 @@ daemon_start() {
 	# nsenter directly, not through gx: $! must be the daemon itself (a
 	# backgrounded shell function would be a subshell around it).
 	nsenter --net="/run/netns/$NS_G" "$ALGCTL" daemon --inside gin \
-		--outside gout --masquerade --pin-path "$PIN" \
+		--outside gout --masquerade ${XDP_FAST:+--xdp-fast "$XDP_FAST"} --pin-path "$PIN" \
 		>>"$TMPD/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	local i
@@ -505,7 +514,7 @@ gw_leftovers() {
 }
 
 gw_teardown() {
-	[ "$GW" = bpfalg ] || return 0
+	[ "$GW_KIND" = bpfalg ] || return 0
 	[ -n "$_GW_UP" ] || return 0
 	_GW_UP=""
 	daemon_stop TERM || _TEARDOWN_ERR="$_TEARDOWN_ERR daemon ignored SIGTERM for 5 s;"

@@ -9,7 +9,7 @@
 # Exit status: non-zero when anything failed.
 #
 # Environment:
-#   GW=kernel|bpfalg|"kernel bpfalg"   modes (default both)
+#   GW=kernel|bpfalg|bpfalg-xdp|"kernel bpfalg"  modes (default all three)
 #   TESTS="ping tcp_bulk"              subset (default all test_*.sh)
 #   BUILD, ALGCTL                      as in the Makefile
 #   TEST_TIMEOUT=seconds               per case (default 180)
@@ -17,7 +17,7 @@
 #   VERBOSE=1                          print every case's log
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-modes=${GW:-kernel bpfalg}
+modes=${GW:-kernel bpfalg bpfalg-xdp}
 timeout_s=${TEST_TIMEOUT:-180}
 export BUILD=${BUILD:-build}
 export ALGCTL=${ALGCTL:-$BUILD/algctl}

@@ -25,7 +25,7 @@ bg_track $snd
 sleep 1
 kill -0 $snd 2>/dev/null || fail "transfer finished before the restart could happen (too fast)"
 
-if [ "$GW" = bpfalg ]; then
+if [ "$GW_KIND" = bpfalg ]; then
 	algctl status >status1.out 2>&1 || fail "algctl status exit $? with the daemon running"
 	flows_has "$CLIENT4" "$GW_OUT4" "$SERVER4" 41001 5001 ||
 		fail "algctl flows -j during the transfer has no entry with $CLIENT4:41001 via $GW_OUT4 to $SERVER4:5001: $(algctl flows -j 2>&1 | head -c 600)"
@@ -53,5 +53,5 @@ wait $rcv || fail "receiver failed: $(head -c 300 rcv.err)"
 [ "$(sha up.bin)" = "$(sha up.rcv)" ] ||
 	fail "content differs after the restart ($(stat -c %s up.rcv) of $(stat -c %s up.bin) bytes)"
 log "24 MB transfer across the controller restart intact"
-[ "$GW" = bpfalg ] && { algctl status >/dev/null 2>&1 || fail "algctl status non-zero after the restart"; }
+[ "$GW_KIND" = bpfalg ] && { algctl status >/dev/null 2>&1 || fail "algctl status non-zero after the restart"; }
 exit 0

@@ -7,7 +7,7 @@
 # works again on the same interfaces.
 . "$(dirname "$0")/lib.sh"
 test_init
-[ "$GW" = bpfalg ] || skip "bpfalg only: the kernel reference has no BPF objects to remove"
+[ "$GW_KIND" = bpfalg ] || skip "bpfalg only: the kernel reference has no BPF objects to remove"
 topo_setup3
 gw_setup
 wait_reachable

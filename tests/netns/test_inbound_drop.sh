@@ -28,7 +28,7 @@ wait_listen cx 5355 udp
 ip -n "$NS_S" route add "$INSIDE_PREFIX4" via "$GW_OUT4" || fail "server route to inside"
 
 before=""
-if [ "$GW" = bpfalg ]; then
+if [ "$GW_KIND" = bpfalg ]; then
 	before=$(stat_get inbound_drop)
 	[ -n "$before" ] || fail "algctl stats -j has no inbound_drop counter: $(algctl stats -j 2>&1 | head -c 300)"
 fi
@@ -55,7 +55,7 @@ wait_listen sx 5005
 cx ping -q -c 1 -W 2 "$SERVER4" >/dev/null || fail "client ping failed with the inside route present"
 log "client-initiated flows still work"
 
-if [ "$GW" = bpfalg ]; then
+if [ "$GW_KIND" = bpfalg ]; then
 	after=$(stat_get inbound_drop)
 	log "inbound_drop: $before -> $after"
 	[ -n "$after" ] && [ "$after" -gt "$before" ] ||

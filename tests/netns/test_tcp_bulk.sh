@@ -12,6 +12,9 @@ SIZE_MB=${BULK_MB:-20}
 make_file up.bin "$SIZE_MB"
 make_file down.bin "$SIZE_MB"
 
+xdp0=""
+[ "$GW_KIND" = bpfalg ] && xdp0=$(stat_get xdp_forwarded)
+
 # client -> server (upload), receiver on the server.
 sx timeout 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:up.rcv,creat,trunc 2>sock1.err &
 rcv=$!
@@ -38,6 +41,13 @@ wait $snd || fail "download: server socat failed: $(head -c 300 sock2.err)"
 	fail "download: content differs ($(stat -c %s down.rcv) of $(stat -c %s down.bin) bytes received)"
 log "download ${SIZE_MB} MB server->client ok"
 
+if [ "$XDP_FAST" = on ]; then
+	xdp1=$(stat_get xdp_forwarded)
+	log "xdp_forwarded: $xdp0 -> $xdp1"
+	[ -n "$xdp1" ] && [ "$xdp1" -gt $(( ${xdp0:-0} + 1000 )) ] ||
+		fail "--xdp-fast on: the bulk transfers did not go through the XDP fast path (xdp_forwarded $xdp0 -> $xdp1)"
+fi
+
 # IPv6, routed (4 MB up).
 head -c 4194304 up.bin >up6.bin
 sx timeout 60 socat -u TCP6-LISTEN:5003,reuseaddr OPEN:up6.rcv,creat,trunc 2>sock3.err &
@@ -52,7 +62,7 @@ log "IPv6 upload 4 MB ok"
 
 # The flow table during a running transfer (bpfalg): a slow sender keeps
 # the connection open while we look.
-if [ "$GW" = bpfalg ]; then
+if [ "$GW_KIND" = bpfalg ]; then
 	sx timeout 30 socat -u TCP-LISTEN:5004,reuseaddr OPEN:/dev/null 2>/dev/null &
 	bg_track $!
 	wait_listen sx 5004
