@@ -168,14 +168,6 @@ void tuple4(struct bpfalg_tuple *t, __u8 proto, const char *s, __u16 sp,
 	t->family = BPFALG_AF_INET;
 }
 
-__u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 int config_write(__u16 port_min, __u16 port_max, __u32 flags)
 {
 	struct bpfalg_config c = {

@@ -89,7 +89,7 @@ int iface_set(enum if_sym s, __u32 role, __u32 flags);
 __u32 ip4(const char *s); /* network order */
 void tuple4(struct bpfalg_tuple *t, __u8 proto, const char *s, __u16 sp,
 	    const char *d, __u16 dp);
-__u64 mono_ns(void);
+__u64 mono_ns(void); /* user/pins.c */
 int map_count(int fd, size_t keysz);
 int maps_shared(char *why, size_t n);
 int env_map_fds(int *fds, const char **names, int max);
