@@ -7,12 +7,13 @@
  *   flow_find(t, &dir, orig_key)    look a tuple up in both directions
  *   flow_xlate(f, key, dir, &x)     what a packet of @dir must become
  *   flow_update(f, dir, p, now)     state machine, counters, last_seen
- *   flow_timeout_ns(f, cfg)         idle timeout of the flow's state
+ *   flow_expired(f, orig, cfg, now) idle longer than its state allows
  */
 #ifndef BPFALG_FLOW_H
 #define BPFALG_FLOW_H
 
 #include "bpfalg.h"
+#include "bpfalg_timeout.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
 
@@ -115,29 +116,6 @@ static __always_inline void flow_xlate(const struct bpfalg_flow *f,
 	}
 }
 
-static __always_inline __u32 flow_timeout_s(const struct bpfalg_flow *f,
-					    const struct bpfalg_tuple *orig,
-					    const struct bpfalg_timeouts *to)
-{
-	if (orig->proto == BPFALG_IPPROTO_TCP) {
-		switch (f->state) {
-		case BPFALG_ST_ESTABLISHED:
-			return to->tcp_established;
-		case BPFALG_ST_FIN_WAIT:
-		case BPFALG_ST_TIME_WAIT:
-			return to->tcp_fin;
-		case BPFALG_ST_CLOSE:
-			return to->tcp_close;
-		default:
-			return to->tcp_syn;
-		}
-	}
-	if (orig->proto == BPFALG_IPPROTO_ICMP ||
-	    orig->proto == BPFALG_IPPROTO_ICMPV6)
-		return to->icmp;
-	return f->state == BPFALG_ST_ESTABLISHED ? to->udp_stream : to->udp;
-}
-
 static __always_inline bool flow_expired(const struct bpfalg_flow *f,
 					 const struct bpfalg_tuple *orig,
 					 const struct bpfalg_config *c,
@@ -146,7 +124,7 @@ static __always_inline bool flow_expired(const struct bpfalg_flow *f,
 	__u64 idle = now - f->last_seen_ns;
 
 	return now > f->last_seen_ns &&
-	       idle > (__u64)flow_timeout_s(f, orig, &c->timeouts) *
+	       idle > (__u64)bpfalg_flow_timeout(f, orig, &c->timeouts) *
 			      NSEC_PER_SEC;
 }
 
