@@ -24,12 +24,16 @@ fi
 step() { printf '\n%s== %s ==%s\n' "$bold" "$*" "$norm"; }
 # show CMD...: print the command as typed (with where it runs), then run it.
 show() {
-	local where="" shown="$*"
+	local where="" shown="" a skip=0
 	case $1 in
-	cx) where="(client) " shown="${*:2}" ;;
-	sx) where="(server) " shown="${*:2}" ;;
+	cx) where="(client) " skip=1 ;;
+	sx) where="(server) " skip=1 ;;
 	algctl) where="(gateway) " ;;
 	esac
+	for a in "${@:$((skip + 1))}"; do
+		case $a in *[\ \(\)\\]*) a="'$a'" ;; esac
+		shown="$shown${shown:+ }$a"
+	done
 	printf '%s%s$ %s%s\n' "$bold" "$where" "$shown" "$norm"
 	"$@"
 }
