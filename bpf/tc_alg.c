@@ -175,6 +175,20 @@ static __always_inline int tc_unsolicited(struct __sk_buff *skb,
 	return TC_ACT_SHOT;
 }
 
+/* The reply tuple of a flow whose destination becomes @addr:@port. */
+static __always_inline void dnat_reply(const struct pkt *p,
+				       const __be32 addr[4], __be16 port,
+				       struct bpfalg_tuple *reply)
+{
+	__builtin_memcpy(reply->saddr, addr, 16);
+	__builtin_memcpy(reply->daddr, p->t.saddr, 16);
+	reply->sport = port;
+	reply->dport = p->t.sport;
+	reply->proto = p->t.proto;
+	reply->family = p->t.family;
+	reply->pad[0] = reply->pad[1] = 0;
+}
+
 /*
  * A packet from outside that matches no flow: a pinhole or a port-forward
  * may admit it.  Returns the new flow, or NULL with *verdict set.
@@ -218,13 +232,7 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 		    !v6_target_ok) {
 			count(BPFALG_CNT_PINHOLE_REFUSED);
 		} else {
-			__builtin_memcpy(reply.saddr, ph->inside_addr, 16);
-			__builtin_memcpy(reply.daddr, p->t.saddr, 16);
-			reply.sport = ph->inside_port;
-			reply.dport = p->t.sport;
-			reply.proto = p->t.proto;
-			reply.family = p->t.family;
-			reply.pad[0] = reply.pad[1] = 0;
+			dnat_reply(p, ph->inside_addr, ph->inside_port, &reply);
 			f = flow_create(p, &reply,
 					v4 ? BPFALG_NAT_DNAT : BPFALG_NAT_NONE,
 					BPFALG_FF_FROM_PINHOLE, skb->ifindex,
@@ -245,13 +253,7 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 	fk.family = p->t.family;
 	fw = bpf_map_lookup_elem(&forwards, &fk);
 	if (fw) {
-		__builtin_memcpy(reply.saddr, fw->addr, 16);
-		__builtin_memcpy(reply.daddr, p->t.saddr, 16);
-		reply.sport = fw->port;
-		reply.dport = p->t.sport;
-		reply.proto = p->t.proto;
-		reply.family = p->t.family;
-		reply.pad[0] = reply.pad[1] = 0;
+		dnat_reply(p, fw->addr, fw->port, &reply);
 		f = flow_create(p, &reply, BPFALG_NAT_DNAT,
 				BPFALG_FF_FROM_FORWARD, skb->ifindex, 0, c,
 				now);

@@ -19,6 +19,15 @@
 extern const char *pin_path; /* --pin-path, default BPFALG_DEFAULT_PIN_PATH */
 extern json_writer_t *json_wtr; /* set in -j mode */
 
+struct table;
+/*
+ * A listing is a table in text mode, {"KEY": [ ... ]} in JSON mode: begin
+ * returns the table to fill (NULL in JSON mode, @t is freed), end prints it
+ * (with "N nouns" / "count" when @noun is given) and frees it.
+ */
+struct table *list_begin(const char *key, struct table *t);
+void list_end(struct table *t, long count, const char *noun);
+
 /* Usage error: message, exit code 2. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

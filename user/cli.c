@@ -5,6 +5,7 @@
 
 #include "algctl.h"
 #include "bpfalg.h"
+#include "util/table.h"
 
 const char *pin_path = BPFALG_DEFAULT_PIN_PATH;
 json_writer_t *json_wtr;
@@ -19,4 +20,30 @@ int usage_error(const char *fmt, ...)
 	va_end(ap);
 	p_err("%s (see algctl help)", msg);
 	return EXIT_USAGE;
+}
+
+struct table *list_begin(const char *key, struct table *t)
+{
+	if (!json_wtr)
+		return t;
+	table_free(t);
+	jsonw_start_object(json_wtr);
+	jsonw_name(json_wtr, key);
+	jsonw_start_array(json_wtr);
+	return NULL;
+}
+
+void list_end(struct table *t, long count, const char *noun)
+{
+	if (json_wtr) {
+		jsonw_end_array(json_wtr);
+		if (noun)
+			jsonw_s64_field(json_wtr, "count", count);
+		jsonw_end_object(json_wtr);
+	} else if (t) {
+		table_print(t, stdout);
+		if (noun)
+			printf("%ld %s%s\n", count, noun, count == 1 ? "" : "s");
+	}
+	table_free(t);
 }

@@ -19,15 +19,9 @@
 
 static int alg_list(int fd)
 {
-	struct table *t = NULL;
+	struct table *t = list_begin("algs", table_new(3, "ALG", "MODE",
+							  "PORTS"));
 
-	if (json_wtr) {
-		jsonw_start_object(json_wtr);
-		jsonw_name(json_wtr, "algs");
-		jsonw_start_array(json_wtr);
-	} else {
-		t = table_new(3, "ALG", "MODE", "PORTS");
-	}
 	for (__u32 i = 1; i < BPFALG_ALG_MAX; i++) {
 		struct bpfalg_alg_cfg a = {};
 		char ports[64] = "";
@@ -53,13 +47,7 @@ static int alg_list(int fd)
 			table_row(t, alg_name(i), alg_mode_name(a.mode), ports);
 		}
 	}
-	if (json_wtr) {
-		jsonw_end_array(json_wtr);
-		jsonw_end_object(json_wtr);
-	} else if (t) {
-		table_print(t, stdout);
-	}
-	table_free(t);
+	list_end(t, 0, NULL);
 	return EXIT_OK;
 }
 
@@ -124,16 +112,11 @@ static int forward_list(int fd)
 {
 	struct bpfalg_fwd_key key, *prev = NULL;
 	struct bpfalg_fwd v;
-	struct table *t = NULL;
+	struct table *t = list_begin("forwards", table_new(3, "PROTO",
+							      "PUBLIC-PORT",
+							      "INSIDE"));
 	char target[64], port[8];
 
-	if (json_wtr) {
-		jsonw_start_object(json_wtr);
-		jsonw_name(json_wtr, "forwards");
-		jsonw_start_array(json_wtr);
-	} else {
-		t = table_new(3, "PROTO", "PUBLIC-PORT", "INSIDE");
-	}
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &v))
@@ -153,13 +136,7 @@ static int forward_list(int fd)
 			table_row(t, fmt_proto(key.proto), port, target);
 		}
 	}
-	if (json_wtr) {
-		jsonw_end_array(json_wtr);
-		jsonw_end_object(json_wtr);
-	} else if (t) {
-		table_print(t, stdout);
-	}
-	table_free(t);
+	list_end(t, 0, NULL);
 	return EXIT_OK;
 }
 

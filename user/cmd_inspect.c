@@ -106,8 +106,8 @@ int do_flows(int argc, char **argv)
 	struct bpfalg_tuple key, *prev = NULL;
 	struct bpfalg_config c;
 	struct bpfalg_flow f;
-	struct table *t = NULL;
 	unsigned long long now = mono_ns();
+	struct table *t;
 	char err[512];
 	long n = 0;
 	int fd;
@@ -118,18 +118,11 @@ int do_flows(int argc, char **argv)
 	fd = pins_map_fd(pin_path, "flows", err, sizeof(err));
 	if (fd < 0)
 		goto fail;
-	if (json_wtr) {
-		jsonw_start_object(json_wtr);
-		jsonw_name(json_wtr, "flows");
-		jsonw_start_array(json_wtr);
-	} else {
-		/* SNAT: PUBLIC is the translated source; DNAT: the inside
-		 * target the public destination was translated to.
-		 */
-		t = table_new(10, "PROTO", "SRC", "DST", "NAT",
-			      "TRANSLATED", "STATE", "AGE", "TIMEOUT",
-			      "PKTS(o/r)", "BYTES(o/r)");
-	}
+	/* TRANSLATED: the public source of SNAT, the inside target of DNAT */
+	t = list_begin("flows", table_new(10, "PROTO", "SRC", "DST", "NAT",
+					  "TRANSLATED", "STATE", "AGE",
+					  "TIMEOUT", "PKTS(o/r)",
+					  "BYTES(o/r)"));
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
 		__u64 age, idle, to, left;
 
@@ -147,17 +140,7 @@ int do_flows(int argc, char **argv)
 		n++;
 	}
 	close(fd);
-	if (json_wtr) {
-		jsonw_end_array(json_wtr);
-		jsonw_s64_field(json_wtr, "count", n);
-		jsonw_s64_field(json_wtr, "max",
-				pins_max_entries(pin_path, "flows"));
-		jsonw_end_object(json_wtr);
-	} else if (t) {
-		table_print(t, stdout);
-		printf("%ld flow%s\n", n, n == 1 ? "" : "s");
-		table_free(t);
-	}
+	list_end(t, n, "flow");
 	return EXIT_OK;
 fail:
 	p_err("%s", err);
@@ -169,7 +152,7 @@ int do_pinholes(int argc, char **argv)
 	struct bpfalg_pinhole_key key, *prev = NULL;
 	struct bpfalg_pinhole ph;
 	unsigned long long now = mono_ns();
-	struct table *t = NULL;
+	struct table *t;
 	char err[512], remote[64], target[64], owner[140], exp[16], os[64],
 		od[64], pub[8];
 	long n = 0;
@@ -180,14 +163,9 @@ int do_pinholes(int argc, char **argv)
 		p_err("%s", err);
 		return EXIT_RUNTIME;
 	}
-	if (json_wtr) {
-		jsonw_start_object(json_wtr);
-		jsonw_name(json_wtr, "pinholes");
-		jsonw_start_array(json_wtr);
-	} else {
-		t = table_new(7, "PROTO", "REMOTE", "PUBLIC-PORT", "INSIDE",
-			      "ALG", "OWNER", "EXPIRES");
-	}
+	t = list_begin("pinholes", table_new(7, "PROTO", "REMOTE",
+					     "PUBLIC-PORT", "INSIDE", "ALG",
+					     "OWNER", "EXPIRES"));
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
 		__u64 left;
 
@@ -228,15 +206,7 @@ int do_pinholes(int argc, char **argv)
 		n++;
 	}
 	close(fd);
-	if (json_wtr) {
-		jsonw_end_array(json_wtr);
-		jsonw_s64_field(json_wtr, "count", n);
-		jsonw_end_object(json_wtr);
-	} else if (t) {
-		table_print(t, stdout);
-		printf("%ld pinhole%s\n", n, n == 1 ? "" : "s");
-		table_free(t);
-	}
+	list_end(t, n, "pinhole");
 	return EXIT_OK;
 }
 

@@ -48,7 +48,7 @@ static __u16 rd16(const __u8 *p)
 	return (__u16)((p[0] << 8) | p[1]);
 }
 
-static int fail(char *why, size_t n, const char *fmt, ...)
+int fail(char *why, size_t n, const char *fmt, ...)
 {
 	va_list ap;
 

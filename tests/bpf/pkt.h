@@ -90,6 +90,9 @@ int pkt_l3_off(const __u8 *buf, int len, int *family);
  * holds the whole quoted packet.  0 when all are right, else -1 with @why.
  */
 int csum_verify(const __u8 *buf, int len, char *why, size_t whylen);
+/* Write a failure reason into @why (size @n); returns -1. */
+int fail(char *why, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Verify the L4 checksum of a datagram given as two IPv4 fragments. */
 int csum_verify_reassembled(const __u8 *f1, int l1, const __u8 *f2, int l2,

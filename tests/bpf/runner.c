@@ -14,16 +14,6 @@
 
 #define FRAG_FIRST_LEN 1480
 
-static int fail(char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 const char *verdict_name(enum prog_id p, int v)
 {
 	if (p == PR_XDP) {

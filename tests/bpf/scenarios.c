@@ -12,16 +12,6 @@
 
 #include "cases.h"
 
-static int fail(char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /*
  * Run @in; expect TC_OK and a packet equal to @out where @out's source port
  * (or echo id) is whatever the program picked: returned in *port.
