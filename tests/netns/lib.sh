@@ -361,6 +361,22 @@ gw_forward_add() {
 	esac
 }
 
+gw_forward_del() {
+	local proto=$1 port=$2 addr=$3 iport=$4 h
+	case $GW_KIND in
+	kernel)
+		h=$(gx nft -a list chain inet bpfalg_ref pre_dnat |
+			sed -nE "s/.* $proto dport $port .*# handle ([0-9]+)$/\1/p")
+		[ -n "$h" ] || fail "no nft dnat rule for $proto $port"
+		gx nft delete rule inet bpfalg_ref pre_dnat handle "$h" || fail "nft delete rule"
+		;;
+	bpfalg)
+		algctl forward del "$proto" "$port" "$addr:$iport" ||
+			fail "algctl forward del $proto $port $addr:$iport (rc=$?)"
+		;;
+	esac
+}
+
 _ensure_bpffs() {
 	local d=${PIN%/*}
 	mountpoint -q "$d" 2>/dev/null && return 0

@@ -13,6 +13,8 @@ gw_setup
 wait_reachable
 
 cx sysctl -qw net.ipv4.ip_no_pmtu_disc=0 net.ipv4.tcp_mtu_probing=0
+icmp0=""
+[ "$GW_KIND" = bpfalg ] && icmp0=$(stat_get icmp_error_translated)
 make_file up.bin 4
 
 # A DF ping larger than the path MTU gets the error back to the client.
@@ -51,4 +53,10 @@ cx ip -6 route get "$SERVER6" >route6.out
 grep -q 'mtu 1280' route6.out ||
 	fail "client's route to $SERVER6 has no learned mtu 1280: $(tr '\n' ' ' <route6.out)"
 log "IPv6: 4 MB upload intact, client learned: $(grep -o 'mtu [0-9]*' route6.out)"
+if [ "$GW_KIND" = bpfalg ]; then
+	icmp1=$(stat_get icmp_error_translated)
+	log "icmp_error_translated: $icmp0 -> $icmp1"
+	[ -n "$icmp1" ] && [ "$icmp1" -gt "${icmp0:-0}" ] ||
+		fail "icmp_error_translated did not rise ($icmp0 -> $icmp1)"
+fi
 exit 0

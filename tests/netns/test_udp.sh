@@ -42,8 +42,17 @@ rep=$(udp_req cx "$SERVER4" 5353 "$big" 2>&1)
 # A 4000-byte datagram: IPv4 fragments both ways (MTU 1500), every fragment
 # of the NATed flow must be translated.
 huge=$(head -c 3000 /dev/urandom | base64 -w0 | head -c 4000)
+frag0=""
+[ "$GW_KIND" = bpfalg ] && frag0=$(stat_get fragment_translated)
 rep=$(udp_req cx "$SERVER4" 5353 "$huge" 2>&1)
 [ "$rep" = "$GW_OUT4 $huge" ] ||
 	fail "IPv4 UDP 4000-byte (fragmented) request: reply wrong (${#rep} bytes: ${rep:0:60})"
 log "IPv4 UDP fragmented 4000-byte request/response ok"
+if [ "$GW_KIND" = bpfalg ]; then
+	frag1=$(stat_get fragment_translated)
+	log "fragment_translated: $frag0 -> $frag1"
+	# 3 fragments each way; the first carries the ports, the others follow.
+	[ -n "$frag1" ] && [ "$frag1" -ge $(( ${frag0:-0} + 2 )) ] ||
+		fail "fragment_translated did not rise by >= 2 ($frag0 -> $frag1)"
+fi
 exit 0
