@@ -17,6 +17,8 @@ rep=$(udp_req cx "$SERVER4" 5353 before 2>&1)
 [ "$rep" = "$GW_OUT4 before" ] || fail "before: expected '$GW_OUT4 before', got '$rep'"
 
 new=192.0.2.11
+# keep .11 when the primary .1 goes (it is in the same subnet)
+gx sysctl -qw net.ipv4.conf.gout.promote_secondaries=1
 gx ip addr add "$new/24" dev gout || fail "add $new"
 gx ip addr del "$GW_OUT4/24" dev gout || fail "del $GW_OUT4"
 log "gout address $GW_OUT4 -> $new"
