@@ -13,6 +13,7 @@
 #include "algctl.h"
 #include "bpfalg.h"
 #include "config.h"
+#include "util/bpffs.h"
 
 #define ALGCTL_VERSION "0.1.0"
 
@@ -114,6 +115,9 @@ int main(int argc, char **argv)
 		return usage_error("--pin-path must be an absolute directory");
 	}
 	log_take_over_libbpf();
+	if (bpffs_use_host_mntns(pin_path))
+		pr_info("using the bpffs of the mount namespace algctl was started from (%s)\n",
+			pin_path);
 
 	if (help || nargs == 0) {
 		usage(help ? stdout : stderr);
