@@ -4,7 +4,7 @@
 # runs; every BPF object ID recorded after `up` must be gone, no XDP or tc
 # program may remain on the gateway's interfaces and the pin directory must
 # be gone.  Also: a second `up` is harmless (same programs).  `down` a second time says so and exits 0; then a fresh `up`
-# works again on the same interfaces.
+# works again on the same interfaces, and so does `daemon` alone.
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "bpfalg only: the kernel reference has no BPF objects to remove"
@@ -56,4 +56,15 @@ algctl up --inside gin --outside gout --masquerade >up2.out 2>&1 ||
 _GW_UP=1
 _record_bpf_ids
 cx ping -q -c 2 -i 0.2 -W 1 "$SERVER4" >/dev/null || fail "ping after down + up"
+
+# `daemon` alone brings the datapath up when nothing is attached.
+algctl down >down3.out 2>&1 || fail "third algctl down failed: $(head -c 300 down3.out)"
+_GW_UP=""
+left=$(gw_leftovers)
+[ -z "$left" ] || fail "after the third algctl down:$left"
+_GW_UP=1
+daemon_start
+_record_bpf_ids
+cx ping -q -c 2 -i 0.2 -W 1 "$SERVER4" >/dev/null || fail "ping with the datapath brought up by algctl daemon alone"
+log "algctl daemon alone (nothing attached) brought the datapath up"
 exit 0

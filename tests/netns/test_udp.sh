@@ -39,6 +39,27 @@ big=$(head -c 1000 /dev/urandom | base64 -w0 | head -c 1400)
 rep=$(udp_req cx "$SERVER4" 5353 "$big" 2>&1)
 [ "$rep" = "$GW_OUT4 $big" ] || fail "IPv4 UDP 1400-byte request: reply wrong (${#rep} bytes)"
 
+# A datagram without checksum (UDP checksum 0 is legal in IPv4): the
+# translation must leave it zero (not "update" it into a wrong value); the
+# server's capture shows [no cksum] and the server still answers.
+sx timeout 8 tcpdump -l -n -vv -i eth0 -c 1 "udp dst port 5353 and src host $GW_OUT4" >cap0.out 2>cap0.err &
+cap=$!
+bg_track $cap
+sleep 0.5
+rep=$(cx timeout 5 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, 11, 1)   # SO_NO_CHECK: send checksum 0
+s.settimeout(3)
+s.sendto(b"nocsum\n", (sys.argv[1], 5353))
+print(s.recv(1000).decode().strip())
+' "$SERVER4" 2>&1)
+wait $cap
+[ "$rep" = "$GW_OUT4 nocsum" ] || fail "UDP with checksum 0: expected '$GW_OUT4 nocsum', got '$rep'"
+grep -q 'no cksum' cap0.out ||
+	fail "UDP checksum 0 was not kept zero through the NAT: $(grep -o 'udp sum [a-z]*\|bad udp cksum [0-9a-fx]*' cap0.out | head -1)"
+log "IPv4 UDP checksum 0 stays 0 through the NAT"
+
 # A 4000-byte datagram: IPv4 fragments both ways (MTU 1500), every fragment
 # of the NATed flow must be translated.
 huge=$(head -c 3000 /dev/urandom | base64 -w0 | head -c 4000)
