@@ -564,6 +564,21 @@ wait_listen() {
 	fail "no $proto listener on port $port"
 }
 
+# cap_start NSFUNC OUTFILE TCPDUMP-ARGS...: capture in the background (8 s
+# at most), return once tcpdump is listening; CAP_PID is its process.
+cap_start() {
+	local x=$1 out=$2 i
+	shift 2
+	$x timeout 8 tcpdump -l -n "$@" >"$out" 2>"$out.err" &
+	CAP_PID=$!
+	bg_track $CAP_PID
+	for i in $(seq 50); do
+		grep -q 'listening on' "$out.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "tcpdump did not start: $(head -c 200 "$out.err")"
+}
+
 # Value of a counter in `algctl stats -j` (searched anywhere in the JSON).
 stat_get() {
 	algctl stats -j 2>/dev/null | python3 -c '

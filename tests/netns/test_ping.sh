@@ -12,10 +12,8 @@ cx ping -q -c 3 -i 0.2 -W 2 "$SERVER4" >ping4.out 2>&1 ||
 log "IPv4: $(grep -o '[0-9]* received' ping4.out)"
 
 # What the server saw: the echo request must come from the public address.
-sx timeout 8 tcpdump -l -n -i eth0 -c 1 'icmp[icmptype] = icmp-echo' >cap4.out 2>cap4.err &
-cap=$!
-bg_track $cap
-sleep 0.5
+cap_start sx cap4.out -i eth0 -c 1 'icmp[icmptype] = icmp-echo'
+cap=$CAP_PID
 cx ping -q -c 2 -i 0.3 -W 2 "$SERVER4" >/dev/null 2>&1
 wait $cap
 grep -q "IP $GW_OUT4 > $SERVER4: ICMP echo request" cap4.out ||

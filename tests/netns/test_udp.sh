@@ -42,10 +42,8 @@ rep=$(udp_req cx "$SERVER4" 5353 "$big" 2>&1)
 # A datagram without checksum (UDP checksum 0 is legal in IPv4): the
 # translation must leave it zero (not "update" it into a wrong value); the
 # server's capture shows [no cksum] and the server still answers.
-sx timeout 8 tcpdump -l -n -vv -i eth0 -c 1 "udp dst port 5353 and src host $GW_OUT4" >cap0.out 2>cap0.err &
-cap=$!
-bg_track $cap
-sleep 0.5
+cap_start sx cap0.out -vv -i eth0 -c 1 "udp dst port 5353 and src host $GW_OUT4"
+cap=$CAP_PID
 rep=$(cx timeout 5 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
