@@ -68,12 +68,12 @@ case $XDP_PASS_OBJ in /*) ;; *) XDP_PASS_OBJ=$PWD/$XDP_PASS_OBJ ;; esac
 
 # Unique per test process: pid plus random bits (several sessions may run
 # tests on one machine at the same time).
-ID=${ID:-$$$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')}
+ID=$$$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
 NS_C=ba-c-$ID
 NS_G=ba-g-$ID
 NS_S=ba-s-$ID
 NS_R=ba-r-$ID
-PIN=${PIN:-/sys/fs/bpf/bpfalg-t$ID}
+PIN=/sys/fs/bpf/bpfalg-t$ID
 
 CLIENT4=10.0.1.2   CLIENT6=fd00:1::2
 GW_IN4=10.0.1.1    GW_IN6=fd00:1::1

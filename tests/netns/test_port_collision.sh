@@ -84,10 +84,11 @@ check_pair() { # proto
 	[ "${s1%:*}" = "$GW_OUT4" ] && [ "${s2%:*}" = "$GW_OUT4" ] ||
 		fail "$p: server saw $s1 and $s2, want both from $GW_OUT4"
 	[ "${s1#*:}" != "${s2#*:}" ] || fail "$p: both inside hosts got the same public port ${s1#*:}"
-	echo "${s1#*:}"
+	PAIR_PORT=${s1#*:}
 }
-up=$(check_pair udp) || exit 1
-tp=$(check_pair tcp) || exit 1
+check_pair udp
+up=$PAIR_PORT
+check_pair tcp
 [ "$up" = 40000 ] || log "note: first UDP binding was not port-preserving (public port $up)"
 log "UDP and TCP: two inside hosts, same source port, distinct public ports, replies to the right host"
 
