@@ -162,7 +162,7 @@ int xdp_alg(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct bpf_fib_lookup fib;
 	struct bpfalg_config *c;
-	struct bpfalg_iface *ifc;
+	__u32 *iflags;
 	__u32 ifindex = ctx->ingress_ifindex;
 	struct bpfalg_tuple orig;
 	struct bpfalg_flow *f;
@@ -187,8 +187,8 @@ int xdp_alg(struct xdp_md *ctx)
 	c = get_cfg();
 	if (!c || !(c->flags & BPFALG_CF_XDP_FAST))
 		return XDP_PASS;
-	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
-	if (!ifc || !(ifc->flags & BPFALG_IFF_XDP_FAST))
+	iflags = bpf_map_lookup_elem(&iface_flags, &ifindex);
+	if (!iflags || !(*iflags & BPFALG_IFF_XDP_FAST))
 		return XDP_PASS;
 	f = flow_find(&p.t, &dir, &orig);
 	if (!f || f->state != BPFALG_ST_ESTABLISHED ||

@@ -28,6 +28,10 @@
 #define BPFALG_MAX_FORWARDS 4096
 #define BPFALG_MAX_FRAGS 8192
 #define BPFALG_MAX_IFACES 64
+/* XDP reads per-interface flags from an array indexed by ifindex (a hash
+ * lookup cost it ~55 ns a packet); interfaces above this get no fast path.
+ */
+#define BPFALG_MAX_IFINDEX 4096
 #define BPFALG_PUNT_RB_SIZE (4 * 1024 * 1024)
 
 #define BPFALG_AF_INET 2

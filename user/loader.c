@@ -509,10 +509,13 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		if (!ret)
 			ret = attach_xdp(ax, names[i], idx[i], uc, &ifc, err,
 					 errlen);
-		if (!ret && bpf_map_update_elem(ifaces_fd, &key, &ifc,
-						BPF_ANY)) {
+		if (!ret &&
+		    (bpf_map_update_elem(ifaces_fd, &key, &ifc, BPF_ANY) ||
+		     (key < BPFALG_MAX_IFINDEX &&
+		      bpf_map_update_elem(bpf_map__fd(ax->xs->maps.iface_flags),
+					  &key, &ifc.flags, BPF_ANY)))) {
 			ret = -errno;
-			snprintf(err, errlen, "cannot write interface map: %s",
+			snprintf(err, errlen, "cannot write interface maps: %s",
 				 strerror(errno));
 		}
 		if (ret)

@@ -30,6 +30,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ifaces SEC(".maps");
 
+/* BPFALG_IFF_* by ifindex, for XDP's per-packet check (an array lookup is
+ * inlined; a hash lookup is not).  Mirrors ifaces[].flags.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BPFALG_MAX_IFINDEX);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} iface_flags SEC(".maps");
+
 /* Flow table, keyed by the original-direction tuple (set by loader). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -198,6 +198,10 @@ int iface_set(enum if_sym s, __u32 role, __u32 flags)
 	struct bpfalg_iface v = { .role = role, .flags = flags };
 	__u32 k = ifindex_of(s);
 
+	/* what the loader does: the role map, and XDP's flag array */
+	if (bpf_map_update_elem(bpf_map__fd(xskel->maps.iface_flags), &k,
+				&flags, BPF_ANY))
+		return -1;
 	return bpf_map_update_elem(E.m_ifaces, &k, &v, BPF_ANY);
 }
 
