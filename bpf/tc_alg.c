@@ -343,7 +343,7 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 		return TC_ACT_UNSPEC;
 	}
 
-	now = bpf_ktime_get_ns();
+	now = dp_now();
 	f = flow_find(&p.t, &dir, &orig);
 	if (!f) {
 		if (ingress) {

@@ -196,7 +196,7 @@ int xdp_alg(struct xdp_md *ctx)
 		return XDP_PASS;
 
 	flow_xlate(f, &orig, dir, &x);
-	now = bpf_ktime_get_ns();
+	now = dp_now();
 	if (xdp_nexthop(ctx, &p, &x, &f->nh[dir & 1], now, &fib)) {
 		count(BPFALG_CNT_XDP_PASS_NEIGH);
 		return XDP_PASS;

@@ -115,7 +115,7 @@ struct bpfalg_nexthop {
  */
 struct bpfalg_flow {
 	struct bpfalg_tuple reply; /* the reply direction, as it arrives */
-	__u64 created_ns; /* bpf_ktime_get_ns() at creation */
+	__u64 created_ns; /* CLOCK_MONOTONIC (coarse) at creation */
 	__u64 last_seen_ns; /* refreshed at most once a second */
 	__u64 packets[2]; /* per direction: BPFALG_DIR_* */
 	__u64 bytes[2];
@@ -150,7 +150,7 @@ struct bpfalg_pinhole {
 	__u8 alg; /* enum bpfalg_alg that asked for it */
 	__u8 pad[3];
 	__u32 in_ifindex; /* inside interface of the owning flow */
-	__u64 expires_ns; /* bpf_ktime_get_ns() clock */
+	__u64 expires_ns; /* CLOCK_MONOTONIC */
 	struct bpfalg_tuple owner; /* original tuple of the control flow */
 };
 
@@ -264,7 +264,7 @@ struct bpfalg_config {
 	__u32 fail_policy; /* enum bpfalg_fail_policy */
 	__u32 controller_pid; /* daemon consuming the ring buffer, 0 none */
 	__u32 pad;
-	__u64 controller_heartbeat_ns; /* bpf_ktime clock, written by daemon */
+	__u64 controller_heartbeat_ns; /* CLOCK_MONOTONIC, written by daemon */
 	struct bpfalg_timeouts timeouts;
 };
 
