@@ -129,7 +129,7 @@ static __always_inline int tc_icmp_error(struct __sk_buff *skb,
 	__u8 dir;
 
 	tuple_reverse(&p->inner, &key);
-	f = flow_find(&key, &dir, &orig);
+	f = flow_find(&key, &dir, &orig, false);
 	if (!f) {
 		if (!ingress && !from_inside)
 			return TC_ACT_UNSPEC; /* the gateway's own */
@@ -344,7 +344,7 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	}
 
 	now = dp_now();
-	f = flow_find(&p.t, &dir, &orig);
+	f = flow_find(&p.t, &dir, &orig, ingress);
 	if (!f) {
 		if (ingress) {
 			f = tc_new_inbound(skb, &p, c, now, &verdict);

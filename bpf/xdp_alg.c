@@ -190,7 +190,7 @@ int xdp_alg(struct xdp_md *ctx)
 	iflags = bpf_map_lookup_elem(&iface_flags, &ifindex);
 	if (!iflags || !(*iflags & BPFALG_IFF_XDP_FAST))
 		return XDP_PASS;
-	f = flow_find(&p.t, &dir, &orig);
+	f = flow_find(&p.t, &dir, &orig, ifindex == c->outside_ifindex);
 	if (!f || f->state != BPFALG_ST_ESTABLISHED ||
 	    (f->flags & BPFALG_FF_CONTROL))
 		return XDP_PASS;

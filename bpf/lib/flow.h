@@ -4,7 +4,7 @@
  *
  *   get_cfg()                       the single config entry
  *   count(idx) / count_n(idx, n)    bump a per-CPU counter
- *   flow_find(t, &dir, orig_key)    look a tuple up in both directions
+ *   flow_find(t, &dir, orig, rfirst) look a tuple up in both directions
  *   flow_xlate(f, key, dir, &x)     what a packet of @dir must become
  *   flow_update(f, dir, p, now)     state machine, counters, last_seen
  *   flow_expired(f, orig, cfg, now) idle longer than its state allows
@@ -75,25 +75,13 @@ static __always_inline void tuple_reverse(const struct bpfalg_tuple *in,
 	out->pad[1] = 0;
 }
 
-/*
- * Find the flow a tuple belongs to.  On success *dir says which direction
- * the tuple travels and *orig holds the flow table key.  A reply index entry
- * whose flow has gone (LRU eviction) is removed and counted: a half pair
- * never translates anything.
- */
+/* The reply index entry @t maps to, and its flow; an orphan is removed. */
 static __always_inline struct bpfalg_flow *
-flow_find(const struct bpfalg_tuple *t, __u8 *dir, struct bpfalg_tuple *orig)
+flow_find_reply(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig)
 {
+	struct bpfalg_tuple *o = bpf_map_lookup_elem(&flow_rev, t);
 	struct bpfalg_flow *f;
-	struct bpfalg_tuple *o;
 
-	f = bpf_map_lookup_elem(&flows, t);
-	if (f) {
-		*dir = BPFALG_DIR_ORIG;
-		__builtin_memcpy(orig, t, sizeof(*orig));
-		return f;
-	}
-	o = bpf_map_lookup_elem(&flow_rev, t);
 	if (!o)
 		return NULL;
 	__builtin_memcpy(orig, o, sizeof(*orig));
@@ -101,9 +89,43 @@ flow_find(const struct bpfalg_tuple *t, __u8 *dir, struct bpfalg_tuple *orig)
 	if (!f) {
 		bpf_map_delete_elem(&flow_rev, t);
 		count(BPFALG_CNT_FLOW_ORPHAN);
-		return NULL;
 	}
-	*dir = BPFALG_DIR_REPLY;
+	return f;
+}
+
+/*
+ * Find the flow a tuple belongs to.  On success *dir says which direction
+ * the tuple travels and *orig holds the flow table key.  A reply index entry
+ * whose flow has gone (LRU eviction) is removed and counted: a half pair
+ * never translates anything.  @reply_first: look in the reply index first
+ * (packets arriving from outside are mostly replies), saving a lookup.
+ * A tuple is never in both tables (the allocator refuses a public tuple that
+ * keys a DNAT flow), so the order only changes the cost.
+ */
+static __always_inline struct bpfalg_flow *
+flow_find(const struct bpfalg_tuple *t, __u8 *dir, struct bpfalg_tuple *orig,
+	  bool reply_first)
+{
+	struct bpfalg_flow *f;
+
+	if (reply_first) {
+		f = flow_find_reply(t, orig);
+		if (f) {
+			*dir = BPFALG_DIR_REPLY;
+			return f;
+		}
+	}
+	f = bpf_map_lookup_elem(&flows, t);
+	if (f) {
+		*dir = BPFALG_DIR_ORIG;
+		__builtin_memcpy(orig, t, sizeof(*orig));
+		return f;
+	}
+	if (reply_first)
+		return NULL;
+	f = flow_find_reply(t, orig);
+	if (f)
+		*dir = BPFALG_DIR_REPLY;
 	return f;
 }
 
