@@ -62,7 +62,8 @@ static int update_cfg(struct daemon *d, bool stopping)
 	char err[256];
 
 	if (pins_read_cfg(d->pin_path, &c, err, sizeof(err))) {
-		pr_warn("[daemon] %s\n", err);
+		if (!stopping || pins_exist(d->pin_path)) /* down removed them */
+			pr_warn("[daemon] %s\n", err);
 		return -1;
 	}
 	c.controller_pid = stopping ? 0 : (__u32)getpid();
