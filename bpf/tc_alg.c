@@ -39,14 +39,14 @@
  * folds the field offset into the context pointer ("dereference of modified
  * ctx ptr"), which the verifier rejects.
  */
-#define SKB_FIELD(skb, field)                                                  \
-	({                                                                     \
-		__u64 __v;                                                     \
-		asm volatile("%0 = *(u32 *)(%1 + %2)"                          \
-			     : "=r"(__v)                                       \
-			     : "r"(skb), "i"(__builtin_offsetof(               \
-					     struct __sk_buff, field)));       \
-		(void *)(long)__v;                                             \
+#define SKB_FIELD(skb, field)                                                \
+	({                                                                   \
+		__u64 __v;                                                   \
+		asm volatile("%0 = *(u32 *)(%1 + %2)"                        \
+			     : "=r"(__v)                                     \
+			     : "r"(skb), "i"(__builtin_offsetof(             \
+						 struct __sk_buff, field))); \
+		(void *)(long)__v;                                           \
 	})
 
 static __always_inline __u32 iface_role(__u32 ifindex)
@@ -221,11 +221,12 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 		/* IPv6 is not translated: the pinhole must name the very
 		 * address and port the packet is sent to.
 		 */
-		bool v6_target_ok = v4 || (ph->inside_addr[0] == p->t.daddr[0] &&
-					   ph->inside_addr[1] == p->t.daddr[1] &&
-					   ph->inside_addr[2] == p->t.daddr[2] &&
-					   ph->inside_addr[3] == p->t.daddr[3] &&
-					   ph->inside_port == p->t.dport);
+		bool v6_target_ok =
+			v4 || (ph->inside_addr[0] == p->t.daddr[0] &&
+			       ph->inside_addr[1] == p->t.daddr[1] &&
+			       ph->inside_addr[2] == p->t.daddr[2] &&
+			       ph->inside_addr[3] == p->t.daddr[3] &&
+			       ph->inside_port == p->t.dport);
 
 		if (ph->expires_ns < now ||
 		    (ph->remote_port && ph->remote_port != p->t.sport) ||

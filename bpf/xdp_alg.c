@@ -174,8 +174,8 @@ int xdp_alg(struct xdp_md *ctx)
 
 	if (parse_packet(data, data_end, data_end - data, &p) != PARSE_OK)
 		return XDP_PASS;
-	if (p.vlan || p.ttl <= 1 ||
-	    (p.kind != PK_PORTS && p.kind != PK_ECHO) || p.frag_first)
+	if (p.vlan || p.ttl <= 1 || (p.kind != PK_PORTS && p.kind != PK_ECHO) ||
+	    p.frag_first)
 		return XDP_PASS;
 	if (p.t.proto == BPFALG_IPPROTO_TCP &&
 	    (p.tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST)))

@@ -17,7 +17,6 @@
 
 #define ALGCTL_VERSION "0.1.0"
 
-
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -28,10 +27,13 @@ struct cmd {
 static int do_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
-	{ "up", do_up, "--inside IF[,IF...] --outside IF (--masquerade | --snat ADDR) [options]",
+	{ "up", do_up,
+	  "--inside IF[,IF...] --outside IF (--masquerade | --snat ADDR) "
+	  "[options]",
 	  "load and attach the datapath, pin maps and links (idempotent)" },
 	{ "daemon", do_daemon, "[same options as up]",
-	  "run the controller in the foreground (brings the datapath up first)" },
+	  "run the controller in the foreground (brings the datapath up "
+	  "first)" },
 	{ "down", do_down, "", "detach everything and remove the pins" },
 	{ "status", do_status, "",
 	  "exit 0 when attached and a controller is running" },
@@ -49,20 +51,23 @@ static const struct cmd cmds[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: algctl [-j] [-p] [-v] [--pin-path DIR] COMMAND [ARGS]\n\n"
+	fprintf(f, "Usage: algctl [-j] [-p] [-v] [--pin-path DIR] COMMAND "
+		   "[ARGS]\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < N_CMDS; i++)
 		fprintf(f, "  %-9s %s\n  %-9s   %s\n", cmds[i].name,
 			cmds[i].args, "", cmds[i].help);
 	fprintf(f, "\nOptions of up and daemon:\n");
 	config_usage(f);
-	fprintf(f, "\nGlobal options (before or after the command):\n"
-		   "    -j, --json         JSON output (errors too)\n"
-		   "    -p, --pretty       indented JSON (implies -j)\n"
-		   "    --pin-path DIR     pin directory (default %s)\n"
-		   "    -v, --verbose      more messages (twice: debug; verifier log)\n"
-		   "    -V, --version      version\n",
-		   BPFALG_DEFAULT_PIN_PATH);
+	fprintf(f,
+		"\nGlobal options (before or after the command):\n"
+		"    -j, --json         JSON output (errors too)\n"
+		"    -p, --pretty       indented JSON (implies -j)\n"
+		"    --pin-path DIR     pin directory (default %s)\n"
+		"    -v, --verbose      more messages (twice: debug; verifier "
+		"log)\n"
+		"    -V, --version      version\n",
+		BPFALG_DEFAULT_PIN_PATH);
 }
 
 static int do_help(int argc, char **argv)
@@ -101,7 +106,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--pin-path")) {
 			if (i + 1 >= argc) {
 				free(args);
-				return usage_error("--pin-path needs a directory");
+				return usage_error(
+					"--pin-path needs a directory");
 			}
 			pin_path = argv[++i];
 		} else if (!strncmp(a, "--pin-path=", 11)) {
@@ -116,7 +122,8 @@ int main(int argc, char **argv)
 	}
 	log_take_over_libbpf();
 	if (bpffs_use_host_mntns(pin_path))
-		pr_info("using the bpffs of the mount namespace algctl was started from (%s)\n",
+		pr_info("using the bpffs of the mount namespace algctl was "
+			"started from (%s)\n",
 			pin_path);
 
 	if (help || nargs == 0) {

@@ -31,17 +31,21 @@ void list_end(struct table *t, long count, const char *noun);
 /* Usage error: message, exit code 2. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define NEXT_ARG() ({ argc--; argv++; })
-#define REQ_ARGS(cnt, what)                                                    \
-	({                                                                     \
-		if (argc < (cnt))                                              \
-			return usage_error("missing %s", what);                \
+#define NEXT_ARG()      \
+	({              \
+		argc--; \
+		argv++; \
 	})
-#define NO_MORE_ARGS()                                                         \
-	({                                                                     \
-		if (argc > 0)                                                  \
-			return usage_error("unexpected argument '%s'",         \
-					   argv[0]);                           \
+#define REQ_ARGS(cnt, what)                                     \
+	({                                                      \
+		if (argc < (cnt))                               \
+			return usage_error("missing %s", what); \
+	})
+#define NO_MORE_ARGS()                                                 \
+	({                                                             \
+		if (argc > 0)                                          \
+			return usage_error("unexpected argument '%s'", \
+					   argv[0]);                   \
 	})
 
 int do_up(int argc, char **argv);

@@ -43,7 +43,8 @@ void list_end(struct table *t, long count, const char *noun)
 	} else if (t) {
 		table_print(t, stdout);
 		if (noun)
-			printf("%ld %s%s\n", count, noun, count == 1 ? "" : "s");
+			printf("%ld %s%s\n", count, noun,
+			       count == 1 ? "" : "s");
 	}
 	table_free(t);
 }

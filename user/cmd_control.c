@@ -19,8 +19,8 @@
 
 static int alg_list(int fd)
 {
-	struct table *t = list_begin("algs", table_new(3, "ALG", "MODE",
-							  "PORTS"));
+	struct table *t =
+		list_begin("algs", table_new(3, "ALG", "MODE", "PORTS"));
 
 	for (__u32 i = 1; i < BPFALG_ALG_MAX; i++) {
 		struct bpfalg_alg_cfg a = {};
@@ -61,14 +61,16 @@ int do_alg(int argc, char **argv)
 	if (argc > 0 && strcmp(argv[0], "list") && strcmp(argv[0], "show")) {
 		alg = alg_from_name(argv[0]);
 		if (alg < 0)
-			return usage_error("unknown ALG '%s' (ftp, sip, rtsp, tftp)",
-					   argv[0]);
+			return usage_error(
+				"unknown ALG '%s' (ftp, sip, rtsp, tftp)",
+				argv[0]);
 		NEXT_ARG();
 		REQ_ARGS(1, "mode (off, observe or on)");
 		mode = alg_mode_from_name(argv[0]);
 		if (mode < 0)
-			return usage_error("unknown mode '%s' (off, observe, on)",
-					   argv[0]);
+			return usage_error(
+				"unknown mode '%s' (off, observe, on)",
+				argv[0]);
 		NEXT_ARG();
 		NO_MORE_ARGS();
 	} else {
@@ -112,9 +114,8 @@ static int forward_list(int fd)
 {
 	struct bpfalg_fwd_key key, *prev = NULL;
 	struct bpfalg_fwd v;
-	struct table *t = list_begin("forwards", table_new(3, "PROTO",
-							      "PUBLIC-PORT",
-							      "INSIDE"));
+	struct table *t = list_begin(
+		"forwards", table_new(3, "PROTO", "PUBLIC-PORT", "INSIDE"));
 	char target[64], port[8];
 
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
@@ -164,8 +165,8 @@ int do_forward(int argc, char **argv)
 		return ret;
 	}
 	if (strcmp(verb, "add") && strcmp(verb, "del"))
-		return usage_error("unknown forward command '%s' (add, del, list)",
-				   verb);
+		return usage_error(
+			"unknown forward command '%s' (add, del, list)", verb);
 	add = !strcmp(verb, "add");
 	NEXT_ARG();
 	REQ_ARGS(3, "PROTO PORT INSIDE-ADDR:PORT");
@@ -203,7 +204,8 @@ int do_forward(int argc, char **argv)
 		ret = EXIT_RUNTIME;
 	} else if (json_wtr) {
 		jsonw_start_object(json_wtr);
-		jsonw_string_field(json_wtr, "forward", add ? "added" : "deleted");
+		jsonw_string_field(json_wtr, "forward",
+				   add ? "added" : "deleted");
 		jsonw_end_object(json_wtr);
 	} else {
 		char t[64];

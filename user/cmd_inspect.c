@@ -25,7 +25,8 @@ static void json_endpoint(const char *name, __u8 family, const __be32 *addr,
 
 	jsonw_name(json_wtr, name);
 	jsonw_start_object(json_wtr);
-	jsonw_string_field(json_wtr, "addr", fmt_addr(family, addr, a, sizeof(a)));
+	jsonw_string_field(json_wtr, "addr",
+			   fmt_addr(family, addr, a, sizeof(a)));
 	jsonw_u64_field(json_wtr, "port", ntohs(port));
 	jsonw_end_object(json_wtr);
 }
@@ -91,13 +92,13 @@ static void flow_row(struct table *t, const struct bpfalg_tuple *o,
 	else if (f->nat == BPFALG_NAT_DNAT)
 		fmt_endpoint(f->reply.family, f->reply.saddr, f->reply.sport,
 			     pub, sizeof(pub));
-	snprintf(pk, sizeof(pk), "%llu/%llu",
-		 (unsigned long long)f->packets[0],
+	snprintf(pk, sizeof(pk), "%llu/%llu", (unsigned long long)f->packets[0],
 		 (unsigned long long)f->packets[1]);
 	snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)f->bytes[0],
 		 (unsigned long long)f->bytes[1]);
 	table_row(t, fmt_proto(o->proto), src, dst, fmt_nat(f->nat), pub,
-		  fmt_state(o->proto, f->state), fmt_duration(age, a, sizeof(a)),
+		  fmt_state(o->proto, f->state),
+		  fmt_duration(age, a, sizeof(a)),
 		  fmt_duration(left, l, sizeof(l)), pk, by);
 }
 
@@ -119,10 +120,10 @@ int do_flows(int argc, char **argv)
 	if (fd < 0)
 		goto fail;
 	/* TRANSLATED: the public source of SNAT, the inside target of DNAT */
-	t = list_begin("flows", table_new(10, "PROTO", "SRC", "DST", "NAT",
-					  "TRANSLATED", "STATE", "AGE",
-					  "TIMEOUT", "PKTS(o/r)",
-					  "BYTES(o/r)"));
+	t = list_begin("flows",
+		       table_new(10, "PROTO", "SRC", "DST", "NAT", "TRANSLATED",
+				 "STATE", "AGE", "TIMEOUT", "PKTS(o/r)",
+				 "BYTES(o/r)"));
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
 		__u64 age, idle, to, left;
 
@@ -163,9 +164,9 @@ int do_pinholes(int argc, char **argv)
 		p_err("%s", err);
 		return EXIT_RUNTIME;
 	}
-	t = list_begin("pinholes", table_new(7, "PROTO", "REMOTE",
-					     "PUBLIC-PORT", "INSIDE", "ALG",
-					     "OWNER", "EXPIRES"));
+	t = list_begin("pinholes",
+		       table_new(7, "PROTO", "REMOTE", "PUBLIC-PORT", "INSIDE",
+				 "ALG", "OWNER", "EXPIRES"));
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
 		__u64 left;
 
@@ -177,8 +178,8 @@ int do_pinholes(int argc, char **argv)
 			     sizeof(remote));
 		if (!ph.remote_port) /* any port of the remote */
 			strcpy(strrchr(remote, ':') + 1, "*");
-		fmt_endpoint(key.family, ph.inside_addr, ph.inside_port,
-			     target, sizeof(target));
+		fmt_endpoint(key.family, ph.inside_addr, ph.inside_port, target,
+			     sizeof(target));
 		fmt_endpoint(ph.owner.family, ph.owner.saddr, ph.owner.sport,
 			     os, sizeof(os));
 		fmt_endpoint(ph.owner.family, ph.owner.daddr, ph.owner.dport,
@@ -234,8 +235,9 @@ int do_stats(int argc, char **argv)
 		for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++) {
 			jsonw_name(json_wtr, tables[i]);
 			jsonw_start_object(json_wtr);
-			jsonw_s64_field(json_wtr, "in_use",
-					pins_count_entries(pin_path, tables[i]));
+			jsonw_s64_field(
+				json_wtr, "in_use",
+				pins_count_entries(pin_path, tables[i]));
 			jsonw_s64_field(json_wtr, "max",
 					pins_max_entries(pin_path, tables[i]));
 			jsonw_end_object(json_wtr);

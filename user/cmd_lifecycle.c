@@ -192,10 +192,9 @@ int do_status(int argc, char **argv)
 		jsonw_u64_field(json_wtr, "pid", c.controller_pid);
 		jsonw_end_object(json_wtr);
 		jsonw_string_field(json_wtr, "public_address", addr);
-		jsonw_string_field(json_wtr, "address_mode",
-				   c.flags & BPFALG_CF_MASQUERADE ?
-					   "masquerade" :
-					   "snat");
+		jsonw_string_field(
+			json_wtr, "address_mode",
+			c.flags & BPFALG_CF_MASQUERADE ? "masquerade" : "snat");
 		jsonw_name(json_wtr, "interfaces");
 		jsonw_start_array(json_wtr);
 		for (int i = 0; i < n; i++) {
@@ -253,7 +252,8 @@ int do_status(int argc, char **argv)
 			       alg_mode_name(ac[i].mode));
 		printf("\ninterfaces:\n");
 		for (int i = 0; i < n; i++)
-			printf("  %-12s %-8s tc-ingress=%s tc-egress=%s xdp=%s%s\n",
+			printf("  %-12s %-8s tc-ingress=%s tc-egress=%s "
+			       "xdp=%s%s\n",
 			       ifs[i].name, fmt_role(ifs[i].ifc.role),
 			       ifs[i].hook[HOOK_TC_INGRESS] ?: "-",
 			       ifs[i].hook[HOOK_TC_EGRESS] ?: "-",
@@ -263,7 +263,9 @@ int do_status(int argc, char **argv)
 						BPFALG_IFF_XDP_FAST) ?
 				       " (fast path)" :
 				       "");
-		printf("counters:    rx %llu, tc_translated %llu, xdp_forwarded %llu, flow_new %llu, inbound_drop %llu, malformed %llu\n",
+		printf("counters:    rx %llu, tc_translated %llu, "
+		       "xdp_forwarded %llu, flow_new %llu, inbound_drop %llu, "
+		       "malformed %llu\n",
 		       (unsigned long long)cnt.c[BPFALG_CNT_RX],
 		       (unsigned long long)cnt.c[BPFALG_CNT_TC_XLATE],
 		       (unsigned long long)cnt.c[BPFALG_CNT_XDP_FWD],

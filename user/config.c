@@ -106,9 +106,11 @@ struct opt_def {
 };
 
 #define OFF(f) offsetof(struct up_config, f)
-#define TIMEOUT(n, f, h)                                                       \
-	{ "--timeout-" n, OPT_U32, OFF(timeouts.f), NULL, 1, 31536000,        \
-	  "SECONDS", h }
+#define TIMEOUT(n, f, h)                                                     \
+	{                                                                    \
+		"--timeout-" n, OPT_U32, OFF(timeouts.f), NULL, 1, 31536000, \
+			"SECONDS", h                                         \
+	}
 
 static const struct opt_def opts[] = {
 	{ "--inside", OPT_IFLIST, OFF(inside), NULL, 0, 0, "IF[,IF...]",
@@ -129,13 +131,12 @@ static const struct opt_def opts[] = {
 	  "XDP forwarding of established flows (auto: not on veth ingress)" },
 	{ "--flows", OPT_U32, OFF(flows), NULL, 1024, 16777216, "N",
 	  "flow table size (default 262144)" },
-	{ "--port-range", OPT_RANGE, OFF(port_min), NULL, 1, 65535,
-	  "MIN-MAX", "SNAT port range (default 1024-65535)" },
+	{ "--port-range", OPT_RANGE, OFF(port_min), NULL, 1, 65535, "MIN-MAX",
+	  "SNAT port range (default 1024-65535)" },
 	{ "--fail-policy", OPT_ENUM, OFF(fail_policy), fail_names, 0, 0,
 	  "drop|pass", "control packets while no controller runs" },
 	TIMEOUT("tcp-syn", tcp_syn, "TCP handshake (120)"),
-	TIMEOUT("tcp-established", tcp_established,
-		"established TCP (432000)"),
+	TIMEOUT("tcp-established", tcp_established, "established TCP (432000)"),
 	TIMEOUT("tcp-fin", tcp_fin, "TCP closing (120)"),
 	TIMEOUT("tcp-close", tcp_close, "TCP after RST (10)"),
 	TIMEOUT("udp", udp, "UDP, one direction seen (30)"),
@@ -151,7 +152,8 @@ void config_usage(FILE *f)
 		char left[64];
 
 		snprintf(left, sizeof(left), "%s%s%s", opts[i].name,
-			 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+			 opts[i].arg ? " " : "",
+			 opts[i].arg ? opts[i].arg : "");
 		fprintf(f, "    %-36s %s\n", left, opts[i].help);
 	}
 }
@@ -182,8 +184,8 @@ static int check_ifname(const char *s, char *err, size_t errlen)
 	return 0;
 }
 
-static int apply(const struct opt_def *o, const char *val,
-		 struct up_config *c, char *err, size_t errlen)
+static int apply(const struct opt_def *o, const char *val, struct up_config *c,
+		 char *err, size_t errlen)
 {
 	void *dst = (char *)c + o->off;
 	char buf[256], *tok, *save;
@@ -242,7 +244,8 @@ static int apply(const struct opt_def *o, const char *val,
 			idx = alg_from_name(tok);
 			if (idx < 0) {
 				snprintf(err, errlen,
-					 "%s: unknown ALG '%s' (ftp, sip, rtsp, tftp)",
+					 "%s: unknown ALG '%s' (ftp, sip, "
+					 "rtsp, tftp)",
 					 o->name, tok);
 				return -1;
 			}
@@ -280,10 +283,11 @@ static int apply(const struct opt_def *o, const char *val,
 		((__u32 *)dst)[0] = lo;
 		((__u32 *)dst)[1] = hi;
 		return 0;
-bad_range:
-		snprintf(err, errlen,
-			 "%s: '%s' is not MIN-MAX with %lu <= MIN <= MAX <= %lu",
-			 o->name, val, o->min, o->max);
+	bad_range:
+		snprintf(
+			err, errlen,
+			"%s: '%s' is not MIN-MAX with %lu <= MIN <= MAX <= %lu",
+			o->name, val, o->min, o->max);
 		return -1;
 	}
 	case OPT_FLAG:

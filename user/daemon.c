@@ -62,7 +62,8 @@ static int update_cfg(struct daemon *d, bool stopping)
 	char err[256];
 
 	if (pins_read_cfg(d->pin_path, &c, err, sizeof(err))) {
-		if (!stopping || pins_exist(d->pin_path)) /* down removed them */
+		if (!stopping ||
+		    pins_exist(d->pin_path)) /* down removed them */
 			pr_warn("[daemon] %s\n", err);
 		return -1;
 	}
@@ -118,7 +119,8 @@ static void tick(struct daemon *d)
 	if (d->gc_total.flows_expired != before.flows_expired ||
 	    d->gc_total.rev_orphans != before.rev_orphans ||
 	    d->gc_total.pinholes_expired != before.pinholes_expired)
-		pr_info("[daemon] expired: %llu flows, %llu orphan bindings, %llu pinholes\n",
+		pr_info("[daemon] expired: %llu flows, %llu orphan bindings, "
+			"%llu pinholes\n",
 			(unsigned long long)(d->gc_total.flows_expired -
 					     before.flows_expired),
 			(unsigned long long)(d->gc_total.rev_orphans -
@@ -174,9 +176,11 @@ static int another_controller(const char *pin_path)
 
 int daemon_run(const char *pin_path, const struct up_config *uc)
 {
-	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
-	struct daemon d = { .pin_path = pin_path, .uc = uc, .epfd = -1,
-			    .tfd = -1, .sfd = -1 };
+	struct itimerspec its = { .it_interval = { 1, 0 },
+				  .it_value = { 1, 0 } };
+	struct daemon d = {
+		.pin_path = pin_path, .uc = uc, .epfd = -1, .tfd = -1, .sfd = -1
+	};
 	struct epoll_event evs[8];
 	char err[512];
 	sigset_t mask;
@@ -216,7 +220,8 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 	if (uc->masquerade) {
 		d.nlw = nl_addr_watch_open();
 		if (!d.nlw || add_fd(d.epfd, nl_addr_watch_fd(d.nlw)))
-			pr_warn("[daemon] no address notifications: masquerade address will not follow changes\n");
+			pr_warn("[daemon] no address notifications: masquerade "
+				"address will not follow changes\n");
 	}
 	if (update_cfg(&d, false))
 		goto out;
@@ -244,7 +249,8 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 					refresh_public_addr(&d);
 					continue;
 				}
-				pr_warn("[daemon] %s: controller stopping, datapath stays attached\n",
+				pr_warn("[daemon] %s: controller stopping, "
+					"datapath stays attached\n",
 					strsignal(si.ssi_signo));
 				ret = 0;
 				goto out;

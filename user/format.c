@@ -64,7 +64,7 @@ const char *fmt_proto(__u8 proto)
 const char *fmt_state(__u8 proto, __u8 state)
 {
 	static const char *const tcp[BPFALG_ST_MAX] = {
-		"new",	     "syn_sent",  "syn_recv", "established",
+		"new",	    "syn_sent",	 "syn_recv", "established",
 		"fin_wait", "time_wait", "close",
 	};
 
@@ -102,8 +102,8 @@ char *fmt_addr(__u8 family, const __be32 addr[4], char *buf, size_t len)
 	return buf;
 }
 
-char *fmt_endpoint(__u8 family, const __be32 addr[4], __be16 port,
-		   char *buf, size_t len)
+char *fmt_endpoint(__u8 family, const __be32 addr[4], __be16 port, char *buf,
+		   size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -128,8 +128,7 @@ char *fmt_duration(unsigned long long s, char *buf, size_t len)
 	return buf;
 }
 
-int parse_endpoint(const char *s, __u8 *family, __be32 addr[4],
-		   __be16 *port)
+int parse_endpoint(const char *s, __u8 *family, __be32 addr[4], __be16 *port)
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *colon;

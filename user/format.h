@@ -21,13 +21,12 @@ const char *fmt_counter(unsigned int idx);
 /* Address of @family (BPFALG_AF_*) into @buf. */
 char *fmt_addr(__u8 family, const __be32 addr[4], char *buf, size_t len);
 /* "addr:port", "[v6]:port", or "addr" when @port is 0 and @with_zero is 0 */
-char *fmt_endpoint(__u8 family, const __be32 addr[4], __be16 port,
-		   char *buf, size_t len);
+char *fmt_endpoint(__u8 family, const __be32 addr[4], __be16 port, char *buf,
+		   size_t len);
 /* "3d4h", "5m12s", "42s" */
 char *fmt_duration(unsigned long long secs, char *buf, size_t len);
 
 /* Parse "ADDR:PORT" / "[V6]:PORT"; 0 or -1. */
-int parse_endpoint(const char *s, __u8 *family, __be32 addr[4],
-		   __be16 *port);
+int parse_endpoint(const char *s, __u8 *family, __be32 addr[4], __be16 *port);
 
 #endif

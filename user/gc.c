@@ -108,8 +108,7 @@ out:
 	return ret;
 }
 
-static int gc_pinholes(const struct gc_maps *m, __u64 now,
-		       struct gc_stats *st)
+static int gc_pinholes(const struct gc_maps *m, __u64 now, struct gc_stats *st)
 {
 	struct keyvec v = { .size = sizeof(struct bpfalg_pinhole_key) };
 	struct bpfalg_pinhole_key key, *prev = NULL;
@@ -156,8 +155,8 @@ out:
 	return ret;
 }
 
-int gc_run(const struct gc_maps *m, const struct bpfalg_timeouts *to,
-	   __u64 now, struct gc_stats *st)
+int gc_run(const struct gc_maps *m, const struct bpfalg_timeouts *to, __u64 now,
+	   struct gc_stats *st)
 {
 	int ret = gc_flows(m, to, now, st);
 

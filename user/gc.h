@@ -34,7 +34,7 @@ int gc_flow_expired(const struct bpfalg_flow *f,
 		    const struct bpfalg_timeouts *to, __u64 now);
 
 /* One pass; adds what it removed to @st.  0 or -errno. */
-int gc_run(const struct gc_maps *m, const struct bpfalg_timeouts *to,
-	   __u64 now, struct gc_stats *st);
+int gc_run(const struct gc_maps *m, const struct bpfalg_timeouts *to, __u64 now,
+	   struct gc_stats *st);
 
 #endif

@@ -121,7 +121,8 @@ static int check_layout(const char *pin_path, char *err, size_t errlen)
 	    bpf_map_lookup_elem(fd, &zero, &c) ||
 	    (c.layout_version && c.layout_version != BPFALG_LAYOUT_VERSION)) {
 		snprintf(err, errlen,
-			 "maps pinned under %s have another layout than this algctl (v%d): run algctl down first",
+			 "maps pinned under %s have another layout than this "
+			 "algctl (v%d): run algctl down first",
 			 pin_path, BPFALG_LAYOUT_VERSION);
 		ret = -EINVAL;
 	}
@@ -153,10 +154,11 @@ static int open_and_load(struct attach_ctx *ax, const struct up_config *uc,
 	if (ret) {
 		const char *tail = log_libbpf_tail();
 
-		snprintf(err, errlen,
-			 "cannot load BPF programs: %s%s", strerror(-ret),
+		snprintf(err, errlen, "cannot load BPF programs: %s%s",
+			 strerror(-ret),
 			 strstr(tail, "reuse pinned map") ?
-				 " (maps pinned with other sizes: run algctl down, or give the same --flows)" :
+				 " (maps pinned with other sizes: run algctl "
+				 "down, or give the same --flows)" :
 			 log_level < LOG_INFO ? " (-v shows the verifier log)" :
 						"");
 		return ret;
@@ -254,12 +256,10 @@ static int attach_tc(struct attach_ctx *ax, const char *ifname, int ifindex,
 	if (!(ifc->flags & BPFALG_IFF_TC_CLSACT)) {
 		if (link_pinned(ax->pin_path, ifname, hook))
 			return refresh_link(ax, ifname, hook,
-					    bpf_program__fd(prog), err,
-					    errlen);
-		fd = bpf_link_create(bpf_program__fd(prog), ifindex,
-				     ingress ? ATTACH_TCX_INGRESS :
-					       ATTACH_TCX_EGRESS,
-				     NULL);
+					    bpf_program__fd(prog), err, errlen);
+		fd = bpf_link_create(
+			bpf_program__fd(prog), ifindex,
+			ingress ? ATTACH_TCX_INGRESS : ATTACH_TCX_EGRESS, NULL);
 		if (fd >= 0)
 			return pin_link(ax, fd, ifname, hook, err, errlen);
 		if (errno != EINVAL && errno != EOPNOTSUPP) {
@@ -311,8 +311,7 @@ static int attach_xdp(struct attach_ctx *ax, const char *ifname, int ifindex,
 	if (uc->xdp_mode == XDP_MODE_OFF)
 		return 0;
 	if (link_pinned(ax->pin_path, ifname, HOOK_XDP))
-		return refresh_link(ax, ifname, HOOK_XDP, prog_fd, err,
-				    errlen);
+		return refresh_link(ax, ifname, HOOK_XDP, prog_fd, err, errlen);
 	lo.flags = uc->xdp_mode == XDP_MODE_NATIVE ? XDP_FLAGS_DRV_MODE :
 						     XDP_FLAGS_SKB_MODE;
 	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &lo);
@@ -487,8 +486,8 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 
 		if (!bpf_map_lookup_elem(ifaces_fd, &key, &old))
 			ifc = old; /* keep attach bookkeeping */
-		ifc.role = i == n - 1 ? BPFALG_ROLE_OUTSIDE :
-					BPFALG_ROLE_INSIDE;
+		ifc.role =
+			i == n - 1 ? BPFALG_ROLE_OUTSIDE : BPFALG_ROLE_INSIDE;
 		ifc.flags &= ~BPFALG_IFF_XDP_FAST;
 		if (uc->xdp_fast == XDP_FAST_ON ||
 		    (uc->xdp_fast == XDP_FAST_AUTO && !if_is_veth(names[i])))
@@ -556,7 +555,7 @@ const char *loader_hook_state(const char *pin_path, const char *ifname,
 	close(fd);
 	/* a detached link has no target interface any more */
 	if (hook == HOOK_XDP)
-		return info.xdp.ifindex == 0 ? NULL :
+		return info.xdp.ifindex == 0		     ? NULL :
 		       (ifc->xdp_flags & XDP_FLAGS_SKB_MODE) ? "xdp-generic" :
 							       "xdp-native";
 	return "tcx";
@@ -567,8 +566,7 @@ static void stop_controller(const char *pin_path)
 	struct bpfalg_config c;
 	char err[256];
 
-	if (pins_read_cfg(pin_path, &c, err, sizeof(err)) ||
-	    !c.controller_pid)
+	if (pins_read_cfg(pin_path, &c, err, sizeof(err)) || !c.controller_pid)
 		return;
 	if (kill(c.controller_pid, SIGTERM) == 0)
 		pr_info("stopped controller (pid %u)\n", c.controller_pid);
@@ -603,8 +601,8 @@ int loader_down(const char *pin_path, char *err, size_t errlen)
 			continue;
 		for (int w = 0; w < 2; w++) {
 			LIBBPF_OPTS(bpf_tc_hook, th, .ifindex = key,
-				    .attach_point = w ? BPF_TC_EGRESS :
-							BPF_TC_INGRESS);
+				    .attach_point =
+					    w ? BPF_TC_EGRESS : BPF_TC_INGRESS);
 			LIBBPF_OPTS(bpf_tc_opts, to, .handle = CLSACT_HANDLE,
 				    .priority = CLSACT_PRIO);
 

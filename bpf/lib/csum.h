@@ -24,7 +24,7 @@ static __always_inline __u16 csum_fold32(__u32 c)
  */
 static __always_inline void csum_replace2(__u16 *sum, __u16 from, __u16 to)
 {
-	__u32 c = (__u16)~*sum;
+	__u32 c = (__u16) ~*sum;
 
 	c += (__u16)~from;
 	c += to;
@@ -33,10 +33,10 @@ static __always_inline void csum_replace2(__u16 *sum, __u16 from, __u16 to)
 
 static __always_inline void csum_replace4(__u16 *sum, __u32 from, __u32 to)
 {
-	__u32 c = (__u16)~*sum;
+	__u32 c = (__u16) ~*sum;
 
-	c += (__u16)~(from & 0xffff);
-	c += (__u16)~(from >> 16);
+	c += (__u16) ~(from & 0xffff);
+	c += (__u16) ~(from >> 16);
 	c += to & 0xffff;
 	c += to >> 16;
 	*sum = ~csum_fold32(c);
@@ -45,8 +45,7 @@ static __always_inline void csum_replace4(__u16 *sum, __u32 from, __u32 to)
 /* UDP over IPv4: a zero checksum means "none" and must stay zero; a computed
  * zero is sent as 0xffff.
  */
-static __always_inline void csum_replace2_udp(__u16 *sum, __u16 from,
-					      __u16 to)
+static __always_inline void csum_replace2_udp(__u16 *sum, __u16 from, __u16 to)
 {
 	if (!*sum)
 		return;
@@ -55,8 +54,7 @@ static __always_inline void csum_replace2_udp(__u16 *sum, __u16 from,
 		*sum = 0xffff;
 }
 
-static __always_inline void csum_replace4_udp(__u16 *sum, __u32 from,
-					      __u32 to)
+static __always_inline void csum_replace4_udp(__u16 *sum, __u32 from, __u32 to)
 {
 	if (!*sum)
 		return;

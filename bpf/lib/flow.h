@@ -159,7 +159,7 @@ static __always_inline bool flow_expired(const struct bpfalg_flow *f,
 
 	return now > f->last_seen_ns &&
 	       idle > (__u64)bpfalg_flow_timeout(f, orig, &c->timeouts) *
-			      NSEC_PER_SEC;
+			       NSEC_PER_SEC;
 }
 
 /* Per-packet accounting, shared by XDP and TC. */

@@ -94,7 +94,7 @@ static __always_inline int parse_eth(struct cursor *c, struct pkt *p,
 	struct vlan_hdr {
 		__be16 tci;
 		__be16 proto;
-	} *vh;
+	} * vh;
 
 	if ((void *)(eth + 1) > c->end)
 		return -1;
@@ -114,8 +114,8 @@ static __always_inline int parse_eth(struct cursor *c, struct pkt *p,
 static __always_inline bool icmp_is_error(__u8 proto, __u8 type)
 {
 	if (proto == BPFALG_IPPROTO_ICMP)
-		return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
-		       type == ICMP_PARAMETERPROB;
+		return type == ICMP_DEST_UNREACH ||
+		       type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB;
 	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG ||
 	       type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB;
 }

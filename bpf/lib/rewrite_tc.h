@@ -45,7 +45,7 @@ static __always_inline int tc_set_addr(struct __sk_buff *skb,
 	if (bpf_l3_csum_replace(skb, l3 + IP4_CSUM_OFF, from, to, sizeof(to)))
 		return -1;
 	return bpf_skb_store_bytes(skb, l3 + field, &to, sizeof(to), 0) ? -1 :
-									   0;
+									  0;
 }
 
 static __always_inline int tc_set_port(struct __sk_buff *skb,
@@ -63,9 +63,8 @@ static __always_inline int tc_set_port(struct __sk_buff *skb,
 	return bpf_skb_store_bytes(skb, off, &to, sizeof(to), 0) ? -1 : 0;
 }
 
-static __always_inline int tc_rewrite(struct __sk_buff *skb,
-				      const struct pkt *p,
-				      const struct xlate *x)
+static __always_inline int
+tc_rewrite(struct __sk_buff *skb, const struct pkt *p, const struct xlate *x)
 {
 	if (p->t.family != BPFALG_AF_INET)
 		return 0;

@@ -132,8 +132,7 @@ int bpffs_use_host_mntns(const char *pin_path)
 	char path[64];
 	int pid, fd;
 
-	if (pin_dir_on_bpffs(pin_path) == 1 ||
-	    stat("/proc/self/ns/mnt", &self))
+	if (pin_dir_on_bpffs(pin_path) == 1 || stat("/proc/self/ns/mnt", &self))
 		return 0;
 	/*
 	 * The nearest ancestor in another mount namespace is where we were

@@ -64,7 +64,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			drop = keep;
 		memmove(libbpf_tail, libbpf_tail + drop, keep - drop + 1);
 	}
-	strncat(libbpf_tail, line, sizeof(libbpf_tail) - strlen(libbpf_tail) - 1);
+	strncat(libbpf_tail, line,
+		sizeof(libbpf_tail) - strlen(libbpf_tail) - 1);
 
 	if (level == LIBBPF_DEBUG && log_level < LOG_DEBUG)
 		return 0;
