@@ -31,6 +31,7 @@ static const char *const xdp_mode_names[] = { "native", "generic", "off",
 					      NULL };
 static const char *const xdp_fast_names[] = { "auto", "on", "off", NULL };
 static const char *const fail_names[] = { "drop", "pass", NULL };
+static const char *const tc_mode_names[] = { "auto", "tcx", "clsact", NULL };
 
 const char *alg_name(unsigned int alg)
 {
@@ -129,6 +130,9 @@ static const struct opt_def opts[] = {
 	{ "--xdp-fast", OPT_ENUM, OFF(xdp_fast), xdp_fast_names, 0, 0,
 	  "auto|on|off",
 	  "XDP forwarding of established flows (auto: not on veth ingress)" },
+	{ "--tc-mode", OPT_ENUM, OFF(tc_mode), tc_mode_names, 0, 0,
+	  "auto|tcx|clsact",
+	  "TC attach: tcx links (auto: clsact where the kernel has no tcx)" },
 	{ "--flows", OPT_U32, OFF(flows), NULL, 1024, 16777216, "N",
 	  "flow table size (default 262144)" },
 	{ "--port-range", OPT_RANGE, OFF(port_min), NULL, 1, 65535, "MIN-MAX",

@@ -19,6 +19,7 @@
 
 enum xdp_mode { XDP_MODE_NATIVE = 0, XDP_MODE_GENERIC, XDP_MODE_OFF };
 enum xdp_fast { XDP_FAST_AUTO = 0, XDP_FAST_ON, XDP_FAST_OFF };
+enum tc_mode { TC_MODE_AUTO = 0, TC_MODE_TCX, TC_MODE_CLSACT };
 
 struct up_config {
 	char inside[CONFIG_MAX_INSIDE][IF_NAMESIZE];
@@ -30,6 +31,7 @@ struct up_config {
 	__u32 alg_on; /* bit (1 << enum bpfalg_alg) per ALG switched on */
 	__u32 xdp_mode; /* enum xdp_mode */
 	__u32 xdp_fast; /* enum xdp_fast */
+	__u32 tc_mode; /* enum tc_mode */
 	__u32 flows; /* flow table entries */
 	__u32 port_min, port_max;
 	__u32 fail_policy; /* enum bpfalg_fail_policy */

@@ -245,14 +245,17 @@ static int refresh_link(struct attach_ctx *ax, const char *ifname,
 }
 
 static int attach_tc(struct attach_ctx *ax, const char *ifname, int ifindex,
-		     enum pin_hook hook, struct bpfalg_iface *ifc, char *err,
-		     size_t errlen)
+		     enum pin_hook hook, const struct up_config *uc,
+		     struct bpfalg_iface *ifc, char *err, size_t errlen)
 {
 	bool ingress = hook == HOOK_TC_INGRESS;
 	struct bpf_program *prog =
 		ingress ? ax->ts->progs.tc_ingress : ax->ts->progs.tc_egress;
 	int fd, ret;
 
+	if (uc->tc_mode == TC_MODE_CLSACT &&
+	    !link_pinned(ax->pin_path, ifname, hook))
+		ifc->flags |= BPFALG_IFF_TC_CLSACT;
 	if (!(ifc->flags & BPFALG_IFF_TC_CLSACT)) {
 		if (link_pinned(ax->pin_path, ifname, hook))
 			return refresh_link(ax, ifname, hook,
@@ -262,7 +265,8 @@ static int attach_tc(struct attach_ctx *ax, const char *ifname, int ifindex,
 			ingress ? ATTACH_TCX_INGRESS : ATTACH_TCX_EGRESS, NULL);
 		if (fd >= 0)
 			return pin_link(ax, fd, ifname, hook, err, errlen);
-		if (errno != EINVAL && errno != EOPNOTSUPP) {
+		if (uc->tc_mode == TC_MODE_TCX ||
+		    (errno != EINVAL && errno != EOPNOTSUPP)) {
 			ret = -errno;
 			snprintf(err, errlen, "tcx attach on %s: %s", ifname,
 				 strerror(errno));
@@ -500,10 +504,10 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 			    !(h == HOOK_XDP && uc->xdp_mode == XDP_MODE_OFF))
 				*was_up = false;
 
-		ret = attach_tc(ax, names[i], idx[i], HOOK_TC_INGRESS, &ifc,
-				err, errlen);
+		ret = attach_tc(ax, names[i], idx[i], HOOK_TC_INGRESS, uc,
+				&ifc, err, errlen);
 		if (!ret)
-			ret = attach_tc(ax, names[i], idx[i], HOOK_TC_EGRESS,
+			ret = attach_tc(ax, names[i], idx[i], HOOK_TC_EGRESS, uc,
 					&ifc, err, errlen);
 		if (!ret)
 			ret = attach_xdp(ax, names[i], idx[i], uc, &ifc, err,

@@ -1,0 +1,50 @@
+#!/bin/bash
+# `--tc-mode clsact`: the TC programs attached as clsact filters through
+# netlink (what algctl falls back to on kernels without tcx) forward NAT
+# traffic like the tcx links do, status reports them, and `algctl down`
+# removes exactly those filters.  bpfalg only.
+. "$(dirname "$0")/lib.sh"
+test_init
+[ "$GW_KIND" = bpfalg ] || skip "algctl attach mode; the kernel reference has no TC programs"
+topo_setup3
+gw_setup
+wait_reachable
+
+daemon_stop TERM
+algctl down >/dev/null || fail "down after the tcx setup"
+algctl up --inside gin --outside gout --masquerade --tc-mode clsact \
+	${XDP_FAST:+--xdp-fast "$XDP_FAST"} >up.out 2>&1 || fail "up --tc-mode clsact: $(cat up.out)"
+for dev in gin gout; do
+	for dir in ingress egress; do
+		gx tc filter show dev "$dev" "$dir" | grep -q "tc_$dir" ||
+			fail "no clsact $dir filter on $dev: $(gx tc filter show dev $dev $dir)"
+	done
+done
+algctl status -j >status.json 2>/dev/null # no controller: exit 1 expected
+python3 - status.json <<'PY' || fail "status does not report clsact: $(cat status.json)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["attached"], d
+for i in d["interfaces"]:
+    assert i["tc_ingress"] == "clsact" and i["tc_egress"] == "clsact", i
+PY
+
+make_file blob 2
+sx timeout 20 socat -u TCP-LISTEN:5001,reuseaddr OPEN:blob.rcv,creat,trunc 2>srv.err &
+srv=$!
+bg_track $srv
+wait_listen sx 5001
+cx timeout 20 socat -u OPEN:blob TCP:"$SERVER4":5001 || fail "upload through clsact"
+wait $srv
+[ "$(sha blob)" = "$(sha blob.rcv)" ] || fail "upload corrupted"
+flows_has "$CLIENT4" "$SERVER4" 5001 || fail "flow not in algctl flows"
+
+algctl down >/dev/null || fail "down in clsact mode"
+for dev in gin gout; do
+	for dir in ingress egress; do
+		gx tc filter show dev "$dev" "$dir" | grep -q "tc_" &&
+			fail "clsact filter left on $dev $dir after down"
+	done
+done
+log "clsact filters attached, forwarded, reported and removed"
+exit 0
