@@ -42,8 +42,32 @@ for gw in $modes; do
 		name=${name#test_}
 		log="$logdir/$name.$gw.log"
 		t0=$(date +%s)
-		GW=$gw timeout -k 15 "$timeout_s" bash "$f" >"$log" 2>&1 </dev/null
+		# Own session and process group: on a timeout the whole group
+		# goes, not only the scenario's shell (a foreground child such
+		# as a runaway writer would otherwise outlive it).
+		GW=$gw setsid bash "$f" >"$log" 2>&1 </dev/null &
+		pid=$!
+		(
+			trap 'kill $s 2>/dev/null; exit 0' TERM
+			sleep "$timeout_s" &
+			s=$!
+			wait $s
+			: >"$log.timedout"
+			kill -TERM -- -"$pid" 2>/dev/null
+			sleep 15 &
+			s=$!
+			wait $s
+			kill -KILL -- -"$pid" 2>/dev/null
+		) &
+		watchdog=$!
+		wait "$pid"
 		rc=$?
+		kill "$watchdog" 2>/dev/null
+		wait "$watchdog" 2>/dev/null
+		if [ -e "$log.timedout" ]; then
+			rm -f "$log.timedout"
+			rc=124
+		fi
 		dt=$(( $(date +%s) - t0 ))
 		reason=$(grep -E '^(FAIL|SKIP): ' "$log" | tail -n1 | sed -E 's/^(FAIL|SKIP): //')
 		case $rc in
