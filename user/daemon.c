@@ -269,9 +269,14 @@ out:
 		update_cfg(&d, true);
 	ring_buffer__free(d.rb);
 	nl_addr_watch_close(d.nlw);
-	for (int *fd = &d.gc.flows; fd <= &d.gc.frags; fd++)
-		if (*fd >= 0)
-			close(*fd);
+	{
+		int fds[] = { d.gc.flows, d.gc.flow_rev, d.gc.pinholes,
+			      d.gc.frags };
+
+		for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+	}
 	if (d.epfd >= 0)
 		close(d.epfd);
 	if (d.tfd >= 0)
