@@ -128,6 +128,10 @@ _on_exit() {
 	gw_teardown
 	local p
 	for p in $_BG_PIDS; do _kill_tree "$p"; done
+	# Whatever still runs inside our namespaces was started by this test
+	# (e.g. orphaned by a signal that killed its wrapper subshell).
+	_kill_ns_pids TERM
+	_kill_ns_pids KILL
 	for p in $_NAMESPACES; do ip netns del "$p" 2>/dev/null; done
 	[ -n "$TMPD" ] && [ -z "${KEEP_TMP:-}" ] && rm -rf "$TMPD"
 	if [ -n "$_TEARDOWN_ERR" ]; then
@@ -179,6 +183,23 @@ for l in json.load(sys.stdin):
 
 # Remember a background process started by this test, for cleanup.
 bg_track() { _BG_PIDS="$_BG_PIDS $1"; }
+
+_kill_ns_pids() {
+	local ns pids i
+	for ns in $_NAMESPACES; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -n "$pids" ] || continue
+		# shellcheck disable=SC2086
+		kill "-$1" $pids 2>/dev/null
+	done
+	[ "$1" = TERM ] || return 0
+	for i in $(seq 20); do
+		pids=""
+		for ns in $_NAMESPACES; do pids="$pids$(ip netns pids "$ns" 2>/dev/null)"; done
+		[ -z "$pids" ] && return 0
+		sleep 0.1
+	done
+}
 
 # Kill a process this test started and its descendants (`cx cmd &` is a
 # subshell around `ip netns exec cmd`), children first.
