@@ -34,7 +34,7 @@ else
 	files=$(ls "$here"/test_*.sh)
 fi
 
-pass=0 failn=0 skipn=0
+pass=0 failn=0 skipn=0 times=""
 start=$(date +%s)
 for gw in $modes; do
 	for f in $files; do
@@ -69,11 +69,13 @@ for gw in $modes; do
 			rc=124
 		fi
 		dt=$(( $(date +%s) - t0 ))
+		times="$times$dt $name[$gw]
+"
 		reason=$(grep -E '^(FAIL|SKIP): ' "$log" | tail -n1 | sed -E 's/^(FAIL|SKIP): //')
 		case $rc in
 		0)
 			pass=$((pass + 1))
-			echo "PASS $name [$gw] (${dt}s)"
+			echo "PASS $name [$gw]"
 			;;
 		4)
 			skipn=$((skipn + 1))
@@ -90,6 +92,7 @@ for gw in $modes; do
 		[ -n "${VERBOSE:-}" ] && sed 's/^/    | /' "$log"
 	done
 done
+echo "# slowest cases: $(printf '%s' "$times" | sort -rn | head -n 5 | awk '{printf("%s%s %ss", (NR > 1 ? ", " : ""), $2, $1)}')"
 if [ $failn -eq 0 ] && [ -z "${NETNS_LOGDIR:-}" ]; then
 	rm -rf "$logdir"
 	echo "# netns suite: $(( $(date +%s) - start ))s"
