@@ -47,7 +47,7 @@ USER_HDRS := $(wildcard user/*.h user/util/*.h) include/bpfalg.h
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
 
-.PHONY: all clean vmlinux check demo bench fuzz fuzz-smoke deps test-unit test-bpf test-netns
+.PHONY: all clean vmlinux check demo bench bench-smoke fuzz fuzz-smoke deps test-unit test-bpf test-netns
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -109,8 +109,13 @@ demo: deps
 	$(Q)ALGCTL=$(OUTPUT)/algctl BUILD=$(OUTPUT) scripts/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/bpf_tests
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/bpf_tests $(OUTPUT)/xdp_ceiling.bpf.o
 	$(Q)ALGCTL=$(OUTPUT)/algctl BUILD=$(OUTPUT) bench/run.sh
+
+# One tiny benchmark round (format check, "N passed, N failed"; part of check).
+bench-smoke: deps
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/xdp_ceiling.bpf.o
+	$(Q)ALGCTL=$(OUTPUT)/algctl BUILD=$(OUTPUT) bench/smoke.sh
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# make bench: bpfalg against nftables masquerade (+ ct helpers) and against
+# an XDP redirect "ceiling", on the 3-namespace topology of tests/netns/lib.sh.
+# See bench/README.md.
+#
+#   QUICK=1           about 1 minute (3 rounds per gateway, 1 s windows)
+#   ROUNDS=N DUR=S    rounds per gateway, measuring window per workload
+#   GWS="kernel bpfalg ceiling"   WORKLOADS="1 2 4 7"
+#   BENCH_OUT=DIR     where the JSON goes (default bench/results)
+#   BENCH_ROUND_TIMEOUT=S   one round's limit (default 120)
+#
+# Rounds are interleaved: kernel, bpfalg, ceiling, kernel, bpfalg, ...; each
+# round is a fresh topology (bench/round.sh), so no state carries over.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+export BUILD=${BUILD:-$TOP/build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+export ALGCTL=${ALGCTL:-$BUILD/algctl}
+case $ALGCTL in /*) ;; *) ALGCTL=$TOP/$ALGCTL ;; esac
+
+if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
+	ROUNDS=${ROUNDS:-3} DUR=${DUR:-1} MODE=quick
+	WORKLOADS=${WORKLOADS:-1 2 7}
+else
+	ROUNDS=${ROUNDS:-5} DUR=${DUR:-6} MODE=full
+	WORKLOADS=${WORKLOADS:-1 2 4 7}
+fi
+GWS=${GWS:-kernel bpfalg ceiling}
+BENCH_OUT=${BENCH_OUT:-$HERE/results}
+BENCH_ROUND_TIMEOUT=${BENCH_ROUND_TIMEOUT:-120}
+export DUR WORKLOADS
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (namespaces, BPF)" >&2; exit 1; }
+for f in "$ALGCTL" "$BUILD/xdp_pass.bpf.o" "$BUILD/xdp_ceiling.bpf.o"; do
+	[ -e "$f" ] || { echo "bench: missing $f (make all $BUILD/xdp_ceiling.bpf.o)" >&2; exit 1; }
+done
+for c in trafgen iperf3 bpftool python3; do
+	command -v "$c" >/dev/null || { echo "bench: missing $c (scripts/deps.sh)" >&2; exit 1; }
+done
+
+mkdir -p "$BENCH_OUT"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+WORK=$(mktemp -d /tmp/bpfalg-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+ROUNDS_F=$WORK/rounds.jsonl
+: >"$ROUNDS_F"
+failed=0
+
+echo "bench: $MODE mode, $ROUNDS rounds x [$GWS], workloads [$WORKLOADS], ${DUR}s windows"
+echo "bench: the sender and receiver share the $(nproc) CPUs with the gateway (veth testbed)"
+t_start=$(date +%s)
+for r in $(seq "$ROUNDS"); do
+	for gw in $GWS; do
+		log=$WORK/round-$r-$gw.log
+		BENCH_GW=$gw timeout -k 10 "$BENCH_ROUND_TIMEOUT" "$HERE/round.sh" >"$log" 2>&1
+		rc=$?
+		line=$(tail -n 1 "$log")
+		if [ "$rc" -eq 0 ] && printf '%s' "$line" | python3 -c 'import json,sys; json.loads(sys.stdin.read())' 2>/dev/null; then
+			printf '%s\n' "$line" | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read()); d["round"] = int(sys.argv[1]); print(json.dumps(d))' "$r" >>"$ROUNDS_F"
+			printf 'bench: round %d %-8s %s\n' "$r" "$gw" "$(printf '%s' "$line" | cut -c1-150)"
+		else
+			failed=$((failed + 1))
+			echo "bench: round $r $gw FAILED (rc=$rc):"
+			tail -n 15 "$log" | sed 's/^/    /'
+		fi
+	done
+done
+
+# Workload 7, offline: bpf_prog_test_run_opts on crafted packets (one run).
+BPFT=$WORK/bpf_tests_bench.txt
+case " $WORKLOADS " in *" 7 "*)
+	if [ -x "$BUILD/tests/bpf_tests" ]; then
+		timeout 120 "$BUILD/tests/bpf_tests" --bench >"$BPFT" 2>&1 ||
+			echo "bench: bpf_tests --bench failed (rc=$?)"
+	else
+		echo "bench: $BUILD/tests/bpf_tests not built (make $BUILD/tests/bpf_tests): no test_run numbers"
+	fi ;;
+esac
+: >>"$BPFT"
+
+python3 - "$WORK/meta.json" <<-EOF
+import json, sys, platform, os
+json.dump({"timestamp": "$STAMP", "mode": "$MODE", "rounds": $ROUNDS, "dur_s": $DUR,
+           "gateways": "$GWS".split(), "workloads": "$WORKLOADS".split(),
+           "kernel": platform.release(), "cpus": os.cpu_count(),
+           "cpu_model": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                              if l.startswith("model name")), "?"),
+           "git": os.popen("git -C $TOP describe --always --dirty 2>/dev/null").read().strip(),
+           "failed_rounds": $failed, "elapsed_s": $(($(date +%s) - t_start)),
+           "sender": "trafgen (netsniff-ng) 1 process, 64-byte frames (60 B + FCS); iperf3 1 TCP stream",
+           "note": "sender, gateway and receiver share the CPUs of one host"},
+          open(sys.argv[1], "w"))
+EOF
+OUT=$BENCH_OUT/$STAMP.json
+echo
+python3 "$HERE/report.py" "$ROUNDS_F" "$BPFT" "$WORK/meta.json" "$OUT" "$WORK/chart.dat" || exit 1
+
+if [ -z "${BENCH_NO_CHART:-}" ] && command -v gnuplot >/dev/null && [ -s "$WORK/chart.dat" ]; then
+	PNG=$BENCH_OUT/$STAMP.png
+	gnuplot <<-EOF 2>"$WORK/gnuplot.err" && echo "chart: $PNG" || echo "bench: gnuplot failed: $(head -c 200 "$WORK/gnuplot.err")"
+	set terminal pngcairo size 900,480
+	set output "$PNG"
+	set title "bpfalg ratios ($MODE, $STAMP); higher is better for pkt/s and Gbit/s"
+	set style data histogram
+	set style histogram clustered gap 1
+	set style fill solid 0.8 border -1
+	set yrange [0:*]
+	set xtics rotate by -20 noenhanced
+	set ylabel "ratio of medians"
+	set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
+	plot "$WORK/chart.dat" using 3:xtic(2) title "bpfalg/kernel", "" using 4 title "bpfalg/ceiling"
+	EOF
+fi
+[ "$failed" -eq 0 ] || { echo "bench: $failed round(s) failed"; exit 1; }
