@@ -231,6 +231,7 @@ for w in $WORKLOADS; do
 		HOOK_START="" HOOK_END=""
 		;;
 	2)
+		W2_RAN=1
 		server_drops
 		# Every packet a new 5-tuple: source port counts up through
 		# 1024-65535 and the source address is random in 10.0.0.0/16
@@ -306,8 +307,46 @@ secs = $busy / $hz; wall = $t1 - $t0; gbit = $bps * wall / 1e9
 print(round(secs / gbit, 4))")"
 		add w4_softirq_share "$(python3 -c "print(round(($sq1 - $sq0) / max(1, $busy), 3))")"
 		;;
+	5)
+		# Scale: the workload-1 rate with N other flows present.  The
+		# flows are created by trafgen -n (same generator as workload 2:
+		# fresh 5-tuple per packet, to ports 5002-5009), then the
+		# established 5-tuple of workload 1 is measured again.
+		# After workload 2 the table is already full: measure 5 alone.
+		if [ -n "${W2_RAN:-}" ]; then log "w5 skipped: run it without workload 2 (WORKLOADS=\"1 5\")"; continue; fi
+		if [ -z "$DROPS_ON" ]; then prime_flow; server_drops; fi
+		mk_trafgen_cfg 40000 5001 >"$TMPD/w1.cfg"
+		cat >"$TMPD/w5.cfg" <<-EOF
+		{
+		  eth(da=$GWMAC, sa=$CMAC),
+		  ipv4(saddr=10.0.0.0, saddr[2:2]=drnd(), daddr=$SERVER4, ttl=64, df),
+		  udp(sport=dinc(1024, 65535), dport=drnd(5002, 5009)),
+		  fill(0x42, 18)
+		}
+		EOF
+		have=0
+		for n in ${W5_FLOWS:-1000 100000}; do
+			# paced well below the new-flow rate so that (nearly) every
+			# packet becomes a flow
+			cx timeout 60 trafgen --no-sock-mem --notouch-irq --no-cpu-stats -P 1 \
+				-b 50000pps -n $((n - have)) -o eth0 -i "$TMPD/w5.cfg" \
+				>"$TMPD/trafgen-w5-$n.log" 2>&1 || fail "trafgen w5 ($n flows)"
+			have=$n
+			case $BENCH_GW in
+			bpfalg) inuse=$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows"]["in_use"])') ;;
+			kernel) inuse=$(gx cat /proc/sys/net/netfilter/nf_conntrack_count) ;;
+			*) inuse=0 ;;
+			esac
+			trafgen_window w1 "$TMPD/w1.cfg"
+			add "w5_${n}_pps" "$PPS"
+			add "w5_${n}_in_use" "$inuse"
+		done
+		;;
 	7) ;; # measured inside workload 1 (bpf_stats_enabled)
 	esac
 done
 
+# 1-minute load average at the end of the round: other work on the host
+# (another session's tests) shows up here and in the spread.
+add loadavg1 "$(cut -d' ' -f1 /proc/loadavg)"
 printf '%s}\n' "$RESULT"

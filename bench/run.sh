@@ -7,7 +7,7 @@
 #
 #   QUICK=1           about 1 minute (3 rounds per gateway, 1 s windows)
 #   ROUNDS=N DUR=S    rounds per gateway, measuring window per workload
-#   GWS="kernel bpfalg ceiling"   WORKLOADS="1 2 4 7"
+#   GWS="kernel bpfalg ceiling"   WORKLOADS="1 2 4 7" (opt-in: 5, W5_FLOWS="1000 100000")
 #   BENCH_OUT=DIR     where the JSON goes (default bench/results)
 #   BENCH_ROUND_TIMEOUT=S   one round's limit (default 120)
 #
@@ -24,6 +24,7 @@ case $ALGCTL in /*) ;; *) ALGCTL=$TOP/$ALGCTL ;; esac
 if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
 	ROUNDS=${ROUNDS:-3} DUR=${DUR:-1} MODE=quick
 	WORKLOADS=${WORKLOADS:-1 2 7}
+	export WARM=${WARM:-0.3}
 else
 	ROUNDS=${ROUNDS:-5} DUR=${DUR:-6} MODE=full
 	WORKLOADS=${WORKLOADS:-1 2 4 7}
@@ -34,7 +35,9 @@ BENCH_ROUND_TIMEOUT=${BENCH_ROUND_TIMEOUT:-120}
 export DUR WORKLOADS
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (namespaces, BPF)" >&2; exit 1; }
-for f in "$ALGCTL" "$BUILD/xdp_pass.bpf.o" "$BUILD/xdp_ceiling.bpf.o"; do
+need="$ALGCTL $BUILD/xdp_pass.bpf.o"
+case " $GWS " in *" ceiling "*) need="$need $BUILD/xdp_ceiling.bpf.o" ;; esac
+for f in $need; do
 	[ -e "$f" ] || { echo "bench: missing $f (make all $BUILD/xdp_ceiling.bpf.o)" >&2; exit 1; }
 done
 for c in trafgen iperf3 bpftool python3; do
