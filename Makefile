@@ -38,11 +38,11 @@ SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_PROGS))
 BPF_HDRS := $(wildcard bpf/lib/*.h) include/bpfalg.h
 
 # algctl: every user/ source except none; util/ shared with tests.
-USER_SRCS := $(wildcard user/*.c user/util/*.c)
+USER_SRCS := $(wildcard user/*.c user/util/*.c user/alg/*.c user/engine/*.c)
 USER_LIB_SRCS := $(filter-out user/algctl.c,$(USER_SRCS))
 USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
 USER_LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_LIB_SRCS))
-USER_HDRS := $(wildcard user/*.h user/util/*.h) include/bpfalg.h
+USER_HDRS := $(wildcard user/*.h user/util/*.h user/alg/*.h user/engine/*.h include/*.h)
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
@@ -59,7 +59,7 @@ deps:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/user/util $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/user/util $(OUTPUT)/user/alg $(OUTPUT)/user/engine $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.c $(BPF_HDRS) vmlinux.h | $(OUTPUT)
@@ -70,7 +70,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/user $(OUTPUT)/user/util
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/user $(OUTPUT)/user/util $(OUTPUT)/user/alg $(OUTPUT)/user/engine
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
@@ -130,9 +130,14 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz
 $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(BPF_HDRS) tests/bpf_shim.h | $(OUTPUT)/fuzz
+# Userspace sources a fuzz target links (the parser under test), per target.
+FUZZ_SRCS_fuzz_ftp := user/alg/ftp.c
+FUZZ_SRCS_fuzz_stream := user/engine/stream.c user/engine/packet.c user/alg/ftp.c
+
+.SECONDEXPANSION:
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $(BPF_HDRS) $(USER_HDRS) tests/bpf_shim.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE -Iuser $< $(FUZZ_SRCS_$*) -o $@
 
 fuzz: $(FUZZ_TARGETS)
 

@@ -21,6 +21,9 @@
 #include "lib/flow.h"
 #include "lib/nat.h"
 #include "lib/rewrite_tc.h"
+#include "lib/alg.h"
+#include "lib/seqadj.h"
+#include "lib/punt.h"
 
 #define TC_ACT_UNSPEC (-1)
 #define TC_ACT_OK 0
@@ -49,6 +52,16 @@
 		(void *)(long)__v;                                           \
 	})
 
+/* The parsed packet lives here rather than on the 512-byte stack, which
+ * the subprograms below (and bpf_loop's callback) share with tc_outside.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pkt);
+} pkt_scratch SEC(".maps");
+
 static __always_inline __u32 iface_role(__u32 ifindex)
 {
 	struct bpfalg_iface *i = bpf_map_lookup_elem(&ifaces, &ifindex);
@@ -75,15 +88,15 @@ static __always_inline void frag_remember(const struct pkt *p,
 	bpf_map_update_elem(&frags, &k, &v, BPF_ANY);
 }
 
-static __always_inline int tc_unsolicited(struct __sk_buff *skb,
-					  const struct pkt *p);
+static __noinline int tc_unsolicited(struct __sk_buff *skb,
+				     const struct pkt *p);
 
 /*
  * A non-first IPv4 fragment: it follows its first fragment's translation.
  * Without a record, the gateway's own traffic (and traffic to it) is not
  * ours; anything else cannot be translated and is dropped.
  */
-static __always_inline int tc_frag(struct __sk_buff *skb, const struct pkt *p,
+static __noinline int tc_frag(struct __sk_buff *skb, const struct pkt *p,
 				   bool from_inside, bool ingress)
 {
 	struct bpfalg_frag_key k = {
@@ -119,7 +132,7 @@ static __always_inline int tc_frag(struct __sk_buff *skb, const struct pkt *p,
 }
 
 /* An ICMP error: it belongs to the flow of the packet it quotes. */
-static __always_inline int tc_icmp_error(struct __sk_buff *skb,
+static __noinline int tc_icmp_error(struct __sk_buff *skb,
 					 const struct pkt *p, bool from_inside,
 					 bool ingress)
 {
@@ -144,8 +157,8 @@ static __always_inline int tc_icmp_error(struct __sk_buff *skb,
 }
 
 /* Is the (untranslated) destination local, or would it be routed inside? */
-static __always_inline int tc_unsolicited(struct __sk_buff *skb,
-					  const struct pkt *p)
+static __noinline int tc_unsolicited(struct __sk_buff *skb,
+				     const struct pkt *p)
 {
 	struct bpf_fib_lookup fib = {};
 	long rc;
@@ -193,7 +206,7 @@ static __always_inline void dnat_reply(const struct pkt *p,
  * A packet from outside that matches no flow: a pinhole or a port-forward
  * may admit it.  Returns the new flow, or NULL with *verdict set.
  */
-static __always_inline struct bpfalg_flow *
+static __noinline struct bpfalg_flow *
 tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 	       const struct bpfalg_config *c, __u64 now, int *verdict)
 {
@@ -271,7 +284,7 @@ unsolicited:
 /* A packet forwarded from inside that matches no flow: SNAT (IPv4) or
  * plain tracking (IPv6).
  */
-static __always_inline struct bpfalg_flow *
+static __noinline struct bpfalg_flow *
 tc_new_outbound(struct __sk_buff *skb, const struct pkt *p,
 		const struct bpfalg_config *c, __u64 now)
 {
@@ -293,13 +306,70 @@ tc_new_outbound(struct __sk_buff *skb, const struct pkt *p,
 			   skb->ifindex, c, now);
 }
 
+/*
+ * A packet of an ALG control flow, already translated.  Payload goes to the
+ * controller (mode on: the original is dropped and the controller sends the
+ * rewritten one; observe: a copy, the original goes on).  Without a
+ * controller the fail policy decides.  Whatever is not punted gets the
+ * flow's sequence adjustment.
+ */
+#define CTL_INGRESS 2 /* tc_control() @how: bit 0 is the direction */
+static __noinline int tc_control(struct __sk_buff *skb, const struct pkt *p,
+				 const struct bpfalg_flow *f,
+				 const struct bpfalg_tuple *orig, __u32 how)
+{
+	struct bpfalg_ctl *cs = bpf_map_lookup_elem(&ctl, orig);
+	struct bpfalg_config *c = get_cfg();
+	__u32 mode = alg_mode(f->alg);
+	bool ingress = how & CTL_INGRESS;
+	__u8 alg = f->alg, dir = how & 1;
+	__u64 now = dp_now();
+
+	if (!c)
+		return TC_ACT_SHOT;
+
+	if (!pkt_tcp_payload(p) || mode == BPFALG_MODE_OFF)
+		goto adjust;
+	if (cs && (cs->flags & BPFALG_CTL_BYPASS)) {
+		alg_count(alg, BPFALG_ADP_BYPASS);
+		goto adjust;
+	}
+	if (skb->len > BPFALG_PUNT_MAX_PKT) {
+		alg_count(alg, BPFALG_ADP_TOO_BIG);
+		goto adjust;
+	}
+	if (mode == BPFALG_MODE_OBSERVE) {
+		if (!punt(skb, orig, dir, ingress, alg, BPFALG_PUNT_OBSERVE,
+			  now))
+			alg_count(alg, BPFALG_ADP_OBSERVE_COPY);
+		goto adjust;
+	}
+	if (controller_alive(c, now) &&
+	    !punt(skb, orig, dir, ingress, alg, BPFALG_PUNT_ALG_PAYLOAD, now)) {
+		count(BPFALG_CNT_PUNT);
+		alg_count(alg, BPFALG_ADP_PUNTED);
+		return TC_ACT_SHOT;
+	}
+	count(BPFALG_CNT_PUNT_FAIL);
+	if (c->fail_policy != BPFALG_FAIL_PASS) {
+		alg_count(alg, BPFALG_ADP_FAIL_DROP);
+		return TC_ACT_SHOT;
+	}
+	alg_count(alg, BPFALG_ADP_FAIL_PASS);
+adjust:
+	if (cs && tc_seqadj(skb, p, cs, dir))
+		return TC_ACT_SHOT;
+	return TC_ACT_OK;
+}
+
 static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 {
 	struct bpfalg_config *c = get_cfg();
 	struct bpfalg_tuple orig;
 	struct bpfalg_flow *f;
 	struct xlate x;
-	struct pkt p;
+	struct pkt *pp;
+	__u32 zero = 0;
 	bool from_inside;
 	void *data, *data_end;
 	__u64 now;
@@ -307,7 +377,8 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	int rc, verdict;
 	__u8 dir = BPFALG_DIR_ORIG;
 
-	if (!c)
+	pp = bpf_map_lookup_elem(&pkt_scratch, &zero);
+	if (!c || !pp)
 		return TC_ACT_UNSPEC;
 	want = skb->len < TC_PULL_LEN ? skb->len : TC_PULL_LEN;
 	if (SKB_FIELD(skb, data_end) - SKB_FIELD(skb, data) < want)
@@ -315,7 +386,7 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	data = SKB_FIELD(skb, data);
 	data_end = SKB_FIELD(skb, data_end);
 
-	rc = parse_packet(data, data_end, skb->len, &p);
+	rc = parse_packet(data, data_end, skb->len, pp);
 	if (rc == PARSE_NOT_IP)
 		return TC_ACT_UNSPEC;
 	from_inside = !ingress &&
@@ -328,16 +399,16 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	}
 	count(BPFALG_CNT_RX);
 
-	switch (p.kind) {
+	switch (pp->kind) {
 	case PK_ICMP_ERR:
-		return tc_icmp_error(skb, &p, from_inside, ingress);
+		return tc_icmp_error(skb, pp, from_inside, ingress);
 	case PK_FRAG:
-		return tc_frag(skb, &p, from_inside, ingress);
+		return tc_frag(skb, pp, from_inside, ingress);
 	case PK_ICMP_OTHER:
 		/* Neighbour/router discovery and the like: not ours.  IPv4
 		 * ICMP from inside that we cannot translate must not leak.
 		 */
-		if (from_inside && p.t.family == BPFALG_AF_INET) {
+		if (from_inside && pp->t.family == BPFALG_AF_INET) {
 			count(BPFALG_CNT_MALFORMED);
 			return TC_ACT_SHOT;
 		}
@@ -345,34 +416,45 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	}
 
 	now = dp_now();
-	f = flow_find(&p.t, &dir, &orig, ingress);
+	f = flow_find(&pp->t, &dir, &orig, ingress);
 	if (!f) {
 		if (ingress) {
-			f = tc_new_inbound(skb, &p, c, now, &verdict);
+			f = tc_new_inbound(skb, pp, c, now, &verdict);
 			if (!f)
 				return verdict;
 		} else if (from_inside) {
-			f = tc_new_outbound(skb, &p, c, now);
+			f = tc_new_outbound(skb, pp, c, now);
 			if (!f)
 				return TC_ACT_SHOT;
 		} else {
 			count(BPFALG_CNT_NOT_OURS);
 			return TC_ACT_UNSPEC;
 		}
-		__builtin_memcpy(&orig, &p.t, sizeof(orig));
+		__builtin_memcpy(&orig, &pp->t, sizeof(orig));
 		dir = BPFALG_DIR_ORIG;
-	} else if (!flow_update_state(f, dir, &p, now)) {
+		if (!(f->flags & BPFALG_FF_FROM_PINHOLE)) {
+			__u8 alg = alg_for_flow(&pp->t, &f->reply);
+
+			if (alg) {
+				f->alg = alg;
+				f->flags |= BPFALG_FF_CONTROL;
+			}
+		}
+	} else if (!flow_update_state(f, dir, pp, now)) {
 		count(BPFALG_CNT_TCP_INVALID);
 		return TC_ACT_SHOT;
 	}
 
-	flow_account(f, dir, p.l3_len, now);
+	flow_account(f, dir, pp->l3_len, now);
 	flow_xlate(f, &orig, dir, &x);
-	if (tc_rewrite(skb, &p, &x))
+	if (tc_rewrite(skb, pp, &x))
 		return TC_ACT_SHOT;
-	if (p.frag_first && p.t.family == BPFALG_AF_INET)
-		frag_remember(&p, &x, now);
+	if (pp->frag_first && pp->t.family == BPFALG_AF_INET)
+		frag_remember(pp, &x, now);
 	count(BPFALG_CNT_TC_XLATE);
+	if (f->flags & BPFALG_FF_CONTROL)
+		return tc_control(skb, pp, f, &orig,
+				  dir | (ingress ? CTL_INGRESS : 0));
 	return TC_ACT_OK;
 }
 

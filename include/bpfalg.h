@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 1
+#define BPFALG_LAYOUT_VERSION 2
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.
@@ -297,6 +297,8 @@ enum bpfalg_counter {
 	BPFALG_CNT_TCP_INVALID, /* e.g. SYN on a closed-wait flow */
 	BPFALG_CNT_PUNT,
 	BPFALG_CNT_PUNT_FAIL, /* ring buffer full / no controller */
+	BPFALG_CNT_SEQADJ, /* packets whose seq/ack/SACK were adjusted in BPF */
+	BPFALG_CNT_SACK_UNALIGNED, /* odd-aligned SACK option left alone */
 	BPFALG_CNT_MAX,
 };
 
@@ -309,7 +311,8 @@ struct bpfalg_counters {
  * the packet, starting at the Ethernet header.
  */
 enum bpfalg_punt_reason {
-	BPFALG_PUNT_ALG_PAYLOAD = 1,
+	BPFALG_PUNT_ALG_PAYLOAD = 1, /* original dropped: controller reinjects */
+	BPFALG_PUNT_OBSERVE = 2, /* a copy: the original went on unchanged */
 };
 
 struct bpfalg_punt_hdr {
@@ -327,5 +330,86 @@ struct bpfalg_punt_hdr {
 };
 
 #define BPFALG_PUNT_MAX_PKT 2048
+
+/*
+ * TCP sequence adjustment of one direction of a control flow whose payload
+ * length the controller changed.  Points are kept in ascending order of
+ * pos: data at original sequence number s (s at or after pt[i].pos, and
+ * before pt[i+1].pos) is shifted by pt[i].delta on the wire; data before
+ * the first point by base.  pos is the first byte after a rewritten line,
+ * so the line itself (and a retransmission of it) keeps the offset before
+ * it.  When the history is full the oldest point folds into base: a TCP
+ * sender never retransmits that far back (it was acknowledged).  The
+ * functions that read it are in bpfalg_seqadj.h, shared by both sides.
+ */
+#define BPFALG_SEQADJ_POINTS 8
+struct bpfalg_seqadj_point {
+	__u32 pos; /* original sequence number, host order */
+	__s32 delta; /* wire = original + delta from here on */
+};
+
+struct bpfalg_seqadj {
+	__s32 base;
+	__u32 n; /* points in use */
+	struct bpfalg_seqadj_point pt[BPFALG_SEQADJ_POINTS];
+};
+
+/* bpfalg_ctl.flags */
+#define BPFALG_CTL_BYPASS (1u << 0) /* stop punting (TLS, ALG gave up) */
+
+/*
+ * Per control flow state the controller publishes for the datapath (map
+ * "ctl", keyed by the flow's original tuple, written only by userspace as
+ * whole values).  TC applies it to every packet of the flow it does not
+ * punt: pure ACKs, FINs, and everything once BYPASS is set.
+ */
+struct bpfalg_ctl {
+	__u32 flags; /* BPFALG_CTL_* */
+	__u32 pad;
+	struct bpfalg_seqadj dir[2]; /* per BPFALG_DIR_*: that direction's data */
+};
+
+/* Per-ALG datapath counters (per-CPU array "alg_dp_stats", key enum bpfalg_alg). */
+enum bpfalg_alg_dp_counter {
+	BPFALG_ADP_PUNTED, /* handed to the controller, original dropped */
+	BPFALG_ADP_OBSERVE_COPY, /* copied to the controller (observe mode) */
+	BPFALG_ADP_FAIL_DROP, /* no controller / ring full: dropped (policy) */
+	BPFALG_ADP_FAIL_PASS, /* no controller / ring full: passed (policy) */
+	BPFALG_ADP_TOO_BIG, /* longer than BPFALG_PUNT_MAX_PKT: passed as is */
+	BPFALG_ADP_BYPASS, /* payload of a bypassed flow (TLS) passed */
+	BPFALG_ADP_MAX,
+};
+
+struct bpfalg_alg_dp_stats {
+	__u64 c[BPFALG_ADP_MAX];
+};
+
+/* Per-ALG controller counters (array "alg_stats", key enum bpfalg_alg,
+ * written by the controller only).
+ */
+enum bpfalg_alg_counter {
+	BPFALG_AS_SEGMENTS, /* punted segments processed */
+	BPFALG_AS_PARSED, /* lines the ALG acted on (address forms, AUTH) */
+	BPFALG_AS_REWRITTEN, /* lines rewritten */
+	BPFALG_AS_OBSERVED, /* observe mode: lines that would be rewritten */
+	BPFALG_AS_PH_OPENED, /* pinholes opened */
+	BPFALG_AS_PH_USED, /* consumed by a data connection */
+	BPFALG_AS_PH_EXPIRED, /* expired unused */
+	BPFALG_AS_REFUSED, /* security checks / limits said no */
+	BPFALG_AS_BAD_INPUT, /* did not parse: forwarded unmodified */
+	BPFALG_AS_TLS, /* control flows that went encrypted: stepped aside */
+	BPFALG_AS_HELD, /* partial lines held for their end */
+	BPFALG_AS_RETRANS, /* retransmissions answered */
+	BPFALG_AS_OOO, /* out-of-order segments queued */
+	BPFALG_AS_DROPPED, /* segments the engine could not serve safely */
+	BPFALG_AS_REINJECT_FAIL, /* reinjection failed */
+	BPFALG_AS_MAX,
+};
+
+struct bpfalg_alg_stats {
+	__u64 c[BPFALG_AS_MAX];
+};
+
+#define BPFALG_MAX_CTL 16384
 
 #endif /* BPFALG_H */

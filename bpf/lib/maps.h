@@ -116,4 +116,35 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } punt_rb SEC(".maps");
 
+/* Control flows the controller has state for: seq/ack history, bypass. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFALG_MAX_CTL);
+	/* whole-value replacement is atomic for readers only without
+	 * preallocation: TC never sees half an update
+	 */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bpfalg_tuple);
+	__type(value, struct bpfalg_ctl);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ctl SEC(".maps");
+
+/* Per-ALG punt and fail-policy counters of the datapath, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BPFALG_ALG_MAX);
+	__type(key, __u32);
+	__type(value, struct bpfalg_alg_dp_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alg_dp_stats SEC(".maps");
+
+/* Per-ALG counters of the controller (written by userspace only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BPFALG_ALG_MAX);
+	__type(key, __u32);
+	__type(value, struct bpfalg_alg_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alg_stats SEC(".maps");
+
 #endif /* BPFALG_MAPS_H */

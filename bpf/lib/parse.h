@@ -80,6 +80,8 @@ struct pkt {
 	__u8 icmp_type;
 	__u8 frag_first; /* IPv4: offset 0 with MF set */
 	__u8 ttl; /* TTL / hop limit */
+	__u8 tcp_hlen; /* TCP header length with options, bytes */
+	__u8 pad[3];
 };
 
 struct cursor {
@@ -144,6 +146,7 @@ static __always_inline int parse_l4(struct cursor *c, struct pkt *p,
 		if (th->doff < 5 || l4 + th->doff * 4 > c->end)
 			return -1;
 		p->tcp_flags = ((__u8 *)th)[13];
+		p->tcp_hlen = th->doff * 4;
 		return PK_PORTS;
 	}
 	case BPFALG_IPPROTO_UDP: {
@@ -359,6 +362,17 @@ static __always_inline int parse_packet(void *data, void *data_end,
 	if (kind != PK_PORTS && kind != PK_ECHO)
 		return PARSE_MALFORMED; /* errors about errors: not ours */
 	return PARSE_OK;
+}
+
+/* TCP payload bytes of a parsed packet (0 for anything else). */
+static __always_inline __u32 pkt_tcp_payload(const struct pkt *p)
+{
+	__u32 hdrs = p->l4_off - p->l3_off + p->tcp_hlen;
+
+	if (p->t.proto != BPFALG_IPPROTO_TCP || p->kind != PK_PORTS ||
+	    p->l3_len <= hdrs)
+		return 0;
+	return p->l3_len - hdrs;
 }
 
 #endif /* BPFALG_PARSE_H */

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * alg.h - which flows are ALG control channels, and what TC does with
+ * their packets.
+ *
+ *   alg_for_flow(orig, reply)   enum bpfalg_alg whose control port the flow
+ *                               uses (TCP only for now), 0 none
+ *   alg_mode(alg)               the ALG's live mode (alg_cfg map)
+ *   alg_count(alg, idx)         bump a per-ALG datapath counter
+ *
+ * A flow is marked at creation whatever the mode, so that switching an ALG
+ * on or off applies to flows already open; the mode is read per packet.
+ */
+#ifndef BPFALG_ALG_H
+#define BPFALG_ALG_H
+
+#include "bpfalg.h"
+#include "lib/maps.h"
+
+static __always_inline bool alg_port_is(const struct bpfalg_alg_cfg *a,
+					__u16 port)
+{
+#pragma unroll
+	for (int i = 0; i < BPFALG_ALG_PORTS; i++)
+		if (a->ports[i] && a->ports[i] == port)
+			return true;
+	return false;
+}
+
+/* Control port: the server side's port, as dialled (orig dport) or as
+ * reached after a port-forward (reply sport).
+ */
+static __always_inline __u8 alg_for_flow(const struct bpfalg_tuple *orig,
+					 const struct bpfalg_tuple *reply)
+{
+	__u16 d = bpf_ntohs(orig->dport), r = bpf_ntohs(reply->sport);
+	__u32 k = BPFALG_ALG_FTP;
+	struct bpfalg_alg_cfg *a;
+
+	if (orig->proto != BPFALG_IPPROTO_TCP)
+		return BPFALG_ALG_NONE;
+	a = bpf_map_lookup_elem(&alg_cfg, &k);
+	if (a && (alg_port_is(a, d) || alg_port_is(a, r)))
+		return BPFALG_ALG_FTP;
+	return BPFALG_ALG_NONE;
+}
+
+static __always_inline __u32 alg_mode(__u8 alg)
+{
+	__u32 k = alg;
+	struct bpfalg_alg_cfg *a = bpf_map_lookup_elem(&alg_cfg, &k);
+
+	return a ? a->mode : BPFALG_MODE_OFF;
+}
+
+static __always_inline void alg_count(__u8 alg, __u32 idx)
+{
+	__u32 k = alg;
+	struct bpfalg_alg_dp_stats *s = bpf_map_lookup_elem(&alg_dp_stats, &k);
+
+	if (s && idx < BPFALG_ADP_MAX)
+		s->c[idx]++;
+}
+
+#endif /* BPFALG_ALG_H */

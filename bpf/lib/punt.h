@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * punt.h - handing a packet to the controller over the punt_rb ring buffer.
+ *
+ *   controller_alive(cfg, now)        a daemon consumes the ring buffer
+ *                                     (heartbeat younger than 3 s)
+ *   punt(skb, key, dir, ingress, alg, reason)
+ *                                     copy the whole frame behind a struct
+ *                                     bpfalg_punt_hdr; 0 or -1 (too big,
+ *                                     ring full)
+ *
+ * The record is reserved at its maximum size so the copy length can be
+ * the packet's own: control packets are small, and the ring holds about
+ * 2,000 of them.
+ */
+#ifndef BPFALG_PUNT_H
+#define BPFALG_PUNT_H
+
+#include "bpfalg.h"
+#include "lib/maps.h"
+#include "lib/flow.h"
+
+#define CONTROLLER_STALE_NS (3 * NSEC_PER_SEC)
+
+struct punt_rec {
+	struct bpfalg_punt_hdr h;
+	__u8 pkt[BPFALG_PUNT_MAX_PKT];
+};
+
+static __always_inline bool controller_alive(const struct bpfalg_config *c,
+					     __u64 now)
+{
+	return c->controller_pid &&
+	       (now < c->controller_heartbeat_ns ||
+		now - c->controller_heartbeat_ns < CONTROLLER_STALE_NS);
+}
+
+static __always_inline int punt(struct __sk_buff *skb,
+				const struct bpfalg_tuple *key, __u8 dir,
+				bool ingress, __u8 alg, __u8 reason, __u64 now)
+{
+	__u32 len = skb->len;
+	struct punt_rec *r;
+
+	if (len > BPFALG_PUNT_MAX_PKT || len < 14)
+		return -1;
+	r = bpf_ringbuf_reserve(&punt_rb, sizeof(*r), 0);
+	if (!r)
+		return -1;
+	r->h.layout_version = BPFALG_LAYOUT_VERSION;
+	r->h.ifindex = skb->ifindex;
+	r->h.pkt_len = len;
+	r->h.orig_len = len;
+	r->h.dir = dir;
+	r->h.ingress = ingress;
+	r->h.alg = alg;
+	r->h.reason = reason;
+	r->h.pad = 0;
+	r->h.ts_ns = now;
+	__builtin_memcpy(&r->h.key, key, sizeof(*key));
+	if (bpf_skb_load_bytes(skb, 0, r->pkt, len)) {
+		bpf_ringbuf_discard(r, 0);
+		return -1;
+	}
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+#endif /* BPFALG_PUNT_H */
