@@ -211,9 +211,21 @@ int do_pinholes(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int alg_view(unsigned int alg, __u64 v[ALG_STAT_N])
+{
+	struct bpfalg_alg_dp_stats dp;
+	struct bpfalg_alg_stats cs;
+	char err[256];
+
+	if (pins_read_alg_stats(pin_path, alg, &dp, &cs, err, sizeof(err)))
+		return -1;
+	alg_stats_view(&dp, &cs, v);
+	return 0;
+}
+
 int do_stats(int argc, char **argv)
 {
-	static const char *const tables[] = { "flows", "flow_rev", "pinholes",
+	static const char *const tables[] = { "flows", "flow_rev", "pinholes", "ctl",
 					      "forwards", "frags" };
 	struct bpfalg_counters cnt;
 	char err[512];
@@ -229,6 +241,22 @@ int do_stats(int argc, char **argv)
 		jsonw_start_object(json_wtr);
 		for (int i = 0; i < BPFALG_CNT_MAX; i++)
 			jsonw_u64_field(json_wtr, fmt_counter(i), cnt.c[i]);
+		jsonw_end_object(json_wtr);
+		jsonw_name(json_wtr, "alg_counters");
+		jsonw_start_object(json_wtr);
+		for (unsigned int a = 1; a < BPFALG_ALG_MAX; a++) {
+			__u64 v[ALG_STAT_N];
+
+			if (alg_view(a, v))
+				continue;
+			for (int i = 0; i < ALG_STAT_N; i++) {
+				char name[48];
+
+				snprintf(name, sizeof(name), "%s_%s",
+					 alg_name(a), fmt_alg_stat(i));
+				jsonw_u64_field(json_wtr, name, v[i]);
+			}
+		}
 		jsonw_end_object(json_wtr);
 		jsonw_name(json_wtr, "tables");
 		jsonw_start_object(json_wtr);
@@ -248,12 +276,30 @@ int do_stats(int argc, char **argv)
 	}
 	{
 		struct table *t = table_new(2, "COUNTER", "VALUE");
-		char v[32];
+		char v[32], v_s[32];
 
 		for (int i = 0; t && i < BPFALG_CNT_MAX; i++) {
 			snprintf(v, sizeof(v), "%llu",
 				 (unsigned long long)cnt.c[i]);
 			table_row(t, fmt_counter(i), v);
+		}
+		/* an ALG's rows only once it has seen anything */
+		for (unsigned int a = 1; t && a < BPFALG_ALG_MAX; a++) {
+			__u64 v[ALG_STAT_N], any = 0;
+
+			if (alg_view(a, v))
+				continue;
+			for (int i = 0; i < ALG_STAT_N; i++)
+				any |= v[i];
+			for (int i = 0; any && i < ALG_STAT_N; i++) {
+				char name[48];
+
+				snprintf(name, sizeof(name), "%s_%s",
+					 alg_name(a), fmt_alg_stat(i));
+				snprintf(v_s, sizeof(v_s), "%llu",
+					 (unsigned long long)v[i]);
+				table_row(t, name, v_s);
+			}
 		}
 		for (size_t i = 0; t && i < sizeof(tables) / sizeof(*tables);
 		     i++) {

@@ -83,6 +83,9 @@ void config_defaults(struct up_config *c)
 	c->timeouts.udp = 30;
 	c->timeouts.udp_stream = 120;
 	c->timeouts.icmp = 30;
+	c->pinhole_timeout = 60;
+	c->pinholes_per_flow = 8;
+	c->min_data_port = 1024;
 }
 
 enum opt_type {
@@ -146,6 +149,12 @@ static const struct opt_def opts[] = {
 	TIMEOUT("udp", udp, "UDP, one direction seen (30)"),
 	TIMEOUT("udp-stream", udp_stream, "UDP, replied (120)"),
 	TIMEOUT("icmp", icmp, "ICMP echo (30)"),
+	{ "--pinhole-timeout", OPT_U32, OFF(pinhole_timeout), NULL, 1, 3600,
+	  "SECONDS", "an unused ALG pinhole expires after (60)" },
+	{ "--pinholes-per-flow", OPT_U32, OFF(pinholes_per_flow), NULL, 1, 64,
+	  "N", "live pinholes one control flow may hold (8)" },
+	{ "--min-data-port", OPT_U32, OFF(min_data_port), NULL, 1, 65535,
+	  "PORT", "lowest data port PORT/EPRT/227/229 may name (1024)" },
 };
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))

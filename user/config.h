@@ -36,6 +36,10 @@ struct up_config {
 	__u32 port_min, port_max;
 	__u32 fail_policy; /* enum bpfalg_fail_policy */
 	struct bpfalg_timeouts timeouts;
+	/* controller (daemon) only */
+	__u32 pinhole_timeout; /* seconds */
+	__u32 pinholes_per_flow;
+	__u32 min_data_port;
 };
 
 void config_defaults(struct up_config *c);

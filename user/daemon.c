@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -13,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "daemon.h"
+#include "engine/engine.h"
 #include "gc.h"
 #include "loader.h"
 #include "pins.h"
@@ -27,17 +29,14 @@ struct daemon {
 	struct gc_maps gc;
 	struct gc_stats gc_total;
 	struct ring_buffer *rb;
+	struct engine *eng;
 	struct nl_addr_watch *nlw;
 	int epfd, tfd, sfd;
 	__u64 punt_events, punt_bad;
 	unsigned long ticks;
 };
 
-/*
- * A punted control-channel packet.  The ALG engine that parses and
- * rewrites it arrives with the FTP ALG; until then every event is checked
- * for a sane header and counted.
- */
+/* A punted control-channel packet: the engine parses, rewrites, sends. */
 static int on_punt(void *ctx, void *data, size_t size)
 {
 	struct daemon *d = ctx;
@@ -51,9 +50,7 @@ static int on_punt(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	d->punt_events++;
-	pr_debug("[daemon] punt: ifindex %u, %u bytes, alg %u\n", h->ifindex,
-		 h->pkt_len, h->alg);
-	return 0;
+	return engine_punt(d->eng, data, size);
 }
 
 static int update_cfg(struct daemon *d, bool stopping)
@@ -110,6 +107,7 @@ static void tick(struct daemon *d)
 	if (read(d->tfd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
 		return;
 	update_cfg(d, false);
+	engine_tick(d->eng);
 	if (++d->ticks % GC_EVERY_TICKS)
 		return;
 	if (pins_read_cfg(d->pin_path, &c, err, sizeof(err)))
@@ -197,6 +195,25 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 		p_err("a controller is already running (pid %d)", other);
 		return 1;
 	}
+	d.eng = calloc(1, sizeof(*d.eng));
+	if (!d.eng) {
+		p_err("out of memory");
+		goto out;
+	}
+	{
+		struct engine_config ec;
+
+		engine_config_defaults(&ec);
+		ec.pinhole_timeout_s = uc->pinhole_timeout;
+		ec.pinholes_per_flow = uc->pinholes_per_flow;
+		ec.min_data_port = (__u16)uc->min_data_port;
+		if (engine_open(d.eng, pin_path, &ec, err, sizeof(err))) {
+			p_err("%s", err);
+			free(d.eng);
+			d.eng = NULL;
+			goto out;
+		}
+	}
 	if (open_maps(&d, err, sizeof(err))) {
 		p_err("%s", err);
 		goto out;
@@ -261,6 +278,7 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 					refresh_public_addr(&d);
 			} else {
 				ring_buffer__consume(d.rb);
+				engine_flush_stats(d.eng);
 			}
 		}
 	}
@@ -268,6 +286,11 @@ out:
 	if (ret == 0 || d.rb)
 		update_cfg(&d, true);
 	ring_buffer__free(d.rb);
+	if (d.eng) {
+		engine_flush_stats(d.eng);
+		engine_close(d.eng);
+		free(d.eng);
+	}
 	nl_addr_watch_close(d.nlw);
 	{
 		int fds[] = { d.gc.flows, d.gc.flow_rev, d.gc.pinholes,

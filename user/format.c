@@ -35,7 +35,59 @@ static const char *const counter_names[BPFALG_CNT_MAX] = {
 	[BPFALG_CNT_TCP_INVALID] = "tcp_invalid",
 	[BPFALG_CNT_PUNT] = "punted",
 	[BPFALG_CNT_PUNT_FAIL] = "punt_failed",
+	[BPFALG_CNT_SEQADJ] = "seq_adjusted",
+	[BPFALG_CNT_SACK_UNALIGNED] = "sack_unaligned",
 };
+
+/* Per-ALG counters: the datapath's, then the controller's. */
+static const char *const alg_dp_names[BPFALG_ADP_MAX] = {
+	[BPFALG_ADP_PUNTED] = "punted",
+	[BPFALG_ADP_OBSERVE_COPY] = "observe_copies",
+	[BPFALG_ADP_FAIL_DROP] = "fail_policy_drop",
+	[BPFALG_ADP_FAIL_PASS] = "fail_policy_pass",
+	[BPFALG_ADP_TOO_BIG] = "too_big",
+	[BPFALG_ADP_BYPASS] = "bypassed",
+};
+
+static const char *const alg_cs_names[BPFALG_AS_MAX] = {
+	[BPFALG_AS_SEGMENTS] = "segments",
+	[BPFALG_AS_PARSED] = "parsed",
+	[BPFALG_AS_REWRITTEN] = "rewritten",
+	[BPFALG_AS_OBSERVED] = "observed",
+	[BPFALG_AS_PH_OPENED] = "pinholes_opened",
+	[BPFALG_AS_PH_USED] = "pinholes_used",
+	[BPFALG_AS_PH_EXPIRED] = "pinholes_expired",
+	[BPFALG_AS_REFUSED] = "refused",
+	[BPFALG_AS_BAD_INPUT] = "bad_input",
+	[BPFALG_AS_TLS] = "tls",
+	[BPFALG_AS_HELD] = "held",
+	[BPFALG_AS_RETRANS] = "retransmissions",
+	[BPFALG_AS_OOO] = "out_of_order",
+	[BPFALG_AS_DROPPED] = "dropped",
+	[BPFALG_AS_REINJECT_FAIL] = "reinject_failed",
+};
+
+const char *fmt_alg_stat(unsigned int idx)
+{
+	if (idx < BPFALG_ADP_MAX)
+		return alg_dp_names[idx] ? alg_dp_names[idx] : "unknown";
+	if (idx == BPFALG_ADP_MAX)
+		return "fail_policy";
+	idx -= BPFALG_ADP_MAX + 1;
+	return idx < BPFALG_AS_MAX && alg_cs_names[idx] ? alg_cs_names[idx] :
+							   "unknown";
+}
+
+void alg_stats_view(const struct bpfalg_alg_dp_stats *dp,
+		    const struct bpfalg_alg_stats *cs, __u64 v[ALG_STAT_N])
+{
+	for (int i = 0; i < BPFALG_ADP_MAX; i++)
+		v[i] = dp->c[i];
+	v[BPFALG_ADP_MAX] =
+		dp->c[BPFALG_ADP_FAIL_DROP] + dp->c[BPFALG_ADP_FAIL_PASS];
+	for (int i = 0; i < BPFALG_AS_MAX; i++)
+		v[BPFALG_ADP_MAX + 1 + i] = cs->c[i];
+}
 
 const char *fmt_counter(unsigned int idx)
 {

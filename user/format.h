@@ -18,6 +18,12 @@ const char *fmt_role(__u32 role);
 /* snake_case name of a counter, e.g. "inbound_drop". */
 const char *fmt_counter(unsigned int idx);
 
+/* Per-ALG counters as one list (datapath, "fail_policy", controller). */
+#define ALG_STAT_N (BPFALG_ADP_MAX + 1 + BPFALG_AS_MAX)
+const char *fmt_alg_stat(unsigned int idx);
+void alg_stats_view(const struct bpfalg_alg_dp_stats *dp,
+		    const struct bpfalg_alg_stats *cs, __u64 v[ALG_STAT_N]);
+
 /* Address of @family (BPFALG_AF_*) into @buf. */
 char *fmt_addr(__u8 family, const __be32 addr[4], char *buf, size_t len);
 /* "addr:port", "[v6]:port", or "addr" when @port is 0 and @with_zero is 0 */

@@ -111,6 +111,42 @@ int pins_write_cfg(const char *pin_path, const struct bpfalg_config *c,
 	return ret;
 }
 
+int pins_read_alg_stats(const char *pin_path, unsigned int alg,
+			struct bpfalg_alg_dp_stats *dp,
+			struct bpfalg_alg_stats *cs, char *err, size_t errlen)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, ret = 0;
+	struct bpfalg_alg_dp_stats *percpu;
+	__u32 key = alg;
+
+	memset(dp, 0, sizeof(*dp));
+	memset(cs, 0, sizeof(*cs));
+	if (ncpu <= 0)
+		return -EINVAL;
+	fd = pins_map_fd(pin_path, "alg_dp_stats", err, errlen);
+	if (fd < 0)
+		return fd;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (percpu && !bpf_map_lookup_elem(fd, &key, percpu)) {
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			for (int i = 0; i < BPFALG_ADP_MAX; i++)
+				dp->c[i] += percpu[cpu].c[i];
+	} else {
+		ret = percpu ? -errno : -ENOMEM;
+	}
+	free(percpu);
+	close(fd);
+	if (ret)
+		return ret;
+	fd = pins_map_fd(pin_path, "alg_stats", err, errlen);
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key, cs))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 int pins_read_counters(const char *pin_path, struct bpfalg_counters *out,
 		       char *err, size_t errlen)
 {

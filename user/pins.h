@@ -40,6 +40,11 @@ int pins_write_cfg(const char *pin_path, const struct bpfalg_config *c,
 int pins_read_counters(const char *pin_path, struct bpfalg_counters *out,
 		       char *err, size_t errlen);
 
+/* One ALG's counters: datapath (per-CPU sum) and controller; 0 or -errno. */
+int pins_read_alg_stats(const char *pin_path, unsigned int alg,
+			struct bpfalg_alg_dp_stats *dp,
+			struct bpfalg_alg_stats *cs, char *err, size_t errlen);
+
 /* Number of entries in a pinned map (walks the keys); -errno on error. */
 long pins_count_entries(const char *pin_path, const char *name);
 

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* ftp_alg.c - see ftp_alg.h. */
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "alg/ftp_alg.h"
+#include "util/log.h"
+
+static int addr_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+static void show_line(const struct ftp_flow *ff, const char *what,
+		      const uint8_t *line, size_t len, const char *why)
+{
+	char clean[160];
+
+	log_sanitize((const char *)line, len, clean, sizeof(clean));
+	pr_info("[%s] %s: \"%s\"%s%s\n", ff->af.tag, what, clean,
+		why ? ": " : "", why ? why : "");
+}
+
+/*
+ * A PORT/EPRT (client inside) or 227/229 (server inside): check, open the
+ * pinhole, rewrite.  Returns the new length or -1 (send unchanged).
+ */
+static int data_channel(struct ftp_flow *ff, const struct ftp_match *m,
+			const uint8_t *line, size_t len, uint8_t *out,
+			size_t cap)
+{
+	struct alg_flow *af = &ff->af;
+	struct alg_expect x = { .family = af->family };
+	bool epsv = m->kind == FTP_EPSV_REPLY;
+	const char *why = NULL;
+	uint16_t pub;
+	int n;
+
+	/* 229 names no address: the control connection's is meant */
+	if (!epsv && (m->family != af->family ||
+		      memcmp(m->addr, af->inside, addr_len(af->family)))) {
+		why = af->inside_is_client ?
+			      "address is not the client's (FTP bounce)" :
+			      "address is not the server's";
+		goto refuse;
+	}
+	if (m->port < af->lim->min_data_port) {
+		why = "data port below the minimum";
+		goto refuse;
+	}
+	if (af->mode != BPFALG_MODE_ON) {
+		af->cnt[BPFALG_AS_OBSERVED]++;
+		show_line(ff, "observe: would rewrite", line, len, NULL);
+		return -1;
+	}
+	memcpy(x.remote, af->peer, 16);
+	memcpy(x.inside, af->inside, 16);
+	x.inside_port = m->port;
+	if (af->svc->expect(af->svc_ctx, af, &x, &pub, &why))
+		goto refuse;
+	af->cnt[BPFALG_AS_PH_OPENED]++;
+	if (af->family == AF_INET6 && pub == m->port) {
+		show_line(ff, "pinhole opened, no rewrite (IPv6)", line, len,
+			  NULL);
+		return -1;
+	}
+	n = ftp_render(m, (const char *)line, len, af->public_addr, pub,
+		       (char *)out, cap);
+	if (n < 0) {
+		/* the pinhole stays until it expires; nothing half done */
+		af->cnt[BPFALG_AS_BAD_INPUT]++;
+		show_line(ff, "rewrite does not fit", line, len, NULL);
+		return -1;
+	}
+	af->cnt[BPFALG_AS_REWRITTEN]++;
+	{
+		char a[160], b[160];
+
+		log_sanitize((const char *)line, len, a, sizeof(a));
+		log_sanitize((const char *)out, (size_t)n, b, sizeof(b));
+		pr_info("[%s] rewrote \"%s\" -> \"%s\"\n", af->tag, a, b);
+	}
+	return n;
+refuse:
+	af->cnt[BPFALG_AS_REFUSED]++;
+	show_line(ff, "refused", line, len, why);
+	return -1;
+}
+
+int ftp_alg_line(struct ftp_flow *ff, int dir, const uint8_t *line,
+		 size_t len, uint8_t *out, size_t cap)
+{
+	struct alg_flow *af = &ff->af;
+	struct ftp_match m;
+	enum ftp_kind k;
+
+	if (af->tls || af->mode == BPFALG_MODE_OFF)
+		return -1;
+	dir = dir ? FTP_FROM_SERVER : FTP_FROM_CLIENT;
+	k = ftp_inspect(&ff->st[dir], dir, (const char *)line, len, &m);
+	switch (k) {
+	case FTP_OTHER:
+		return -1;
+	case FTP_BAD:
+		af->cnt[BPFALG_AS_BAD_INPUT]++;
+		show_line(ff, "unparsable, sent unchanged", line, len, m.why);
+		return -1;
+	case FTP_AUTH:
+		af->cnt[BPFALG_AS_PARSED]++;
+		af->auth_pending = true;
+		return -1;
+	case FTP_AUTH_OK:
+		af->cnt[BPFALG_AS_PARSED]++;
+		if (!af->auth_pending)
+			return -1;
+		af->tls = true;
+		af->cnt[BPFALG_AS_TLS]++;
+		pr_info("[%s] AUTH accepted: control channel encrypted, "
+			"stepping aside\n",
+			af->tag);
+		if (af->mode == BPFALG_MODE_ON)
+			af->svc->step_aside(af->svc_ctx, af);
+		return -1;
+	case FTP_PORT:
+	case FTP_EPRT:
+		af->cnt[BPFALG_AS_PARSED]++;
+		if (dir != FTP_FROM_CLIENT || !af->inside_is_client)
+			return -1; /* outside client: its address is public */
+		return data_channel(ff, &m, line, len, out, cap);
+	case FTP_PASV_REPLY:
+	case FTP_EPSV_REPLY:
+		af->cnt[BPFALG_AS_PARSED]++;
+		if (dir != FTP_FROM_SERVER || af->inside_is_client)
+			return -1; /* outside server: plain SNAT suffices */
+		return data_channel(ff, &m, line, len, out, cap);
+	}
+	return -1;
+}
+
+bool ftp_alg_hold(int dir, const uint8_t *buf, size_t len)
+{
+	return ftp_may_need(dir ? FTP_FROM_SERVER : FTP_FROM_CLIENT,
+			    (const char *)buf, len);
+}

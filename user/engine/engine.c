@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* engine.c - see engine.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "bpfalg_seqadj.h"
+#include "config.h"
+#include "engine/engine.h"
+#include "engine/packet.h"
+#include "pins.h"
+#include "util/log.h"
+
+#define NSEC 1000000000ULL
+/* A held partial line is released unmodified after this long. */
+#define HOLD_MAX_NS (2 * NSEC)
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_ACK 0x10
+
+void engine_config_defaults(struct engine_config *c)
+{
+	c->pinhole_timeout_s = 60;
+	c->pinholes_per_flow = 8;
+	c->max_sessions = 8192;
+	c->min_data_port = 1024;
+}
+
+static uint32_t tuple_hash(const struct bpfalg_tuple *t)
+{
+	const uint8_t *p = (const uint8_t *)t;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(*t); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h % ENGINE_BUCKETS;
+}
+
+static struct session *session_find(struct engine *e,
+				    const struct bpfalg_tuple *k)
+{
+	for (struct session *s = e->tab[tuple_hash(k)]; s; s = s->next)
+		if (!memcmp(&s->key, k, sizeof(*k)))
+			return s;
+	return NULL;
+}
+
+static void publish_ctl(struct session *s)
+{
+	struct engine *e = s->e;
+
+	s->ctl.dir[0] = s->st.d[0].adj;
+	s->ctl.dir[1] = s->st.d[1].adj;
+	if (bpf_map_update_elem(e->fd_ctl, &s->key, &s->ctl, BPF_ANY))
+		pr_warn("[%s] cannot publish sequence state: %s\n",
+			s->ftp.af.tag, strerror(errno));
+}
+
+/* ---------------------------------------------------------- services */
+
+static bool port_taken(struct engine *e, const struct bpfalg_pinhole_key *k,
+		       const uint8_t *public_addr)
+{
+	struct bpfalg_fwd_key fk = { .port = k->public_port,
+				     .proto = k->proto,
+				     .family = k->family };
+	struct bpfalg_fwd fv;
+	struct bpfalg_tuple rt = { 0 }, orig;
+
+	if (!bpf_map_lookup_elem(e->fd_forwards, &fk, &fv))
+		return true;
+	/* An FTP server's active connection comes from port 20: the
+	 * binding it would create must not be somebody's reply tuple.
+	 */
+	memcpy(rt.saddr, k->remote, 16);
+	memcpy(rt.daddr, public_addr, k->family == BPFALG_AF_INET ? 4 : 16);
+	rt.sport = htons(20);
+	rt.dport = k->public_port;
+	rt.proto = k->proto;
+	rt.family = k->family;
+	return !bpf_map_lookup_elem(e->fd_flow_rev, &rt, &orig);
+}
+
+static int svc_expect(void *ctx, struct alg_flow *af, const struct alg_expect *x,
+		      uint16_t *public_port, const char **why)
+{
+	struct session *s = ctx;
+	struct engine *e = s->e;
+	struct bpfalg_pinhole_key k = { 0 };
+	struct bpfalg_pinhole v = { 0 };
+	struct bpfalg_config c;
+	uint32_t lo = 1024, hi = 65535;
+	bool v6 = x->family == AF_INET6;
+
+	if (s->n_ph >= e->cfg.pinholes_per_flow ||
+	    s->n_ph >= ENGINE_MAX_PH_PER_FLOW) {
+		*why = "pinhole limit of this control flow reached";
+		return -1;
+	}
+	if (!bpf_map_lookup_elem(e->fd_cfg, &(__u32){ 0 }, &c) &&
+	    c.port_min && c.port_min <= c.port_max) {
+		lo = c.port_min;
+		hi = c.port_max;
+	}
+	memcpy(k.remote, x->remote, 16);
+	k.proto = BPFALG_IPPROTO_TCP;
+	k.family = v6 ? BPFALG_AF_INET6 : BPFALG_AF_INET;
+	memcpy(v.inside_addr, x->inside, 16);
+	v.inside_port = htons(x->inside_port);
+	v.alg = s->alg;
+	v.in_ifindex = 0;
+	{
+		struct bpfalg_flow f;
+
+		if (!bpf_map_lookup_elem(e->fd_flows, &s->key, &f) &&
+		    af->inside_is_client)
+			v.in_ifindex = f.in_ifindex;
+	}
+	v.expires_ns = mono_ns() + (uint64_t)e->cfg.pinhole_timeout_s * NSEC;
+	v.owner = s->key;
+
+	/* the inside port itself first (IPv6: the only choice), then
+	 * random ports of the NAT range
+	 */
+	for (int i = 0; i < (v6 ? 1 : 64); i++) {
+		uint16_t p = x->inside_port;
+
+		if (i) {
+			uint32_t r;
+
+			if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+				r = (uint32_t)mono_ns();
+			p = (uint16_t)(lo + r % (hi - lo + 1));
+		}
+		k.public_port = htons(p);
+		if (!v6 && port_taken(e, &k, af->public_addr))
+			continue;
+		if (bpf_map_update_elem(e->fd_pinholes, &k, &v, BPF_NOEXIST))
+			continue;
+		s->ph[s->n_ph].k = k;
+		s->ph[s->n_ph].expires_ns = v.expires_ns;
+		s->n_ph++;
+		*public_port = p;
+		{
+			char r[INET6_ADDRSTRLEN], in[INET6_ADDRSTRLEN];
+
+			inet_ntop(x->family, x->remote, r, sizeof(r));
+			inet_ntop(x->family, x->inside, in, sizeof(in));
+			pr_info("[%s] pinhole %s -> public port %u -> %s%s%s:%u "
+				"(%us)\n",
+				af->tag, r, p, v6 ? "[" : "", in, v6 ? "]" : "",
+				x->inside_port, e->cfg.pinhole_timeout_s);
+		}
+		return 0;
+	}
+	*why = v6 ? "a pinhole for that port exists already" :
+		    "no free public port for the data connection";
+	return -1;
+}
+
+static void svc_step_aside(void *ctx, struct alg_flow *af)
+{
+	struct session *s = ctx;
+
+	s->ctl.flags |= BPFALG_CTL_BYPASS;
+	publish_ctl(s);
+}
+
+static const struct alg_services services = {
+	.expect = svc_expect,
+	.step_aside = svc_step_aside,
+};
+
+/* ------------------------------------------------------ stream glue */
+
+static int line_cb(void *ctx, int dir, const uint8_t *line, size_t len,
+		   uint8_t *out, size_t cap)
+{
+	struct session *s = ctx;
+
+	return ftp_alg_line(&s->ftp, dir, line, len, out, cap);
+}
+
+static bool hold_cb(void *ctx, int dir, const uint8_t *buf, size_t len)
+{
+	struct session *s = ctx;
+
+	return !s->ftp.af.tls && ftp_alg_hold(dir, buf, len);
+}
+
+static const struct stream_ops stream_ops = {
+	.line = line_cb,
+	.hold = hold_cb,
+};
+
+/* ------------------------------------------------------- sessions */
+
+static struct session *session_new(struct engine *e,
+				   const struct bpfalg_punt_hdr *h,
+				   const struct bpfalg_flow *f)
+{
+	const struct bpfalg_tuple *k = &h->key;
+	struct alg_flow *af;
+	struct session *s;
+	int alen = k->family == BPFALG_AF_INET ? 4 : 16;
+
+	if (e->n_sessions >= e->cfg.max_sessions)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->key = *k;
+	s->id = ++e->next_id;
+	s->alg = h->alg;
+	s->e = e;
+	af = &s->ftp.af;
+	af->family = k->family == BPFALG_AF_INET ? AF_INET : AF_INET6;
+	if (f->nat == BPFALG_NAT_DNAT ||
+	    (f->nat == BPFALG_NAT_NONE && (f->flags & BPFALG_FF_FROM_FORWARD))) {
+		/* port-forward: the server is inside */
+		af->inside_is_client = false;
+		memcpy(af->inside, f->reply.saddr, alen);
+		memcpy(af->public_addr, k->daddr, alen);
+		memcpy(af->peer, k->saddr, alen);
+	} else {
+		af->inside_is_client = true;
+		memcpy(af->inside, k->saddr, alen);
+		memcpy(af->public_addr,
+		       f->nat == BPFALG_NAT_SNAT ? f->reply.daddr : k->saddr,
+		       alen);
+		memcpy(af->peer, k->daddr, alen);
+	}
+	snprintf(af->tag, sizeof(af->tag), "%s#%u", alg_name(s->alg), s->id);
+	af->lim = &e->lim;
+	af->svc = &services;
+	af->svc_ctx = s;
+	af->cnt = e->cnt[s->alg < BPFALG_ALG_MAX ? s->alg : 0];
+	stream_init(&s->st, &stream_ops, s,
+		    &e->sstats[s->alg < BPFALG_ALG_MAX ? s->alg : 0]);
+
+	/* a restarted controller continues the published history */
+	if (!bpf_map_lookup_elem(e->fd_ctl, k, &s->ctl)) {
+		stream_load_adj(&s->st, 0, &s->ctl.dir[0]);
+		stream_load_adj(&s->st, 1, &s->ctl.dir[1]);
+		if (s->ctl.flags & BPFALG_CTL_BYPASS)
+			af->tls = true;
+	}
+	{
+		uint32_t hb = tuple_hash(k);
+
+		s->next = e->tab[hb];
+		e->tab[hb] = s;
+	}
+	e->n_sessions++;
+	{
+		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+		inet_ntop(af->family, k->saddr, a, sizeof(a));
+		inet_ntop(af->family, k->daddr, b, sizeof(b));
+		pr_info("[%s] control flow %s:%u -> %s:%u (%s inside)\n",
+			af->tag, a, ntohs(k->sport), b, ntohs(k->dport),
+			af->inside_is_client ? "client" : "server");
+	}
+	return s;
+}
+
+static void session_free(struct engine *e, struct session *s)
+{
+	struct session **pp = &e->tab[tuple_hash(&s->key)];
+
+	while (*pp && *pp != s)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = s->next;
+	bpf_map_delete_elem(e->fd_ctl, &s->key);
+	stream_free(&s->st);
+	e->n_sessions--;
+	free(s);
+}
+
+/* --------------------------------------------------------- packets */
+
+static void send_chunks(struct engine *e, struct session *s, int dir,
+			const struct seg *g, const struct bpfalg_punt_hdr *h)
+{
+	const struct bpfalg_seqadj *peer = &s->st.d[dir ^ 1].adj;
+	struct stream_out *o = &e->out;
+	uint8_t pkt[SEG_MAX_PKT];
+	__u64 *cnt = s->ftp.af.cnt;
+
+	for (int i = 0; i < o->n; i++) {
+		const struct stream_chunk *c = &o->chunk[i];
+		struct seg_build b = {
+			.seq = c->seq,
+			.ack = (g->flags & TCP_ACK) ? seqadj_unack(peer, g->ack) :
+						      g->ack,
+			.sack_adj = peer,
+			.payload = o->buf + c->off,
+			.plen = c->len,
+			.dec_ttl = h->ingress,
+			.clear_fin = !c->fin,
+			.clear_psh = i + 1 < o->n,
+		};
+		int n = seg_build(g, &b, pkt, sizeof(pkt)), rc;
+
+		if (n < 0) {
+			cnt[BPFALG_AS_REINJECT_FAIL]++;
+			continue;
+		}
+		rc = reinject_send(&e->rj, g->family, pkt, (size_t)n);
+		if (rc) {
+			cnt[BPFALG_AS_REINJECT_FAIL]++;
+			pr_warn("[%s] reinjection failed: %s\n", s->ftp.af.tag,
+				strerror(-rc));
+		}
+	}
+}
+
+/* Forward a punted packet as it is (no session could be made). */
+static void send_unchanged(struct engine *e, const struct seg *g,
+			   const struct bpfalg_punt_hdr *h, __u64 *cnt)
+{
+	struct seg_build b = {
+		.seq = g->seq,
+		.ack = g->ack,
+		.payload = g->frame + g->payload,
+		.plen = g->plen,
+		.dec_ttl = h->ingress,
+	};
+	uint8_t pkt[SEG_MAX_PKT];
+	int n = seg_build(g, &b, pkt, sizeof(pkt));
+
+	if (n < 0 || reinject_send(&e->rj, g->family, pkt, (size_t)n))
+		cnt[BPFALG_AS_REINJECT_FAIL]++;
+}
+
+int engine_punt(struct engine *e, const void *data, size_t size)
+{
+	const struct bpfalg_punt_hdr *h = data;
+	const uint8_t *frame = (const uint8_t *)(h + 1);
+	struct bpfalg_flow f;
+	struct session *s;
+	struct seg g;
+	const char *why;
+	__u64 *cnt;
+	int dir;
+
+	if (size < sizeof(*h) || h->layout_version != BPFALG_LAYOUT_VERSION ||
+	    h->pkt_len > size - sizeof(*h) || h->alg == BPFALG_ALG_NONE ||
+	    h->alg >= BPFALG_ALG_MAX) {
+		e->bad_events++;
+		return 0;
+	}
+	cnt = e->cnt[h->alg];
+	if (seg_parse(frame, h->pkt_len, &g, &why)) {
+		cnt[BPFALG_AS_BAD_INPUT]++;
+		pr_warn("[engine] punted packet dropped: %s\n", why);
+		return 0;
+	}
+	cnt[BPFALG_AS_SEGMENTS]++;
+	dir = h->dir & 1;
+	s = session_find(e, &h->key);
+	if (!s) {
+		if (bpf_map_lookup_elem(e->fd_flows, &h->key, &f) ||
+		    h->alg != BPFALG_ALG_FTP ||
+		    !(s = session_new(e, h, &f))) {
+			if (h->reason == BPFALG_PUNT_ALG_PAYLOAD)
+				send_unchanged(e, &g, h, cnt);
+			return 0;
+		}
+	}
+	s->last_ns = mono_ns();
+	{
+		struct bpfalg_alg_cfg ac;
+		__u32 k = h->alg;
+
+		/* a copy is only ever observed; a punted original follows
+		 * the live mode (off: sent on unchanged)
+		 */
+		s->ftp.af.mode = BPFALG_MODE_OBSERVE;
+		if (h->reason == BPFALG_PUNT_ALG_PAYLOAD &&
+		    !bpf_map_lookup_elem(e->fd_alg_cfg, &k, &ac))
+			s->ftp.af.mode = ac.mode;
+	}
+	{
+		struct stream_in in = {
+			.seq = g.seq + ((g.flags & TCP_SYN) ? 1 : 0),
+			.data = frame + g.payload,
+			.len = g.plen,
+			.fin = g.flags & TCP_FIN,
+			.syn = g.flags & TCP_SYN,
+			.now_ns = s->last_ns,
+		};
+
+		stream_segment(&s->st, dir, &in, &e->out);
+	}
+	if (h->reason != BPFALG_PUNT_ALG_PAYLOAD)
+		return 0; /* observe: the original went on by itself */
+	if (e->out.dropped)
+		pr_debug("[%s] segment not sent: %s\n", s->ftp.af.tag,
+			 e->out.dropped);
+	if (e->out.adj_changed)
+		publish_ctl(s); /* before the peer can acknowledge it */
+	send_chunks(e, s, dir, &g, h);
+	return 0;
+}
+
+/* ------------------------------------------------------------ timer */
+
+static void session_tick(struct engine *e, struct session *s, uint64_t now)
+{
+	__u64 *cnt = s->ftp.af.cnt;
+	unsigned int i = 0;
+
+	while (i < s->n_ph) {
+		struct bpfalg_pinhole v;
+
+		if (!bpf_map_lookup_elem(e->fd_pinholes, &s->ph[i].k, &v) &&
+		    !memcmp(&v.owner, &s->key, sizeof(s->key))) {
+			i++;
+			continue;
+		}
+		/* gone: consumed by the datapath, or expired by the GC */
+		if (now < s->ph[i].expires_ns)
+			cnt[BPFALG_AS_PH_USED]++;
+		else
+			cnt[BPFALG_AS_PH_EXPIRED]++;
+		s->ph[i] = s->ph[--s->n_ph];
+	}
+	if (stream_expire_holds(&s->st, now, HOLD_MAX_NS))
+		pr_info("[%s] held partial line released unmodified\n",
+			s->ftp.af.tag);
+}
+
+void engine_tick(struct engine *e)
+{
+	uint64_t now = mono_ns();
+
+	for (unsigned int b = 0; b < ENGINE_BUCKETS; b++) {
+		struct session *s = e->tab[b], *nx;
+
+		for (; s; s = nx) {
+			struct bpfalg_flow f;
+
+			nx = s->next;
+			session_tick(e, s, now);
+			if (bpf_map_lookup_elem(e->fd_flows, &s->key, &f) &&
+			    errno == ENOENT) {
+				pr_info("[%s] control flow ended\n",
+					s->ftp.af.tag);
+				/* its pinholes live on until used or expired */
+				session_free(e, s);
+			}
+		}
+	}
+	engine_flush_stats(e);
+}
+
+void engine_flush_stats(struct engine *e)
+{
+	for (__u32 a = 1; a < BPFALG_ALG_MAX; a++) {
+		struct bpfalg_alg_stats st;
+
+		e->cnt[a][BPFALG_AS_HELD] = e->sstats[a].held;
+		e->cnt[a][BPFALG_AS_RETRANS] = e->sstats[a].retrans;
+		e->cnt[a][BPFALG_AS_OOO] = e->sstats[a].ooo;
+		e->cnt[a][BPFALG_AS_DROPPED] = e->sstats[a].dropped;
+		memcpy(st.c, e->cnt[a], sizeof(st.c));
+		bpf_map_update_elem(e->fd_alg_stats, &a, &st, BPF_ANY);
+	}
+}
+
+/* ------------------------------------------------------- lifecycle */
+
+int engine_open(struct engine *e, const char *pin_path,
+		const struct engine_config *cfg, char *err, size_t errlen)
+{
+	struct {
+		int *fd;
+		const char *name;
+	} maps[] = {
+		{ &e->fd_flows, "flows" },	   { &e->fd_ctl, "ctl" },
+		{ &e->fd_pinholes, "pinholes" },   { &e->fd_forwards, "forwards" },
+		{ &e->fd_flow_rev, "flow_rev" },   { &e->fd_alg_cfg, "alg_cfg" },
+		{ &e->fd_alg_stats, "alg_stats" }, { &e->fd_cfg, "cfg" },
+	};
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	e->cfg = *cfg;
+	e->lim.min_data_port = cfg->min_data_port;
+	e->rj.fd4 = e->rj.fd6 = -1;
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		*maps[i].fd = -1;
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		*maps[i].fd = pins_map_fd(pin_path, maps[i].name, err, errlen);
+		if (*maps[i].fd < 0)
+			goto fail;
+	}
+	if (reinject_open(&e->rj, err, errlen))
+		goto fail;
+	/* counters continue across controller restarts */
+	for (__u32 a = 1; a < BPFALG_ALG_MAX; a++) {
+		struct bpfalg_alg_stats st;
+
+		if (bpf_map_lookup_elem(e->fd_alg_stats, &a, &st))
+			continue;
+		memcpy(e->cnt[a], st.c, sizeof(st.c));
+		e->sstats[a].held = st.c[BPFALG_AS_HELD];
+		e->sstats[a].retrans = st.c[BPFALG_AS_RETRANS];
+		e->sstats[a].ooo = st.c[BPFALG_AS_OOO];
+		e->sstats[a].dropped = st.c[BPFALG_AS_DROPPED];
+	}
+	return 0;
+fail:
+	engine_close(e);
+	return -1;
+}
+
+void engine_close(struct engine *e)
+{
+	for (unsigned int b = 0; b < ENGINE_BUCKETS; b++) {
+		while (e->tab[b]) {
+			struct session *s = e->tab[b];
+
+			e->tab[b] = s->next;
+			/* the ctl entry stays: the datapath keeps adjusting
+			 * and a restarted controller picks the flow up
+			 */
+			stream_free(&s->st);
+			free(s);
+		}
+	}
+	e->n_sessions = 0;
+	int fds[] = { e->fd_flows,    e->fd_ctl,     e->fd_pinholes,
+		      e->fd_forwards, e->fd_flow_rev, e->fd_alg_cfg,
+		      e->fd_alg_stats, e->fd_cfg };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	reinject_close(&e->rj);
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * engine.h - the controller's ALG engine: punted packet in, rewritten
+ * packet out.
+ *
+ *   engine_open(&e, pin_path, &cfg, err)  maps, raw sockets
+ *   engine_punt(&e, data, size)           one ring-buffer record
+ *   engine_tick(&e)                       once a second: pinhole outcomes,
+ *                                         held lines, ended flows
+ *   engine_close(&e)
+ *
+ * Per control flow (a "session", keyed by the flow's original tuple): the
+ * stream state of both directions (engine/stream.c), the protocol
+ * module's state (alg/), the pinholes it opened, and the sequence history
+ * it publishes to the datapath (map "ctl").  Sessions are rebuilt from
+ * the maps when a restarted controller first sees a flow again.
+ */
+#ifndef BPFALG_ENGINE_H
+#define BPFALG_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alg/ftp_alg.h"
+#include "engine/reinject.h"
+#include "engine/stream.h"
+
+struct engine_config {
+	uint32_t pinhole_timeout_s; /* default 60 */
+	uint32_t pinholes_per_flow; /* live pinholes per control flow */
+	uint32_t max_sessions;
+	uint16_t min_data_port; /* default 1024 */
+};
+
+#define ENGINE_MAX_PH_PER_FLOW 64
+
+struct session_ph {
+	struct bpfalg_pinhole_key k;
+	uint64_t expires_ns;
+};
+
+struct session {
+	struct session *next; /* hash chain */
+	struct bpfalg_tuple key;
+	uint32_t id;
+	uint8_t alg;
+	uint64_t last_ns;
+	struct stream st;
+	struct ftp_flow ftp;
+	struct bpfalg_ctl ctl; /* as published */
+	struct engine *e;
+	struct session_ph ph[ENGINE_MAX_PH_PER_FLOW];
+	unsigned int n_ph;
+};
+
+#define ENGINE_BUCKETS 4096
+
+struct engine {
+	struct engine_config cfg;
+	struct alg_limits lim;
+	int fd_flows, fd_ctl, fd_pinholes, fd_forwards, fd_flow_rev;
+	int fd_alg_cfg, fd_alg_stats, fd_cfg;
+	struct reinject rj;
+	struct session *tab[ENGINE_BUCKETS];
+	unsigned int n_sessions;
+	uint32_t next_id;
+	__u64 cnt[BPFALG_ALG_MAX][BPFALG_AS_MAX];
+	struct stream_stats sstats[BPFALG_ALG_MAX];
+	uint64_t bad_events;
+	struct stream_out out; /* scratch, large */
+};
+
+void engine_config_defaults(struct engine_config *c);
+int engine_open(struct engine *e, const char *pin_path,
+		const struct engine_config *cfg, char *err, size_t errlen);
+int engine_punt(struct engine *e, const void *data, size_t size);
+void engine_tick(struct engine *e);
+/* Write the counters to the alg_stats map. */
+void engine_flush_stats(struct engine *e);
+void engine_close(struct engine *e);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * packet.h - a punted TCP segment, taken apart and put back together.
+ *
+ *   seg_parse(frame, len, &s)    Ethernet (+ one VLAN tag), IPv4/IPv6 (IPv6
+ *                                extension headers refused), TCP; every
+ *                                length checked against the frame
+ *   seg_build(&s, &b, out, cap)  a new IP packet (no L2) with s's headers,
+ *                                b's seq/ack/payload, SACK edges mapped,
+ *                                lengths, TTL and every checksum recomputed
+ *
+ * No sockets, no maps: unit-tested and fuzzed as it is.
+ */
+#ifndef BPFALG_ENGINE_PACKET_H
+#define BPFALG_ENGINE_PACKET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfalg.h"
+
+#define SEG_MAX_PKT 4096
+
+struct seg {
+	const uint8_t *frame;
+	size_t l3, l4, payload; /* offsets into frame */
+	size_t plen; /* payload bytes */
+	size_t l4_hlen; /* TCP header incl. options */
+	int family; /* AF_INET / AF_INET6 */
+	uint32_t seq, ack; /* host order */
+	uint8_t flags; /* TCP flags byte */
+	uint8_t ttl;
+	uint8_t saddr[16], daddr[16];
+	uint16_t sport, dport; /* host order */
+};
+
+/* Returns 0 or -1 with a static reason in *why. */
+int seg_parse(const uint8_t *frame, size_t len, struct seg *s,
+	      const char **why);
+
+struct seg_build {
+	uint32_t seq, ack; /* wire values, host order */
+	const struct bpfalg_seqadj *sack_adj; /* SACK edges: NULL keep */
+	const uint8_t *payload;
+	size_t plen;
+	bool dec_ttl; /* the packet had not been routed yet */
+	bool clear_fin; /* only part of the original segment is sent */
+	bool clear_psh;
+};
+
+/* Returns the packet length, or -1 (does not fit, TTL expired). */
+int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
+	      size_t cap);
+
+/* Internet checksum helpers (RFC 1071), also used by the tests. */
+uint32_t csum_add_bytes(uint32_t sum, const uint8_t *p, size_t len);
+uint16_t csum_fold16(uint32_t sum);
+
+#endif /* BPFALG_ENGINE_PACKET_H */

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* stream.c - see stream.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfalg_seqadj.h"
+#include "engine/stream.h"
+
+#define MIN_MSS 536
+
+static bool seq_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static bool seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+void seqadj_push(struct bpfalg_seqadj *a, uint32_t pos, int32_t delta)
+{
+	if (a->n && a->pt[a->n - 1].pos == pos) {
+		a->pt[a->n - 1].delta = delta;
+		return;
+	}
+	if (a->n == BPFALG_SEQADJ_POINTS) {
+		/* oldest point folds into the base offset */
+		a->base = a->pt[0].delta;
+		memmove(a->pt, a->pt + 1, (a->n - 1) * sizeof(a->pt[0]));
+		a->n--;
+	}
+	a->pt[a->n].pos = pos;
+	a->pt[a->n].delta = delta;
+	a->n++;
+}
+
+void stream_init(struct stream *st, const struct stream_ops *ops, void *ctx,
+		 struct stream_stats *stats)
+{
+	memset(st, 0, sizeof(*st));
+	st->ops = ops;
+	st->ctx = ctx;
+	st->stats = stats;
+}
+
+void stream_load_adj(struct stream *st, int dir, const struct bpfalg_seqadj *a)
+{
+	struct bpfalg_seqadj *d = &st->d[dir & 1].adj;
+
+	*d = *a;
+	if (d->n > BPFALG_SEQADJ_POINTS)
+		d->n = BPFALG_SEQADJ_POINTS;
+}
+
+void stream_free(struct stream *st)
+{
+	for (int i = 0; i < 2; i++) {
+		struct stream_dir *d = &st->d[i];
+
+		for (unsigned int r = 0; r < STREAM_RECS; r++)
+			free(d->rec[r].out);
+		for (int q = 0; q < STREAM_OOO_MAX; q++)
+			free(d->ooo[q].data);
+	}
+	memset(st->d, 0, sizeof(st->d));
+}
+
+/* What one call sends: one contiguous run, starting at wire_start. */
+struct emit {
+	struct stream_out *o;
+	struct stream_dir *d;
+	bool started;
+	uint32_t orig_start, wire_start;
+	uint32_t orig_end; /* original seq after the last byte sent */
+	bool overflow;
+};
+
+static void emit_bytes(struct emit *em, uint32_t orig_seq, const uint8_t *p,
+		       size_t n)
+{
+	struct stream_out *o = em->o;
+
+	if (!em->started) {
+		em->started = true;
+		em->orig_start = orig_seq;
+		em->wire_start = orig_seq + seqadj_off(&em->d->adj, orig_seq);
+	}
+	if (n > STREAM_OUT_MAX - o->len) {
+		em->overflow = true;
+		return;
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+static void rec_add(struct stream_dir *d, uint32_t a, uint32_t b,
+		    const uint8_t *out, size_t len)
+{
+	unsigned int i = (d->rec_head + d->rec_n) % STREAM_RECS;
+	uint8_t *copy = malloc(len ? len : 1);
+
+	if (d->rec_n == STREAM_RECS) {
+		i = d->rec_head;
+		d->rec_head = (d->rec_head + 1) % STREAM_RECS;
+		d->rec_n--;
+	}
+	free(d->rec[i].out);
+	d->rec[i].out = copy;
+	if (!copy) {
+		/* no record: a retransmission of it will be dropped */
+		d->rec[i].a = d->rec[i].b = a;
+		d->rec[i].len = 0;
+		return;
+	}
+	memcpy(copy, out, len);
+	d->rec[i].a = a;
+	d->rec[i].b = b;
+	d->rec[i].len = len;
+	d->rec_n++;
+}
+
+/*
+ * Bytes [s, s + n) were sent before: send them again, rewritten lines
+ * replayed from their records.  -1 when a record would be cut.
+ */
+static int replay(struct emit *em, uint32_t s, const uint8_t *data, size_t n)
+{
+	struct stream_dir *d = em->d;
+	uint32_t cur = s, end = s + (uint32_t)n;
+
+	for (unsigned int k = 0; k < d->rec_n; k++) {
+		struct stream_rec *r = &d->rec[(d->rec_head + k) % STREAM_RECS];
+
+		if (!r->out || !seq_lt(r->a, end) || !seq_lt(s, r->b))
+			continue;
+		if (seq_lt(r->a, s) || seq_lt(end, r->b))
+			return -1;
+		emit_bytes(em, cur, data + (cur - s), r->a - cur);
+		emit_bytes(em, r->a, r->out, r->len);
+		cur = r->b;
+	}
+	emit_bytes(em, cur, data + (cur - s), end - cur);
+	return 0;
+}
+
+/*
+ * Data [C, C + blen) where C is d->sent (held bytes first): complete lines
+ * through ops->line, an incomplete tail held or sent.
+ */
+static void process_new(struct stream *st, int dir, struct emit *em,
+			const uint8_t *buf, size_t blen, bool fin,
+			uint64_t now, struct stream_out *o)
+{
+	struct stream_dir *d = em->d;
+	uint32_t c = d->sent;
+	int32_t off = seqadj_off(&d->adj, c), delta = 0;
+	bool was_holding = d->next != d->sent;
+	size_t pos = 0;
+
+	while (pos < blen) {
+		const uint8_t *nl = memchr(buf + pos, '\n', blen - pos);
+		size_t llen, room;
+		int n = -1;
+
+		if (!nl)
+			break;
+		llen = (size_t)(nl - (buf + pos)) + 1;
+		room = o->len < STREAM_OUT_MAX ? STREAM_OUT_MAX - o->len : 0;
+		if (!d->midline && !em->overflow) {
+			/* make sure the run has started so o->buf is ours */
+			emit_bytes(em, c + (uint32_t)pos, buf, 0);
+			n = st->ops->line(st->ctx, dir, buf + pos, llen,
+					  o->buf + o->len, room);
+		}
+		d->midline = false;
+		if (n < 0 || ((size_t)n == llen &&
+			      !memcmp(o->buf + o->len, buf + pos, llen))) {
+			emit_bytes(em, c + (uint32_t)pos, buf + pos, llen);
+		} else {
+			uint32_t a = c + (uint32_t)pos, b = a + (uint32_t)llen;
+
+			rec_add(d, a, b, o->buf + o->len, (size_t)n);
+			o->len += (size_t)n;
+			delta += n - (int32_t)llen;
+			seqadj_push(&d->adj, b, off + delta);
+			o->adj_changed = true;
+		}
+		pos += llen;
+	}
+	if (pos < blen) {
+		size_t tail = blen - pos;
+		uint32_t end = c + (uint32_t)blen;
+		bool hold = !fin && !d->midline && tail < STREAM_HOLD_MAX &&
+			    !(d->nohold && seq_le(end, d->nohold_end)) &&
+			    st->ops->hold(st->ctx, dir, buf + pos, tail);
+
+		if (hold) {
+			memmove(d->hold, buf + pos, tail);
+			d->sent = c + (uint32_t)pos;
+			d->next = end;
+			if (!was_holding || d->sent != c)
+				d->hold_since_ns = now;
+			if (st->stats)
+				st->stats->held++;
+			return;
+		}
+		emit_bytes(em, c + (uint32_t)pos, buf + pos, tail);
+		d->midline = true;
+	}
+	d->sent = d->next = c + (uint32_t)blen;
+	if (d->nohold && !seq_lt(d->sent, d->nohold_end))
+		d->nohold = false;
+}
+
+static void ooo_queue(struct stream *st, struct stream_dir *d,
+		      const struct stream_in *in, struct stream_out *o)
+{
+	for (int q = 0; q < STREAM_OOO_MAX; q++) {
+		struct stream_ooo *e = &d->ooo[q];
+
+		if (e->data && e->seq == in->seq && e->len >= in->len)
+			return; /* already queued */
+		if (e->data)
+			continue;
+		e->data = malloc(in->len);
+		if (!e->data)
+			break;
+		memcpy(e->data, in->data, in->len);
+		e->seq = in->seq;
+		e->len = in->len;
+		e->fin = in->fin;
+		if (st->stats)
+			st->stats->ooo++;
+		return;
+	}
+	o->dropped = "out-of-order queue full";
+	if (st->stats)
+		st->stats->dropped++;
+}
+
+/* New data from x on (x at or after d->sent).  false: beyond a gap. */
+static bool take_new(struct stream *st, int dir, struct emit *em,
+		     uint32_t s, const uint8_t *data, size_t len, bool fin,
+		     uint64_t now, struct stream_out *o)
+{
+	struct stream_dir *d = em->d;
+	uint32_t e = s + (uint32_t)len;
+	uint32_t x = seq_lt(s, d->sent) ? d->sent : s;
+	uint8_t comb[STREAM_HOLD_MAX + BPFALG_PUNT_MAX_PKT];
+	size_t held, clen;
+
+	if (seq_lt(d->next, x))
+		return false;
+	if (seq_le(e, d->next) && !(fin && e == d->next))
+		return true; /* nothing beyond what is held */
+	held = x - d->sent;
+	clen = held + (e - x);
+	if (held > STREAM_HOLD_MAX || clen > sizeof(comb)) {
+		o->dropped = "segment too large";
+		return true;
+	}
+	memcpy(comb, d->hold, held);
+	memcpy(comb + held, data + (x - s), e - x);
+	process_new(st, dir, em, comb, clen, fin, now, o);
+	return true;
+}
+
+static void ooo_drain(struct stream *st, int dir, struct emit *em,
+		      uint64_t now, struct stream_out *o, bool *fin_sent)
+{
+	struct stream_dir *d = em->d;
+	bool again = true;
+
+	while (again) {
+		again = false;
+		for (int q = 0; q < STREAM_OOO_MAX; q++) {
+			struct stream_ooo *e = &d->ooo[q];
+			bool done;
+
+			if (!e->data || seq_lt(d->next, e->seq))
+				continue;
+			done = !seq_lt(d->next, e->seq + (uint32_t)e->len);
+			if (!done || e->fin) {
+				take_new(st, dir, em, e->seq, e->data, e->len,
+					 e->fin, now, o);
+				if (e->fin && d->next == d->sent &&
+				    d->sent == e->seq + (uint32_t)e->len)
+					*fin_sent = true;
+			}
+			free(e->data);
+			e->data = NULL;
+			again = true;
+		}
+	}
+}
+
+int stream_segment(struct stream *st, int dir, const struct stream_in *in,
+		   struct stream_out *o)
+{
+	struct stream_dir *d = &st->d[dir & 1];
+	struct emit em = { .o = o, .d = d };
+	uint32_t s = in->seq, e = in->seq + (uint32_t)in->len;
+	bool fin_sent = false;
+	size_t mss, off;
+
+	o->len = 0;
+	o->n = 0;
+	o->adj_changed = false;
+	o->dropped = NULL;
+	if (in->len > d->mss)
+		d->mss = in->len;
+	if (!d->init) {
+		d->init = true;
+		d->sent = d->next = s;
+	}
+
+	if (seq_lt(s, d->sent)) {
+		uint32_t old_end = seq_lt(e, d->sent) ? e : d->sent;
+
+		if (replay(&em, s, in->data, old_end - s)) {
+			o->dropped = "retransmission would cut a rewritten line";
+			if (st->stats)
+				st->stats->dropped++;
+			o->len = 0;
+			return 0;
+		}
+		if (st->stats)
+			st->stats->retrans++;
+		if (e == old_end && in->fin)
+			fin_sent = true;
+	}
+	if (seq_lt(d->sent, e) || (in->fin && !seq_lt(e, d->sent))) {
+		if (!take_new(st, dir, &em, s, in->data, in->len, in->fin,
+			      in->now_ns, o)) {
+			ooo_queue(st, d, in, o);
+		} else {
+			if (in->fin && d->next == d->sent && d->sent == e)
+				fin_sent = true;
+			ooo_drain(st, dir, &em, in->now_ns, o, &fin_sent);
+		}
+	}
+	if (em.overflow) {
+		o->dropped = "rewritten data does not fit";
+		if (st->stats)
+			st->stats->dropped++;
+		o->len = 0;
+		return 0;
+	}
+	if (!em.started || (!o->len && !fin_sent))
+		return 0;
+
+	/* One contiguous run, cut at the largest segment size seen. */
+	mss = d->mss < MIN_MSS ? MIN_MSS : d->mss;
+	off = 0;
+	do {
+		struct stream_chunk *c = &o->chunk[o->n];
+		size_t n = o->len - off > mss ? mss : o->len - off;
+
+		if (o->n == STREAM_CHUNKS - 1)
+			n = o->len - off; /* last slot takes the rest */
+		c->seq = em.wire_start + (uint32_t)off;
+		c->off = off;
+		c->len = n;
+		c->fin = false;
+		off += n;
+		o->n++;
+	} while (off < o->len);
+	o->chunk[o->n - 1].fin = fin_sent;
+	return o->n;
+}
+
+int stream_expire_holds(struct stream *st, uint64_t now_ns, uint64_t age_ns)
+{
+	int n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		struct stream_dir *d = &st->d[i];
+
+		if (d->next == d->sent || now_ns - d->hold_since_ns < age_ns)
+			continue;
+		/* forget the held bytes: the sender retransmits them and
+		 * they go through as they are
+		 */
+		d->nohold = true;
+		d->nohold_end = d->next;
+		d->next = d->sent;
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * stream.h - per-direction TCP byte stream of a control flow, rewritten
+ * line by line, with the sequence-number bookkeeping that makes a changed
+ * length invisible to both ends.
+ *
+ *   stream_segment(st, dir, &in, &out)   one punted segment in, zero or
+ *                                        more segments to send out
+ *
+ * What it guarantees:
+ *  - Lines are handed to ops->line once each, complete and in order.  A
+ *    line split across segments is held until its end arrives when
+ *    ops->hold says it may matter (at most STREAM_HOLD_MAX bytes, released
+ *    unmodified by stream_expire_holds() if its end never comes).
+ *  - A retransmission of data already sent goes out again with the same
+ *    bytes: rewritten lines are replayed from a record, the rest copied.
+ *    One that would cut a rewritten line in two is dropped (the sender
+ *    retransmits again), never sent half-rewritten.
+ *  - A segment beyond a gap is queued (STREAM_OOO_MAX of them) until the
+ *    gap fills, or dropped when the queue is full.
+ *  - Every length change adds a correction point to the direction's
+ *    history (struct bpfalg_seqadj, as the datapath reads it); out.adj_changed
+ *    tells the caller to publish it.
+ * No sockets, no maps: unit-tested and fuzzed as it is.
+ */
+#ifndef BPFALG_ENGINE_STREAM_H
+#define BPFALG_ENGINE_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfalg.h"
+
+#define STREAM_HOLD_MAX 512
+#define STREAM_RECS BPFALG_SEQADJ_POINTS
+#define STREAM_OOO_MAX 4
+#define STREAM_OUT_MAX 8192
+#define STREAM_CHUNKS 8
+/* A rewritten line may grow by at most this much. */
+#define STREAM_LINE_GROWTH 128
+
+struct stream_ops {
+	/* A complete line (terminator included): write what to send instead
+	 * into @out (@cap bytes) and return its length (the same bytes when
+	 * unchanged), or -1 to send the line unchanged.
+	 */
+	int (*line)(void *ctx, int dir, const uint8_t *line, size_t len,
+		    uint8_t *out, size_t cap);
+	/* An incomplete line at the end of the data: hold it back? */
+	bool (*hold)(void *ctx, int dir, const uint8_t *buf, size_t len);
+};
+
+/* One rewritten line: original bytes [a, b) went out as out[0..len). */
+struct stream_rec {
+	uint32_t a, b;
+	uint8_t *out;
+	size_t len;
+};
+
+struct stream_ooo {
+	uint32_t seq;
+	uint8_t *data;
+	size_t len;
+	bool fin;
+};
+
+struct stream_dir {
+	bool init;
+	bool midline; /* the last byte sent was not a line end */
+	uint32_t sent; /* original seq: everything before went out */
+	uint32_t next; /* original seq: [sent, next) is held */
+	uint8_t hold[STREAM_HOLD_MAX];
+	uint64_t hold_since_ns;
+	bool nohold; /* a hold was released: never hold before nohold_end */
+	uint32_t nohold_end;
+	size_t mss; /* largest payload seen */
+	struct bpfalg_seqadj adj;
+	struct stream_rec rec[STREAM_RECS]; /* ring, oldest first at rec_head */
+	unsigned int rec_head, rec_n;
+	struct stream_ooo ooo[STREAM_OOO_MAX];
+};
+
+struct stream_stats {
+	uint64_t held, retrans, ooo, dropped;
+};
+
+struct stream {
+	struct stream_dir d[2];
+	const struct stream_ops *ops;
+	void *ctx;
+	struct stream_stats *stats;
+};
+
+struct stream_in {
+	uint32_t seq; /* original sequence number of the first payload byte */
+	const uint8_t *data;
+	size_t len;
+	bool fin;
+	bool syn;
+	uint64_t now_ns;
+};
+
+struct stream_chunk {
+	uint32_t seq; /* wire sequence number */
+	size_t off, len; /* bytes in stream_out.buf */
+	bool fin; /* carries the original segment's FIN */
+};
+
+struct stream_out {
+	uint8_t buf[STREAM_OUT_MAX];
+	size_t len;
+	struct stream_chunk chunk[STREAM_CHUNKS];
+	int n;
+	bool adj_changed;
+	const char *dropped; /* reason, when the segment could not be served */
+};
+
+void stream_init(struct stream *st, const struct stream_ops *ops, void *ctx,
+		 struct stream_stats *stats);
+/* Start a direction from a published history (controller restart). */
+void stream_load_adj(struct stream *st, int dir, const struct bpfalg_seqadj *a);
+void stream_free(struct stream *st);
+
+/* Returns the number of chunks to send (0: the original is absorbed or
+ * dropped, out->dropped says which).
+ */
+int stream_segment(struct stream *st, int dir, const struct stream_in *in,
+		   struct stream_out *out);
+
+/* Release holds older than @age_ns: the sender's retransmission of those
+ * bytes then goes through unmodified.  Returns how many were released.
+ */
+int stream_expire_holds(struct stream *st, uint64_t now_ns, uint64_t age_ns);
+
+/* Add a correction point (exposed for tests). */
+void seqadj_push(struct bpfalg_seqadj *a, uint32_t pos, int32_t delta);
+
+#endif /* BPFALG_ENGINE_STREAM_H */
