@@ -87,6 +87,9 @@ static bool port_taken(struct engine *e, const struct bpfalg_pinhole_key *k,
 	return !bpf_map_lookup_elem(e->fd_flow_rev, &rt, &orig);
 }
 
+static void session_reap_ph(struct engine *e, struct session *s,
+			    uint64_t now);
+
 static int svc_expect(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		      uint16_t *public_port, const char **why)
 {
@@ -98,6 +101,7 @@ static int svc_expect(void *ctx, struct alg_flow *af, const struct alg_expect *x
 	uint32_t lo = 1024, hi = 65535;
 	bool v6 = x->family == AF_INET6;
 
+	session_reap_ph(e, s, mono_ns());
 	if (s->n_ph >= e->cfg.pinholes_per_flow ||
 	    s->n_ph >= ENGINE_MAX_PH_PER_FLOW) {
 		*why = "pinhole limit of this control flow reached";
@@ -376,6 +380,7 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 		}
 	}
 	s->last_ns = mono_ns();
+	session_reap_ph(e, s, s->last_ns);
 	{
 		struct bpfalg_alg_cfg ac;
 		__u32 k = h->alg;
@@ -413,7 +418,11 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 
 /* ------------------------------------------------------------ timer */
 
-static void session_tick(struct engine *e, struct session *s, uint64_t now)
+/* Forget the pinholes that are gone: consumed by the datapath, or expired
+ * by the GC.  Run on every punt of the flow (so the per-flow limit and the
+ * counters follow at once) and every second.
+ */
+static void session_reap_ph(struct engine *e, struct session *s, uint64_t now)
 {
 	__u64 *cnt = s->ftp.af.cnt;
 	unsigned int i = 0;
@@ -433,6 +442,11 @@ static void session_tick(struct engine *e, struct session *s, uint64_t now)
 			cnt[BPFALG_AS_PH_EXPIRED]++;
 		s->ph[i] = s->ph[--s->n_ph];
 	}
+}
+
+static void session_tick(struct engine *e, struct session *s, uint64_t now)
+{
+	session_reap_ph(e, s, now);
 	if (stream_expire_holds(&s->st, now, HOLD_MAX_NS))
 		pr_info("[%s] held partial line released unmodified\n",
 			s->ftp.af.tag);
