@@ -452,9 +452,29 @@ static void session_tick(struct engine *e, struct session *s, uint64_t now)
 			s->ftp.af.tag);
 }
 
+/* ctl entries whose flow has gone without a session here to notice
+ * (it ended while no controller ran).
+ */
+static void ctl_sweep(struct engine *e)
+{
+	struct bpfalg_tuple k, next, *prev = NULL;
+	struct bpfalg_flow f;
+
+	while (!bpf_map_get_next_key(e->fd_ctl, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(e->fd_flows, &k, &f) && errno == ENOENT &&
+		    !session_find(e, &k))
+			bpf_map_delete_elem(e->fd_ctl, &k);
+	}
+}
+
 void engine_tick(struct engine *e)
 {
 	uint64_t now = mono_ns();
+
+	if (++e->ticks % 30 == 1)
+		ctl_sweep(e);
 
 	for (unsigned int b = 0; b < ENGINE_BUCKETS; b++) {
 		struct session *s = e->tab[b], *nx;

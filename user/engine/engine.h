@@ -67,6 +67,7 @@ struct engine {
 	__u64 cnt[BPFALG_ALG_MAX][BPFALG_AS_MAX];
 	struct stream_stats sstats[BPFALG_ALG_MAX];
 	uint64_t bad_events;
+	unsigned long ticks;
 	struct stream_out out; /* scratch, large */
 };
 
