@@ -87,6 +87,7 @@ _GW_UP=""
 _XDP_PEERS=""
 DAEMON_PID=""
 TMPD=""
+FTP_ROOT=""	# set by ftp_root_init (anonymous root of the test FTP servers)
 _NAMESPACES=""
 _BG_PIDS=""
 _TEARDOWN_ERR=""
@@ -167,10 +168,24 @@ _evidence() {
 		algctl status 2>&1 | head -n 20 | sed 's/^/#   /'
 		printf '# algctl flows -j: %s\n' "$(algctl flows -j 2>&1 | tr -d '\n' | head -c 1500)"
 		printf '# algctl stats -j: %s\n' "$(algctl stats -j 2>&1 | tr -d '\n' | head -c 1500)"
+		[ -n "$FTP_ROOT" ] &&
+			printf '# algctl pinholes -j: %s\n' "$(algctl pinholes -j 2>&1 | tr -d '\n' | head -c 800)"
 		[ -s "$TMPD/daemon.log" ] && tail -n 10 "$TMPD/daemon.log" | sed 's/^/# daemon: /'
 	elif [ "$GW_KIND" = kernel ]; then
 		gx nft list ruleset 2>&1 | grep -E 'counter|dnat' | sed 's/^/# nft: /'
+		if [ -n "$FTP_ROOT" ]; then
+			gx conntrack -L 2>/dev/null | grep -E 'port=(20|21) ' | head -n 8 | sed 's/^/# ct: /'
+			gx conntrack -L expect 2>/dev/null | head -n 8 | sed 's/^/# ct expect: /'
+		fi
 	fi
+	# FTP servers: the commands they received (log_ftp_protocol) and the
+	# replies they gave.
+	local f
+	for f in "$TMPD"/vsftpd-*.log "$TMPD"/ftp-*.log; do
+		[ -s "$f" ] || continue
+		printf '# ---- %s (last lines)\n' "${f##*/}"
+		tail -n 14 "$f" | sed 's/^/#   /'
+	done
 	ip -n "$NS_G" -s -j link show 2>/dev/null | python3 -c '
 import json, sys
 for l in json.load(sys.stdin):
@@ -679,4 +694,332 @@ except socket.timeout:
     sys.exit("no reply")
 sys.stdout.write(data.decode(errors="replace").rstrip("\n"))
 ' "$2" "$3" "$4"
+}
+
+# ---------------------------------------------------------------- FTP
+#
+# vsftpd is the real server.  Every instance serves the same anonymous root
+# ($FTP_ROOT, files made with ftp_file), logs each command it receives and
+# each reply it sends to its $FTP_LOG (log_ftp_protocol: the text after the
+# gateway's rewrite, printed by _evidence on failure), makes active data
+# connections from port 20 (connect_from_port_20), and offers passive ports
+# FTP_PASV_MIN..FTP_PASV_MAX.  ftp_tool.py holds the scripted peers.
+
+FTP_PASV_MIN=30000 FTP_PASV_MAX=30049
+FTP_TOOL=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/ftp_tool.py
+FTP_LOG=""
+_FTP_N=0
+_FTP_MARK=""
+# Counters the FTP scenarios read (algctl stats -j, flat names).
+FTP_COUNTERS="ftp_punted ftp_parsed ftp_rewritten ftp_pinholes_opened ftp_pinholes_used
+ftp_pinholes_expired ftp_refused ftp_bad_input ftp_tls ftp_fail_policy ftp_observed pinhole_hit"
+
+ftp_root_init() {
+	[ -n "$FTP_ROOT" ] && return 0
+	require_cmds vsftpd curl openssl
+	getent passwd ftp >/dev/null ||
+		fail "no 'ftp' user (vsftpd's Debian package creates it; run scripts/deps.sh)"
+	FTP_ROOT=$TMPD/ftproot
+	# vsftpd serves anonymous users as "ftp": the scratch directory must be
+	# searchable, the root readable and not writable by it.
+	chmod 711 "$TMPD" && mkdir -p "$FTP_ROOT" "$TMPD/vsftpd-empty" &&
+		chmod 755 "$FTP_ROOT" "$TMPD/vsftpd-empty" || fail "FTP root in $TMPD"
+}
+
+# ftp_file NAME SIZE: random content in the FTP root; SIZE in bytes or with
+# a K or M suffix.
+ftp_file() {
+	local n=$2
+	ftp_root_init
+	case $n in
+	*M) n=$((${n%M} * 1048576)) ;;
+	*K) n=$((${n%K} * 1024)) ;;
+	esac
+	head -c "$n" /dev/urandom >"$FTP_ROOT/$1" && chmod 644 "$FTP_ROOT/$1" ||
+		fail "ftp_file $1"
+}
+
+_ftp_cert() {
+	[ -s "$TMPD/ftp-cert.pem" ] && return 0
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-days 2 -subj /CN=ftp.test -keyout "$TMPD/ftp-key.pem" \
+		-out "$TMPD/ftp-cert.pem" >"$TMPD/openssl.log" 2>&1 ||
+		fail "openssl: self-signed certificate: $(tail -n2 "$TMPD/openssl.log" | tr '\n' ' ')"
+}
+
+# ftp_server_start NSFUNC ADDR [tls]: vsftpd on ADDR:21 (IPv4 or IPv6) in
+# that namespace, anonymous, returns once it listens; FTP_LOG is its log.
+# tls: ssl_enable with a self-signed certificate, TLS required for the
+# anonymous login and the data connections.
+ftp_server_start() {
+	local x=$1 addr=$2 tls=${3:-} n conf i pid
+	ftp_root_init
+	_FTP_N=$((_FTP_N + 1))
+	n=$_FTP_N
+	conf=$TMPD/vsftpd-$n.conf
+	FTP_LOG=$TMPD/vsftpd-$n.log
+	{
+		case $addr in
+		*:*) printf 'listen=NO\nlisten_ipv6=YES\nlisten_address6=%s\n' "$addr" ;;
+		*) printf 'listen=YES\nlisten_ipv6=NO\nlisten_address=%s\n' "$addr" ;;
+		esac
+		cat <<-EOC
+		listen_port=21
+		background=NO
+		seccomp_sandbox=NO
+		anonymous_enable=YES
+		no_anon_password=YES
+		anon_root=$FTP_ROOT
+		local_enable=NO
+		write_enable=NO
+		secure_chroot_dir=$TMPD/vsftpd-empty
+		connect_from_port_20=YES
+		port_enable=YES
+		pasv_enable=YES
+		pasv_min_port=$FTP_PASV_MIN
+		pasv_max_port=$FTP_PASV_MAX
+		dirmessage_enable=NO
+		hide_ids=YES
+		connect_timeout=6
+		accept_timeout=8
+		data_connection_timeout=30
+		idle_session_timeout=60
+		xferlog_enable=YES
+		xferlog_std_format=NO
+		log_ftp_protocol=YES
+		vsftpd_log_file=$FTP_LOG
+		ftpd_banner=bpfalg test server $n
+		EOC
+		if [ "$tls" = tls ]; then
+			_ftp_cert
+			cat <<-EOC
+			ssl_enable=YES
+			allow_anon_ssl=YES
+			force_anon_logins_ssl=YES
+			force_anon_data_ssl=YES
+			require_ssl_reuse=NO
+			ssl_request_cert=NO
+			rsa_cert_file=$TMPD/ftp-cert.pem
+			rsa_private_key_file=$TMPD/ftp-key.pem
+			EOC
+		fi
+	} >"$conf"
+	$x timeout 300 vsftpd "$conf" >"$TMPD/vsftpd-$n.out" 2>&1 &
+	pid=$!
+	bg_track $pid
+	for i in $(seq 50); do
+		$x ss -ltnH "sport = :21" 2>/dev/null | grep -qF -e " $addr:21 " -e "[$addr]:21 " &&
+			return 0
+		kill -0 "$pid" 2>/dev/null ||
+			fail "vsftpd on $addr exited: $(head -c 300 "$TMPD/vsftpd-$n.out")"
+		sleep 0.1
+	done
+	fail "vsftpd does not listen on $addr:21: $(head -c 300 "$TMPD/vsftpd-$n.out")"
+}
+
+# What a curl exit status means for FTP (for failure reasons).
+_curl_why() {
+	case $1 in
+	7) echo "could not connect" ;;
+	8) echo "weird server reply" ;;
+	9) echo "access denied" ;;
+	10) echo "active data connection not accepted" ;;
+	12) echo "server's active data connection never came (accept timeout)" ;;
+	13) echo "bad PASV/EPSV reply" ;;
+	19) echo "RETR failed" ;;
+	28) echo "timed out" ;;
+	30) echo "PORT/EPRT refused by the server" ;;
+	35) echo "TLS handshake failed" ;;
+	56) echo "receive failure" ;;
+	64) echo "TLS required but not done" ;;
+	67) echo "login denied" ;;
+	124) echo "killed by timeout" ;;
+	*) echo "see curl(1)" ;;
+	esac
+}
+
+# ftp_same WHAT GOT NAME: GOT has the content of the FTP root's NAME.
+ftp_same() {
+	[ -f "$2" ] || fail "$1: nothing downloaded ($2 missing)"
+	[ "$(sha "$2")" = "$(sha "$FTP_ROOT/$3")" ] ||
+		fail "$1: content differs ($(stat -c %s "$2") of $(stat -c %s "$FTP_ROOT/$3") bytes)"
+}
+
+# ftp_curl NSFUNC LABEL URL [CURL-ARGS...]: curl URL to LABEL.out (20 s at
+# most, stderr in LABEL.err); returns curl's exit status.
+ftp_curl() {
+	local x=$1 label=$2 url=$3
+	shift 3
+	rm -f "$label.out"
+	$x timeout 25 curl -sS --connect-timeout 5 --max-time 20 \
+		"$@" -o "$label.out" "$url" 2>"$label.err"
+}
+
+# ftp_fetch NSFUNC LABEL URL [CURL-ARGS...]: ftp_curl, then the download
+# must equal the FTP root's file of the URL's last path element.
+ftp_fetch() {
+	local x=$1 label=$2 url=$3 rc
+	shift 3
+	ftp_curl "$x" "$label" "$url" "$@"
+	rc=$?
+	[ $rc -eq 0 ] ||
+		fail "$label: curl $* $url: exit $rc ($(_curl_why $rc)): $(tr '\n' ' ' <"$label.err" | head -c 300)$(_ftp_server_saw)"
+	ftp_same "$label" "$label.out" "${url##*/}"
+	log "$label: ${url##*/} ($(stat -c %s "$label.out") bytes) ok"
+}
+
+# "; server saw: ..." (the data-connection commands and replies in the
+# server log since ftp_log_mark), for failure reasons.
+_ftp_server_saw() {
+	[ -n "${_FTP_LOGFILE:-}" ] || return 0
+	printf '; server saw: %s' "$(ftp_log_new | grep -E '^(command: (PORT|EPRT|PASV|EPSV|RETR|LIST|AUTH)|response: (227|229|150|226|425|426|500|501|530))' |
+		tail -n 8 | tr '\n' ';' | head -c 400)"
+}
+
+# ftp_tool NSFUNC SUBCOMMAND ARGS...: tests/netns/ftp_tool.py in a namespace
+# (30 s at most).
+ftp_tool() {
+	local x=$1
+	shift
+	$x timeout 30 python3 "$FTP_TOOL" "$@"
+}
+
+# All FTP counters as "name=value ..." (value "?" when algctl does not
+# report the counter).
+_ftp_stats_now() {
+	algctl stats -j 2>/dev/null | python3 -c '
+import json, sys
+def walk(o, name):
+    if isinstance(o, dict):
+        v = o.get(name)
+        if isinstance(v, (int, float)) and not isinstance(v, bool): return v
+        if o.get("name") == name:
+            for vk in ("value", "count", "packets"):
+                if isinstance(o.get(vk), (int, float)): return o[vk]
+        for v in o.values():
+            r = walk(v, name)
+            if r is not None: return r
+    elif isinstance(o, list):
+        for v in o:
+            r = walk(v, name)
+            if r is not None: return r
+    return None
+try: doc = json.load(sys.stdin)
+except ValueError: doc = None
+out = []
+for n in sys.argv[1:]:
+    r = walk(doc, n)
+    out.append("%s=%s" % (n, "?" if r is None else int(r)))
+print(" ".join(out))
+' $FTP_COUNTERS
+}
+
+# ftp_stats_mark: remember the FTP counters (bpfalg mode; no-op otherwise).
+ftp_stats_mark() {
+	[ "$GW_KIND" = bpfalg ] || return 0
+	_FTP_MARK=$(_ftp_stats_now)
+	log "ftp counters: $_FTP_MARK"
+}
+
+_ftp_val() { # NAME "name=v ..."
+	printf '%s\n' $2 | sed -n "s/^$1=//p"
+}
+
+# ftp_stat_delta NAME: how much NAME rose since ftp_stats_mark ("?" if absent).
+ftp_stat_delta() {
+	local now a b
+	now=$(_ftp_stats_now)
+	a=$(_ftp_val "$1" "$_FTP_MARK") b=$(_ftp_val "$1" "$now")
+	case "$a$b" in
+	*\?* | "") echo "?" ;;
+	*) echo $((b - a)) ;;
+	esac
+}
+
+# ftp_check_rose NAME MIN WHAT: (bpfalg) NAME rose by at least MIN since
+# ftp_stats_mark.  ftp_check_same NAME WHAT: NAME did not change.
+# A counter the daemon updates asynchronously (e.g. a pinhole's use, seen
+# by its timer) gets 2 s to catch up.
+ftp_check_rose() {
+	[ "$GW_KIND" = bpfalg ] || return 0
+	local now a b i
+	a=$(_ftp_val "$1" "$_FTP_MARK")
+	[ "$a" != "?" ] && [ -n "$a" ] || a=0
+	for i in $(seq 20); do
+		now=$(_ftp_stats_now)
+		b=$(_ftp_val "$1" "$now")
+		[ "$b" != "?" ] && [ -n "$b" ] || fail "$3: counter $1 missing from algctl stats -j"
+		[ $((b - a)) -ge "$2" ] && break
+		sleep 0.1
+	done
+	[ $((b - a)) -ge "$2" ] ||
+		fail "$3: $1 rose by $((b - a)), expected >= $2 (before: $_FTP_MARK; now: $now)"
+	log "$3: $1 +$((b - a))${i:+$([ "$i" -gt 1 ] && echo " (after $(( (i - 1) * 100 )) ms)")}"
+}
+
+ftp_check_same() {
+	[ "$GW_KIND" = bpfalg ] || return 0
+	local now a b
+	now=$(_ftp_stats_now)
+	a=$(_ftp_val "$1" "$_FTP_MARK") b=$(_ftp_val "$1" "$now")
+	[ "$b" != "?" ] && [ -n "$b" ] || fail "$2: counter $1 missing from algctl stats -j"
+	[ "$a" = "$b" ] || fail "$2: $1 changed $a -> $b, expected no change (before: $_FTP_MARK; now: $now)"
+}
+
+# ftp_pinholes [FIELD=VALUE...]: check `algctl pinholes -j` against its
+# schema {"pinholes":[{proto,remote,public_port,inside,alg,owner,expires_s}],
+# "count":n} and set PH_N to the number of entries matching every given
+# FIELD=VALUE (substring, case-insensitive: inside=10.0.1.2:4000 matches
+# "10.0.1.2:4000"; public_port exact), PH_JSON to the whole answer.
+# Call it directly, not in $(...): it fails the test on a schema error.
+ftp_pinholes() {
+	local r
+	PH_JSON=$(algctl pinholes -j 2>&1) ||
+		fail "algctl pinholes -j failed (rc=$?): $(printf '%s' "$PH_JSON" | head -c 300)"
+	r=$(printf '%s' "$PH_JSON" | python3 -c '
+import json, sys
+try: d = json.load(sys.stdin)
+except ValueError as e: sys.exit("algctl pinholes -j: not JSON: %s" % e)
+if not isinstance(d, dict) or not isinstance(d.get("pinholes"), list) or not isinstance(d.get("count"), int):
+    sys.exit("algctl pinholes -j: expected {\"pinholes\": [...], \"count\": n}, got %s" % json.dumps(d)[:300])
+if d["count"] != len(d["pinholes"]):
+    sys.exit("algctl pinholes -j: count %d but %d entries" % (d["count"], len(d["pinholes"])))
+keys = ("proto", "remote", "public_port", "inside", "alg", "owner", "expires_s")
+for e in d["pinholes"]:
+    miss = [k for k in keys if k not in e]
+    if miss: sys.exit("algctl pinholes -j: entry without %s: %s" % (",".join(miss), json.dumps(e)))
+want = [a.split("=", 1) for a in sys.argv[1:]]
+def flat(o):
+    # {"addr": "10.0.1.2", "port": 4000} reads as "10.0.1.2:4000"
+    if isinstance(o, dict): return ":".join(flat(v) for v in o.values())
+    if isinstance(o, list): return ",".join(flat(v) for v in o)
+    return str(o)
+def has(e, k, v):
+    s = flat(e.get(k, ""))
+    return s == v if k == "public_port" else v.lower() in s.lower()
+print(sum(1 for e in d["pinholes"] if all(has(e, k, v) for k, v in want)))
+' "$@" 2>&1) || fail "$r"
+	PH_N=$r
+}
+
+# ftp_wait_file PATH SECONDS: poll until PATH exists.
+ftp_wait_file() {
+	local i
+	for i in $(seq $(($2 * 20))); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# ftp_log_mark LOG: remember how far LOG (a vsftpd log) is; ftp_log_new LOG
+# prints what the server logged since (commands as it received them,
+# i.e. after the gateway's rewrite, and its replies).
+ftp_log_mark() {
+	_FTP_LOGFILE=$1
+	_FTP_LOGPOS=$(cat "$1" 2>/dev/null | wc -l)
+}
+ftp_log_new() {
+	tail -n +$((${_FTP_LOGPOS:-0} + 1)) "${1:-$_FTP_LOGFILE}" 2>/dev/null |
+		sed -nE 's/.*FTP (command|response): Client "[^"]*", "(.*)"$/\1: \2/p'
 }
