@@ -457,16 +457,23 @@ static void session_tick(struct engine *e, struct session *s, uint64_t now)
  */
 static void ctl_sweep(struct engine *e)
 {
-	struct bpfalg_tuple k, next, *prev = NULL;
+	/* collect first: deleting the key the walk stands on restarts it */
+	static struct bpfalg_tuple gone[256];
+	struct bpfalg_tuple cur, nxt;
 	struct bpfalg_flow f;
+	unsigned int n = 0;
+	bool first = true;
 
-	while (!bpf_map_get_next_key(e->fd_ctl, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(e->fd_flows, &k, &f) && errno == ENOENT &&
-		    !session_find(e, &k))
-			bpf_map_delete_elem(e->fd_ctl, &k);
+	while (n < 256 &&
+	       !bpf_map_get_next_key(e->fd_ctl, first ? NULL : &cur, &nxt)) {
+		first = false;
+		cur = nxt;
+		if (bpf_map_lookup_elem(e->fd_flows, &cur, &f) &&
+		    errno == ENOENT && !session_find(e, &cur))
+			gone[n++] = cur;
 	}
+	for (unsigned int i = 0; i < n; i++)
+		bpf_map_delete_elem(e->fd_ctl, &gone[i]);
 }
 
 void engine_tick(struct engine *e)
