@@ -720,9 +720,9 @@ ftp_root_init() {
 	getent passwd ftp >/dev/null ||
 		fail "no 'ftp' user (vsftpd's Debian package creates it; run scripts/deps.sh)"
 	FTP_ROOT=$TMPD/ftproot
-	# vsftpd serves anonymous users as "ftp": the scratch directory must be
-	# searchable, the root readable and not writable by it.
-	chmod 711 "$TMPD" && mkdir -p "$FTP_ROOT" "$TMPD/vsftpd-empty" &&
+	# vsftpd chroots into anon_root and serves it as "ftp": the root and
+	# its files world-readable (anon_world_readable_only), not writable.
+	mkdir -p "$FTP_ROOT" "$TMPD/vsftpd-empty" &&
 		chmod 755 "$FTP_ROOT" "$TMPD/vsftpd-empty" || fail "FTP root in $TMPD"
 }
 

@@ -30,7 +30,7 @@ t0=$(date +%s.%N)
 ftp_curl cx big "ftp://$SERVER4/big.bin" -P - &
 dl=$!
 bg_track $dl
-for i in $(seq 100); do
+for _ in $(seq 100); do
 	[ "$(size big.out)" -ge 524288 ] && break
 	kill -0 $dl 2>/dev/null || break
 	sleep 0.05

@@ -19,7 +19,7 @@ IN_C=${CLIENT4//./,}
 # unrewritten MODE: in MODE the PORT reaches the server as the client wrote it.
 unrewritten() {
 	local mode=$1 rc new
-	algctl alg ftp "$mode" >alg-$mode.out 2>&1 || fail "algctl alg ftp $mode: exit $? ($(head -c 200 alg-$mode.out))"
+	algctl alg ftp "$mode" >"alg-$mode.out" 2>&1 || fail "algctl alg ftp $mode: exit $? ($(head -c 200 "alg-$mode.out"))"
 	log "algctl alg ftp $mode; algctl alg: $(algctl alg 2>&1 | tr '\n' ' ' | head -c 200)"
 	ftp_stats_mark
 	ftp_log_mark "$FTP_LOG"
@@ -30,7 +30,7 @@ unrewritten() {
 		fail "ftp $mode: the active download worked, so the PORT was rewritten (server saw: $(printf '%s\n' "$new" | grep '^command: PORT'))"
 	printf '%s\n' "$new" | grep -qE "^command: PORT $IN_C,[0-9]+,[0-9]+$" ||
 		fail "ftp $mode: the server did not receive the PORT unchanged ($IN_C,...): curl exit $rc ($(_curl_why $rc)); server saw: $(printf '%s\n' "$new" | grep -E '^(command|response): ' | tail -n 6 | tr '\n' ';')"
-	[ $rc -eq 30 ] || fail "ftp $mode: curl exit $rc ($(_curl_why $rc)), expected 30 (PORT refused by the server): $(tr '\n' ' ' <$mode.err | head -c 200)"
+	[ $rc -eq 30 ] || fail "ftp $mode: curl exit $rc ($(_curl_why $rc)), expected 30 (PORT refused by the server): $(tr '\n' ' ' <"$mode.err" | head -c 200)"
 	log "ftp $mode: server got 'PORT $IN_C,...' and refused it (curl exit 30), as expected"
 	ftp_check_same ftp_rewritten "ftp $mode"
 }
