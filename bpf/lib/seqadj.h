@@ -22,8 +22,10 @@
 #define TCPOPT_EOL 0
 #define TCPOPT_NOP 1
 #define TCPOPT_SACK 5
-/* Options are at most 40 bytes: 20 kind/len steps cover any layout. */
-#define SEQADJ_OPT_STEPS 20
+/* Options are at most 40 bytes and a step (a NOP) may take only one of
+ * them: 40 steps cover any layout.
+ */
+#define SEQADJ_OPT_STEPS 40
 
 static __always_inline int seqadj_store4(struct __sk_buff *skb, __u32 csum_off,
 					 __u32 off, __be32 from, __be32 to)
