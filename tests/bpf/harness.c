@@ -446,6 +446,8 @@ const char *counter_name(int idx)
 		[BPFALG_CNT_TCP_INVALID] = "TCP_INVALID",
 		[BPFALG_CNT_PUNT] = "PUNT",
 		[BPFALG_CNT_PUNT_FAIL] = "PUNT_FAIL",
+		[BPFALG_CNT_SEQADJ] = "SEQADJ",
+		[BPFALG_CNT_SACK_UNALIGNED] = "SACK_UNALIGNED",
 	};
 
 	return idx >= 0 && idx < BPFALG_CNT_MAX && n[idx] ? n[idx] : "?";

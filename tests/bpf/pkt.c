@@ -74,7 +74,7 @@ static __u32 pseudo_sum(int family, const __u8 *src, const __u8 *dst,
 	return sum;
 }
 
-static int build_tcp_opts(__u8 *p, int len)
+static int build_tcp_opts(__u8 *p, int len, const __u8 *given)
 {
 	static const __u8 opts[] = {
 		2, 4, 0x05, 0xb4, /* MSS 1460 */
@@ -84,6 +84,10 @@ static int build_tcp_opts(__u8 *p, int len)
 	};
 	int i;
 
+	if (given) {
+		memcpy(p, given, len);
+		return len;
+	}
 	for (i = 0; i < len; i++)
 		p[i] = i < (int)sizeof(opts) ? opts[i] : 1;
 	return len;
@@ -107,7 +111,7 @@ static int build_l4(const struct pkt_spec *s, __u8 *p)
 		put16(p + 14, 64240);
 		put16(p + 16, 0);
 		put16(p + 18, 0);
-		build_tcp_opts(p + 20, s->tcp_opts);
+		build_tcp_opts(p + 20, s->tcp_opts, s->opt);
 		break;
 	case P_UDP:
 		hl = 8;
@@ -141,7 +145,8 @@ static int build_l4(const struct pkt_spec *s, __u8 *p)
 	}
 	pl = p + hl;
 	for (i = 0; i < s->payload; i++)
-		pl[i] = (__u8)(i * 7 + s->seed + 1);
+		pl[i] = s->data ? (__u8)s->data[i] :
+				  (__u8)(i * 7 + s->seed + 1);
 	return hl + s->payload;
 }
 

@@ -42,11 +42,13 @@ struct pkt_spec {
 	__u8 tcp_flags;
 	__u32 seq, ack;
 	__u8 tcp_opts; /* bytes of TCP options (multiple of 4) */
+	const __u8 *opt; /* those bytes; NULL: MSS, SACK-perm, WS, TS, NOPs */
 	__u8 ip_opts; /* bytes of IPv4 options (multiple of 4) */
 	__u8 ttl; /* 0: 64 */
 	__u16 ip_id;
 	__u16 frag_off; /* IPv4 flags+offset, host order */
 	__u16 payload; /* payload bytes (a fixed pattern) */
+	const char *data; /* those bytes, NULL: the pattern */
 	__u8 seed; /* payload pattern seed */
 	bool udp_nocsum; /* UDP checksum 0 (none) */
 	__u8 icmp_type, icmp_code;
