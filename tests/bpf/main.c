@@ -45,6 +45,7 @@ int main(int argc, char **argv)
 		return run_bench();
 
 	run_table();
+	run_alg_table();
 	run_scenarios();
 	run_stress();
 	printf("%d passed, %d failed\n", n_pass, n_fail);
