@@ -342,6 +342,8 @@ static __noinline int tc_control(struct __sk_buff *skb, const struct pkt *p,
 		if (!punt(skb, orig, dir, ingress, alg, BPFALG_PUNT_OBSERVE,
 			  now))
 			alg_count(alg, BPFALG_ADP_OBSERVE_COPY);
+		else
+			count(BPFALG_CNT_PUNT_FAIL); /* the packet goes on */
 		goto adjust;
 	}
 	if (controller_alive(c, now) &&

@@ -91,6 +91,18 @@ show algctl forward add tcp 8080 "$CLIENT4:80" || fail "algctl forward add"
 printf '%s(server) $ socat - TCP:%s:8080%s\n' "$bold" "$GW_OUT4" "$norm"
 sx timeout 10 socat -u TCP4:"$GW_OUT4":8080 - || fail "forwarded connection"
 
+step "Active FTP through the ALG: vsftpd outside, curl inside sends PORT with its private address"
+ftp_file demo.bin 2M
+ftp_server_start sx "$SERVER4"
+show cx timeout 30 curl -sS -P - --disable-eprt -o demo.rcv \
+	-w 'curl: %{size_download} bytes in %{time_total}s\n' "ftp://$SERVER4/demo.bin" ||
+	fail "active FTP download"
+[ "$(sha "$FTP_ROOT/demo.bin")" = "$(sha demo.rcv)" ] || fail "FTP download differs"
+echo "sha256 matches; the PORT as vsftpd received it (rewritten to the public address):"
+grep -E '"PORT ' "$FTP_LOG" | sed 's/^/  /'
+echo "what the controller did (its log):"
+grep -E '\[ftp#' "$TMPD/daemon.log" | sed 's/^/  /'
+
 step "A long-running flow, so that the tables below have something live"
 sx timeout 30 socat -u TCP4-LISTEN:5001,reuseaddr OPEN:/dev/null 2>/dev/null &
 bg_track $!

@@ -64,6 +64,10 @@ int do_daemon(int argc, char **argv)
 
 	if (ret)
 		return ret;
+	/* a controller says what it rewrote, refused and opened, one line
+	 * per event; -v adds debug
+	 */
+	log_level++;
 	return daemon_run(pin_path, &uc) ? EXIT_RUNTIME : EXIT_OK;
 }
 

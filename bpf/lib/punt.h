@@ -30,9 +30,12 @@ struct punt_rec {
 static __always_inline bool controller_alive(const struct bpfalg_config *c,
 					     __u64 now)
 {
-	return c->controller_pid &&
-	       (now < c->controller_heartbeat_ns ||
-		now - c->controller_heartbeat_ns < CONTROLLER_STALE_NS);
+	__u64 hb = c->controller_heartbeat_ns;
+
+	/* the daemon's precise clock may run a tick ahead of ours */
+	if (now < hb)
+		return c->controller_pid && hb - now < NSEC_PER_SEC;
+	return c->controller_pid && now - hb < CONTROLLER_STALE_NS;
 }
 
 static __always_inline int punt(struct __sk_buff *skb,
