@@ -1,0 +1,1421 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* test_stream.c - the controller's TCP stream-rewrite engine
+ * (user/engine/stream.c) and segment parse/build (user/engine/packet.c):
+ * exact output bytes, chunk sequence numbers and correction points for
+ * rewrites, split lines, retransmissions, reordering, held lines, FIN and
+ * chunking; the history as the datapath reads it; packets byte for byte.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "bpfalg_seqadj.h"
+#include "engine/packet.h"
+#include "engine/stream.h"
+#include "unit.h"
+
+/* A string literal and its length (embedded NULs included). */
+#define LIT(s) s, sizeof(s) - 1
+
+/*
+ * The test ALG: a line starting "PORT " becomes LONG when it is shorter
+ * than 24 bytes, SHORT otherwise; "GROW..." becomes GROW_LEN bytes (when
+ * they fit).  Partial lines starting with (a prefix of) "PORT" are held.
+ */
+#define LONG "PORT 100,200,100,200,100,200\r\n" /* 30 */
+#define SHORT "PORT 1,2,3,4,5,6\r\n" /* 18 */
+#define P_SMALL "PORT 1,2,3,4,5,6\r\n" /* 18 -> LONG: +12 */
+#define P_BIG "PORT 192,168,100,200,19,137\r\n" /* 29 -> SHORT: -11 */
+#define GROW_LEN 100
+
+static struct stream_stats stats;
+static struct stream_out out;
+static int line_calls, hold_calls, last_dir;
+
+static int t_line(void *ctx, int dir, const uint8_t *line, size_t len,
+		  uint8_t *o, size_t cap)
+{
+	const char *r = NULL;
+	size_t n;
+
+	line_calls++;
+	last_dir = dir;
+	if (len >= 5 && !memcmp(line, "PORT ", 5)) {
+		r = len < 24 ? LONG : SHORT;
+	} else if (len >= 4 && !memcmp(line, "GROW", 4)) {
+		if (cap < GROW_LEN)
+			return -1;
+		memcpy(o, "GROW ", 5);
+		memset(o + 5, 'x', GROW_LEN - 7);
+		memcpy(o + GROW_LEN - 2, "\r\n", 2);
+		return GROW_LEN;
+	}
+	if (!r)
+		return -1;
+	n = strlen(r);
+	if (n > cap)
+		return -1;
+	memcpy(o, r, n);
+	return (int)n;
+}
+
+static bool t_hold(void *ctx, int dir, const uint8_t *buf, size_t len)
+{
+	hold_calls++;
+	return !memcmp(buf, "PORT", len < 4 ? len : 4);
+}
+
+static const struct stream_ops t_ops = {
+	.line = t_line,
+	.hold = t_hold,
+};
+
+static void setup(struct stream *st)
+{
+	memset(&stats, 0, sizeof(stats));
+	line_calls = hold_calls = 0;
+	last_dir = -1;
+	stream_init(st, &t_ops, NULL, &stats);
+}
+
+static int send_at(struct stream *st, int dir, uint32_t seq, const char *s,
+		   size_t n, bool fin, uint64_t now)
+{
+	struct stream_in in = {
+		.seq = seq,
+		.data = (const uint8_t *)s,
+		.len = n,
+		.fin = fin,
+		.now_ns = now,
+	};
+	int rc = stream_segment(st, dir, &in, &out);
+
+	if (rc != out.n)
+		printf("    stream_segment returned %d, out.n %d\n", rc, out.n);
+	return rc;
+}
+
+/* Direction 0, no FIN, time 0. */
+#define SEND(st, seq, lit) send_at(st, 0, seq, LIT(lit), false, 0)
+
+/* 1 when chunk i is exactly @seq, @want, @fin. */
+static int chunk_is(int i, uint32_t seq, const char *want, size_t n, bool fin)
+{
+	const struct stream_chunk *c = &out.chunk[i];
+
+	if (i >= out.n || c->seq != seq || c->len != n ||
+	    c->off + c->len > out.len || memcmp(out.buf + c->off, want, n) ||
+	    c->fin != fin) {
+		if (i >= out.n)
+			printf("    chunk %d: only %d chunks\n", i, out.n);
+		else
+			printf("    chunk %d: seq %u len %zu fin %d \"%.*s\"\n",
+			       i, c->seq, c->len, c->fin, (int)c->len,
+			       out.buf + c->off);
+		return 0;
+	}
+	return 1;
+}
+
+#define ONE_CHUNK(seq, lit, fin) (out.n == 1 && chunk_is(0, seq, LIT(lit), fin))
+
+static int pt_is(const struct bpfalg_seqadj *a, unsigned int i, uint32_t pos,
+		 int32_t delta)
+{
+	if (i >= a->n || a->pt[i].pos != pos || a->pt[i].delta != delta) {
+		if (i >= a->n)
+			printf("    point %u: only %u points\n", i, a->n);
+		else
+			printf("    point %u: pos %u delta %d\n", i,
+			       a->pt[i].pos, a->pt[i].delta);
+		return 0;
+	}
+	return 1;
+}
+
+/* Rewrites ------------------------------------------------------------- */
+
+static void stream_line_unchanged(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "USER bob\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "USER bob\r\n", false), "output");
+	ASSERT_EQ(out.len, 10);
+	ASSERT_TRUE(!out.adj_changed, "adj_changed");
+	ASSERT_TRUE(!out.dropped, "dropped: %s", out.dropped);
+	ASSERT_EQ(st.d[0].adj.n, 0);
+	ASSERT_EQ(st.d[0].sent, 1010);
+	ASSERT_EQ(line_calls, 1);
+	ASSERT_EQ(last_dir, 0);
+	stream_free(&st);
+}
+
+static void stream_rewrite_longer(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, LONG, false), "output");
+	ASSERT_TRUE(out.adj_changed, "adj_changed");
+	ASSERT_EQ(st.d[0].adj.n, 1);
+	ASSERT_EQ(st.d[0].adj.base, 0);
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 1018, 12), "point");
+	/* what follows moves by +12 on the wire */
+	ASSERT_EQ(SEND(&st, 1018, "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1030, "LIST\r\n", false), "output");
+	ASSERT_TRUE(!out.adj_changed, "adj_changed");
+	ASSERT_EQ(st.d[0].adj.n, 1);
+	stream_free(&st);
+}
+
+static void stream_rewrite_shorter(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, P_BIG), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, SHORT, false), "output");
+	ASSERT_TRUE(out.adj_changed, "adj_changed");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 1029, -11), "point");
+	ASSERT_EQ(SEND(&st, 1029, "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1018, "LIST\r\n", false), "output");
+	stream_free(&st);
+}
+
+static void stream_two_commands(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "TYPE I\r\n" P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "TYPE I\r\n" LONG, false), "output");
+	ASSERT_EQ(line_calls, 2);
+	ASSERT_EQ(st.d[0].adj.n, 1);
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 1026, 12), "point");
+	ASSERT_EQ(st.d[0].sent, 1026);
+	stream_free(&st);
+}
+
+static void stream_three_rewrites(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, LONG, false), "1st");
+	ASSERT_EQ(SEND(&st, 1018, "NOOP\r\n" P_BIG), 1);
+	ASSERT_TRUE(ONE_CHUNK(1030, "NOOP\r\n" SHORT, false), "2nd");
+	ASSERT_EQ(SEND(&st, 1053, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1054, LONG, false), "3rd");
+	ASSERT_EQ(st.d[0].adj.n, 3);
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 1018, 12), "point 0");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 1, 1053, 1), "point 1");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 2, 1071, 13), "point 2");
+	ASSERT_EQ(SEND(&st, 1071, "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1084, "LIST\r\n", false), "after");
+	stream_free(&st);
+}
+
+static void stream_three_rewrites_one_segment(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, P_SMALL "USER x\r\n" P_BIG P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, LONG "USER x\r\n" SHORT LONG, false),
+		    "output");
+	ASSERT_EQ(st.d[0].adj.n, 3);
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 1018, 12), "point 0");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 1, 1055, 1), "point 1");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 2, 1073, 13), "point 2");
+	ASSERT_EQ(st.d[0].rec_n, 3);
+	stream_free(&st);
+}
+
+/* Split lines ---------------------------------------------------------- */
+
+static void stream_split_command(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "PORT 1,2,3,"), 0);
+	ASSERT_TRUE(!out.dropped, "dropped: %s", out.dropped);
+	ASSERT_EQ(out.len, 0);
+	ASSERT_EQ(stats.held, 1);
+	ASSERT_EQ(st.d[0].sent, 1000);
+	ASSERT_EQ(st.d[0].next, 1011);
+	ASSERT_EQ(line_calls, 0);
+	/* the whole rewritten line goes out at the first part's seq */
+	ASSERT_EQ(SEND(&st, 1011, "4,5,6\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, LONG, false), "output");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 1018, 12), "point");
+	ASSERT_EQ(line_calls, 1);
+	ASSERT_EQ(st.d[0].sent, 1018);
+	ASSERT_EQ(st.d[0].next, 1018);
+	stream_free(&st);
+}
+
+static void stream_split_command_after_line(void)
+{
+	struct stream st;
+
+	setup(&st);
+	/* the complete line goes, the partial command waits */
+	ASSERT_EQ(SEND(&st, 1000, "NOOP\r\nPORT 1,"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "NOOP\r\n", false), "output");
+	ASSERT_EQ(st.d[0].sent, 1006);
+	ASSERT_EQ(st.d[0].next, 1013);
+	ASSERT_EQ(SEND(&st, 1013, "2,3,4,5,6\r\nLIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1006, LONG "LIST\r\n", false), "output");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 1024, 12), "point");
+	stream_free(&st);
+}
+
+static void stream_split_plain_line(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "RETR fi"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "RETR fi", false), "first part");
+	ASSERT_EQ(stats.held, 0);
+	ASSERT_EQ(hold_calls, 1);
+	ASSERT_TRUE(st.d[0].midline, "midline");
+	ASSERT_EQ(SEND(&st, 1007, "le\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1007, "le\r\n", false), "second part");
+	ASSERT_TRUE(!st.d[0].midline, "midline");
+	/* a line seen in pieces is never handed over */
+	ASSERT_EQ(line_calls, 0);
+	stream_free(&st);
+}
+
+static void stream_midline_not_line_start(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "RETR x"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "RETR x", false), "first part");
+	/* "RETR xPORT 1,2,3,4,5,6\r\n" is one line: not a PORT command */
+	ASSERT_EQ(SEND(&st, 1006, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1006, P_SMALL, false), "continuation");
+	ASSERT_EQ(st.d[0].adj.n, 0);
+	ASSERT_EQ(line_calls, 0);
+	/* the next line starts a line again */
+	ASSERT_EQ(SEND(&st, 1024, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1024, LONG, false), "next line");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 1042, 12), "point");
+	/* an unheld partial tail in the same segment as complete lines */
+	ASSERT_EQ(SEND(&st, 1042, "NOOP\r\nSTOR y"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1054, "NOOP\r\nSTOR y", false), "tail");
+	ASSERT_EQ(SEND(&st, 1054, "PORT 9\r\n" P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1066, "PORT 9\r\n" LONG, false), "after tail");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 1, 1080, 24), "point");
+	stream_free(&st);
+}
+
+/* Retransmissions ------------------------------------------------------- */
+
+static void stream_retrans_rewritten(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, LONG, false), "first");
+	ASSERT_EQ(SEND(&st, 1000, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, LONG, false), "retransmission");
+	ASSERT_TRUE(!out.adj_changed, "adj_changed");
+	ASSERT_EQ(stats.retrans, 1);
+	ASSERT_EQ(line_calls, 1);
+	ASSERT_EQ(st.d[0].adj.n, 1);
+	ASSERT_EQ(st.d[0].rec_n, 1);
+	stream_free(&st);
+}
+
+static void stream_retrans_before_point(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "USER bob\r\n"), 1);
+	ASSERT_EQ(SEND(&st, 1010, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1010, LONG, false), "rewrite");
+	ASSERT_EQ(SEND(&st, 1028, "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1040, "LIST\r\n", false), "after");
+	/* before the correction point: original bytes, original place */
+	ASSERT_EQ(SEND(&st, 1000, "USER bob\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "USER bob\r\n", false), "retrans 1");
+	/* after it: shifted */
+	ASSERT_EQ(SEND(&st, 1028, "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1040, "LIST\r\n", false), "retrans 2");
+	/* all of it at once: the rewritten line from its record */
+	ASSERT_EQ(SEND(&st, 1000, "USER bob\r\n" P_SMALL "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "USER bob\r\n" LONG "LIST\r\n", false),
+		    "retrans 3");
+	ASSERT_EQ(stats.retrans, 3);
+	ASSERT_EQ(line_calls, 3);
+	ASSERT_EQ(st.d[0].adj.n, 1);
+	stream_free(&st);
+}
+
+static void stream_retrans_cut_dropped(void)
+{
+	struct stream st;
+
+	setup(&st);
+	/* the PORT line is [1006, 1024) */
+	ASSERT_EQ(SEND(&st, 1000, "NOOP\r\n" P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "NOOP\r\n" LONG, false), "first");
+	/* starts inside it */
+	ASSERT_EQ(SEND(&st, 1010, " 1,2,3,4,5,6\r\n"), 0);
+	ASSERT_TRUE(out.dropped != NULL, "not dropped");
+	ASSERT_STREQ(out.dropped, "retransmission would cut a rewritten line");
+	ASSERT_EQ(out.len, 0);
+	ASSERT_EQ(stats.dropped, 1);
+	/* ends inside it */
+	ASSERT_EQ(SEND(&st, 1000, "NOOP\r\nPORT"), 0);
+	ASSERT_TRUE(out.dropped != NULL, "not dropped");
+	/* ... and with new data after it: dropped all the same */
+	ASSERT_EQ(SEND(&st, 1010, " 1,2,3,4,5,6\r\nLIST\r\n"), 0);
+	ASSERT_TRUE(out.dropped != NULL, "not dropped");
+	ASSERT_EQ(stats.dropped, 3);
+	ASSERT_EQ(stats.retrans, 0);
+	ASSERT_EQ(st.d[0].sent, 1024);
+	/* a whole one still goes */
+	ASSERT_EQ(SEND(&st, 1006, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1006, LONG, false), "whole");
+	ASSERT_TRUE(!out.dropped, "dropped: %s", out.dropped);
+	stream_free(&st);
+}
+
+static void stream_retrans_partial_overlap(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, P_SMALL), 1);
+	/* old (rewritten) + new bytes */
+	ASSERT_EQ(SEND(&st, 1000, P_SMALL "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, LONG "LIST\r\n", false), "overlap 1");
+	ASSERT_EQ(stats.retrans, 1);
+	ASSERT_EQ(line_calls, 2);
+	ASSERT_EQ(st.d[0].sent, 1024);
+	/* old (unchanged) + new bytes, the new ones parsed as a new line */
+	ASSERT_EQ(SEND(&st, 1024, "USER a\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1036, "USER a\r\n", false), "user");
+	ASSERT_EQ(SEND(&st, 1030, "\r\n" P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1042, "\r\n" LONG, false), "overlap 2");
+	ASSERT_TRUE(out.adj_changed, "adj_changed");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 1, 1050, 24), "point");
+	ASSERT_EQ(stats.retrans, 2);
+	stream_free(&st);
+}
+
+/* Reordering ------------------------------------------------------------ */
+
+static void stream_ooo_released(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "NOOP\r\n"), 1);
+	/* segment 2 first */
+	ASSERT_EQ(SEND(&st, 1024, "LIST\r\n"), 0);
+	ASSERT_TRUE(!out.dropped, "dropped: %s", out.dropped);
+	ASSERT_EQ(stats.ooo, 1);
+	ASSERT_EQ(st.d[0].sent, 1006);
+	ASSERT_EQ(line_calls, 1);
+	/* segment 1 releases both, one contiguous run */
+	ASSERT_EQ(SEND(&st, 1006, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1006, LONG "LIST\r\n", false), "output");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 1024, 12), "point");
+	ASSERT_EQ(st.d[0].sent, 1030);
+	ASSERT_EQ(line_calls, 3);
+	for (int q = 0; q < STREAM_OOO_MAX; q++)
+		ASSERT_TRUE(!st.d[0].ooo[q].data, "queue slot %d in use", q);
+	stream_free(&st);
+}
+
+static void stream_ooo_queue_full(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "NOOP\r\n"), 1);
+	/* gap [1006, 1010) */
+	ASSERT_EQ(SEND(&st, 1010, "ABCD\r\n"), 0);
+	ASSERT_EQ(SEND(&st, 1016, "EFGH\r\n"), 0);
+	ASSERT_EQ(SEND(&st, 1022, "IJKL\r\n"), 0);
+	ASSERT_EQ(SEND(&st, 1028, "MNOP\r\n"), 0);
+	ASSERT_TRUE(!out.dropped, "dropped: %s", out.dropped);
+	ASSERT_EQ(stats.ooo, 4);
+	ASSERT_EQ(SEND(&st, 1034, "QRST\r\n"), 0);
+	ASSERT_STREQ(out.dropped, "out-of-order queue full");
+	ASSERT_EQ(stats.dropped, 1);
+	/* a duplicate of a queued one is not a drop */
+	ASSERT_EQ(SEND(&st, 1016, "EFGH\r\n"), 0);
+	ASSERT_TRUE(!out.dropped, "dropped: %s", out.dropped);
+	ASSERT_EQ(stats.ooo, 4);
+	ASSERT_EQ(SEND(&st, 1006, "XYZ\n"), 1);
+	ASSERT_TRUE(
+		ONE_CHUNK(1006, "XYZ\nABCD\r\nEFGH\r\nIJKL\r\nMNOP\r\n", false),
+		"output");
+	ASSERT_EQ(st.d[0].sent, 1034);
+	stream_free(&st);
+}
+
+/* Held lines ----------------------------------------------------------- */
+
+static void stream_expire_hold(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(send_at(&st, 0, 1000, LIT("PORT 1,2,3,"), false, 100), 0);
+	ASSERT_EQ(stats.held, 1);
+	ASSERT_EQ(stream_expire_holds(&st, 150, 100), 0);
+	ASSERT_EQ(st.d[0].next, 1011);
+	ASSERT_EQ(stream_expire_holds(&st, 200, 100), 1);
+	ASSERT_EQ(st.d[0].next, 1000);
+	ASSERT_EQ(st.d[0].sent, 1000);
+	ASSERT_EQ(stream_expire_holds(&st, 300, 100), 0);
+	/* the sender's retransmission goes as it is, not held again */
+	ASSERT_EQ(send_at(&st, 0, 1000, LIT("PORT 1,2,3,"), false, 300), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "PORT 1,2,3,", false), "released");
+	ASSERT_EQ(stats.held, 1);
+	ASSERT_EQ(SEND(&st, 1011, "4,5,6\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1011, "4,5,6\r\n", false), "rest");
+	ASSERT_EQ(st.d[0].adj.n, 0);
+	ASSERT_EQ(line_calls, 0);
+	ASSERT_TRUE(!st.d[0].nohold, "nohold still set");
+	/* and then it is business as usual */
+	ASSERT_EQ(SEND(&st, 1018, "PORT 1,"), 0);
+	ASSERT_EQ(SEND(&st, 1025, "2,3,4,5,6\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1018, LONG, false), "next");
+	stream_free(&st);
+}
+
+static void stream_hold_retrans_absorbed(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(send_at(&st, 0, 1000, LIT("PORT 1,2,3,"), false, 100), 0);
+	/* the same bytes again, then a few more: still held, same age */
+	ASSERT_EQ(send_at(&st, 0, 1000, LIT("PORT 1,2,3,"), false, 150), 0);
+	ASSERT_TRUE(!out.dropped, "dropped: %s", out.dropped);
+	ASSERT_EQ(send_at(&st, 0, 1000, LIT("PORT 1,2,3,4"), false, 180), 0);
+	ASSERT_EQ(send_at(&st, 0, 1012, LIT(",5"), false, 190), 0);
+	ASSERT_EQ(st.d[0].next, 1014);
+	ASSERT_EQ(st.d[0].hold_since_ns, 100);
+	ASSERT_EQ(stream_expire_holds(&st, 200, 100), 1);
+	/* a retransmission of part of it passes too */
+	ASSERT_EQ(SEND(&st, 1000, "PORT 1,2"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "PORT 1,2", false), "released");
+	stream_free(&st);
+}
+
+/* FIN ------------------------------------------------------------------ */
+
+static void stream_fin_flag(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(send_at(&st, 0, 1000, LIT("QUIT\r\n"), true, 0), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "QUIT\r\n", true), "fin");
+	/* its retransmission carries it again */
+	ASSERT_EQ(send_at(&st, 0, 1000, LIT("QUIT\r\n"), true, 0), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "QUIT\r\n", true), "fin again");
+	ASSERT_EQ(stats.retrans, 1);
+	stream_free(&st);
+	/* a partial line with FIN is never held */
+	setup(&st);
+	ASSERT_EQ(send_at(&st, 0, 1000, LIT("PORT 1,2"), true, 0), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "PORT 1,2", true), "partial");
+	ASSERT_EQ(stats.held, 0);
+	stream_free(&st);
+}
+
+static void stream_fin_releases_hold(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "PORT 1,2,3,"), 0);
+	ASSERT_EQ(send_at(&st, 0, 1011, LIT("4,5,6\r\n"), true, 0), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, LONG, true), "fin");
+	stream_free(&st);
+	/* a FIN whose line never ends: the held part goes with it */
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "PORT 1,2,3,"), 0);
+	ASSERT_EQ(send_at(&st, 0, 1011, LIT("4"), true, 0), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "PORT 1,2,3,4", true), "fin partial");
+	stream_free(&st);
+}
+
+static void stream_fin_out_of_order(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "NOOP\r\n"), 1);
+	ASSERT_EQ(send_at(&st, 0, 1024, LIT("QUIT\r\n"), true, 0), 0);
+	ASSERT_EQ(SEND(&st, 1006, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1006, LONG "QUIT\r\n", true), "fin");
+	stream_free(&st);
+}
+
+/* Chunking ------------------------------------------------------------- */
+
+static void stream_chunks_at_mss(void)
+{
+	static char seg1[600], seg2[600], want[996];
+	struct stream st;
+	const struct bpfalg_seqadj *a;
+
+	for (int i = 0; i < 50; i++)
+		memcpy(seg1 + 12 * i, "NOOP xxxxx\r\n", 12);
+	for (int i = 0; i < 33; i++) {
+		memcpy(seg2 + 18 * i, P_SMALL, 18);
+		memcpy(want + 30 * i, LONG, 30);
+	}
+	memcpy(seg2 + 594, "NOOP\r\n", 6);
+	memcpy(want + 990, "NOOP\r\n", 6);
+
+	setup(&st);
+	ASSERT_EQ(send_at(&st, 0, 1000, seg1, sizeof(seg1), false, 0), 1);
+	ASSERT_TRUE(chunk_is(0, 1000, seg1, sizeof(seg1), false), "seg1");
+	ASSERT_EQ(send_at(&st, 0, 1600, seg2, sizeof(seg2), true, 0), 2);
+	ASSERT_EQ(out.len, 996);
+	ASSERT_TRUE(chunk_is(0, 1600, want, 600, false), "chunk 0");
+	ASSERT_TRUE(chunk_is(1, 2200, want + 600, 396, true), "chunk 1");
+	ASSERT_EQ(out.chunk[1].off, 600);
+	/* 33 points: the oldest 25 folded into base */
+	a = &st.d[0].adj;
+	ASSERT_EQ(a->n, BPFALG_SEQADJ_POINTS);
+	ASSERT_EQ(a->base, 25 * 12);
+	for (unsigned int i = 0; i < BPFALG_SEQADJ_POINTS; i++)
+		ASSERT_TRUE(pt_is(a, i, 1600 + 18 * (26 + i), 12 * (26 + i)),
+			    "point %u", i);
+	ASSERT_EQ(seqadj_off(a, 2200), 396);
+	ASSERT_EQ(st.d[0].rec_n, STREAM_RECS);
+	stream_free(&st);
+}
+
+static void stream_chunks_min_mss(void)
+{
+	static char seg[29 * 18], want[29 * 30];
+	struct stream st;
+
+	for (int i = 0; i < 29; i++) {
+		memcpy(seg + 18 * i, P_SMALL, 18);
+		memcpy(want + 30 * i, LONG, 30);
+	}
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "NOOP\r\n"), 1);
+	/* largest segment 522 < 536: cut at 536 (inside the 18th line) */
+	ASSERT_EQ(send_at(&st, 0, 1006, seg, sizeof(seg), false, 0), 2);
+	ASSERT_TRUE(chunk_is(0, 1006, want, 536, false), "chunk 0");
+	ASSERT_TRUE(chunk_is(1, 1542, want + 536, 870 - 536, false), "chunk 1");
+	stream_free(&st);
+}
+
+static void stream_chunks_last_takes_rest(void)
+{
+	static char seg[60 * 6];
+	struct stream st;
+
+	for (int i = 0; i < 60; i++)
+		memcpy(seg + 6 * i, "GROW\r\n", 6);
+	setup(&st);
+	ASSERT_EQ(send_at(&st, 0, 1000, seg, sizeof(seg), true, 0),
+		  STREAM_CHUNKS);
+	ASSERT_EQ(out.len, 60 * GROW_LEN);
+	for (unsigned int i = 0; i < STREAM_CHUNKS; i++) {
+		ASSERT_EQ(out.chunk[i].off, 536 * i);
+		ASSERT_EQ(out.chunk[i].seq, 1000 + 536 * i);
+		ASSERT_EQ(out.chunk[i].len,
+			  i < STREAM_CHUNKS - 1 ? 536 : 6000 - 7 * 536);
+		ASSERT_EQ(out.chunk[i].fin, i == STREAM_CHUNKS - 1);
+	}
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 7, 1360, 60 * (GROW_LEN - 6)),
+		    "last point");
+	stream_free(&st);
+}
+
+static void stream_overflow_dropped(void)
+{
+	static char seg[341 * 6];
+	struct stream st;
+
+	for (int i = 0; i < 341; i++)
+		memcpy(seg + 6 * i, "GROW\r\n", 6);
+	setup(&st);
+	ASSERT_EQ(send_at(&st, 0, 1000, seg, sizeof(seg), false, 0), 0);
+	ASSERT_STREQ(out.dropped, "rewritten data does not fit");
+	ASSERT_EQ(out.len, 0);
+	ASSERT_EQ(stats.dropped, 1);
+	stream_free(&st);
+}
+
+/* Directions, wraparound, restart ---------------------------------------- */
+
+static void stream_directions_independent(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, P_SMALL), 1);
+	ASSERT_EQ(send_at(&st, 1, 5000, LIT("200 OK\r\n"), false, 0), 1);
+	ASSERT_TRUE(ONE_CHUNK(5000, "200 OK\r\n", false), "reply");
+	ASSERT_EQ(last_dir, 1);
+	ASSERT_EQ(st.d[1].adj.n, 0);
+	ASSERT_EQ(send_at(&st, 1, 5008, LIT(P_BIG), false, 0), 1);
+	ASSERT_TRUE(ONE_CHUNK(5008, SHORT, false), "reply rewrite");
+	ASSERT_TRUE(pt_is(&st.d[1].adj, 0, 5037, -11), "point dir 1");
+	ASSERT_EQ(st.d[0].adj.n, 1);
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 1018, 12), "point dir 0");
+	/* a hold in one direction does not hold the other */
+	ASSERT_EQ(SEND(&st, 1018, "PORT 1,"), 0);
+	ASSERT_EQ(send_at(&st, 1, 5037, LIT("226 "), false, 0), 1);
+	ASSERT_TRUE(ONE_CHUNK(5026, "226 ", false), "dir 1 partial");
+	stream_free(&st);
+}
+
+static void stream_seq_wraparound(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 0xfffffff8u, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(0xfffffff8u, LONG, false), "rewrite");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 0x0000000a, 12), "point");
+	ASSERT_EQ(SEND(&st, 0x0000000a, "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(0x00000016, "LIST\r\n", false), "after");
+	ASSERT_EQ(SEND(&st, 0xfffffff8u, P_SMALL "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(0xfffffff8u, LONG "LIST\r\n", false), "retrans");
+	/* a held line after it */
+	ASSERT_EQ(SEND(&st, 0x00000010, "NOOP\r\nPORT 1,2,3"), 1);
+	ASSERT_TRUE(ONE_CHUNK(0x0000001c, "NOOP\r\n", false), "noop");
+	ASSERT_EQ(SEND(&st, 0x00000020, ",4,5,6\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(0x00000022, LONG, false), "held");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 1, 0x00000028, 24), "point");
+	stream_free(&st);
+	/* a held line across it */
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 0xfffffffcu, "PORT 1,"), 0);
+	ASSERT_EQ(SEND(&st, 0x00000003, "2,3,4,5,6\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(0xfffffffcu, LONG, false), "across");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 0x0000000e, 12), "point");
+	stream_free(&st);
+}
+
+static void stream_load_history(void)
+{
+	struct bpfalg_seqadj a = { .base = 0, .n = 1 };
+	struct stream st;
+
+	a.pt[0].pos = 1018;
+	a.pt[0].delta = 12;
+	setup(&st);
+	stream_load_adj(&st, 0, &a);
+	ASSERT_EQ(SEND(&st, 1018, "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1030, "LIST\r\n", false), "continued");
+	ASSERT_EQ(SEND(&st, 1024, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1036, LONG, false), "rewrite");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 1, 1042, 24), "point");
+	/* a corrupt count is clamped */
+	a.n = 1000;
+	stream_load_adj(&st, 1, &a);
+	ASSERT_EQ(st.d[1].adj.n, BPFALG_SEQADJ_POINTS);
+	stream_free(&st);
+}
+
+/* The history as the datapath reads it ---------------------------------- */
+
+static void seqadj_push_folds(void)
+{
+	struct bpfalg_seqadj a = { 0 };
+
+	for (uint32_t i = 1; i <= 9; i++)
+		seqadj_push(&a, 100 * i, (int32_t)i);
+	ASSERT_EQ(a.n, BPFALG_SEQADJ_POINTS);
+	ASSERT_EQ(a.base, 1);
+	for (unsigned int i = 0; i < BPFALG_SEQADJ_POINTS; i++)
+		ASSERT_TRUE(pt_is(&a, i, 200 + 100 * i, 2 + i), "point %u", i);
+	/* the same position again replaces its delta */
+	seqadj_push(&a, 900, -40);
+	ASSERT_EQ(a.n, BPFALG_SEQADJ_POINTS);
+	ASSERT_TRUE(pt_is(&a, 7, 900, -40), "replaced");
+	ASSERT_EQ(a.base, 1);
+	/* folded: everything before the oldest kept point reads as base */
+	ASSERT_EQ(seqadj_off(&a, 150), 1);
+	ASSERT_EQ(seqadj_off(&a, 50), 1);
+	ASSERT_EQ(seqadj_off(&a, 200), 2);
+	ASSERT_EQ(seqadj_off(&a, 950), -40);
+	seqadj_push(&a, 1000, 7);
+	seqadj_push(&a, 1100, 8);
+	ASSERT_EQ(a.base, 3);
+	ASSERT_TRUE(pt_is(&a, 0, 400, 4), "oldest");
+	ASSERT_TRUE(pt_is(&a, 5, 900, -40), "kept");
+	ASSERT_TRUE(pt_is(&a, 7, 1100, 8), "newest");
+}
+
+static void seqadj_off_values(void)
+{
+	struct bpfalg_seqadj a = { .base = 0, .n = 2 };
+
+	a.pt[0].pos = 1018;
+	a.pt[0].delta = 12;
+	a.pt[1].pos = 1053;
+	a.pt[1].delta = 1;
+	a.pt[2].pos = 1060; /* beyond n: ignored */
+	a.pt[2].delta = 99;
+	ASSERT_EQ(seqadj_off(&a, 0), 0);
+	ASSERT_EQ(seqadj_off(&a, 1017), 0);
+	ASSERT_EQ(seqadj_off(&a, 1018), 12);
+	ASSERT_EQ(seqadj_off(&a, 1052), 12);
+	ASSERT_EQ(seqadj_off(&a, 1053), 1);
+	ASSERT_EQ(seqadj_off(&a, 1060), 1);
+	ASSERT_EQ(seqadj_off(&a, 5000000), 1);
+	a.n = 0;
+	a.base = -3;
+	ASSERT_EQ(seqadj_off(&a, 1018), -3);
+}
+
+static void seqadj_unack_values(void)
+{
+	struct bpfalg_seqadj a = { .base = 0, .n = 1 };
+
+	/* [1000, 1018) went out as [1000, 1030) */
+	a.pt[0].pos = 1018;
+	a.pt[0].delta = 12;
+	ASSERT_EQ(seqadj_unack(&a, 999), 999);
+	ASSERT_EQ(seqadj_unack(&a, 1000), 1000);
+	ASSERT_EQ(seqadj_unack(&a, 1010), 1010);
+	ASSERT_EQ(seqadj_unack(&a, 1018), 1018);
+	/* inside the lengthened part: capped at the line's end */
+	ASSERT_EQ(seqadj_unack(&a, 1019), 1018);
+	ASSERT_EQ(seqadj_unack(&a, 1029), 1018);
+	ASSERT_EQ(seqadj_unack(&a, 1030), 1018);
+	ASSERT_EQ(seqadj_unack(&a, 1031), 1019);
+	ASSERT_EQ(seqadj_unack(&a, 2000), 1988);
+
+	/* [1000, 1029) went out as [1000, 1018) */
+	a.pt[0].pos = 1029;
+	a.pt[0].delta = -11;
+	ASSERT_EQ(seqadj_unack(&a, 1017), 1017);
+	ASSERT_EQ(seqadj_unack(&a, 1018), 1029);
+	ASSERT_EQ(seqadj_unack(&a, 1019), 1030);
+
+	/* +12 at 1018, then -11 at 1053 (wire 1054) */
+	a.n = 2;
+	a.pt[0].pos = 1018;
+	a.pt[0].delta = 12;
+	a.pt[1].pos = 1053;
+	a.pt[1].delta = 1;
+	ASSERT_EQ(seqadj_unack(&a, 1040), 1028);
+	ASSERT_EQ(seqadj_unack(&a, 1053), 1041);
+	ASSERT_EQ(seqadj_unack(&a, 1054), 1053);
+	ASSERT_EQ(seqadj_unack(&a, 1060), 1059);
+
+	/* base only */
+	a.n = 0;
+	a.base = 5;
+	ASSERT_EQ(seqadj_unack(&a, 105), 100);
+}
+
+static void seqadj_wraparound(void)
+{
+	struct bpfalg_seqadj a = { .base = 0, .n = 1 };
+
+	/* [0xfffffff8, 0x0a) went out as [0xfffffff8, 0x16) */
+	a.pt[0].pos = 0x0000000a;
+	a.pt[0].delta = 12;
+	ASSERT_EQ(seqadj_off(&a, 0xfffffff8u), 0);
+	ASSERT_EQ(seqadj_off(&a, 0xffffffffu), 0);
+	ASSERT_EQ(seqadj_off(&a, 0x00000009), 0);
+	ASSERT_EQ(seqadj_off(&a, 0x0000000a), 12);
+	ASSERT_EQ(seqadj_off(&a, 0x00000100), 12);
+	ASSERT_EQ(seqadj_unack(&a, 0xfffffffcu), 0xfffffffcu);
+	ASSERT_EQ(seqadj_unack(&a, 0x00000002), 0x00000002);
+	ASSERT_EQ(seqadj_unack(&a, 0x0000000a), 0x0000000a);
+	ASSERT_EQ(seqadj_unack(&a, 0x00000010), 0x0000000a);
+	ASSERT_EQ(seqadj_unack(&a, 0x00000016), 0x0000000a);
+	ASSERT_EQ(seqadj_unack(&a, 0x00000017), 0x0000000b);
+
+	/* [0xffffffe0, 0x05) went out as [0xffffffe0, 0xfffffff1) */
+	a.pt[0].pos = 0x00000005;
+	a.pt[0].delta = -20;
+	ASSERT_EQ(seqadj_off(&a, 0x00000004), 0);
+	ASSERT_EQ(seqadj_off(&a, 0x00000005), -20);
+	ASSERT_EQ(seqadj_unack(&a, 0xfffffff0u), 0xfffffff0u);
+	ASSERT_EQ(seqadj_unack(&a, 0xfffffff1u), 0x00000005);
+	ASSERT_EQ(seqadj_unack(&a, 0x00000000), 0x00000014);
+}
+
+/* packet.c ------------------------------------------------------------- */
+
+struct fspec {
+	bool v6, vlan;
+	const uint8_t *opts; /* TCP options, a multiple of 4 */
+	size_t olen;
+	const char *pl;
+	size_t plen;
+	uint8_t flags;
+	uint32_t seq, ack;
+	uint8_t ttl;
+};
+
+/*
+ * 02:00:00:00:00:02 -> 02:00:00:00:00:01 [VLAN 100], 10.0.0.2 ->
+ * 198.51.100.7 (TOS 0x10, id 0x1c46, DF) or 2001:db8::2 -> 2001:db8:1::7
+ * (class 0xab, flow 0xcdef1), TCP 50000 -> 21 window 0x7210; both
+ * checksums deliberately wrong.
+ */
+static size_t mk_frame(uint8_t *f, const struct fspec *s)
+{
+	static const uint8_t mac[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
+	static const uint8_t src6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	static const uint8_t dst6[16] = {
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 7
+	};
+	size_t o = 12, tcplen = 20 + s->olen + s->plen;
+	uint8_t *t;
+
+	memcpy(f, mac, 12);
+	if (s->vlan) {
+		f[o++] = 0x81;
+		f[o++] = 0x00;
+		f[o++] = 0x00;
+		f[o++] = 0x64;
+	}
+	f[o++] = s->v6 ? 0x86 : 0x08;
+	f[o++] = s->v6 ? 0xdd : 0x00;
+	if (s->v6) {
+		/* version 6, class 0xab, flow 0xcdef1, length, TCP, hops */
+		memcpy(f + o, "\x6a\xbc\xde\xf1", 4);
+		f[o + 4] = (uint8_t)(tcplen >> 8);
+		f[o + 5] = (uint8_t)tcplen;
+		f[o + 6] = 6;
+		f[o + 7] = s->ttl;
+		memcpy(f + o + 8, src6, 16);
+		memcpy(f + o + 24, dst6, 16);
+		o += 40;
+	} else {
+		/* TOS 0x10, id 0x1c46, DF, TCP, checksum 0xbeef */
+		memcpy(f + o,
+		       "\x45\x10\x00\x00\x1c\x46\x40\x00\x00\x06\xbe\xef"
+		       "\x0a\x00\x00\x02\xc6\x33\x64\x07",
+		       20);
+		f[o + 2] = (uint8_t)((20 + tcplen) >> 8);
+		f[o + 3] = (uint8_t)(20 + tcplen);
+		f[o + 8] = s->ttl;
+		o += 20;
+	}
+	t = f + o;
+	t[0] = 0xc3;
+	t[1] = 0x50;
+	t[2] = 0x00;
+	t[3] = 0x15;
+	for (int i = 0; i < 4; i++) {
+		t[4 + i] = (uint8_t)(s->seq >> (24 - 8 * i));
+		t[8 + i] = (uint8_t)(s->ack >> (24 - 8 * i));
+	}
+	t[12] = (uint8_t)((20 + s->olen) / 4) << 4;
+	t[13] = s->flags;
+	t[14] = 0x72;
+	t[15] = 0x10;
+	t[16] = 0x12;
+	t[17] = 0x34;
+	t[18] = 0;
+	t[19] = 0;
+	if (s->olen)
+		memcpy(t + 20, s->opts, s->olen);
+	memcpy(t + 20 + s->olen, s->pl, s->plen);
+	return o + tcplen;
+}
+
+/* RFC 1071 written again, over any number of pieces. */
+static uint32_t ref_sum(uint32_t acc, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		acc += (i & 1) ? p[i] : (uint32_t)p[i] << 8;
+	return acc;
+}
+
+static uint16_t ref_fold(uint32_t acc)
+{
+	acc = (acc >> 16) + (acc & 0xffff);
+	acc = (acc >> 16) + (acc & 0xffff);
+	return (uint16_t)(acc ^ 0xffff);
+}
+
+/* 1 when the IP header (v4) and TCP checksums of packet @p verify. */
+static int csums_ok(const uint8_t *p, size_t len, bool v6)
+{
+	size_t l3 = v6 ? 40 : (size_t)(p[0] & 15) * 4;
+	uint8_t ph[12] = { 0 };
+	uint32_t acc;
+
+	if (!v6 && ref_fold(ref_sum(0, p, l3)) != 0) {
+		printf("    bad IPv4 header checksum\n");
+		return 0;
+	}
+	if (v6) {
+		acc = ref_sum(0, p + 8, 32);
+	} else {
+		acc = ref_sum(0, p + 12, 8);
+	}
+	ph[2] = (uint8_t)((len - l3) >> 8);
+	ph[3] = (uint8_t)(len - l3);
+	ph[7] = 6;
+	acc = ref_sum(acc, ph, 8);
+	acc = ref_sum(acc, p + l3, len - l3);
+	if (ref_fold(acc) != 0) {
+		printf("    bad TCP checksum\n");
+		return 0;
+	}
+	return 1;
+}
+
+static int bytes_are(const uint8_t *got, const uint8_t *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (got[i] != want[i]) {
+			printf("    byte %zu: 0x%02x, want 0x%02x\n", i, got[i],
+			       want[i]);
+			return 0;
+		}
+	return 1;
+}
+
+static void seg_parse_v4(void)
+{
+	struct fspec fs = { .pl = LIT("PORT 10,0,0,2,4,1\r\n"),
+			    .flags = 0x19,
+			    .seq = 1000,
+			    .ack = 0x00bc614e,
+			    .ttl = 64 };
+	uint8_t f[128] = { 0 };
+	size_t n = mk_frame(f, &fs);
+	const char *why = NULL;
+	struct seg s;
+
+	ASSERT_EQ(n, 14 + 20 + 20 + 19);
+	/* Ethernet padding after the IP packet is not payload */
+	ASSERT_EQ(seg_parse(f, n + 6, &s, &why), 0);
+	ASSERT_EQ(s.frame, f);
+	ASSERT_EQ(s.family, AF_INET);
+	ASSERT_EQ(s.l3, 14);
+	ASSERT_EQ(s.l4, 34);
+	ASSERT_EQ(s.l4_hlen, 20);
+	ASSERT_EQ(s.payload, 54);
+	ASSERT_EQ(s.plen, 19);
+	ASSERT_EQ(s.seq, 1000);
+	ASSERT_EQ(s.ack, 0x00bc614e);
+	ASSERT_EQ(s.flags, 0x19);
+	ASSERT_EQ(s.ttl, 64);
+	ASSERT_EQ(s.sport, 50000);
+	ASSERT_EQ(s.dport, 21);
+	ASSERT_TRUE(!memcmp(s.saddr, "\x0a\x00\x00\x02", 4), "saddr");
+	ASSERT_TRUE(!memcmp(s.daddr, "\xc6\x33\x64\x07", 4), "daddr");
+
+	fs.v6 = true;
+	n = mk_frame(f, &fs);
+	ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+	ASSERT_EQ(s.family, AF_INET6);
+	ASSERT_EQ(s.l4, 54);
+	ASSERT_EQ(s.payload, 74);
+	ASSERT_EQ(s.plen, 19);
+	ASSERT_EQ(s.daddr[5], 1);
+	ASSERT_EQ(s.daddr[15], 7);
+}
+
+/* seg_parse of f[0..n) with byte @at set to @v: fails with @reason? */
+static int rejects(const uint8_t *f0, size_t n, size_t at, uint8_t v,
+		   const char *reason)
+{
+	uint8_t f[128];
+	const char *why = NULL;
+	struct seg s;
+
+	memcpy(f, f0, n);
+	if (at < n)
+		f[at] = v;
+	if (seg_parse(f, n, &s, &why) != -1 || !why || strcmp(why, reason)) {
+		printf("    byte %zu = 0x%02x: \"%s\", want \"%s\"\n", at, v,
+		       why ? why : "(accepted)", reason);
+		return 0;
+	}
+	return 1;
+}
+
+#define NONE 1000 /* no byte changed */
+
+static void seg_parse_rejects_v4(void)
+{
+	struct fspec fs = { .pl = LIT("PORT 10,0,0,2,4,1\r\n"),
+			    .flags = 0x18,
+			    .seq = 1,
+			    .ack = 2,
+			    .ttl = 64 };
+	uint8_t f[128];
+	size_t n = mk_frame(f, &fs);
+
+	ASSERT_TRUE(rejects(f, 0, NONE, 0, "truncated"), "empty");
+	ASSERT_TRUE(rejects(f, 13, NONE, 0, "truncated"), "short Ethernet");
+	ASSERT_TRUE(rejects(f, 33, NONE, 0, "truncated"), "short IPv4");
+	ASSERT_TRUE(rejects(f, n, 13, 0x06, "not IP"), "ARP");
+	ASSERT_TRUE(rejects(f, n, 12, 0x88, "not IP"), "0x8800");
+	/* IHL below 5, above what is there; IP version not 4 */
+	ASSERT_TRUE(rejects(f, n, 14, 0x44, "bad IPv4 header"), "IHL 4");
+	ASSERT_TRUE(rejects(f, 14 + 40, 14, 0x4f, "bad IPv4 header"), "IHL 15");
+	ASSERT_TRUE(rejects(f, n, 14, 0x65, "bad IPv4 header"), "version");
+	/* total length past the frame, below the header */
+	ASSERT_TRUE(rejects(f, n, 17, 60, "bad IPv4 length"), "tot_len +1");
+	ASSERT_TRUE(rejects(f, n, 16, 0x01, "bad IPv4 length"), "tot_len big");
+	ASSERT_TRUE(rejects(f, n, 17, 19, "bad IPv4 length"), "tot_len 19");
+	/* room for the IP header only / a TCP header cut short */
+	ASSERT_TRUE(rejects(f, n, 17, 20, "truncated"), "tot_len 20");
+	ASSERT_TRUE(rejects(f, n, 17, 39, "truncated"), "tot_len 39");
+	/* fragments, not TCP */
+	ASSERT_TRUE(rejects(f, n, 20, 0x60, "not an unfragmented TCP segment"),
+		    "MF");
+	ASSERT_TRUE(rejects(f, n, 21, 0x01, "not an unfragmented TCP segment"),
+		    "offset");
+	ASSERT_TRUE(rejects(f, n, 23, 17, "not an unfragmented TCP segment"),
+		    "UDP");
+	/* TCP data offset below 5, beyond the packet */
+	ASSERT_TRUE(rejects(f, n, 46, 0x40, "bad TCP header length"), "doff 4");
+	ASSERT_TRUE(rejects(f, n, 46, 0xf0, "bad TCP header length"),
+		    "doff 15");
+	/* a VLAN tag with nothing after it */
+	f[12] = 0x81;
+	f[13] = 0x00;
+	ASSERT_TRUE(rejects(f, 17, NONE, 0, "truncated"), "short VLAN");
+}
+
+static void seg_parse_rejects_v6(void)
+{
+	struct fspec fs = { .v6 = true,
+			    .pl = LIT("EPRT |2|::1|5|\r\n"),
+			    .flags = 0x18,
+			    .seq = 1,
+			    .ack = 2,
+			    .ttl = 64 };
+	uint8_t f[128];
+	size_t n = mk_frame(f, &fs);
+	const char *why;
+	struct seg s;
+
+	ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+	ASSERT_TRUE(rejects(f, 14 + 39, NONE, 0, "truncated"), "short IPv6");
+	ASSERT_TRUE(rejects(f, n, 14, 0x4a, "bad IPv6 header"), "version");
+	ASSERT_TRUE(rejects(f, n, 19, 20 + 16 + 1, "bad IPv6 length"),
+		    "payload length");
+	/* hop-by-hop, routing, fragment, UDP */
+	ASSERT_TRUE(rejects(f, n, 20, 0, "IPv6 extension headers or not TCP"),
+		    "hop-by-hop");
+	ASSERT_TRUE(rejects(f, n, 20, 43, "IPv6 extension headers or not TCP"),
+		    "routing");
+	ASSERT_TRUE(rejects(f, n, 20, 44, "IPv6 extension headers or not TCP"),
+		    "fragment");
+	ASSERT_TRUE(rejects(f, n, 20, 17, "IPv6 extension headers or not TCP"),
+		    "UDP");
+	ASSERT_TRUE(rejects(f, n, 19, 19, "truncated"), "TCP cut short");
+	ASSERT_TRUE(rejects(f, n, 66, 0x50 + 0xa0, "bad TCP header length"),
+		    "doff 15");
+}
+
+static void seg_build_v4_exact(void)
+{
+	static const uint8_t want[] = {
+		/* IPv4: length 66, TTL 63, checksum 0xeb23 */
+		0x45, 0x10, 0x00, 0x42, 0x1c, 0x46, 0x40, 0x00, 0x3f, 0x06,
+		0xeb, 0x23, 0x0a, 0x00, 0x00, 0x02, 0xc6, 0x33, 0x64, 0x07,
+		/* TCP: seq 2000, ack 0xbc6150, PSH|ACK, checksum 0x4c81 */
+		0xc3, 0x50, 0x00, 0x15, 0x00, 0x00, 0x07, 0xd0, 0x00, 0xbc,
+		0x61, 0x50, 0x50, 0x18, 0x72, 0x10, 0x4c, 0x81, 0x00, 0x00, 'P',
+		'O', 'R', 'T', ' ', '1', '9', '8', ',', '5', '1', ',', '1', '0',
+		'0', ',', '7', ',', '1', '9', ',', '1', '3', '7', '\r', '\n'
+	};
+	struct fspec fs = { .pl = LIT("PORT 10,0,0,2,4,1\r\n"),
+			    .flags = 0x19,
+			    .seq = 1000,
+			    .ack = 0x00bc614e,
+			    .ttl = 64 };
+	static const char pl[] = "PORT 198,51,100,7,19,137\r\n";
+	struct seg_build b = {
+		.seq = 2000,
+		.ack = 0x00bc6150,
+		.payload = (const uint8_t *)pl,
+		.plen = sizeof(pl) - 1,
+		.dec_ttl = true,
+		.clear_fin = true,
+	};
+	uint8_t f[128], p[256];
+	const char *why;
+	struct seg s;
+	size_t n = mk_frame(f, &fs);
+
+	ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+	ASSERT_EQ(seg_build(&s, &b, p, sizeof(p)), (int)sizeof(want));
+	ASSERT_TRUE(csums_ok(p, sizeof(want), false), "checksums");
+	ASSERT_TRUE(bytes_are(p, want, sizeof(want)), "packet");
+	/* the frame is left alone */
+	ASSERT_EQ(f[14 + 8], 64);
+	ASSERT_EQ(f[14 + 20 + 13], 0x19);
+}
+
+static void seg_build_v6_exact(void)
+{
+	static const uint8_t ts[12] = { 1,    1,    8, 10, 0,	 0,
+					0x12, 0x34, 0, 0,  0x56, 0x78 };
+	static const uint8_t want[] = {
+		/* IPv6: payload length 63, hop limit 63 */
+		0x6a, 0xbc, 0xde, 0xf1, 0x00, 0x3f, 0x06, 0x3f, 0x20, 0x01,
+		0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x02, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07,
+		/* TCP: seq 0x10, ack 0xfffffff0, FIN|ACK, checksum 0x831c */
+		0xc3, 0x50, 0x00, 0x15, 0x00, 0x00, 0x00, 0x10, 0xff, 0xff,
+		0xff, 0xf0, 0x80, 0x11, 0x72, 0x10, 0x83, 0x1c, 0x00, 0x00,
+		/* timestamps, untouched */
+		0x01, 0x01, 0x08, 0x0a, 0x00, 0x00, 0x12, 0x34, 0x00, 0x00,
+		0x56, 0x78, 'E', 'P', 'R', 'T', ' ', '|', '2', '|', '2', '0',
+		'0', '1', ':', 'd', 'b', '8', ':', '1', ':', ':', '9', '9', '|',
+		'4', '0', '0', '0', '0', '|', '\r', '\n'
+	};
+	struct fspec fs = { .v6 = true,
+			    .opts = ts,
+			    .olen = sizeof(ts),
+			    .pl = LIT("EPRT |2|2001:db8::2|5000|\r\n"),
+			    .flags = 0x19,
+			    .seq = 0xfffffff0u,
+			    .ack = 0x10,
+			    .ttl = 64 };
+	static const char pl[] = "EPRT |2|2001:db8:1::99|40000|\r\n";
+	struct seg_build b = {
+		.seq = 0x10,
+		.ack = 0xfffffff0u,
+		.payload = (const uint8_t *)pl,
+		.plen = sizeof(pl) - 1,
+		.dec_ttl = true,
+		.clear_psh = true,
+	};
+	uint8_t f[192], p[256];
+	const char *why;
+	struct seg s;
+	size_t n = mk_frame(f, &fs);
+
+	ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+	ASSERT_EQ(s.l4_hlen, 32);
+	ASSERT_EQ(seg_build(&s, &b, p, sizeof(p)), (int)sizeof(want));
+	ASSERT_TRUE(csums_ok(p, sizeof(want), true), "checksums");
+	ASSERT_TRUE(bytes_are(p, want, sizeof(want)), "packet");
+}
+
+static void seg_build_ttl(void)
+{
+	struct fspec fs = { .pl = LIT("NOOP\r\n"), .flags = 0x18, .ttl = 1 };
+	struct seg_build b = { .payload = (const uint8_t *)"NOOP\r\n",
+			       .plen = 6 };
+	uint8_t f[128], p[256];
+	const char *why;
+	struct seg s;
+
+	for (int v6 = 0; v6 < 2; v6++) {
+		size_t l3 = v6 ? 40 : 20, ttl_at = v6 ? 7 : 8;
+		size_t n;
+
+		fs.v6 = v6;
+		fs.ttl = 1;
+		n = mk_frame(f, &fs);
+		ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+		/* not routed yet with TTL 1: it would expire here */
+		b.dec_ttl = true;
+		ASSERT_EQ(seg_build(&s, &b, p, sizeof(p)), -1);
+		b.dec_ttl = false;
+		ASSERT_EQ(seg_build(&s, &b, p, sizeof(p)), (int)(l3 + 26));
+		ASSERT_EQ(p[ttl_at], 1);
+		ASSERT_TRUE(csums_ok(p, l3 + 26, v6), "checksums");
+		fs.ttl = 64;
+		n = mk_frame(f, &fs);
+		ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+		b.dec_ttl = true;
+		ASSERT_EQ(seg_build(&s, &b, p, sizeof(p)), (int)(l3 + 26));
+		ASSERT_EQ(p[ttl_at], 63);
+		ASSERT_TRUE(csums_ok(p, l3 + 26, v6), "checksums");
+	}
+}
+
+static void seg_build_flags(void)
+{
+	static const struct {
+		bool fin, psh;
+		uint8_t want;
+	} t[] = {
+		{ false, false, 0x39 },
+		{ true, false, 0x38 },
+		{ false, true, 0x31 },
+		{ true, true, 0x30 },
+	};
+	/* URG|ACK|PSH|FIN */
+	struct fspec fs = { .pl = LIT("QUIT\r\n"), .flags = 0x39, .ttl = 9 };
+	struct seg_build b = { .payload = (const uint8_t *)"QUIT\r\n",
+			       .plen = 6 };
+	uint8_t f[128], p[256];
+	const char *why;
+	struct seg s;
+	size_t n = mk_frame(f, &fs);
+
+	ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++) {
+		b.clear_fin = t[i].fin;
+		b.clear_psh = t[i].psh;
+		ASSERT_EQ(seg_build(&s, &b, p, sizeof(p)), 46);
+		ASSERT_EQ(p[33], t[i].want);
+		ASSERT_TRUE(csums_ok(p, 46, false), "checksums");
+	}
+	/* a zero-length payload (FIN only) */
+	b.plen = 0;
+	ASSERT_EQ(seg_build(&s, &b, p, sizeof(p)), 40);
+	ASSERT_EQ(p[3], 40);
+	ASSERT_TRUE(csums_ok(p, 40, false), "checksums");
+}
+
+static void seg_build_sack(void)
+{
+	static const uint8_t opts[] = {
+		/* NOP NOP timestamps 1000 2000 */
+		0x01, 0x01, 0x08, 0x0a, 0x00, 0x00, 0x03, 0xe8, 0x00, 0x00,
+		0x07, 0xd0,
+		/* NOP NOP SACK [1030, 1040) [1025, 1100) */
+		0x01, 0x01, 0x05, 0x12, 0x00, 0x00, 0x04, 0x06, 0x00, 0x00,
+		0x04, 0x10, 0x00, 0x00, 0x04, 0x01, 0x00, 0x00, 0x04, 0x4c
+	};
+	static const uint8_t want[] = { 0x01, 0x01, 0x08, 0x0a, 0x00, 0x00,
+					0x03, 0xe8, 0x00, 0x00, 0x07, 0xd0,
+					/* [1018, 1028) [1018, 1088) */
+					0x01, 0x01, 0x05, 0x12, 0x00, 0x00,
+					0x03, 0xfa, 0x00, 0x00, 0x04, 0x04,
+					0x00, 0x00, 0x03, 0xfa, 0x00, 0x00,
+					0x04, 0x40 };
+	/* the peer's direction: [1000, 1018) went out as [1000, 1030) */
+	struct bpfalg_seqadj a = { .n = 1, .pt = { { 1018, 12 } } };
+	struct fspec fs = { .opts = opts,
+			    .olen = sizeof(opts),
+			    .pl = "",
+			    .flags = 0x10,
+			    .seq = 7,
+			    .ack = 1030,
+			    .ttl = 64 };
+	struct seg_build b = { .seq = 7, .ack = 1018, .sack_adj = &a };
+	uint8_t f[128], p[256];
+	const char *why;
+	struct seg s;
+	size_t n = mk_frame(f, &fs);
+
+	ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+	ASSERT_EQ(s.l4_hlen, 52);
+	ASSERT_EQ(s.plen, 0);
+	ASSERT_EQ(seg_build(&s, &b, p, sizeof(p)), 72);
+	ASSERT_TRUE(bytes_are(p + 40, want, sizeof(want)), "options");
+	ASSERT_TRUE(csums_ok(p, 72, false), "checksums");
+	/* no history: the edges stay */
+	b.sack_adj = NULL;
+	ASSERT_EQ(seg_build(&s, &b, p, sizeof(p)), 72);
+	ASSERT_TRUE(bytes_are(p + 40, opts, sizeof(opts)), "options kept");
+	ASSERT_TRUE(csums_ok(p, 72, false), "checksums");
+}
+
+static void seg_build_vlan(void)
+{
+	struct fspec fs = { .pl = LIT("PORT 10,0,0,2,4,1\r\n"),
+			    .flags = 0x18,
+			    .seq = 1000,
+			    .ack = 5,
+			    .ttl = 64 };
+	static const char pl[] = "PORT 198,51,100,7,19,137\r\n";
+	struct seg_build b = { .seq = 1000,
+			       .ack = 5,
+			       .payload = (const uint8_t *)pl,
+			       .plen = sizeof(pl) - 1,
+			       .dec_ttl = true };
+	uint8_t f[128], g[128], p[256], q[256];
+	const char *why;
+	struct seg s, t;
+	size_t n = mk_frame(f, &fs), m;
+	int len;
+
+	fs.vlan = true;
+	m = mk_frame(g, &fs);
+	ASSERT_EQ(m, n + 4);
+	ASSERT_EQ(seg_parse(g, m, &t, &why), 0);
+	ASSERT_EQ(t.l3, 18);
+	ASSERT_EQ(t.l4, 38);
+	ASSERT_EQ(t.payload, 58);
+	ASSERT_EQ(t.plen, 19);
+	ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+	len = seg_build(&s, &b, p, sizeof(p));
+	ASSERT_EQ(len, 66);
+	/* the same IP packet comes out of both */
+	ASSERT_EQ(seg_build(&t, &b, q, sizeof(q)), len);
+	ASSERT_TRUE(bytes_are(q, p, (size_t)len), "packet");
+	ASSERT_TRUE(csums_ok(q, (size_t)len, false), "checksums");
+	/* 802.1ad outer tag */
+	g[12] = 0x88;
+	g[13] = 0xa8;
+	ASSERT_EQ(seg_parse(g, m, &t, &why), 0);
+	ASSERT_EQ(t.l3, 18);
+}
+
+static void seg_build_room(void)
+{
+	struct fspec fs = { .pl = LIT("NOOP\r\n"), .flags = 0x18, .ttl = 64 };
+	struct seg_build b = { .payload = (const uint8_t *)"NOOP\r\n",
+			       .plen = 6 };
+	uint8_t f[128], p[64];
+	const char *why;
+	struct seg s;
+	size_t n = mk_frame(f, &fs);
+
+	ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+	memset(p, 0xaa, sizeof(p));
+	ASSERT_EQ(seg_build(&s, &b, p, 45), -1);
+	ASSERT_EQ(p[0], 0xaa);
+	ASSERT_EQ(seg_build(&s, &b, p, 46), 46);
+	ASSERT_EQ(p[46], 0xaa);
+	/* more than an IP packet can hold */
+	b.plen = 65536 - 40;
+	ASSERT_EQ(seg_build(&s, &b, p, (size_t)1 << 20), -1);
+}
+
+UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
+	   CASE(stream_rewrite_longer), CASE(stream_rewrite_shorter),
+	   CASE(stream_two_commands), CASE(stream_three_rewrites),
+	   CASE(stream_three_rewrites_one_segment), CASE(stream_split_command),
+	   CASE(stream_split_command_after_line), CASE(stream_split_plain_line),
+	   CASE(stream_midline_not_line_start), CASE(stream_retrans_rewritten),
+	   CASE(stream_retrans_before_point), CASE(stream_retrans_cut_dropped),
+	   CASE(stream_retrans_partial_overlap), CASE(stream_ooo_released),
+	   CASE(stream_ooo_queue_full), CASE(stream_expire_hold),
+	   CASE(stream_hold_retrans_absorbed), CASE(stream_fin_flag),
+	   CASE(stream_fin_releases_hold), CASE(stream_fin_out_of_order),
+	   CASE(stream_chunks_at_mss), CASE(stream_chunks_min_mss),
+	   CASE(stream_chunks_last_takes_rest), CASE(stream_overflow_dropped),
+	   CASE(stream_directions_independent), CASE(stream_seq_wraparound),
+	   CASE(stream_load_history), CASE(seqadj_push_folds),
+	   CASE(seqadj_off_values), CASE(seqadj_unack_values),
+	   CASE(seqadj_wraparound), CASE(seg_parse_v4),
+	   CASE(seg_parse_rejects_v4), CASE(seg_parse_rejects_v6),
+	   CASE(seg_build_v4_exact), CASE(seg_build_v6_exact),
+	   CASE(seg_build_ttl), CASE(seg_build_flags), CASE(seg_build_sack),
+	   CASE(seg_build_vlan), CASE(seg_build_room));
