@@ -40,7 +40,7 @@ static const struct cmd cmds[] = {
 	{ "flows", do_flows, "", "the flow table" },
 	{ "pinholes", do_pinholes, "", "expectations opened by the ALGs" },
 	{ "stats", do_stats, "", "datapath counters and table occupancy" },
-	{ "alg", do_alg, "[PROTO off|observe|on]",
+	{ "alg", do_alg, "[PROTO off|observe|on [--ports P[,P...]]]",
 	  "ALG modes (ftp, sip, rtsp, tftp), live" },
 	{ "forward", do_forward, "[add|del PROTO PORT INSIDE-ADDR:PORT]",
 	  "port-forwards on the public address" },

@@ -51,9 +51,35 @@ static int alg_list(int fd)
 	return EXIT_OK;
 }
 
+/* "21,2121": at most BPFALG_ALG_PORTS ports, 1..65535; 0 or -1. */
+static int parse_ports(const char *s, __u16 ports[BPFALG_ALG_PORTS])
+{
+	int n = 0;
+
+	memset(ports, 0, sizeof(__u16) * BPFALG_ALG_PORTS);
+	while (*s) {
+		char *end;
+		unsigned long v;
+
+		if (n == BPFALG_ALG_PORTS || *s < '0' || *s > '9')
+			return -1;
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (errno || v < 1 || v > 65535 || (*end && *end != ','))
+			return -1;
+		ports[n++] = (__u16)v;
+		s = *end ? end + 1 : end;
+		if (*end && !*s)
+			return -1;
+	}
+	return n ? 0 : -1;
+}
+
 int do_alg(int argc, char **argv)
 {
 	struct bpfalg_alg_cfg a = {};
+	__u16 ports[BPFALG_ALG_PORTS];
+	bool set_ports = false;
 	char err[512];
 	int fd, alg, mode, ret = EXIT_OK;
 	__u32 key;
@@ -72,6 +98,17 @@ int do_alg(int argc, char **argv)
 				"unknown mode '%s' (off, observe, on)",
 				argv[0]);
 		NEXT_ARG();
+		if (argc > 0 && !strcmp(argv[0], "--ports")) {
+			NEXT_ARG();
+			REQ_ARGS(1, "port list after --ports");
+			if (parse_ports(argv[0], ports))
+				return usage_error(
+					"bad port list '%s' (up to %d ports "
+					"1-65535, comma-separated)",
+					argv[0], BPFALG_ALG_PORTS);
+			set_ports = true;
+			NEXT_ARG();
+		}
 		NO_MORE_ARGS();
 	} else {
 		if (argc > 0)
@@ -94,6 +131,8 @@ int do_alg(int argc, char **argv)
 	key = alg;
 	if (bpf_map_lookup_elem(fd, &key, &a))
 		a.ports[0] = alg_default_port[alg];
+	if (set_ports) /* new flows on these ports; open ones keep theirs */
+		memcpy(a.ports, ports, sizeof(a.ports));
 	a.mode = mode;
 	if (bpf_map_update_elem(fd, &key, &a, BPF_ANY)) {
 		p_err("cannot set %s mode: %s", alg_name(alg), strerror(errno));
