@@ -764,7 +764,7 @@ ftp_server_start() {
 		*) printf 'listen=YES\nlisten_ipv6=NO\nlisten_address=%s\n' "$addr" ;;
 		esac
 		cat <<-EOC
-		listen_port=21
+		listen_port=${FTP_LISTEN_PORT:-21}
 		background=NO
 		seccomp_sandbox=NO
 		anonymous_enable=YES
@@ -807,14 +807,15 @@ ftp_server_start() {
 	$x timeout 300 vsftpd "$conf" >"$TMPD/vsftpd-$n.out" 2>&1 &
 	pid=$!
 	bg_track $pid
+	local lp=${FTP_LISTEN_PORT:-21}
 	for i in $(seq 50); do
-		$x ss -ltnH "sport = :21" 2>/dev/null | grep -qF -e " $addr:21 " -e "[$addr]:21 " &&
+		$x ss -ltnH "sport = :$lp" 2>/dev/null | grep -qF -e " $addr:$lp " -e "[$addr]:$lp " &&
 			return 0
 		kill -0 "$pid" 2>/dev/null ||
 			fail "vsftpd on $addr exited: $(head -c 300 "$TMPD/vsftpd-$n.out")"
 		sleep 0.1
 	done
-	fail "vsftpd does not listen on $addr:21: $(head -c 300 "$TMPD/vsftpd-$n.out")"
+	fail "vsftpd does not listen on $addr:$lp: $(head -c 300 "$TMPD/vsftpd-$n.out")"
 }
 
 # What a curl exit status means for FTP (for failure reasons).
