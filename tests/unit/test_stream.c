@@ -19,14 +19,16 @@
 
 /*
  * The test ALG: a line starting "PORT " becomes LONG when it is shorter
- * than 24 bytes, SHORT otherwise; "GROW..." becomes GROW_LEN bytes (when
- * they fit).  Partial lines starting with (a prefix of) "PORT" are held.
+ * than 24 bytes, SHORT otherwise; "GROW..." becomes GROW_LEN bytes and
+ * "HUGE..." HUGE_LEN bytes (when they fit).  Partial lines starting with
+ * (a prefix of) "PORT" are held.
  */
 #define LONG "PORT 100,200,100,200,100,200\r\n" /* 30 */
 #define SHORT "PORT 1,2,3,4,5,6\r\n" /* 18 */
 #define P_SMALL "PORT 1,2,3,4,5,6\r\n" /* 18 -> LONG: +12 */
 #define P_BIG "PORT 192,168,100,200,19,137\r\n" /* 29 -> SHORT: -11 */
 #define GROW_LEN 100
+#define HUGE_LEN 3000
 
 static struct stream_stats stats;
 static struct stream_out out;
@@ -42,13 +44,16 @@ static int t_line(void *ctx, int dir, const uint8_t *line, size_t len,
 	last_dir = dir;
 	if (len >= 5 && !memcmp(line, "PORT ", 5)) {
 		r = len < 24 ? LONG : SHORT;
-	} else if (len >= 4 && !memcmp(line, "GROW", 4)) {
-		if (cap < GROW_LEN)
+	} else if (len >= 4 &&
+		   (!memcmp(line, "GROW", 4) || !memcmp(line, "HUGE", 4))) {
+		size_t n = line[0] == 'G' ? GROW_LEN : HUGE_LEN;
+
+		if (cap < n)
 			return -1;
-		memcpy(o, "GROW ", 5);
-		memset(o + 5, 'x', GROW_LEN - 7);
-		memcpy(o + GROW_LEN - 2, "\r\n", 2);
-		return GROW_LEN;
+		memcpy(o, line, 4);
+		memset(o + 4, 'x', n - 6);
+		memcpy(o + n - 2, "\r\n", 2);
+		return (int)n;
 	}
 	if (!r)
 		return -1;
@@ -649,18 +654,130 @@ static void stream_chunks_last_takes_rest(void)
 	stream_free(&st);
 }
 
-static void stream_overflow_dropped(void)
+/* A line is rewritten only while the rest of the data still fits. */
+static void stream_output_limit(void)
 {
 	static char seg[341 * 6];
 	struct stream st;
+	size_t k;
 
 	for (int i = 0; i < 341; i++)
 		memcpy(seg + 6 * i, "GROW\r\n", 6);
 	setup(&st);
-	ASSERT_EQ(send_at(&st, 0, 1000, seg, sizeof(seg), false, 0), 0);
+	/* 65 * 100 + 276 * 6 = 8156: the 66th would leave no room */
+	ASSERT_EQ(send_at(&st, 0, 1000, seg, sizeof(seg), false, 0), 4);
+	ASSERT_TRUE(!out.dropped, "dropped: %s", out.dropped);
+	ASSERT_EQ(out.len, 8156);
+	for (k = 0; k < 65; k++)
+		ASSERT_TRUE(
+			!memcmp(out.buf + k * GROW_LEN, "GROWxxxx", 8) &&
+				!memcmp(out.buf + k * GROW_LEN + GROW_LEN - 2,
+					"\r\n", 2),
+			"line %zu", k);
+	ASSERT_TRUE(!memcmp(out.buf + 6500, seg + 390, 276 * 6), "unchanged");
+	for (int i = 0; i < 4; i++) {
+		ASSERT_EQ(out.chunk[i].seq, 1000u + 2046 * i);
+		ASSERT_EQ(out.chunk[i].len, i < 3 ? 2046 : 8156 - 3 * 2046);
+	}
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 7, 1390, 65 * 94), "last point");
+	ASSERT_EQ(st.d[0].sent, 1000 + sizeof(seg));
+	stream_free(&st);
+}
+
+/* A replay that does not fit is dropped, and the new data with it. */
+static void stream_replay_too_large(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "HUGE\r\n"), 6);
+	ASSERT_EQ(SEND(&st, 1006, "HUGE\r\n"), 6);
+	ASSERT_EQ(out.chunk[0].seq, 1000 + HUGE_LEN);
+	ASSERT_EQ(SEND(&st, 1012, "HUGE\r\n"), 6);
+	ASSERT_EQ(out.chunk[0].seq, 1000 + 2 * HUGE_LEN);
+	/* 9000 bytes again, plus a new line */
+	ASSERT_EQ(SEND(&st, 1000, "HUGE\r\nHUGE\r\nHUGE\r\nLIST\r\n"), 0);
 	ASSERT_STREQ(out.dropped, "rewritten data does not fit");
 	ASSERT_EQ(out.len, 0);
 	ASSERT_EQ(stats.dropped, 1);
+	ASSERT_EQ(st.d[0].sent, 1018);
+	ASSERT_EQ(line_calls, 3);
+	/* the new line, sent again, goes where it belongs */
+	ASSERT_EQ(SEND(&st, 1018, "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000 + 3 * HUGE_LEN, "LIST\r\n", false), "next");
+	stream_free(&st);
+}
+
+/* After a replay, new data that does not fit is not taken. */
+static void stream_new_data_does_not_fit(void)
+{
+	static char seg[12 + 2500];
+	struct stream st;
+	int n;
+
+	memcpy(seg, "HUGE\r\nHUGE\r\n", 12);
+	memset(seg + 12, 'n', 2498);
+	memcpy(seg + 12 + 2498, "\r\n", 2);
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "HUGE\r\nHUGE\r\n"), STREAM_CHUNKS);
+	ASSERT_EQ(out.len, 2 * HUGE_LEN);
+	/* 6000 replayed + 2500 new > 8192 */
+	n = send_at(&st, 0, 1000, seg, sizeof(seg), false, 0);
+	ASSERT_TRUE(n > 0, "%d chunks", n);
+	ASSERT_STREQ(out.dropped, "rewritten data does not fit");
+	ASSERT_EQ(out.len, 2 * HUGE_LEN);
+	ASSERT_EQ(out.chunk[0].seq, 1000);
+	ASSERT_EQ(st.d[0].sent, 1012);
+	ASSERT_EQ(stats.retrans, 1);
+	/* on its own it goes, right after the rewritten lines */
+	ASSERT_EQ(send_at(&st, 0, 1012, seg + 12, 2500, false, 0), 1);
+	ASSERT_TRUE(chunk_is(0, 1000 + 2 * HUGE_LEN, seg + 12, 2500, false),
+		    "new data");
+	stream_free(&st);
+}
+
+/* More rewrites in flight than records: no replay from guesswork. */
+static void stream_retrans_forgotten_record(void)
+{
+	static char seg[9 * 18], want[8 * 30];
+	struct stream st;
+
+	for (int i = 0; i < 9; i++)
+		memcpy(seg + 18 * i, P_SMALL, 18);
+	for (int i = 0; i < 8; i++)
+		memcpy(want + 30 * i, LONG, 30);
+	setup(&st);
+	ASSERT_EQ(send_at(&st, 0, 1000, seg, sizeof(seg), false, 0), 1);
+	ASSERT_EQ(out.len, 9 * 30);
+	ASSERT_EQ(st.d[0].adj.base, 12);
+	/* the first line's record is gone */
+	ASSERT_EQ(send_at(&st, 0, 1000, seg, sizeof(seg), false, 0), 0);
+	ASSERT_STREQ(out.dropped, "retransmission of a forgotten rewrite");
+	ASSERT_EQ(stats.dropped, 1);
+	/* from the second on, all are known */
+	ASSERT_EQ(send_at(&st, 0, 1018, seg + 18, 8 * 18, false, 0), 1);
+	ASSERT_TRUE(chunk_is(0, 1030, want, 8 * 30, false), "replay");
+	stream_free(&st);
+}
+
+/* A history loaded at a restart has no records: a retransmission across
+ * one of its points is dropped, one before it goes.
+ */
+static void stream_retrans_loaded_history(void)
+{
+	struct bpfalg_seqadj a = { .base = 0, .n = 1 };
+	struct stream st;
+
+	a.pt[0].pos = 1018;
+	a.pt[0].delta = 12;
+	setup(&st);
+	stream_load_adj(&st, 0, &a);
+	ASSERT_EQ(SEND(&st, 1018, "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1030, "LIST\r\n", false), "continued");
+	ASSERT_EQ(SEND(&st, 1000, P_SMALL "LIST\r\n"), 0);
+	ASSERT_STREQ(out.dropped, "retransmission of a forgotten rewrite");
+	ASSERT_EQ(SEND(&st, 1018, "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1030, "LIST\r\n", false), "after the point");
 	stream_free(&st);
 }
 
@@ -1410,7 +1527,10 @@ UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(stream_hold_retrans_absorbed), CASE(stream_fin_flag),
 	   CASE(stream_fin_releases_hold), CASE(stream_fin_out_of_order),
 	   CASE(stream_chunks_at_mss), CASE(stream_chunks_min_mss),
-	   CASE(stream_chunks_last_takes_rest), CASE(stream_overflow_dropped),
+	   CASE(stream_chunks_last_takes_rest), CASE(stream_output_limit),
+	   CASE(stream_replay_too_large), CASE(stream_new_data_does_not_fit),
+	   CASE(stream_retrans_forgotten_record),
+	   CASE(stream_retrans_loaded_history),
 	   CASE(stream_directions_independent), CASE(stream_seq_wraparound),
 	   CASE(stream_load_history), CASE(seqadj_push_folds),
 	   CASE(seqadj_off_values), CASE(seqadj_unack_values),

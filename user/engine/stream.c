@@ -94,26 +94,40 @@ static void emit_bytes(struct emit *em, uint32_t orig_seq, const uint8_t *p,
 	o->len += n;
 }
 
+/* A record is forgotten (evicted, or never made): what it replaced is
+ * not known any more, so nothing before its end can be replayed.
+ */
+static void rec_forget(struct stream_dir *d, uint32_t b)
+{
+	if (!d->rec_lost || seq_lt(d->rec_floor, b))
+		d->rec_floor = b;
+	d->rec_lost = true;
+}
+
 static void rec_add(struct stream_dir *d, uint32_t a, uint32_t b,
 		    const uint8_t *out, size_t len)
 {
-	unsigned int i = (d->rec_head + d->rec_n) % STREAM_RECS;
 	uint8_t *copy = malloc(len ? len : 1);
+	unsigned int i;
 
+	if (!copy) {
+		/* no record: a retransmission of it will be dropped */
+		rec_forget(d, b);
+		return;
+	}
 	if (d->rec_n == STREAM_RECS) {
-		i = d->rec_head;
+		struct stream_rec *old = &d->rec[d->rec_head];
+
+		rec_forget(d, old->b);
+		free(old->out);
+		old->out = NULL;
 		d->rec_head = (d->rec_head + 1) % STREAM_RECS;
 		d->rec_n--;
 	}
+	i = (d->rec_head + d->rec_n) % STREAM_RECS;
 	free(d->rec[i].out);
-	d->rec[i].out = copy;
-	if (!copy) {
-		/* no record: a retransmission of it will be dropped */
-		d->rec[i].a = d->rec[i].b = a;
-		d->rec[i].len = 0;
-		return;
-	}
 	memcpy(copy, out, len);
+	d->rec[i].out = copy;
 	d->rec[i].a = a;
 	d->rec[i].b = b;
 	d->rec[i].len = len;
@@ -122,26 +136,43 @@ static void rec_add(struct stream_dir *d, uint32_t a, uint32_t b,
 
 /*
  * Bytes [s, s + n) were sent before: send them again, rewritten lines
- * replayed from their records.  -1 when a record would be cut.
+ * replayed from their records.  NULL, or why it cannot be done.
  */
-static int replay(struct emit *em, uint32_t s, const uint8_t *data, size_t n)
+static const char *replay(struct emit *em, uint32_t s, const uint8_t *data,
+			  size_t n)
 {
 	struct stream_dir *d = em->d;
-	uint32_t cur = s, end = s + (uint32_t)n;
+	uint32_t cur = s, end = s + (uint32_t)n, len = (uint32_t)n;
+	uint32_t wire_len = end + (uint32_t)seqadj_off(&d->adj, end) -
+			    (s + (uint32_t)seqadj_off(&d->adj, s));
 
+	if (d->rec_lost && seq_lt(s, d->rec_floor))
+		return "retransmission of a forgotten rewrite";
 	for (unsigned int k = 0; k < d->rec_n; k++) {
 		struct stream_rec *r = &d->rec[(d->rec_head + k) % STREAM_RECS];
 
 		if (!r->out || !seq_lt(r->a, end) || !seq_lt(s, r->b))
 			continue;
 		if (seq_lt(r->a, s) || seq_lt(end, r->b))
-			return -1;
+			return "retransmission would cut a rewritten line";
+		len += (uint32_t)r->len - (r->b - r->a);
+	}
+	/* every correction point in (s, end] has its record (not so for a
+	 * history loaded at a restart)
+	 */
+	if (len != wire_len)
+		return "retransmission of a forgotten rewrite";
+	for (unsigned int k = 0; k < d->rec_n; k++) {
+		struct stream_rec *r = &d->rec[(d->rec_head + k) % STREAM_RECS];
+
+		if (!r->out || !seq_lt(r->a, end) || !seq_lt(s, r->b))
+			continue;
 		emit_bytes(em, cur, data + (cur - s), r->a - cur);
 		emit_bytes(em, r->a, r->out, r->len);
 		cur = r->b;
 	}
 	emit_bytes(em, cur, data + (cur - s), end - cur);
-	return 0;
+	return NULL;
 }
 
 /*
@@ -160,13 +191,19 @@ static void process_new(struct stream *st, int dir, struct emit *em,
 
 	while (pos < blen) {
 		const uint8_t *nl = memchr(buf + pos, '\n', blen - pos);
-		size_t llen, room;
+		size_t llen, rest, room;
 		int n = -1;
 
 		if (!nl)
 			break;
 		llen = (size_t)(nl - (buf + pos)) + 1;
-		room = o->len < STREAM_OUT_MAX ? STREAM_OUT_MAX - o->len : 0;
+		/* what follows must still fit unchanged (take_new made sure
+		 * all of it does): a line that would not is sent unchanged
+		 */
+		rest = blen - pos - llen;
+		room = STREAM_OUT_MAX - o->len > rest ?
+			       STREAM_OUT_MAX - o->len - rest :
+			       0;
 		if (!d->midline && !em->overflow) {
 			/* make sure the run has started so o->buf is ours */
 			emit_bytes(em, c + (uint32_t)pos, buf, 0);
@@ -260,6 +297,15 @@ static bool take_new(struct stream *st, int dir, struct emit *em,
 		o->dropped = "segment too large";
 		return true;
 	}
+	if (clen > STREAM_OUT_MAX - o->len) {
+		/* not taken: neither sent nor counted as sent, the sender
+		 * sends it again
+		 */
+		o->dropped = "rewritten data does not fit";
+		if (st->stats)
+			st->stats->dropped++;
+		return true;
+	}
 	memcpy(comb, d->hold, held);
 	memcpy(comb + held, data + (x - s), e - x);
 	process_new(st, dir, em, comb, clen, fin, now, o);
@@ -302,6 +348,7 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 	struct emit em = { .o = o, .d = d };
 	uint32_t s = in->seq, e = in->seq + (uint32_t)in->len;
 	bool fin_sent = false;
+	const char *why;
 	size_t mss, off;
 
 	o->len = 0;
@@ -318,8 +365,9 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 	if (seq_lt(s, d->sent)) {
 		uint32_t old_end = seq_lt(e, d->sent) ? e : d->sent;
 
-		if (replay(&em, s, in->data, old_end - s)) {
-			o->dropped = "retransmission would cut a rewritten line";
+		why = replay(&em, s, in->data, old_end - s);
+		if (why) {
+			o->dropped = why;
 			if (st->stats)
 				st->stats->dropped++;
 			o->len = 0;
@@ -330,7 +378,9 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 		if (e == old_end && in->fin)
 			fin_sent = true;
 	}
-	if (seq_lt(d->sent, e) || (in->fin && !seq_lt(e, d->sent))) {
+	/* nothing new is taken when the old part did not fit */
+	if (!em.overflow &&
+	    (seq_lt(d->sent, e) || (in->fin && !seq_lt(e, d->sent)))) {
 		if (!take_new(st, dir, &em, s, in->data, in->len, in->fin,
 			      in->now_ns, o)) {
 			ooo_queue(st, d, in, o);

@@ -15,7 +15,12 @@
  *  - A retransmission of data already sent goes out again with the same
  *    bytes: rewritten lines are replayed from a record, the rest copied.
  *    One that would cut a rewritten line in two is dropped (the sender
- *    retransmits again), never sent half-rewritten.
+ *    retransmits again), never sent half-rewritten; so is one reaching
+ *    back to a rewritten line whose record is gone (more than STREAM_RECS
+ *    rewrites unacknowledged, or a history loaded at a restart).
+ *  - Output fits STREAM_OUT_MAX: a line is rewritten only if the rest of
+ *    the data still fits after it (else it goes unchanged); new data that
+ *    does not fit after a replay is not taken (the sender sends it again).
  *  - A segment beyond a gap is queued (STREAM_OOO_MAX of them) until the
  *    gap fills, or dropped when the queue is full.
  *  - Every length change adds a correction point to the direction's
@@ -78,6 +83,8 @@ struct stream_dir {
 	struct bpfalg_seqadj adj;
 	struct stream_rec rec[STREAM_RECS]; /* ring, oldest first at rec_head */
 	unsigned int rec_head, rec_n;
+	bool rec_lost; /* a record was forgotten: nothing before rec_floor */
+	uint32_t rec_floor; /* can be replayed */
 	struct stream_ooo ooo[STREAM_OOO_MAX];
 };
 
