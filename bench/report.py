@@ -4,6 +4,8 @@
 
 usage: report.py ROUNDS.jsonl BPF_TESTS_BENCH.txt META.json OUT.json [CHART.dat]
 Prints the aligned table on stdout and writes the same as JSON to OUT.json.
+Lines of ROUNDS.jsonl with "set": "w6" (bench/ftp_latency.sh, workload 6:
+gateways plain/kernel/bpfalg) go to a second table and to "w6" in the JSON.
 """
 import json
 import re
@@ -38,6 +40,8 @@ ROWS = [
 def fmt(v):
     if v is None:
         return "-"
+    if isinstance(v, int):
+        return f"{v:,}"
     if abs(v) >= 1000:
         return f"{v:,.0f}"
     if abs(v) >= 10:
@@ -61,17 +65,64 @@ def parse_bpf_tests(path):
     return out
 
 
-def main():
-    rounds_path, bpft_path, meta_path, out_path = sys.argv[1:5]
-    chart_path = sys.argv[5] if len(sys.argv) > 5 else None
-    rounds = []
-    for line in open(rounds_path):
-        line = line.strip()
-        if line:
-            rounds.append(json.loads(line))
-    meta = json.load(open(meta_path))
-    bpft = parse_bpf_tests(bpft_path)
+# Workload 6 (bench/ftp_latency.sh): its own gateways and its own table.
+W6_GWS = ("plain", "kernel", "bpfalg")
+# (key, label, unit, kind): kind "lat" gets the added latency (gateway -
+# plain of the same round), "tput" the ratio bpfalg/kernel, None neither.
+W6_ROWS = [
+    ("w6_noop_p50_us", "6 NOOP RTT p50 (punted, parsed, not rewritten)", "us", "lat"),
+    ("w6_noop_p99_us", "6 NOOP RTT p99", "us", "lat"),
+    ("w6_port_p50_us", "6 PORT RTT p50 (each rewritten, a pinhole each)", "us", "lat"),
+    ("w6_port_p99_us", "6 PORT RTT p99", "us", "lat"),
+    ("w6_port_first8_p50_us", "6 PORT p50, first 8 of each batch", "us", "lat"),
+    ("w6_port_last8_p50_us", "6 PORT p50, last 8 of each batch", "us", "lat"),
+    ("w6_noop_n", "6 NOOP commands measured", "count", None),
+    ("w6_port_n", "6 PORT commands measured", "count", None),
+    ("w6_ftp_punted", "6 bpfalg ftp_punted (commands + replies)", "count", None),
+    ("w6_ftp_rewritten", "6 bpfalg ftp_rewritten", "count", None),
+    ("w6_ftp_active_gbps", "6 active FTP download (data via pinhole)", "Gbit/s", "tput"),
+    ("w6_ftp_passive_gbps", "6 passive FTP download (plain NAT flow)", "Gbit/s", "tput"),
+    ("w6_iperf3_rev_gbps", "6 iperf3 -R, same size (plain NAT flow)", "Gbit/s", "tput"),
+    ("loadavg1", "host 1-min load average at round end", "load", None),
+]
+# Goals (benchmark targets, not tests): what bpfalg adds per command RTT.
+W6_GOALS = {"p50_us": 30.0, "p99_us": 100.0}
+# What the kernel's in-line helper adds on this machine, for reading.
+W6_KERNEL_REF = {"p50_us": 4.0, "p99_us": 20.0}
 
+
+def num(r, k):
+    v = r.get(k)
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def stats(vals):
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals),
+            "n": len(vals), "values": vals}
+
+
+def cell(s):
+    if not s:
+        return "-"
+    if s["n"] == 1:
+        return fmt(s["median"])
+    sep = ".." if s["min"] < 0 else "-"  # [-1.7..3.9], not [-1.7-3.9]
+    return f"{fmt(s['median'])} [{fmt(s['min'])}{sep}{fmt(s['max'])}]"
+
+
+def emit_table(head, lines):
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *lines)]
+
+    def emit(cells):
+        print("  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
+                        for i, (c, w) in enumerate(zip(cells, widths))).rstrip())
+    emit(head)
+    print("  ".join("-" * w for w in widths))
+    for cells in lines:
+        emit(cells)
+
+
+def main_results(rounds, bpft):
     results = []
     for key, label, unit, higher in ROWS:
         row = {"metric": key, "workload": label, "unit": unit,
@@ -81,12 +132,10 @@ def main():
             if key.startswith("bpf_test_run"):
                 vals = [bpft[key]] if (gw == "bpfalg" and key in bpft) else []
             else:
-                vals = [r[key] for r in rounds
-                        if r.get("gw") == gw and isinstance(r.get(key), (int, float))]
+                vals = [r[key] for r in rounds if r.get("gw") == gw and num(r, key)]
             if vals:
                 any_val = True
-                row[gw] = {"median": statistics.median(vals), "min": min(vals),
-                           "max": max(vals), "n": len(vals), "values": vals}
+                row[gw] = stats(vals)
             else:
                 row[gw] = None
         if not any_val:
@@ -98,43 +147,130 @@ def main():
                 r = x["median"] / y["median"]
             row[f"{a}/{b}"] = r
         results.append(row)
+    return results
 
-    doc = {"meta": meta, "results": results, "rounds": rounds,
-           "bpf_tests_bench": bpft}
-    with open(out_path, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
 
-    # Aligned table
+def main_table(results, meta):
     head = ["workload", "unit", "kernel", "bpfalg", "ceiling", "bpfalg/kernel", "bpfalg/ceiling"]
     lines = []
     for row in results:
-        cells = [row["workload"], row["unit"]]
-        for gw in GWS:
-            s = row[gw]
-            if not s:
-                cells.append("-")
-            elif s["n"] == 1:
-                cells.append(fmt(s["median"]))
-            else:
-                cells.append(f"{fmt(s['median'])} [{fmt(s['min'])}-{fmt(s['max'])}]")
+        cells = [row["workload"], row["unit"]] + [cell(row[gw]) for gw in GWS]
         for k in ("bpfalg/kernel", "bpfalg/ceiling"):
             cells.append("-" if row[k] is None else f"{row[k]:.2f}")
         lines.append(cells)
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *lines)]
-    def emit(cells):
-        print("  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
-                        for i, (c, w) in enumerate(zip(cells, widths))).rstrip())
-    emit(head)
-    print("  ".join("-" * w for w in widths))
-    for cells in lines:
-        emit(cells)
+    emit_table(head, lines)
     print()
     print("median [min-max] over %s rounds per gateway (interleaved); %s s windows." %
           (meta.get("rounds"), meta.get("dur_s")))
     print("NOTE: the sender (trafgen/iperf3) and the receiver share the %s CPUs with the gateway;"
           " delivered pkt/s is bounded by the sender (~350 kpps here), so also read the"
           " per-packet program cost (workload 7)." % meta.get("cpus"))
+
+
+def w6_results(w6_rounds):
+    """Per gateway median [min-max] over the rounds; added latency = gateway
+    minus plain of the same round (paired), median [min-max]; for
+    throughput the ratio of the medians bpfalg/kernel."""
+    rows = []
+    for key, label, unit, kind in W6_ROWS:
+        row = {"metric": key, "workload": label, "unit": unit, "kind": kind}
+        any_val = False
+        for gw in W6_GWS:
+            vals = [r[key] for r in w6_rounds if r.get("gw") == gw and num(r, key)]
+            row[gw] = stats(vals) if vals else None
+            any_val = any_val or bool(vals)
+        if not any_val:
+            continue
+        plain = {r.get("round"): r[key] for r in w6_rounds
+                 if r.get("gw") == "plain" and num(r, key)}
+        for gw in ("kernel", "bpfalg"):
+            d = None
+            if kind == "lat":
+                diffs = [round(r[key] - plain[r.get("round")], 2) for r in w6_rounds
+                         if r.get("gw") == gw and num(r, key) and r.get("round") in plain]
+                d = stats(diffs) if diffs else None
+            row[f"{gw}-plain"] = d
+        ratio = None
+        if kind == "tput" and row["bpfalg"] and row["kernel"] and row["kernel"]["median"]:
+            ratio = row["bpfalg"]["median"] / row["kernel"]["median"]
+        row["bpfalg/kernel"] = ratio
+        rows.append(row)
+    by = {r["metric"]: r for r in rows}
+    goals = {}
+    for series in ("port", "noop"):
+        for q, limit in W6_GOALS.items():
+            row = by.get(f"w6_{series}_{q}")
+            add = row.get("bpfalg-plain") if row else None
+            goals[f"bpfalg_{series}_added_{q}"] = {
+                "limit": limit,
+                "value": add["median"] if add else None,
+                "met": (add["median"] <= limit) if add else None}
+    return {"rows": rows, "goals": goals, "kernel_reference_added": W6_KERNEL_REF,
+            "traced": any(r.get("w6_traced") for r in w6_rounds)}
+
+
+def w6_table(w6, meta):
+    head = ["workload 6: ALG control path", "unit", "plain", "kernel", "bpfalg",
+            "added kernel", "added bpfalg", "bpfalg/kernel"]
+    lines = []
+    for row in w6["rows"]:
+        lines.append([row["workload"], row["unit"]] + [cell(row[g]) for g in W6_GWS] +
+                     [cell(row["kernel-plain"]), cell(row["bpfalg-plain"]),
+                      "-" if row["bpfalg/kernel"] is None else f"{row['bpfalg/kernel']:.2f}"])
+    emit_table(head, lines)
+    print()
+    print("RTT of one command at the client (send until the whole reply is in), one FTP control"
+          " connection to vsftpd, client, server and daemon on CPU %s; added = gateway minus"
+          " plain routing of the same round; median [min-max] over %s round(s).  bpfalg punts"
+          " every command and every reply (2 punted packets per RTT).  PORTs in batches of %s,"
+          " the pinholes expired in between: bpfalg checks each live pinhole of the flow on"
+          " every punt, hence first vs last 8." %
+          (meta.get("w6_pin") or "(any)", meta.get("w6_rounds", "?"), meta.get("w6_batch", "?")))
+    parts = []
+    for series in ("port", "noop"):
+        for q in ("p50_us", "p99_us"):
+            x = w6["goals"][f"bpfalg_{series}_added_{q}"]
+            if x["value"] is None:
+                continue
+            parts.append("%s %s %s us (<= %g: %s)" % (series.upper(), q[:3], fmt(x["value"]),
+                                                     x["limit"], "met" if x["met"] else "NOT met"))
+    if parts:
+        print("goal, bpfalg added per command: " + "; ".join(parts) +
+              ".  The kernel's in-line helper adds ~%g us p50, ~%g us p99 here." %
+              (W6_KERNEL_REF["p50_us"], W6_KERNEL_REF["p99_us"]))
+    if w6.get("traced"):
+        print("NOTE: W6_TRACE was set: a tracer slowed the daemon, these RTTs are not results.")
+
+
+def main():
+    rounds_path, bpft_path, meta_path, out_path = sys.argv[1:5]
+    chart_path = sys.argv[5] if len(sys.argv) > 5 else None
+    all_rounds = []
+    for line in open(rounds_path):
+        line = line.strip()
+        if line:
+            all_rounds.append(json.loads(line))
+    rounds = [r for r in all_rounds if r.get("set") != "w6"]
+    w6_rounds = [r for r in all_rounds if r.get("set") == "w6"]
+    meta = json.load(open(meta_path))
+    bpft = parse_bpf_tests(bpft_path)
+
+    results = main_results(rounds, bpft)
+    w6 = w6_results(w6_rounds) if w6_rounds else None
+    doc = {"meta": meta, "results": results, "rounds": all_rounds,
+           "bpf_tests_bench": bpft}
+    if w6:
+        doc["w6"] = w6
+    with open(out_path, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+
+    if results:
+        main_table(results, meta)
+    if results and w6:
+        print()
+    if w6:
+        w6_table(w6, meta)
     print("JSON: %s" % out_path)
 
     if chart_path:

@@ -5,9 +5,11 @@
 # an XDP redirect "ceiling", on the 3-namespace topology of tests/netns/lib.sh.
 # See bench/README.md.
 #
-#   QUICK=1           about 1 minute (3 rounds per gateway, 1 s windows)
+#   QUICK=1           about 2 minutes (3 rounds per gateway, 1 s windows)
 #   ROUNDS=N DUR=S    rounds per gateway, measuring window per workload
-#   GWS="kernel bpfalg ceiling"   WORKLOADS="1 2 4 7" (opt-in: 5, W5_FLOWS="1000 100000")
+#   GWS="kernel bpfalg ceiling"   WORKLOADS="1 2 4 6 7" (opt-in: 5, W5_FLOWS="1000 100000")
+#   Workload 6 (ALG control path, bench/ftp_latency.sh) has its own gateways
+#   and rounds: W6_GWS="plain kernel bpfalg" W6_ROUNDS=1, W6_* (see there)
 #   BENCH_OUT=DIR     where the JSON goes (default bench/results)
 #   BENCH_ROUND_TIMEOUT=S   one round's limit (default 120)
 #
@@ -23,16 +25,30 @@ case $ALGCTL in /*) ;; *) ALGCTL=$TOP/$ALGCTL ;; esac
 
 if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
 	ROUNDS=${ROUNDS:-3} DUR=${DUR:-1} MODE=quick
-	WORKLOADS=${WORKLOADS:-1 2 7}
+	WORKLOADS=${WORKLOADS:-1 2 6 7}
 	export WARM=${WARM:-0.3}
 else
 	ROUNDS=${ROUNDS:-5} DUR=${DUR:-6} MODE=full
-	WORKLOADS=${WORKLOADS:-1 2 4 7}
+	WORKLOADS=${WORKLOADS:-1 2 4 6 7}
 fi
 GWS=${GWS:-kernel bpfalg ceiling}
 BENCH_OUT=${BENCH_OUT:-$HERE/results}
 BENCH_ROUND_TIMEOUT=${BENCH_ROUND_TIMEOUT:-120}
-export DUR WORKLOADS
+# workload 6 runs apart (bench/ftp_latency.sh); round.sh gets the others
+ALL_WORKLOADS=$WORKLOADS
+W6=""
+RWORKLOADS=""
+for w in $WORKLOADS; do
+	if [ "$w" = 6 ]; then W6=1; else RWORKLOADS="$RWORKLOADS $w"; fi
+done
+RWORKLOADS=${RWORKLOADS# }
+W6_GWS=${W6_GWS:-plain kernel bpfalg}
+W6_ROUNDS=${W6_ROUNDS:-1}
+W6_ROUND_TIMEOUT=${W6_ROUND_TIMEOUT:-300}
+export W6_PIN=${W6_PIN-0}
+export W6_BATCH=${W6_BATCH:-64}
+export DUR QUICK
+[ -n "$RWORKLOADS" ] || GWS=""
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (namespaces, BPF)" >&2; exit 1; }
 need="$ALGCTL $BUILD/xdp_pass.bpf.o"
@@ -40,7 +56,10 @@ case " $GWS " in *" ceiling "*) need="$need $BUILD/xdp_ceiling.bpf.o" ;; esac
 for f in $need; do
 	[ -e "$f" ] || { echo "bench: missing $f (make all $BUILD/xdp_ceiling.bpf.o)" >&2; exit 1; }
 done
-for c in trafgen iperf3 bpftool python3; do
+cmds="iperf3 bpftool python3"
+[ -n "$GWS" ] && cmds="$cmds trafgen"
+[ -n "$W6" ] && cmds="$cmds vsftpd curl taskset"
+for c in $cmds; do
 	command -v "$c" >/dev/null || { echo "bench: missing $c (scripts/deps.sh)" >&2; exit 1; }
 done
 
@@ -52,27 +71,44 @@ ROUNDS_F=$WORK/rounds.jsonl
 : >"$ROUNDS_F"
 failed=0
 
-echo "bench: $MODE mode, $ROUNDS rounds x [$GWS], workloads [$WORKLOADS], ${DUR}s windows"
+[ -n "$GWS" ] &&
+	echo "bench: $MODE mode, $ROUNDS rounds x [$GWS], workloads [$RWORKLOADS], ${DUR}s windows"
+[ -n "$W6" ] &&
+	echo "bench: workload 6 (ALG control path): $W6_ROUNDS round(s) x [$W6_GWS]"
 echo "bench: the sender and receiver share the $(nproc) CPUs with the gateway (veth testbed)"
 t_start=$(date +%s)
-for r in $(seq "$ROUNDS"); do
-	for gw in $GWS; do
-		log=$WORK/round-$r-$gw.log
-		BENCH_GW=$gw timeout -k 10 "$BENCH_ROUND_TIMEOUT" "$HERE/round.sh" >"$log" 2>&1
-		rc=$?
-		line=$(tail -n 1 "$log")
-		if [ "$rc" -eq 0 ] && printf '%s' "$line" | python3 -c 'import json,sys; json.loads(sys.stdin.read())' 2>/dev/null; then
-			printf '%s\n' "$line" | python3 -c '
+# one_round SCRIPT TIMEOUT ROUND GW: run it, keep its last line (JSON)
+one_round() {
+	local script=$1 tmo=$2 r=$3 gw=$4 log rc line
+	log=$WORK/round-$r-$gw-${script%.sh}.log
+	BENCH_GW=$gw timeout -k 10 "$tmo" "$HERE/$script" >"$log" 2>&1
+	rc=$?
+	line=$(tail -n 1 "$log")
+	if [ "$rc" -eq 0 ] && printf '%s' "$line" | python3 -c 'import json,sys; json.loads(sys.stdin.read())' 2>/dev/null; then
+		printf '%s\n' "$line" | python3 -c '
 import json, sys
 d = json.loads(sys.stdin.read()); d["round"] = int(sys.argv[1]); print(json.dumps(d))' "$r" >>"$ROUNDS_F"
-			printf 'bench: round %d %-8s %s\n' "$r" "$gw" "$(printf '%s' "$line" | cut -c1-150)"
-		else
-			failed=$((failed + 1))
-			echo "bench: round $r $gw FAILED (rc=$rc):"
-			tail -n 15 "$log" | sed 's/^/    /'
-		fi
+		printf 'bench: round %d %-8s %s\n' "$r" "$gw" "$(printf '%s' "$line" | cut -c1-150)"
+	else
+		failed=$((failed + 1))
+		echo "bench: round $r $gw ($script) FAILED (rc=$rc):"
+		tail -n 15 "$log" | sed 's/^/    /'
+	fi
+}
+export WORKLOADS=$RWORKLOADS
+for r in $(seq "$ROUNDS"); do
+	for gw in $GWS; do
+		one_round round.sh "$BENCH_ROUND_TIMEOUT" "$r" "$gw"
 	done
 done
+# Workload 6: its gateways interleaved the same way (plain, kernel, bpfalg, ...)
+if [ -n "$W6" ]; then
+	for r in $(seq "$W6_ROUNDS"); do
+		for gw in $W6_GWS; do
+			one_round ftp_latency.sh "$W6_ROUND_TIMEOUT" "$r" "$gw"
+		done
+	done
+fi
 
 # Workload 7, offline: bpf_prog_test_run_opts on crafted packets (one run).
 BPFT=$WORK/bpf_tests_bench.txt
@@ -89,12 +125,14 @@ esac
 python3 - "$WORK/meta.json" <<-EOF
 import json, sys, platform, os
 json.dump({"timestamp": "$STAMP", "mode": "$MODE", "rounds": $ROUNDS, "dur_s": $DUR,
-           "gateways": "$GWS".split(), "workloads": "$WORKLOADS".split(),
+           "gateways": "$GWS".split(), "workloads": "$ALL_WORKLOADS".split(),
            "kernel": platform.release(), "cpus": os.cpu_count(),
            "cpu_model": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                               if l.startswith("model name")), "?"),
            "git": os.popen("git -C $TOP describe --always --dirty 2>/dev/null").read().strip(),
            "failed_rounds": $failed, "elapsed_s": $(($(date +%s) - t_start)),
+           "w6_gateways": "$([ -n "$W6" ] && echo "$W6_GWS")".split(), "w6_rounds": $W6_ROUNDS,
+           "w6_batch": $W6_BATCH, "w6_pin": "$W6_PIN",
            "sender": "trafgen (netsniff-ng) 1 process, 64-byte frames (60 B + FCS); iperf3 1 TCP stream",
            "note": "sender, gateway and receiver share the CPUs of one host"},
           open(sys.argv[1], "w"))

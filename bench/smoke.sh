@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # make bench-smoke: one tiny benchmark round (workload 1, kernel and bpfalg,
-# 1 s window) so that `make bench` cannot rot: checks that the table and the
-# JSON come out and hold numbers > 0.  Ends with "N passed, N failed".
+# 1 s window) and a tiny workload 6 (plain, kernel, bpfalg) so that
+# `make bench` cannot rot: checks that the tables and the JSON come out and
+# hold numbers > 0.  Ends with "N passed, N failed".
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUTD=$(mktemp -d /tmp/bpfalg-bench-smoke.XXXXXX)
 trap 'rm -rf "$OUTD"' EXIT
@@ -32,6 +33,26 @@ d = json.load(open(sys.argv[1]))
 row = next(r for r in d["results"] if r["metric"] == "w1_pps")
 assert row["kernel"]["median"] > 0 and row["bpfalg"]["median"] > 0
 assert row["bpfalg/kernel"] > 0
+assert d["meta"]["failed_rounds"] == 0
+PY
+# Workload 6, tiny: plain, kernel, bpfalg; 100 NOOPs, 16 PORTs, 4 MiB.
+mkdir -p "$OUTD/w6"
+W6_NOOPS=100 W6_PORTS=16 W6_MIB=4 W6_REPS=1 WORKLOADS=6 BENCH_OUT=$OUTD/w6 BENCH_NO_CHART=1 QUICK=0 \
+	W6_ROUND_TIMEOUT=60 timeout 200 "$HERE/run.sh" >"$OUTD/w6.txt" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && ok "workload 6: run.sh exit 0" || { ko "workload 6: run.sh exit $rc"; sed 's/^/# /' "$OUTD/w6.txt" | tail -30; }
+grep -qE '^workload 6: ALG control path +unit +plain +kernel +bpfalg +added kernel +added bpfalg +bpfalg/kernel$' "$OUTD/w6.txt" &&
+	ok "workload 6: table header" || ko "workload 6: table header missing"
+json=$(ls "$OUTD"/w6/*.json 2>/dev/null | head -1)
+if [ -n "$json" ] && python3 - "$json" <<'PY'; then ok "workload 6: JSON, RTTs and rates > 0, 16 PORTs rewritten"; else ko "workload 6: JSON ($json)"; fi
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = {r["metric"]: r for r in d["w6"]["rows"]}
+for m in ("w6_noop_p50_us", "w6_port_p99_us", "w6_ftp_active_gbps"):
+    for gw in ("plain", "kernel", "bpfalg"):
+        assert rows[m][gw]["median"] > 0, (m, gw)
+assert rows["w6_noop_p50_us"]["bpfalg-plain"] is not None
+assert rows["w6_ftp_rewritten"]["bpfalg"]["median"] == 16
 assert d["meta"]["failed_rounds"] == 0
 PY
 echo "$pass passed, $fail failed"
