@@ -277,8 +277,8 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 				if (nl_addr_watch_drain(d.nlw))
 					refresh_public_addr(&d);
 			} else {
+				/* counters reach the map on the 1 s tick */
 				ring_buffer__consume(d.rb);
-				engine_flush_stats(d.eng);
 			}
 		}
 	}

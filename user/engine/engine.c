@@ -380,18 +380,19 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 		}
 	}
 	s->last_ns = mono_ns();
-	session_reap_ph(e, s, s->last_ns);
+	if (s->n_ph)
+		session_reap_ph(e, s, s->last_ns); /* one lookup: counters current */
 	{
-		struct bpfalg_alg_cfg ac;
-		__u32 k = h->alg;
 
 		/* a copy is only ever observed; a punted original follows
 		 * the live mode (off: sent on unchanged)
 		 */
-		s->ftp.af.mode = BPFALG_MODE_OBSERVE;
-		if (h->reason == BPFALG_PUNT_ALG_PAYLOAD &&
-		    !bpf_map_lookup_elem(e->fd_alg_cfg, &k, &ac))
-			s->ftp.af.mode = ac.mode;
+		/* the datapath punts an original only when the ALG is on,
+		 * and a copy when it observes: the reason is the mode
+		 */
+		s->ftp.af.mode = h->reason == BPFALG_PUNT_ALG_PAYLOAD ?
+					 BPFALG_MODE_ON :
+					 BPFALG_MODE_OBSERVE;
 	}
 	{
 		struct stream_in in = {
@@ -479,6 +480,7 @@ static void ctl_sweep(struct engine *e)
 void engine_tick(struct engine *e)
 {
 	uint64_t now = mono_ns();
+
 
 	if (++e->ticks % 30 == 1)
 		ctl_sweep(e);
