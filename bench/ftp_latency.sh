@@ -175,6 +175,8 @@ add w6_port_series_s "$R_port_series_s"
 add w6_commands "$R_sent"
 if [ "$BENCH_GW" = bpfalg ]; then
 	# Every command and every reply is punted; every PORT rewritten once.
+	# The controller's counters reach the map on its 1 s tick.
+	sleep 1.5
 	for c in ftp_punted ftp_rewritten ftp_pinholes_opened ftp_refused; do
 		add "w6_$c" "$(ftp_stat_delta "$c")"
 	done
