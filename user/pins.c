@@ -111,37 +111,58 @@ int pins_write_cfg(const char *pin_path, const struct bpfalg_config *c,
 	return ret;
 }
 
+/*
+ * Sum @n __u64 counters at @key of the per-CPU array @name into @out.
+ * 0 or -errno, with a one-line reason in @err.
+ */
+static int sum_percpu(const char *pin_path, const char *name, __u32 key,
+		      __u64 *out, size_t n, char *err, size_t errlen)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, ret = 0;
+	__u64 *percpu;
+
+	memset(out, 0, n * sizeof(*out));
+	if (ncpu <= 0) {
+		snprintf(err, errlen, "cannot count CPUs");
+		return -EINVAL;
+	}
+	fd = pins_map_fd(pin_path, name, err, errlen);
+	if (fd < 0)
+		return fd;
+	percpu = calloc(ncpu, n * sizeof(*percpu));
+	if (!percpu) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (bpf_map_lookup_elem(fd, &key, percpu)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot read %s: %s", name,
+			 strerror(errno));
+	} else {
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			for (size_t i = 0; i < n; i++)
+				out[i] += percpu[cpu * n + i];
+	}
+	free(percpu);
+	close(fd);
+	return ret;
+}
+
 int pins_read_alg_stats(const char *pin_path, unsigned int alg,
 			struct bpfalg_alg_dp_stats *dp,
 			struct bpfalg_alg_stats *cs, char *err, size_t errlen)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd, ret = 0;
-	struct bpfalg_alg_dp_stats *percpu;
-	__u32 key = alg;
+	int fd, ret;
 
-	memset(dp, 0, sizeof(*dp));
 	memset(cs, 0, sizeof(*cs));
-	if (ncpu <= 0)
-		return -EINVAL;
-	fd = pins_map_fd(pin_path, "alg_dp_stats", err, errlen);
-	if (fd < 0)
-		return fd;
-	percpu = calloc(ncpu, sizeof(*percpu));
-	if (percpu && !bpf_map_lookup_elem(fd, &key, percpu)) {
-		for (int cpu = 0; cpu < ncpu; cpu++)
-			for (int i = 0; i < BPFALG_ADP_MAX; i++)
-				dp->c[i] += percpu[cpu].c[i];
-	} else {
-		ret = percpu ? -errno : -ENOMEM;
-	}
-	free(percpu);
-	close(fd);
+	ret = sum_percpu(pin_path, "alg_dp_stats", alg, dp->c, BPFALG_ADP_MAX,
+			 err, errlen);
 	if (ret)
 		return ret;
 	fd = pins_map_fd(pin_path, "alg_stats", err, errlen);
 	if (fd < 0)
 		return fd;
-	if (bpf_map_lookup_elem(fd, &key, cs))
+	if (bpf_map_lookup_elem(fd, &(__u32){ alg }, cs))
 		ret = -errno;
 	close(fd);
 	return ret;
@@ -150,35 +171,8 @@ int pins_read_alg_stats(const char *pin_path, unsigned int alg,
 int pins_read_counters(const char *pin_path, struct bpfalg_counters *out,
 		       char *err, size_t errlen)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd, ret = 0;
-	struct bpfalg_counters *percpu;
-	__u32 zero = 0;
-
-	memset(out, 0, sizeof(*out));
-	if (ncpu <= 0) {
-		snprintf(err, errlen, "cannot count CPUs");
-		return -EINVAL;
-	}
-	fd = pins_map_fd(pin_path, "counters", err, errlen);
-	if (fd < 0)
-		return fd;
-	percpu = calloc(ncpu, sizeof(*percpu));
-	if (!percpu) {
-		close(fd);
-		return -ENOMEM;
-	}
-	if (bpf_map_lookup_elem(fd, &zero, percpu)) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot read counters: %s",
-			 strerror(errno));
-	} else {
-		for (int cpu = 0; cpu < ncpu; cpu++)
-			for (int i = 0; i < BPFALG_CNT_MAX; i++)
-				out->c[i] += percpu[cpu].c[i];
-	}
-	free(percpu);
-	close(fd);
-	return ret;
+	return sum_percpu(pin_path, "counters", 0, out->c, BPFALG_CNT_MAX, err,
+			  errlen);
 }
 
 long pins_count_entries(const char *pin_path, const char *name)
