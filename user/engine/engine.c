@@ -87,9 +87,6 @@ static bool port_taken(struct engine *e, const struct bpfalg_pinhole_key *k,
 	return !bpf_map_lookup_elem(e->fd_flow_rev, &rt, &orig);
 }
 
-static void session_reap_ph(struct engine *e, struct session *s,
-			    uint64_t now);
-
 static int svc_expect(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		      uint16_t *public_port, const char **why)
 {
@@ -101,7 +98,7 @@ static int svc_expect(void *ctx, struct alg_flow *af, const struct alg_expect *x
 	uint32_t lo = 1024, hi = 65535;
 	bool v6 = x->family == AF_INET6;
 
-	session_reap_ph(e, s, mono_ns());
+	/* engine_punt() reaped this flow's pinholes for the packet at hand */
 	if (s->n_ph >= e->cfg.pinholes_per_flow ||
 	    s->n_ph >= ENGINE_MAX_PH_PER_FLOW) {
 		*why = "pinhole limit of this control flow reached";
@@ -118,14 +115,7 @@ static int svc_expect(void *ctx, struct alg_flow *af, const struct alg_expect *x
 	memcpy(v.inside_addr, x->inside, 16);
 	v.inside_port = htons(x->inside_port);
 	v.alg = s->alg;
-	v.in_ifindex = 0;
-	{
-		struct bpfalg_flow f;
-
-		if (!bpf_map_lookup_elem(e->fd_flows, &s->key, &f) &&
-		    af->inside_is_client)
-			v.in_ifindex = f.in_ifindex;
-	}
+	v.in_ifindex = af->inside_is_client ? s->in_ifindex : 0;
 	v.expires_ns = mono_ns() + (uint64_t)e->cfg.pinhole_timeout_s * NSEC;
 	v.owner = s->key;
 
@@ -222,6 +212,7 @@ static struct session *session_new(struct engine *e,
 	s->key = *k;
 	s->id = ++e->next_id;
 	s->alg = h->alg;
+	s->in_ifindex = f->in_ifindex;
 	s->e = e;
 	af = &s->ftp.af;
 	af->family = k->family == BPFALG_AF_INET ? AF_INET : AF_INET6;
@@ -286,6 +277,32 @@ static void session_free(struct engine *e, struct session *s)
 	stream_free(&s->st);
 	e->n_sessions--;
 	free(s);
+}
+
+/* Forget the pinholes that are gone: consumed by the datapath, or expired
+ * by the GC.  Run on every punt of the flow (so the per-flow limit and the
+ * counters follow at once) and every second.
+ */
+static void session_reap_ph(struct engine *e, struct session *s, uint64_t now)
+{
+	__u64 *cnt = s->ftp.af.cnt;
+	unsigned int i = 0;
+
+	while (i < s->n_ph) {
+		struct bpfalg_pinhole v;
+
+		if (!bpf_map_lookup_elem(e->fd_pinholes, &s->ph[i].k, &v) &&
+		    !memcmp(&v.owner, &s->key, sizeof(s->key))) {
+			i++;
+			continue;
+		}
+		/* gone: consumed by the datapath, or expired by the GC */
+		if (now < s->ph[i].expires_ns)
+			cnt[BPFALG_AS_PH_USED]++;
+		else
+			cnt[BPFALG_AS_PH_EXPIRED]++;
+		s->ph[i] = s->ph[--s->n_ph];
+	}
 }
 
 /* --------------------------------------------------------- packets */
@@ -418,32 +435,6 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 }
 
 /* ------------------------------------------------------------ timer */
-
-/* Forget the pinholes that are gone: consumed by the datapath, or expired
- * by the GC.  Run on every punt of the flow (so the per-flow limit and the
- * counters follow at once) and every second.
- */
-static void session_reap_ph(struct engine *e, struct session *s, uint64_t now)
-{
-	__u64 *cnt = s->ftp.af.cnt;
-	unsigned int i = 0;
-
-	while (i < s->n_ph) {
-		struct bpfalg_pinhole v;
-
-		if (!bpf_map_lookup_elem(e->fd_pinholes, &s->ph[i].k, &v) &&
-		    !memcmp(&v.owner, &s->key, sizeof(s->key))) {
-			i++;
-			continue;
-		}
-		/* gone: consumed by the datapath, or expired by the GC */
-		if (now < s->ph[i].expires_ns)
-			cnt[BPFALG_AS_PH_USED]++;
-		else
-			cnt[BPFALG_AS_PH_EXPIRED]++;
-		s->ph[i] = s->ph[--s->n_ph];
-	}
-}
 
 static void session_tick(struct engine *e, struct session *s, uint64_t now)
 {

@@ -44,6 +44,7 @@ struct session {
 	struct bpfalg_tuple key;
 	uint32_t id;
 	uint8_t alg;
+	uint32_t in_ifindex; /* the flow's inside interface (SNAT flows) */
 	uint64_t last_ns;
 	struct stream st;
 	struct ftp_flow ftp;
