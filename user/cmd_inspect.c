@@ -223,6 +223,15 @@ static int alg_view(unsigned int alg, __u64 v[ALG_STAT_N])
 	return 0;
 }
 
+/* "ftp_rewritten": the name scripts read in both output modes. */
+static const char *alg_stat_key(unsigned int alg, int idx)
+{
+	static char name[48];
+
+	snprintf(name, sizeof(name), "%s_%s", alg_name(alg), fmt_alg_stat(idx));
+	return name;
+}
+
 int do_stats(int argc, char **argv)
 {
 	static const char *const tables[] = { "flows", "flow_rev", "pinholes", "ctl",
@@ -249,13 +258,9 @@ int do_stats(int argc, char **argv)
 
 			if (alg_view(a, v))
 				continue;
-			for (int i = 0; i < ALG_STAT_N; i++) {
-				char name[48];
-
-				snprintf(name, sizeof(name), "%s_%s",
-					 alg_name(a), fmt_alg_stat(i));
-				jsonw_u64_field(json_wtr, name, v[i]);
-			}
+			for (int i = 0; i < ALG_STAT_N; i++)
+				jsonw_u64_field(json_wtr, alg_stat_key(a, i),
+						v[i]);
 		}
 		jsonw_end_object(json_wtr);
 		jsonw_name(json_wtr, "tables");
@@ -292,13 +297,9 @@ int do_stats(int argc, char **argv)
 			for (int i = 0; i < ALG_STAT_N; i++)
 				any |= v[i];
 			for (int i = 0; any && i < ALG_STAT_N; i++) {
-				char name[48];
-
-				snprintf(name, sizeof(name), "%s_%s",
-					 alg_name(a), fmt_alg_stat(i));
 				snprintf(v_s, sizeof(v_s), "%llu",
 					 (unsigned long long)v[i]);
-				table_row(t, name, v_s);
+				table_row(t, alg_stat_key(a, i), v_s);
 			}
 		}
 		for (size_t i = 0; t && i < sizeof(tables) / sizeof(*tables);
