@@ -307,13 +307,29 @@ static void session_reap_ph(struct engine *e, struct session *s, uint64_t now)
 
 /* --------------------------------------------------------- packets */
 
+/* Build and send one segment; failures are counted, never retried. */
+static void send_seg(struct engine *e, const struct seg *g,
+		     const struct seg_build *b, __u64 *cnt, const char *tag)
+{
+	uint8_t pkt[SEG_MAX_PKT];
+	int n = seg_build(g, b, pkt, sizeof(pkt)), rc;
+
+	if (n < 0) {
+		cnt[BPFALG_AS_REINJECT_FAIL]++;
+		return;
+	}
+	rc = reinject_send(&e->rj, g->family, pkt, (size_t)n);
+	if (rc) {
+		cnt[BPFALG_AS_REINJECT_FAIL]++;
+		pr_warn("[%s] reinjection failed: %s\n", tag, strerror(-rc));
+	}
+}
+
 static void send_chunks(struct engine *e, struct session *s, int dir,
 			const struct seg *g, const struct bpfalg_punt_hdr *h)
 {
 	const struct bpfalg_seqadj *peer = &s->st.d[dir ^ 1].adj;
 	struct stream_out *o = &e->out;
-	uint8_t pkt[SEG_MAX_PKT];
-	__u64 *cnt = s->ftp.af.cnt;
 
 	for (int i = 0; i < o->n; i++) {
 		const struct stream_chunk *c = &o->chunk[i];
@@ -328,18 +344,8 @@ static void send_chunks(struct engine *e, struct session *s, int dir,
 			.clear_fin = !c->fin,
 			.clear_psh = i + 1 < o->n,
 		};
-		int n = seg_build(g, &b, pkt, sizeof(pkt)), rc;
 
-		if (n < 0) {
-			cnt[BPFALG_AS_REINJECT_FAIL]++;
-			continue;
-		}
-		rc = reinject_send(&e->rj, g->family, pkt, (size_t)n);
-		if (rc) {
-			cnt[BPFALG_AS_REINJECT_FAIL]++;
-			pr_warn("[%s] reinjection failed: %s\n", s->ftp.af.tag,
-				strerror(-rc));
-		}
+		send_seg(e, g, &b, s->ftp.af.cnt, s->ftp.af.tag);
 	}
 }
 
@@ -354,11 +360,8 @@ static void send_unchanged(struct engine *e, const struct seg *g,
 		.plen = g->plen,
 		.dec_ttl = h->ingress,
 	};
-	uint8_t pkt[SEG_MAX_PKT];
-	int n = seg_build(g, &b, pkt, sizeof(pkt));
 
-	if (n < 0 || reinject_send(&e->rj, g->family, pkt, (size_t)n))
-		cnt[BPFALG_AS_REINJECT_FAIL]++;
+	send_seg(e, g, &b, cnt, "engine");
 }
 
 int engine_punt(struct engine *e, const void *data, size_t size)
@@ -397,20 +400,14 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 		}
 	}
 	s->last_ns = mono_ns();
-	if (s->n_ph)
-		session_reap_ph(e, s, s->last_ns); /* one lookup: counters current */
-	{
-
-		/* a copy is only ever observed; a punted original follows
-		 * the live mode (off: sent on unchanged)
-		 */
-		/* the datapath punts an original only when the ALG is on,
-		 * and a copy when it observes: the reason is the mode
-		 */
-		s->ftp.af.mode = h->reason == BPFALG_PUNT_ALG_PAYLOAD ?
-					 BPFALG_MODE_ON :
-					 BPFALG_MODE_OBSERVE;
-	}
+	if (s->n_ph) /* a lookup per live pinhole: counters current */
+		session_reap_ph(e, s, s->last_ns);
+	/* the datapath punts an original only when the ALG is on, and a
+	 * copy when it observes: the reason is the mode
+	 */
+	s->ftp.af.mode = h->reason == BPFALG_PUNT_ALG_PAYLOAD ?
+				 BPFALG_MODE_ON :
+				 BPFALG_MODE_OBSERVE;
 	{
 		struct stream_in in = {
 			.seq = g.seq + ((g.flags & TCP_SYN) ? 1 : 0),
@@ -521,7 +518,7 @@ int engine_open(struct engine *e, const char *pin_path,
 	} maps[] = {
 		{ &e->fd_flows, "flows" },	   { &e->fd_ctl, "ctl" },
 		{ &e->fd_pinholes, "pinholes" },   { &e->fd_forwards, "forwards" },
-		{ &e->fd_flow_rev, "flow_rev" },   { &e->fd_alg_cfg, "alg_cfg" },
+		{ &e->fd_flow_rev, "flow_rev" },
 		{ &e->fd_alg_stats, "alg_stats" }, { &e->fd_cfg, "cfg" },
 	};
 	size_t i;
@@ -573,7 +570,7 @@ void engine_close(struct engine *e)
 	}
 	e->n_sessions = 0;
 	int fds[] = { e->fd_flows,    e->fd_ctl,     e->fd_pinholes,
-		      e->fd_forwards, e->fd_flow_rev, e->fd_alg_cfg,
+		      e->fd_forwards, e->fd_flow_rev,
 		      e->fd_alg_stats, e->fd_cfg };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)

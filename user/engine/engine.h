@@ -60,7 +60,7 @@ struct engine {
 	struct engine_config cfg;
 	struct alg_limits lim;
 	int fd_flows, fd_ctl, fd_pinholes, fd_forwards, fd_flow_rev;
-	int fd_alg_cfg, fd_alg_stats, fd_cfg;
+	int fd_alg_stats, fd_cfg;
 	struct reinject rj;
 	struct session *tab[ENGINE_BUCKETS];
 	unsigned int n_sessions;
