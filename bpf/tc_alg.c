@@ -97,7 +97,7 @@ static __noinline int tc_unsolicited(struct __sk_buff *skb,
  * ours; anything else cannot be translated and is dropped.
  */
 static __noinline int tc_frag(struct __sk_buff *skb, const struct pkt *p,
-				   bool from_inside, bool ingress)
+			      bool from_inside, bool ingress)
 {
 	struct bpfalg_frag_key k = {
 		.saddr = p->t.saddr[0],
@@ -132,9 +132,8 @@ static __noinline int tc_frag(struct __sk_buff *skb, const struct pkt *p,
 }
 
 /* An ICMP error: it belongs to the flow of the packet it quotes. */
-static __noinline int tc_icmp_error(struct __sk_buff *skb,
-					 const struct pkt *p, bool from_inside,
-					 bool ingress)
+static __noinline int tc_icmp_error(struct __sk_buff *skb, const struct pkt *p,
+				    bool from_inside, bool ingress)
 {
 	struct bpfalg_tuple key, orig;
 	struct bpfalg_flow *f;
@@ -157,8 +156,7 @@ static __noinline int tc_icmp_error(struct __sk_buff *skb,
 }
 
 /* Is the (untranslated) destination local, or would it be routed inside? */
-static __noinline int tc_unsolicited(struct __sk_buff *skb,
-				     const struct pkt *p)
+static __noinline int tc_unsolicited(struct __sk_buff *skb, const struct pkt *p)
 {
 	struct bpf_fib_lookup fib = {};
 	long rc;

@@ -234,8 +234,8 @@ static const char *alg_stat_key(unsigned int alg, int idx)
 
 int do_stats(int argc, char **argv)
 {
-	static const char *const tables[] = { "flows", "flow_rev", "pinholes", "ctl",
-					      "forwards", "frags" };
+	static const char *const tables[] = { "flows", "flow_rev", "pinholes",
+					      "ctl",   "forwards", "frags" };
 	struct bpfalg_counters cnt;
 	char err[512];
 

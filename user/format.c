@@ -75,7 +75,7 @@ const char *fmt_alg_stat(unsigned int idx)
 		return "fail_policy";
 	idx -= BPFALG_ADP_MAX + 1;
 	return idx < BPFALG_AS_MAX && alg_cs_names[idx] ? alg_cs_names[idx] :
-							   "unknown";
+							  "unknown";
 }
 
 void alg_stats_view(const struct bpfalg_alg_dp_stats *dp,

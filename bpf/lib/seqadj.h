@@ -61,16 +61,14 @@ static __always_inline int seqadj_sack(struct __sk_buff *skb,
 			break;
 		if (bpf_skb_load_bytes(skb, eo, &edge, 4))
 			return -1;
-		if (seqadj_store4(
-			    skb, p->csum_off, eo, edge,
-			    bpf_htonl(seqadj_unack(a, bpf_ntohl(edge)))))
+		if (seqadj_store4(skb, p->csum_off, eo, edge,
+				  bpf_htonl(seqadj_unack(a, bpf_ntohl(edge)))))
 			return -1;
 	}
 	return 0;
 }
 
-static __always_inline int tc_seqadj(struct __sk_buff *skb,
-				     const struct pkt *p,
+static __always_inline int tc_seqadj(struct __sk_buff *skb, const struct pkt *p,
 				     const struct bpfalg_ctl *ctl, __u8 dir)
 {
 	const struct bpfalg_seqadj *mine = &ctl->dir[dir & 1];

@@ -88,8 +88,8 @@ refuse:
 	return -1;
 }
 
-int ftp_alg_line(struct ftp_flow *ff, int dir, const uint8_t *line,
-		 size_t len, uint8_t *out, size_t cap)
+int ftp_alg_line(struct ftp_flow *ff, int dir, const uint8_t *line, size_t len,
+		 uint8_t *out, size_t cap)
 {
 	struct alg_flow *af = &ff->af;
 	struct ftp_match m;

@@ -25,8 +25,8 @@ struct ftp_flow {
 	struct ftp_state st[2]; /* per enum ftp_dir */
 };
 
-int ftp_alg_line(struct ftp_flow *ff, int dir, const uint8_t *line,
-		 size_t len, uint8_t *out, size_t cap);
+int ftp_alg_line(struct ftp_flow *ff, int dir, const uint8_t *line, size_t len,
+		 uint8_t *out, size_t cap);
 bool ftp_alg_hold(int dir, const uint8_t *buf, size_t len);
 
 #endif /* BPFALG_ALG_FTP_ALG_H */

@@ -87,8 +87,9 @@ static bool port_taken(struct engine *e, const struct bpfalg_pinhole_key *k,
 	return !bpf_map_lookup_elem(e->fd_flow_rev, &rt, &orig);
 }
 
-static int svc_expect(void *ctx, struct alg_flow *af, const struct alg_expect *x,
-		      uint16_t *public_port, const char **why)
+static int svc_expect(void *ctx, struct alg_flow *af,
+		      const struct alg_expect *x, uint16_t *public_port,
+		      const char **why)
 {
 	struct session *s = ctx;
 	struct engine *e = s->e;
@@ -104,8 +105,8 @@ static int svc_expect(void *ctx, struct alg_flow *af, const struct alg_expect *x
 		*why = "pinhole limit of this control flow reached";
 		return -1;
 	}
-	if (!bpf_map_lookup_elem(e->fd_cfg, &(__u32){ 0 }, &c) &&
-	    c.port_min && c.port_min <= c.port_max) {
+	if (!bpf_map_lookup_elem(e->fd_cfg, &(__u32){ 0 }, &c) && c.port_min &&
+	    c.port_min <= c.port_max) {
 		lo = c.port_min;
 		hi = c.port_max;
 	}
@@ -146,7 +147,8 @@ static int svc_expect(void *ctx, struct alg_flow *af, const struct alg_expect *x
 
 			inet_ntop(x->family, x->remote, r, sizeof(r));
 			inet_ntop(x->family, x->inside, in, sizeof(in));
-			pr_info("[%s] pinhole %s -> public port %u -> %s%s%s:%u "
+			pr_info("[%s] pinhole %s -> public port %u -> "
+				"%s%s%s:%u "
 				"(%us)\n",
 				af->tag, r, p, v6 ? "[" : "", in, v6 ? "]" : "",
 				x->inside_port, e->cfg.pinhole_timeout_s);
@@ -217,7 +219,8 @@ static struct session *session_new(struct engine *e,
 	af = &s->ftp.af;
 	af->family = k->family == BPFALG_AF_INET ? AF_INET : AF_INET6;
 	if (f->nat == BPFALG_NAT_DNAT ||
-	    (f->nat == BPFALG_NAT_NONE && (f->flags & BPFALG_FF_FROM_FORWARD))) {
+	    (f->nat == BPFALG_NAT_NONE &&
+	     (f->flags & BPFALG_FF_FROM_FORWARD))) {
 		/* port-forward: the server is inside */
 		af->inside_is_client = false;
 		memcpy(af->inside, f->reply.saddr, alen);
@@ -335,8 +338,9 @@ static void send_chunks(struct engine *e, struct session *s, int dir,
 		const struct stream_chunk *c = &o->chunk[i];
 		struct seg_build b = {
 			.seq = c->seq,
-			.ack = (g->flags & TCP_ACK) ? seqadj_unack(peer, g->ack) :
-						      g->ack,
+			.ack = (g->flags & TCP_ACK) ?
+				       seqadj_unack(peer, g->ack) :
+				       g->ack,
 			.sack_adj = peer,
 			.payload = o->buf + c->off,
 			.plen = c->len,
@@ -392,8 +396,7 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 	s = session_find(e, &h->key);
 	if (!s) {
 		if (bpf_map_lookup_elem(e->fd_flows, &h->key, &f) ||
-		    h->alg != BPFALG_ALG_FTP ||
-		    !(s = session_new(e, h, &f))) {
+		    h->alg != BPFALG_ALG_FTP || !(s = session_new(e, h, &f))) {
 			if (h->reason == BPFALG_PUNT_ALG_PAYLOAD)
 				send_unchanged(e, &g, h, cnt);
 			return 0;
@@ -469,7 +472,6 @@ void engine_tick(struct engine *e)
 {
 	uint64_t now = mono_ns();
 
-
 	if (++e->ticks % 30 == 1)
 		ctl_sweep(e);
 
@@ -516,10 +518,13 @@ int engine_open(struct engine *e, const char *pin_path,
 		int *fd;
 		const char *name;
 	} maps[] = {
-		{ &e->fd_flows, "flows" },	   { &e->fd_ctl, "ctl" },
-		{ &e->fd_pinholes, "pinholes" },   { &e->fd_forwards, "forwards" },
+		{ &e->fd_flows, "flows" },
+		{ &e->fd_ctl, "ctl" },
+		{ &e->fd_pinholes, "pinholes" },
+		{ &e->fd_forwards, "forwards" },
 		{ &e->fd_flow_rev, "flow_rev" },
-		{ &e->fd_alg_stats, "alg_stats" }, { &e->fd_cfg, "cfg" },
+		{ &e->fd_alg_stats, "alg_stats" },
+		{ &e->fd_cfg, "cfg" },
 	};
 	size_t i;
 
@@ -569,9 +574,9 @@ void engine_close(struct engine *e)
 		}
 	}
 	e->n_sessions = 0;
-	int fds[] = { e->fd_flows,    e->fd_ctl,     e->fd_pinholes,
-		      e->fd_forwards, e->fd_flow_rev,
-		      e->fd_alg_stats, e->fd_cfg };
+	int fds[] = { e->fd_flows,    e->fd_ctl,      e->fd_pinholes,
+		      e->fd_forwards, e->fd_flow_rev, e->fd_alg_stats,
+		      e->fd_cfg };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

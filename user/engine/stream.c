@@ -180,8 +180,8 @@ static const char *replay(struct emit *em, uint32_t s, const uint8_t *data,
  * through ops->line, an incomplete tail held or sent.
  */
 static void process_new(struct stream *st, int dir, struct emit *em,
-			const uint8_t *buf, size_t blen, bool fin,
-			uint64_t now, struct stream_out *o)
+			const uint8_t *buf, size_t blen, bool fin, uint64_t now,
+			struct stream_out *o)
 {
 	struct stream_dir *d = em->d;
 	uint32_t c = d->sent;
@@ -277,9 +277,9 @@ static void ooo_queue(struct stream *st, struct stream_dir *d,
 }
 
 /* New data from x on (x at or after d->sent).  false: beyond a gap. */
-static bool take_new(struct stream *st, int dir, struct emit *em,
-		     uint32_t s, const uint8_t *data, size_t len, bool fin,
-		     uint64_t now, struct stream_out *o)
+static bool take_new(struct stream *st, int dir, struct emit *em, uint32_t s,
+		     const uint8_t *data, size_t len, bool fin, uint64_t now,
+		     struct stream_out *o)
 {
 	struct stream_dir *d = em->d;
 	uint32_t e = s + (uint32_t)len;
@@ -312,8 +312,8 @@ static bool take_new(struct stream *st, int dir, struct emit *em,
 	return true;
 }
 
-static void ooo_drain(struct stream *st, int dir, struct emit *em,
-		      uint64_t now, struct stream_out *o, bool *fin_sent)
+static void ooo_drain(struct stream *st, int dir, struct emit *em, uint64_t now,
+		      struct stream_out *o, bool *fin_sent)
 {
 	struct stream_dir *d = em->d;
 	bool again = true;
