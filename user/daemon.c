@@ -32,7 +32,6 @@ struct daemon {
 	struct engine *eng;
 	struct nl_addr_watch *nlw;
 	int epfd, tfd, sfd;
-	__u64 punt_events, punt_bad;
 	unsigned long ticks;
 };
 
@@ -40,16 +39,7 @@ struct daemon {
 static int on_punt(void *ctx, void *data, size_t size)
 {
 	struct daemon *d = ctx;
-	const struct bpfalg_punt_hdr *h = data;
 
-	if (size < sizeof(*h) || h->layout_version != BPFALG_LAYOUT_VERSION ||
-	    h->pkt_len > size - sizeof(*h)) {
-		d->punt_bad++;
-		pr_warn("[daemon] malformed punt event (%zu bytes) dropped\n",
-			size);
-		return 0;
-	}
-	d->punt_events++;
 	return engine_punt(d->eng, data, size);
 }
 

@@ -382,7 +382,9 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 	if (size < sizeof(*h) || h->layout_version != BPFALG_LAYOUT_VERSION ||
 	    h->pkt_len > size - sizeof(*h) || h->alg == BPFALG_ALG_NONE ||
 	    h->alg >= BPFALG_ALG_MAX) {
-		e->bad_events++;
+		/* only a datapath of another layout writes such a record */
+		pr_warn("[engine] malformed punt event (%zu bytes) dropped\n",
+			size);
 		return 0;
 	}
 	cnt = e->cnt[h->alg];

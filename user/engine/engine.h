@@ -67,7 +67,6 @@ struct engine {
 	uint32_t next_id;
 	__u64 cnt[BPFALG_ALG_MAX][BPFALG_AS_MAX];
 	struct stream_stats sstats[BPFALG_ALG_MAX];
-	uint64_t bad_events;
 	unsigned long ticks;
 	struct stream_out out; /* scratch, large */
 };
