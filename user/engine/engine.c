@@ -419,7 +419,6 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 			.data = frame + g.payload,
 			.len = g.plen,
 			.fin = g.flags & TCP_FIN,
-			.syn = g.flags & TCP_SYN,
 			.now_ns = s->last_ns,
 		};
 

@@ -104,7 +104,6 @@ struct stream_in {
 	const uint8_t *data;
 	size_t len;
 	bool fin;
-	bool syn;
 	uint64_t now_ns;
 };
 
