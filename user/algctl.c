@@ -39,7 +39,7 @@ static const struct cmd cmds[] = {
 	  "exit 0 when attached and a controller is running" },
 	{ "flows", do_flows, "", "the flow table" },
 	{ "pinholes", do_pinholes, "", "expectations opened by the ALGs" },
-	{ "stats", do_stats, "", "datapath counters and table occupancy" },
+	{ "stats", do_stats, "", "datapath and per-ALG counters, table occupancy" },
 	{ "alg", do_alg, "[PROTO off|observe|on [--ports P[,P...]]]",
 	  "ALG modes (ftp, sip, rtsp, tftp), live" },
 	{ "forward", do_forward, "[add|del PROTO PORT INSIDE-ADDR:PORT]",
