@@ -18,24 +18,68 @@
 
 struct alg_flow;
 
-/* A pinhole: @remote may connect to a public port that leads to
+/*
+ * A pinhole: @remote may connect to a public port that leads to
  * inside:inside_port.  For IPv6 (no NAT) the public port is the inside one.
+ * The same struct describes a binding (svc->bind): both ends known.
  */
 struct alg_expect {
 	int family;
+	uint8_t proto; /* BPFALG_IPPROTO_TCP or _UDP; 0 means TCP */
 	uint8_t remote[16];
+	uint16_t remote_port; /* host order; 0: any source port of remote */
 	uint8_t inside[16];
 	uint16_t inside_port; /* host order */
+	uint16_t public_port; /* 0: the engine picks (inside port first);
+			       * else exactly this one or fail
+			       */
+	uint32_t timeout_s; /* 0: the daemon's --pinhole-timeout */
 };
 
 struct alg_services {
-	/* 0 with *public_port set, or -1 with a static reason. */
+	/* A pinhole, consumed by the first packet that matches it.
+	 * 0 with *public_port set, or -1 with a static reason in *why.
+	 */
 	int (*expect)(void *ctx, struct alg_flow *af,
 		      const struct alg_expect *x, uint16_t *public_port,
 		      const char **why);
+	/* A UDP NAT binding in both directions between inside:inside_port
+	 * and remote:remote_port through a public port (media whose two
+	 * ends are both known): packets of either side pass, whichever
+	 * comes first; it lives while traffic flows (udp_stream timeout)
+	 * or until released.  0 with *public_port set, or -1 and *why.
+	 */
+	int (*bind)(void *ctx, struct alg_flow *af, const struct alg_expect *x,
+		    uint16_t *public_port, const char **why);
+	/* Remove what expect/bind made on (proto, public_port) for this
+	 * control flow (TEARDOWN, BYE, a re-INVITE that moved the media).
+	 */
+	void (*release)(void *ctx, struct alg_flow *af, uint8_t proto,
+			uint16_t public_port);
 	/* The flow went encrypted: stop punting it. */
 	void (*step_aside)(void *ctx, struct alg_flow *af);
 };
+
+/*
+ * Command policy of one protocol: command (FTP) or method (SIP, RTSP)
+ * names the gateway refuses, matched case-insensitively.  Filled from the
+ * configuration; a module asks alg_policy_denies() for each command.
+ */
+#define ALG_POLICY_MAX 16
+#define ALG_POLICY_NAME 16
+struct alg_policy {
+	char deny[ALG_POLICY_MAX][ALG_POLICY_NAME];
+	unsigned int n_deny;
+};
+
+/* Is the command word[0..len) on the deny list? */
+bool alg_policy_denies(const struct alg_policy *p, const char *word,
+		       size_t len);
+/* Parse "STOR,DELE,SITE" into @p: 0, or -1 with a reason in @err. */
+int alg_policy_parse(struct alg_policy *p, const char *list, char *err,
+		     size_t errlen);
+/* The list back as "STOR,DELE" (empty string: none). */
+void alg_policy_format(const struct alg_policy *p, char *buf, size_t cap);
 
 struct alg_limits {
 	uint16_t min_data_port; /* lowest port a PORT/227 may name */
@@ -52,9 +96,45 @@ struct alg_flow {
 	bool auth_pending; /* AUTH sent, reply not seen */
 	char tag[24]; /* "ftp#12": session id for log lines */
 	const struct alg_limits *lim;
+	const struct alg_policy *pol; /* this protocol's command policy */
 	const struct alg_services *svc;
 	void *svc_ctx;
 	__u64 *cnt; /* BPFALG_AS_* counters of this ALG */
+};
+
+/*
+ * What a module's line function returns besides a new length (>= 0).
+ * ALG_LINE_REFUSE: the command policy said no.  The line is not
+ * forwarded; @out holds the protocol's own refusal (an FTP "550 ...\r\n"),
+ * which the engine sends back to the line's sender, keeping both
+ * directions' sequence numbers consistent.
+ */
+#define ALG_LINE_UNCHANGED (-1)
+#define ALG_LINE_REFUSE (-2)
+
+/*
+ * A protocol module of a line-oriented TCP control channel (FTP, RTSP).
+ * dir is the flow direction: BPFALG_DIR_ORIG is what the connection's
+ * initiator (the client) sends.  The engine allocates flow_size bytes per
+ * control flow; the module's struct starts with struct alg_flow.
+ */
+struct alg_module {
+	const char *name;
+	size_t flow_size;
+	/* optional: after the engine filled struct alg_flow */
+	void (*init)(struct alg_flow *af);
+	/* the line to send instead: its length written to out, or
+	 * ALG_LINE_UNCHANGED / ALG_LINE_REFUSE
+	 */
+	int (*line)(struct alg_flow *af, int dir, const uint8_t *line,
+		    size_t len, uint8_t *out, size_t cap);
+	/* hold an incomplete line back until its end arrives? */
+	bool (*hold)(struct alg_flow *af, int dir, const uint8_t *buf,
+		     size_t len);
+	/* optional: once a second */
+	void (*tick)(struct alg_flow *af, uint64_t now_ns);
+	/* optional: the control flow ended; release what it holds */
+	void (*fini)(struct alg_flow *af);
 };
 
 #endif /* BPFALG_ALG_ALG_H */
