@@ -105,9 +105,11 @@ struct alg_flow {
 /*
  * What a module's line function returns besides a new length (>= 0).
  * ALG_LINE_REFUSE: the command policy said no.  The line is not
- * forwarded; @out holds the protocol's own refusal (an FTP "550 ...\r\n"),
+ * forwarded; @out holds a NUL-terminated text (the protocol's own refusal,
+ * e.g. "550 STOR refused by gateway policy.\r\n", or "" for nothing),
  * which the engine sends back to the line's sender, keeping both
- * directions' sequence numbers consistent.
+ * directions' sequence numbers consistent.  Several refused lines of one
+ * request (RTSP headers) may each return it, with the text on the last.
  */
 #define ALG_LINE_UNCHANGED (-1)
 #define ALG_LINE_REFUSE (-2)
