@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 2
+#define BPFALG_LAYOUT_VERSION 3
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.
@@ -403,6 +403,8 @@ enum bpfalg_alg_counter {
 	BPFALG_AS_OOO, /* out-of-order segments queued */
 	BPFALG_AS_DROPPED, /* segments the engine could not serve safely */
 	BPFALG_AS_REINJECT_FAIL, /* reinjection failed */
+	BPFALG_AS_POLICY_DENIED, /* commands the command policy refused */
+	BPFALG_AS_ALREADY_PUBLIC, /* addresses already public: not rewritten */
 	BPFALG_AS_MAX,
 };
 

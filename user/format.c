@@ -65,6 +65,8 @@ static const char *const alg_cs_names[BPFALG_AS_MAX] = {
 	[BPFALG_AS_OOO] = "out_of_order",
 	[BPFALG_AS_DROPPED] = "dropped",
 	[BPFALG_AS_REINJECT_FAIL] = "reinject_failed",
+	[BPFALG_AS_POLICY_DENIED] = "policy_denied",
+	[BPFALG_AS_ALREADY_PUBLIC] = "already_public",
 };
 
 const char *fmt_alg_stat(unsigned int idx)
