@@ -109,13 +109,20 @@ demo: deps
 	$(Q)ALGCTL=$(OUTPUT)/algctl BUILD=$(OUTPUT) scripts/demo.sh
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/bpf_tests $(OUTPUT)/xdp_ceiling.bpf.o
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/bpf_tests $(OUTPUT)/xdp_ceiling.bpf.o \
+		$(OUTPUT)/bench/tcp_crr
 	$(Q)ALGCTL=$(OUTPUT)/algctl BUILD=$(OUTPUT) bench/run.sh
 
 # One tiny benchmark round (format check, "N passed, N failed"; part of check).
 bench-smoke: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/xdp_ceiling.bpf.o
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/xdp_ceiling.bpf.o $(OUTPUT)/bench/tcp_crr
 	$(Q)ALGCTL=$(OUTPUT)/algctl BUILD=$(OUTPUT) bench/smoke.sh
+
+# Workload 3's load tool (TCP connect/request/response/close), no libraries.
+$(OUTPUT)/bench/tcp_crr: bench/tcp_crr.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) $< -o $@
 
 clean:
 	$(Q)rm -rf $(OUTPUT)
