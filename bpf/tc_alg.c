@@ -24,6 +24,7 @@
 #include "lib/alg.h"
 #include "lib/seqadj.h"
 #include "lib/punt.h"
+#include "lib/tftp.h"
 
 #define TC_ACT_UNSPEC (-1)
 #define TC_ACT_OK 0
@@ -254,6 +255,7 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 			f->alg = ph->alg;
 			bpf_map_delete_elem(&pinholes, &pk);
 			count(BPFALG_CNT_PINHOLE_HIT);
+			alg_count(f->alg, BPFALG_ADP_PH_HIT);
 			return f;
 		}
 	}
@@ -452,6 +454,9 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	if (pp->frag_first && pp->t.family == BPFALG_AF_INET)
 		frag_remember(pp, &x, now);
 	count(BPFALG_CNT_TC_XLATE);
+	/* an outbound flow's own packets: a TFTP request opens a pinhole */
+	if (!ingress && dir == BPFALG_DIR_ORIG)
+		tftp_outbound(skb, pp, f, now);
 	if (f->flags & BPFALG_FF_CONTROL)
 		return tc_control(skb, pp, f, &orig,
 				  dir | (ingress ? CTL_INGRESS : 0));

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 3
+#define BPFALG_LAYOUT_VERSION 4
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.
@@ -377,6 +377,14 @@ enum bpfalg_alg_dp_counter {
 	BPFALG_ADP_FAIL_PASS, /* no controller / ring full: passed (policy) */
 	BPFALG_ADP_TOO_BIG, /* longer than BPFALG_PUNT_MAX_PKT: passed as is */
 	BPFALG_ADP_BYPASS, /* payload of a bypassed flow (TLS) passed */
+	/* Requests the datapath handles itself (TFTP, bpf/lib/tftp.h). */
+	BPFALG_ADP_PH_OPENED, /* pinholes opened in the datapath */
+	BPFALG_ADP_PH_REFRESHED, /* retransmitted request renewed its pinhole */
+	BPFALG_ADP_OBSERVED, /* observe mode: pinholes it would have opened */
+	BPFALG_ADP_BAD_REQUEST, /* not a well-formed request: no pinhole */
+	BPFALG_ADP_PH_FULL, /* pinhole table full: none opened */
+	BPFALG_ADP_PH_CONFLICT, /* another flow's live pinhole has the key */
+	BPFALG_ADP_PH_HIT, /* this ALG's pinholes turned into flows */
 	BPFALG_ADP_MAX,
 };
 

@@ -47,6 +47,16 @@ static const char *const alg_dp_names[BPFALG_ADP_MAX] = {
 	[BPFALG_ADP_FAIL_PASS] = "fail_policy_pass",
 	[BPFALG_ADP_TOO_BIG] = "too_big",
 	[BPFALG_ADP_BYPASS] = "bypassed",
+	/* dp_: the datapath's own, beside the controller's pinholes_opened
+	 * and observed (TFTP never reaches the controller)
+	 */
+	[BPFALG_ADP_PH_OPENED] = "dp_pinholes_opened",
+	[BPFALG_ADP_PH_REFRESHED] = "dp_pinholes_refreshed",
+	[BPFALG_ADP_OBSERVED] = "dp_observed",
+	[BPFALG_ADP_BAD_REQUEST] = "bad_requests",
+	[BPFALG_ADP_PH_FULL] = "pinholes_full",
+	[BPFALG_ADP_PH_CONFLICT] = "pinhole_conflicts",
+	[BPFALG_ADP_PH_HIT] = "pinhole_hits",
 };
 
 static const char *const alg_cs_names[BPFALG_AS_MAX] = {
