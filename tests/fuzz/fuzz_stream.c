@@ -6,7 +6,9 @@
  *
  * Input: one config byte (bit 0 no rewrites, 1 direction 0's numbers wrap,
  * 2 lines starting with 'G' grow up to 64 times when that fits: not FTP,
- * the engine's output limits), then operations until the input ends:
+ * the engine's output limits; 3 lines starting with 'D' are refused, the
+ * sender answered "550 d" ("Dq": refused silently), as the command policy
+ * does), then operations until the input ends:
  *
  *   op & 3 == 0, 1   a segment of direction op & 3:
  *                    [op] [amount] [len lo] [len hi]
@@ -32,7 +34,8 @@
  *    the last only, no output when no chunk;
  *  - history: n <= BPFALG_SEQADJ_POINTS, positions strictly ascending;
  *    held bytes fewer than STREAM_HOLD_MAX;
- *  - the receiver's view: every wire byte is the same each time it is sent,
+ *  - the receiver's view: every wire byte is the same each time it is sent
+ *    (refusal texts included, in the other direction's wire),
  *    and everything before the stream's send point, as the history maps it,
  *    has been sent (nothing lost, nothing ahead of it);
  *  - seg_build: length, every header field it may change and nothing else,
@@ -69,7 +72,7 @@
 
 struct fctx {
 	struct ftp_state st[2];
-	bool rewrite, grow, auth_pending, tls;
+	bool rewrite, grow, refuse, auth_pending, tls;
 	unsigned int n;
 };
 
@@ -100,6 +103,15 @@ static int f_line(void *ctx, int dir, const uint8_t *line, size_t len,
 			return -1;
 		memset(out, 'g', n);
 		return (int)n;
+	}
+	if (f->refuse && line[0] == 'D') {
+		const char *t = len > 1 && line[1] == 'q' ? "" : "550 d\r\n";
+
+		if (cap > strlen(t))
+			memcpy(out, t, strlen(t) + 1);
+		else if (cap)
+			out[0] = 'x'; /* unterminated: must not be sent */
+		return STREAM_LINE_REFUSE;
 	}
 	if (f->tls)
 		return -1;
@@ -226,6 +238,28 @@ static void check_out(int rc, int dir)
 	}
 	CHECK(off == out.len);
 
+	/* a refusal text, in the other direction's wire */
+	CHECK(out.inject_len <= STREAM_INJECT_MAX);
+	if (out.inject_len) {
+		struct mdir *o = &md[dir ^ 1];
+		int32_t w = (int32_t)(out.inject_seq - o->isn);
+
+		CHECK(out.n_refused > 0);
+		CHECK(w >= 0);
+		for (size_t k = 0; k < out.inject_len; k++) {
+			size_t x = (size_t)w + k;
+
+			if (x >= WIRE_MAX)
+				break;
+			if (o->wset[x])
+				CHECK(o->wire[x] == out.inject[k]);
+			o->wire[x] = out.inject[k];
+			o->wset[x] = 1;
+		}
+		if ((size_t)w + out.inject_len > o->hw)
+			o->hw = (size_t)w + out.inject_len;
+	}
+
 	/* the history */
 	CHECK(d->adj.n <= BPFALG_SEQADJ_POINTS);
 	for (unsigned int i = 1; i < d->adj.n; i++)
@@ -309,6 +343,9 @@ static void op_segment(struct input *in, uint8_t op, uint64_t *now)
 		.data = copy,
 		.len = len,
 		.fin = fin,
+		/* what the sender has received of the other direction */
+		.has_ack = true,
+		.ack = md[dir ^ 1].isn + (uint32_t)md[dir ^ 1].hw,
 		.now_ns = *now,
 	};
 	m->init = true;
@@ -530,6 +567,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&fc, 0, sizeof(fc));
 	fc.rewrite = !(cfg & 1);
 	fc.grow = cfg & 4;
+	fc.refuse = cfg & 8;
 	memset(&stats, 0, sizeof(stats));
 	stream_init(&st, &f_ops, &fc, &stats);
 
@@ -547,6 +585,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (int i = 0; i < 2; i++) {
 				out.n = 0;
 				out.len = 0;
+				out.inject_len = 0;
+				out.n_refused = 0;
 				check_out(0, i);
 			}
 			break;

@@ -42,6 +42,17 @@ static int t_line(void *ctx, int dir, const uint8_t *line, size_t len,
 
 	line_calls++;
 	last_dir = dir;
+	if (len >= 4 && !memcmp(line, "DENY", 4)) {
+		if (cap < 9)
+			return -1;
+		memcpy(o, "550 no\r\n", 9); /* with its NUL */
+		return STREAM_LINE_REFUSE;
+	}
+	if (len >= 5 && !memcmp(line, "QUIET", 5)) {
+		if (cap)
+			o[0] = '\0';
+		return STREAM_LINE_REFUSE;
+	}
 	if (len >= 5 && !memcmp(line, "PORT ", 5)) {
 		r = len < 24 ? LONG : SHORT;
 	} else if (len >= 4 &&
@@ -1515,6 +1526,153 @@ static void seg_build_room(void)
 	ASSERT_EQ(seg_build(&s, &b, p, (size_t)1 << 20), -1);
 }
 
+/* Refusals ------------------------------------------------------------ */
+
+static int send_ack(struct stream *st, int dir, uint32_t seq, const char *s,
+		    size_t n, uint32_t ack)
+{
+	struct stream_in in = {
+		.seq = seq,
+		.data = (const uint8_t *)s,
+		.len = n,
+		.has_ack = true,
+		.ack = ack,
+	};
+
+	return stream_segment(st, dir, &in, &out);
+}
+
+static int inject_is(uint32_t seq, uint32_t ack, const char *want, size_t n)
+{
+	if (out.inject_len != n || memcmp(out.inject, want, n) ||
+	    out.inject_seq != seq || out.inject_ack != ack) {
+		printf("    inject seq %u ack %u \"%.*s\"\n", out.inject_seq,
+		       out.inject_ack, (int)out.inject_len, out.inject);
+		return 0;
+	}
+	return 1;
+}
+
+/* A refused command is not forwarded; its sender gets the text at the
+ * other side's position; both directions shift consistently afterwards.
+ */
+static void stream_refuse_answered(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(send_ack(&st, 1, 1000, LIT("220 hi\r\n"), 5000), 1);
+	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("DENY x\r\n"), 1008), 0);
+	ASSERT_EQ(out.n_refused, 1);
+	ASSERT_TRUE(!out.inject_failed, "inject_failed: %s", out.inject_failed);
+	ASSERT_TRUE(inject_is(1008, 5008, LIT("550 no\r\n")), "inject");
+	ASSERT_TRUE(out.adj_changed, "adj_changed");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 5008, -8), "client point");
+	ASSERT_TRUE(pt_is(&st.d[1].adj, 0, 1008, 8), "server point");
+	/* the next command goes where the refused one would have */
+	ASSERT_EQ(send_ack(&st, 0, 5008, LIT("NOOP\r\n"), 1016), 1);
+	ASSERT_TRUE(ONE_CHUNK(5000, "NOOP\r\n", false), "next command");
+	ASSERT_EQ(out.n_refused, 0);
+	ASSERT_EQ(out.inject_len, 0);
+	/* the server's answer follows the injected text */
+	ASSERT_EQ(send_ack(&st, 1, 1008, LIT("200 ok\r\n"), 5006), 1);
+	ASSERT_TRUE(ONE_CHUNK(1016, "200 ok\r\n", false), "server reply");
+	/* what the client acknowledges maps back to what the server sent */
+	ASSERT_EQ(seqadj_unack(&st.d[1].adj, 1024), 1016);
+	ASSERT_EQ(seqadj_unack(&st.d[1].adj, 1016), 1008);
+	ASSERT_EQ(seqadj_unack(&st.d[0].adj, 5006), 5014);
+	stream_free(&st);
+}
+
+static void stream_refuse_mid_segment(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(send_ack(&st, 1, 1000, LIT("220 hi\r\n"), 5000), 1);
+	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("NOOP\r\nDENY\r\nNOOP\r\n"),
+			   1008),
+		  1);
+	ASSERT_TRUE(ONE_CHUNK(5000, "NOOP\r\nNOOP\r\n", false), "forwarded");
+	ASSERT_TRUE(inject_is(1008, 5012, LIT("550 no\r\n")), "inject");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 5012, -6), "client point");
+	ASSERT_EQ(seqadj_off(&st.d[0].adj, 5012), -6);
+	ASSERT_EQ(seqadj_off(&st.d[0].adj, 5006), 0);
+	stream_free(&st);
+}
+
+/* Nothing seen from the other side yet: its position is the ack. */
+static void stream_refuse_position_from_ack(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("DENY\r\n"), 777), 0);
+	ASSERT_TRUE(inject_is(777, 5006, LIT("550 no\r\n")), "inject");
+	ASSERT_TRUE(st.d[1].init, "other side started");
+	ASSERT_EQ(st.d[1].sent, 777);
+	ASSERT_EQ(send_ack(&st, 1, 777, LIT("200 ok\r\n"), 5006), 1);
+	ASSERT_TRUE(ONE_CHUNK(785, "200 ok\r\n", false), "server reply");
+	stream_free(&st);
+}
+
+/* The other side stopped in the middle of a line: no text can go in,
+ * the command is still not forwarded.
+ */
+static void stream_refuse_other_midline(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(send_ack(&st, 1, 1000, LIT("220-partial"), 5000), 1);
+	ASSERT_TRUE(st.d[1].midline, "midline");
+	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("DENY\r\n"), 1011), 0);
+	ASSERT_EQ(out.n_refused, 1);
+	ASSERT_EQ(out.inject_len, 0);
+	ASSERT_TRUE(out.inject_failed != NULL, "inject_failed");
+	ASSERT_EQ(st.d[1].adj.n, 0);
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 5006, -6), "client point");
+	stream_free(&st);
+}
+
+/* A retransmission of the other side across the insertion point carries
+ * the injected text again, so its bytes match what the receiver has.
+ */
+static void stream_refuse_other_retrans(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(send_ack(&st, 1, 1000, LIT("220 a\r\n"), 5000), 1);
+	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("DENY\r\n"), 1007), 0);
+	ASSERT_TRUE(inject_is(1007, 5006, LIT("550 no\r\n")), "inject");
+	ASSERT_EQ(send_ack(&st, 1, 1000, LIT("220 a\r\n200 b\r\n"), 5000), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "220 a\r\n550 no\r\n200 b\r\n", false),
+		    "replay with the text");
+	stream_free(&st);
+}
+
+/* An empty text (a header line of a refused request): removed, nothing
+ * sent back; the acknowledgement still covers it.
+ */
+static void stream_refuse_quiet(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(send_ack(&st, 1, 1000, LIT("220 a\r\n"), 5000), 1);
+	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("QUIET\r\n"), 1007), 0);
+	ASSERT_EQ(out.n_refused, 1);
+	ASSERT_EQ(out.inject_len, 0);
+	ASSERT_TRUE(!out.inject_failed, "inject_failed");
+	ASSERT_EQ(out.inject_ack, 5007);
+	ASSERT_EQ(st.d[1].adj.n, 0);
+	/* its retransmission sends nothing */
+	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("QUIET\r\n"), 1007), 0);
+	ASSERT_TRUE(!out.dropped, "dropped: %s", out.dropped);
+	stream_free(&st);
+}
+
 UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(stream_rewrite_longer), CASE(stream_rewrite_shorter),
 	   CASE(stream_two_commands), CASE(stream_three_rewrites),
@@ -1538,4 +1696,8 @@ UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(seg_parse_rejects_v4), CASE(seg_parse_rejects_v6),
 	   CASE(seg_build_v4_exact), CASE(seg_build_v6_exact),
 	   CASE(seg_build_ttl), CASE(seg_build_flags), CASE(seg_build_sack),
-	   CASE(seg_build_vlan), CASE(seg_build_room));
+	   CASE(seg_build_vlan), CASE(seg_build_room),
+	   CASE(stream_refuse_answered), CASE(stream_refuse_mid_segment),
+	   CASE(stream_refuse_position_from_ack),
+	   CASE(stream_refuse_other_midline),
+	   CASE(stream_refuse_other_retrans), CASE(stream_refuse_quiet));

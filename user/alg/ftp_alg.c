@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* ftp_alg.c - see ftp_alg.h. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -88,6 +89,43 @@ refuse:
 	return -1;
 }
 
+/*
+ * The command policy: the command word (letters at the start of the line,
+ * RFC 959) on the deny list is refused with 550, whoever the client is.
+ * ALG_LINE_REFUSE, or ALG_LINE_UNCHANGED to go on with the line.
+ */
+static int policy(struct ftp_flow *ff, const uint8_t *line, size_t len,
+		  uint8_t *out, size_t cap)
+{
+	struct alg_flow *af = &ff->af;
+	size_t w = 0;
+	int n;
+
+	while (w < len && w < 8 &&
+	       ((line[w] >= 'A' && line[w] <= 'Z') ||
+		(line[w] >= 'a' && line[w] <= 'z')))
+		w++;
+	if (!w || !alg_policy_denies(af->pol, (const char *)line, w))
+		return ALG_LINE_UNCHANGED;
+	if (af->mode != BPFALG_MODE_ON) {
+		af->cnt[BPFALG_AS_OBSERVED]++;
+		show_line(ff, "observe: would refuse (policy)", line, len,
+			  NULL);
+		return ALG_LINE_UNCHANGED;
+	}
+	n = snprintf((char *)out, cap, "550 %.*s refused by gateway policy.\r\n",
+		     (int)w, (const char *)line);
+	if (n < 0 || (size_t)n >= cap)
+		out[0] = '\0'; /* no room: refused without an answer */
+	else
+		for (int i = 4; i < 4 + (int)w; i++)
+			if (out[i] >= 'a' && out[i] <= 'z')
+				out[i] = (uint8_t)(out[i] - 'a' + 'A');
+	af->cnt[BPFALG_AS_POLICY_DENIED]++;
+	show_line(ff, "refused by policy", line, len, NULL);
+	return ALG_LINE_REFUSE;
+}
+
 int ftp_alg_line(struct ftp_flow *ff, int dir, const uint8_t *line, size_t len,
 		 uint8_t *out, size_t cap)
 {
@@ -98,6 +136,9 @@ int ftp_alg_line(struct ftp_flow *ff, int dir, const uint8_t *line, size_t len,
 	if (af->tls || af->mode == BPFALG_MODE_OFF)
 		return -1;
 	dir = dir ? FTP_FROM_SERVER : FTP_FROM_CLIENT;
+	if (dir == FTP_FROM_CLIENT && af->pol && af->pol->n_deny &&
+	    policy(ff, line, len, out, cap) == ALG_LINE_REFUSE)
+		return ALG_LINE_REFUSE;
 	k = ftp_inspect(&ff->st[dir], dir, (const char *)line, len, &m);
 	switch (k) {
 	case FTP_OTHER:
@@ -143,3 +184,22 @@ bool ftp_alg_hold(int dir, const uint8_t *buf, size_t len)
 	return ftp_may_need(dir ? FTP_FROM_SERVER : FTP_FROM_CLIENT,
 			    (const char *)buf, len);
 }
+
+static int mod_line(struct alg_flow *af, int dir, const uint8_t *line,
+		    size_t len, uint8_t *out, size_t cap)
+{
+	return ftp_alg_line((struct ftp_flow *)af, dir, line, len, out, cap);
+}
+
+static bool mod_hold(struct alg_flow *af, int dir, const uint8_t *buf,
+		     size_t len)
+{
+	return ftp_alg_hold(dir, buf, len);
+}
+
+const struct alg_module ftp_module = {
+	.name = "ftp",
+	.flow_size = sizeof(struct ftp_flow),
+	.line = mod_line,
+	.hold = mod_hold,
+};

@@ -13,6 +13,8 @@
  * protection: the address named must be the inside endpoint's own, the port
  * at least lim->min_data_port; otherwise nothing is rewritten or opened.
  * AUTH followed by 234: the flow is encrypted, the ALG steps aside.
+ * Command policy (af->pol): a denied command is not forwarded; the client
+ * gets "550 <CMD> refused by gateway policy." from the gateway.
  */
 #ifndef BPFALG_ALG_FTP_ALG_H
 #define BPFALG_ALG_FTP_ALG_H
@@ -28,5 +30,7 @@ struct ftp_flow {
 int ftp_alg_line(struct ftp_flow *ff, int dir, const uint8_t *line, size_t len,
 		 uint8_t *out, size_t cap);
 bool ftp_alg_hold(int dir, const uint8_t *buf, size_t len);
+
+extern const struct alg_module ftp_module;
 
 #endif /* BPFALG_ALG_FTP_ALG_H */

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "engine/engine.h"
 #include "engine/packet.h"
+#include "alg/modules.h"
 #include "pins.h"
 #include "util/log.h"
 
@@ -59,7 +60,7 @@ static void publish_ctl(struct session *s)
 	s->ctl.dir[1] = s->st.d[1].adj;
 	if (bpf_map_update_elem(e->fd_ctl, &s->key, &s->ctl, BPF_ANY))
 		pr_warn("[%s] cannot publish sequence state: %s\n",
-			s->ftp.af.tag, strerror(errno));
+			s->af->tag, strerror(errno));
 }
 
 /* ---------------------------------------------------------- services */
@@ -87,6 +88,62 @@ static bool port_taken(struct engine *e, const struct bpfalg_pinhole_key *k,
 	return !bpf_map_lookup_elem(e->fd_flow_rev, &rt, &orig);
 }
 
+static uint8_t dp_proto(const struct alg_expect *x)
+{
+	return x->proto ? x->proto : BPFALG_IPPROTO_TCP;
+}
+
+static void nat_range(struct engine *e, uint32_t *lo, uint32_t *hi)
+{
+	struct bpfalg_config c;
+
+	*lo = 1024;
+	*hi = 65535;
+	if (!bpf_map_lookup_elem(e->fd_cfg, &(__u32){ 0 }, &c) && c.port_min &&
+	    c.port_min <= c.port_max) {
+		*lo = c.port_min;
+		*hi = c.port_max;
+	}
+}
+
+/* Candidate @i of a public port for @x: the asked-for one, else the
+ * inside port first, then random ports of the NAT range.
+ */
+static uint16_t pick_port(struct engine *e, const struct alg_expect *x, int i)
+{
+	uint32_t lo, hi, r;
+
+	if (x->public_port)
+		return x->public_port;
+	if (!i)
+		return x->inside_port;
+	nat_range(e, &lo, &hi);
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (uint32_t)mono_ns();
+	return (uint16_t)(lo + r % (hi - lo + 1));
+}
+
+static int port_tries(const struct alg_expect *x)
+{
+	return x->public_port || x->family == AF_INET6 ? 1 : 64;
+}
+
+static void log_grant(struct alg_flow *af, const char *what,
+		      const struct alg_expect *x, uint16_t p, uint32_t tmo)
+{
+	char r[INET6_ADDRSTRLEN], in[INET6_ADDRSTRLEN], rp[8] = "";
+	bool v6 = x->family == AF_INET6;
+
+	inet_ntop(x->family, x->remote, r, sizeof(r));
+	inet_ntop(x->family, x->inside, in, sizeof(in));
+	if (x->remote_port)
+		snprintf(rp, sizeof(rp), ":%u", x->remote_port);
+	pr_info("[%s] %s %s %s%s -> public port %u -> %s%s%s:%u (%us)\n",
+		af->tag, what, dp_proto(x) == BPFALG_IPPROTO_UDP ? "udp" : "tcp",
+		r, rp, p, v6 ? "[" : "", in, v6 ? "]" : "", x->inside_port,
+		tmo);
+}
+
 static int svc_expect(void *ctx, struct alg_flow *af,
 		      const struct alg_expect *x, uint16_t *public_port,
 		      const char **why)
@@ -95,9 +152,8 @@ static int svc_expect(void *ctx, struct alg_flow *af,
 	struct engine *e = s->e;
 	struct bpfalg_pinhole_key k = { 0 };
 	struct bpfalg_pinhole v = { 0 };
-	struct bpfalg_config c;
-	uint32_t lo = 1024, hi = 65535;
 	bool v6 = x->family == AF_INET6;
+	uint32_t tmo = x->timeout_s ? x->timeout_s : e->cfg.pinhole_timeout_s;
 
 	/* engine_punt() reaped this flow's pinholes for the packet at hand */
 	if (s->n_ph >= e->cfg.pinholes_per_flow ||
@@ -105,34 +161,20 @@ static int svc_expect(void *ctx, struct alg_flow *af,
 		*why = "pinhole limit of this control flow reached";
 		return -1;
 	}
-	if (!bpf_map_lookup_elem(e->fd_cfg, &(__u32){ 0 }, &c) && c.port_min &&
-	    c.port_min <= c.port_max) {
-		lo = c.port_min;
-		hi = c.port_max;
-	}
 	memcpy(k.remote, x->remote, 16);
-	k.proto = BPFALG_IPPROTO_TCP;
+	k.proto = dp_proto(x);
 	k.family = v6 ? BPFALG_AF_INET6 : BPFALG_AF_INET;
 	memcpy(v.inside_addr, x->inside, 16);
 	v.inside_port = htons(x->inside_port);
+	v.remote_port = htons(x->remote_port);
 	v.alg = s->alg;
 	v.in_ifindex = af->inside_is_client ? s->in_ifindex : 0;
-	v.expires_ns = mono_ns() + (uint64_t)e->cfg.pinhole_timeout_s * NSEC;
+	v.expires_ns = mono_ns() + (uint64_t)tmo * NSEC;
 	v.owner = s->key;
 
-	/* the inside port itself first (IPv6: the only choice), then
-	 * random ports of the NAT range
-	 */
-	for (int i = 0; i < (v6 ? 1 : 64); i++) {
-		uint16_t p = x->inside_port;
+	for (int i = 0; i < port_tries(x); i++) {
+		uint16_t p = pick_port(e, x, i);
 
-		if (i) {
-			uint32_t r;
-
-			if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-				r = (uint32_t)mono_ns();
-			p = (uint16_t)(lo + r % (hi - lo + 1));
-		}
 		k.public_port = htons(p);
 		if (!v6 && port_taken(e, &k, af->public_addr))
 			continue;
@@ -142,22 +184,183 @@ static int svc_expect(void *ctx, struct alg_flow *af,
 		s->ph[s->n_ph].expires_ns = v.expires_ns;
 		s->n_ph++;
 		*public_port = p;
-		{
-			char r[INET6_ADDRSTRLEN], in[INET6_ADDRSTRLEN];
-
-			inet_ntop(x->family, x->remote, r, sizeof(r));
-			inet_ntop(x->family, x->inside, in, sizeof(in));
-			pr_info("[%s] pinhole %s -> public port %u -> "
-				"%s%s%s:%u "
-				"(%us)\n",
-				af->tag, r, p, v6 ? "[" : "", in, v6 ? "]" : "",
-				x->inside_port, e->cfg.pinhole_timeout_s);
-		}
+		log_grant(af, "pinhole", x, p, tmo);
 		return 0;
 	}
-	*why = v6 ? "a pinhole for that port exists already" :
-		    "no free public port for the data connection";
+	*why = v6 || x->public_port ?
+		       "a pinhole for that port exists already" :
+		       "no free public port for the data connection";
 	return -1;
+}
+
+/*
+ * Both keys of a UDP flow made by the controller, claimed the way the
+ * datapath claims them (bpf/lib/nat.h): the reply index first, with
+ * NOEXIST, as the atomic claim of the public tuple; then the flow.
+ */
+static int bind_insert(struct engine *e, struct session *s,
+		       const struct bpfalg_tuple *orig,
+		       const struct bpfalg_tuple *reply)
+{
+	struct bpfalg_flow f = { 0 };
+	struct bpfalg_config c;
+	uint64_t now = mono_ns();
+
+	f.reply = *reply;
+	f.created_ns = f.last_seen_ns = now;
+	f.in_ifindex = s->in_ifindex;
+	if (!bpf_map_lookup_elem(e->fd_cfg, &(__u32){ 0 }, &c))
+		f.out_ifindex = c.outside_ifindex;
+	f.state = BPFALG_ST_NEW;
+	f.nat = orig->family == BPFALG_AF_INET ? BPFALG_NAT_SNAT :
+						 BPFALG_NAT_NONE;
+	f.flags = BPFALG_FF_FROM_PINHOLE;
+	f.alg = BPFALG_ALG_NONE; /* media, not a control flow */
+	if (bpf_map_update_elem(e->fd_flow_rev, reply, orig, BPF_NOEXIST))
+		return -1;
+	if (bpf_map_update_elem(e->fd_flows, orig, &f, BPF_NOEXIST)) {
+		bpf_map_delete_elem(e->fd_flow_rev, reply);
+		return -1;
+	}
+	return 0;
+}
+
+static void bind_tuples(const struct alg_expect *x, const uint8_t *pub,
+			uint16_t p, struct bpfalg_tuple *orig,
+			struct bpfalg_tuple *reply)
+{
+	int alen = x->family == AF_INET ? 4 : 16;
+	uint8_t fam = x->family == AF_INET ? BPFALG_AF_INET : BPFALG_AF_INET6;
+
+	memset(orig, 0, sizeof(*orig));
+	memset(reply, 0, sizeof(*reply));
+	memcpy(orig->saddr, x->inside, alen);
+	memcpy(orig->daddr, x->remote, alen);
+	orig->sport = htons(x->inside_port);
+	orig->dport = htons(x->remote_port);
+	orig->proto = reply->proto = BPFALG_IPPROTO_UDP;
+	orig->family = reply->family = fam;
+	memcpy(reply->saddr, x->remote, alen);
+	memcpy(reply->daddr, pub, alen);
+	reply->sport = htons(x->remote_port);
+	reply->dport = htons(p);
+}
+
+static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
+		    uint16_t *public_port, const char **why)
+{
+	struct session *s = ctx;
+	struct engine *e = s->e;
+	struct bpfalg_tuple orig, reply, o2;
+	struct bpfalg_flow f;
+
+	if (dp_proto(x) != BPFALG_IPPROTO_UDP || !x->remote_port ||
+	    !x->inside_port) {
+		*why = "a binding needs UDP and both ports";
+		return -1;
+	}
+	if (s->n_bind >= ENGINE_MAX_BIND_PER_FLOW) {
+		*why = "binding limit of this control flow reached";
+		return -1;
+	}
+	for (int i = 0; i < port_tries(x); i++) {
+		uint16_t p = x->family == AF_INET6 ? x->inside_port :
+						     pick_port(e, x, i);
+
+		bind_tuples(x, af->public_addr, p, &orig, &reply);
+		/* the remote's first packet may have taken a pinhole of this
+		 * session already: that flow is the binding
+		 */
+		{
+			struct bpfalg_tuple in = reply;
+
+			if (!bpf_map_lookup_elem(e->fd_flows, &in, &f) &&
+			    !memcmp(&f.reply, &orig, sizeof(orig))) {
+				*public_port = p;
+				log_grant(af, "binding (exists)", x, p, 0);
+				return 0;
+			}
+		}
+		/* the inside end sent first: its flow may already hold
+		 * exactly this public port
+		 */
+		if (!bpf_map_lookup_elem(e->fd_flows, &orig, &f)) {
+			if (!memcmp(&f.reply, &reply, sizeof(reply))) {
+				*public_port = p;
+				log_grant(af, "binding (exists)", x, p, 0);
+				return 0;
+			}
+			if (x->public_port) {
+				/* another public port: the media must
+				 * leave from the one announced
+				 */
+				if (!bpf_map_lookup_elem(e->fd_flow_rev,
+							 &f.reply, &o2) &&
+				    !memcmp(&o2, &orig, sizeof(orig)))
+					bpf_map_delete_elem(e->fd_flow_rev,
+							    &f.reply);
+				bpf_map_delete_elem(e->fd_flows, &orig);
+			}
+		}
+		/* a pinhole of ours on this port gives way to the binding */
+		{
+			struct bpfalg_pinhole_key k = { 0 };
+			struct bpfalg_pinhole v;
+
+			memcpy(k.remote, x->remote, 16);
+			k.public_port = htons(p);
+			k.proto = BPFALG_IPPROTO_UDP;
+			k.family = orig.family;
+			if (!bpf_map_lookup_elem(e->fd_pinholes, &k, &v) &&
+			    !memcmp(&v.owner, &s->key, sizeof(s->key)))
+				bpf_map_delete_elem(e->fd_pinholes, &k);
+		}
+		if (bind_insert(e, s, &orig, &reply))
+			continue;
+		s->bind[s->n_bind].orig = orig;
+		s->bind[s->n_bind].reply = reply;
+		s->n_bind++;
+		*public_port = p;
+		log_grant(af, "binding", x, p, 0);
+		return 0;
+	}
+	*why = x->public_port ? "that public port is taken" :
+				"no free public port for the media";
+	return -1;
+}
+
+static void svc_release(void *ctx, struct alg_flow *af, uint8_t proto,
+			uint16_t public_port)
+{
+	struct session *s = ctx;
+	struct engine *e = s->e;
+	__be16 p = htons(public_port);
+	unsigned int i = 0;
+
+	while (i < s->n_ph) {
+		if (s->ph[i].k.public_port != p || s->ph[i].k.proto != proto) {
+			i++;
+			continue;
+		}
+		bpf_map_delete_elem(e->fd_pinholes, &s->ph[i].k);
+		pr_info("[%s] pinhole on public port %u removed\n", af->tag,
+			public_port);
+		s->ph[i] = s->ph[--s->n_ph];
+	}
+	i = 0;
+	while (i < s->n_bind) {
+		struct session_bind *b = &s->bind[i];
+
+		if (b->reply.dport != p || b->reply.proto != proto) {
+			i++;
+			continue;
+		}
+		bpf_map_delete_elem(e->fd_flows, &b->orig);
+		bpf_map_delete_elem(e->fd_flow_rev, &b->reply);
+		pr_info("[%s] binding on public port %u removed\n", af->tag,
+			public_port);
+		*b = s->bind[--s->n_bind];
+	}
 }
 
 static void svc_step_aside(void *ctx, struct alg_flow *af)
@@ -170,6 +373,8 @@ static void svc_step_aside(void *ctx, struct alg_flow *af)
 
 static const struct alg_services services = {
 	.expect = svc_expect,
+	.bind = svc_bind,
+	.release = svc_release,
 	.step_aside = svc_step_aside,
 };
 
@@ -180,14 +385,14 @@ static int line_cb(void *ctx, int dir, const uint8_t *line, size_t len,
 {
 	struct session *s = ctx;
 
-	return ftp_alg_line(&s->ftp, dir, line, len, out, cap);
+	return s->mod->line(s->af, dir, line, len, out, cap);
 }
 
 static bool hold_cb(void *ctx, int dir, const uint8_t *buf, size_t len)
 {
 	struct session *s = ctx;
 
-	return !s->ftp.af.tls && ftp_alg_hold(dir, buf, len);
+	return !s->af->tls && s->mod->hold(s->af, dir, buf, len);
 }
 
 static const struct stream_ops stream_ops = {
@@ -211,12 +416,19 @@ static struct session *session_new(struct engine *e,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	s->mod = alg_modules[h->alg];
+	s->af = calloc(1, s->mod->flow_size);
+	if (!s->af) {
+		free(s);
+		return NULL;
+	}
 	s->key = *k;
+	s->reply = f->reply;
 	s->id = ++e->next_id;
 	s->alg = h->alg;
 	s->in_ifindex = f->in_ifindex;
 	s->e = e;
-	af = &s->ftp.af;
+	af = s->af;
 	af->family = k->family == BPFALG_AF_INET ? AF_INET : AF_INET6;
 	if (f->nat == BPFALG_NAT_DNAT ||
 	    (f->nat == BPFALG_NAT_NONE &&
@@ -236,6 +448,7 @@ static struct session *session_new(struct engine *e,
 	}
 	snprintf(af->tag, sizeof(af->tag), "%s#%u", alg_name(s->alg), s->id);
 	af->lim = &e->lim;
+	af->pol = &e->pol[s->alg];
 	af->svc = &services;
 	af->svc_ctx = s;
 	af->cnt = e->cnt[s->alg < BPFALG_ALG_MAX ? s->alg : 0];
@@ -256,6 +469,8 @@ static struct session *session_new(struct engine *e,
 		e->tab[hb] = s;
 	}
 	e->n_sessions++;
+	if (s->mod->init)
+		s->mod->init(af);
 	{
 		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
@@ -277,8 +492,11 @@ static void session_free(struct engine *e, struct session *s)
 	if (*pp)
 		*pp = s->next;
 	bpf_map_delete_elem(e->fd_ctl, &s->key);
+	if (s->mod->fini)
+		s->mod->fini(s->af);
 	stream_free(&s->st);
 	e->n_sessions--;
+	free(s->af);
 	free(s);
 }
 
@@ -288,7 +506,7 @@ static void session_free(struct engine *e, struct session *s)
  */
 static void session_reap_ph(struct engine *e, struct session *s, uint64_t now)
 {
-	__u64 *cnt = s->ftp.af.cnt;
+	__u64 *cnt = s->af->cnt;
 	unsigned int i = 0;
 
 	while (i < s->n_ph) {
@@ -349,7 +567,48 @@ static void send_chunks(struct engine *e, struct session *s, int dir,
 			.clear_psh = i + 1 < o->n,
 		};
 
-		send_seg(e, g, &b, s->ftp.af.cnt, s->ftp.af.tag);
+		send_seg(e, g, &b, s->af->cnt, s->af->tag);
+	}
+}
+
+/*
+ * The policy refused lines of this segment: the text goes back to their
+ * sender as if from the other end, addressed the way the sender sees the
+ * connection (the reverse of its own direction's tuple), acknowledging
+ * the refused bytes.
+ */
+static void send_refusal(struct engine *e, struct session *s, int dir,
+			 const struct seg *g)
+{
+	const struct stream_out *o = &e->out;
+	const struct bpfalg_tuple *t = dir ? &s->reply : &s->key;
+	int alen = t->family == BPFALG_AF_INET ? 4 : 16;
+	uint8_t pkt[SEG_MAX_PKT];
+	struct seg_new n = {
+		.family = g->family,
+		.sport = ntohs(t->dport),
+		.dport = ntohs(t->sport),
+		.seq = o->inject_seq,
+		.ack = o->inject_ack,
+		.window = s->win[dir ^ 1] ? s->win[dir ^ 1] : s->win[dir],
+		.payload = o->inject,
+		.plen = o->inject_len,
+	};
+	int len, rc;
+
+	if (o->inject_failed)
+		pr_warn("[%s] refused without an answer: %s\n", s->af->tag,
+			o->inject_failed);
+	if (!o->inject_len)
+		return;
+	memcpy(n.saddr, t->daddr, alen);
+	memcpy(n.daddr, t->saddr, alen);
+	len = seg_build_new(&n, pkt, sizeof(pkt));
+	rc = len < 0 ? -EMSGSIZE : reinject_send(&e->rj, n.family, pkt, len);
+	if (rc) {
+		s->af->cnt[BPFALG_AS_REINJECT_FAIL]++;
+		pr_warn("[%s] refusal not sent: %s\n", s->af->tag,
+			strerror(-rc));
 	}
 }
 
@@ -398,19 +657,20 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 	s = session_find(e, &h->key);
 	if (!s) {
 		if (bpf_map_lookup_elem(e->fd_flows, &h->key, &f) ||
-		    h->alg != BPFALG_ALG_FTP || !(s = session_new(e, h, &f))) {
+		    !alg_modules[h->alg] || !(s = session_new(e, h, &f))) {
 			if (h->reason == BPFALG_PUNT_ALG_PAYLOAD)
 				send_unchanged(e, &g, h, cnt);
 			return 0;
 		}
 	}
 	s->last_ns = mono_ns();
+	s->win[dir] = (uint16_t)(frame[g.l4 + 14] << 8 | frame[g.l4 + 15]);
 	if (s->n_ph) /* a lookup per live pinhole: counters current */
 		session_reap_ph(e, s, s->last_ns);
 	/* the datapath punts an original only when the ALG is on, and a
 	 * copy when it observes: the reason is the mode
 	 */
-	s->ftp.af.mode = h->reason == BPFALG_PUNT_ALG_PAYLOAD ?
+	s->af->mode = h->reason == BPFALG_PUNT_ALG_PAYLOAD ?
 				 BPFALG_MODE_ON :
 				 BPFALG_MODE_OBSERVE;
 	{
@@ -419,6 +679,8 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 			.data = frame + g.payload,
 			.len = g.plen,
 			.fin = g.flags & TCP_FIN,
+			.has_ack = g.flags & TCP_ACK,
+			.ack = g.ack,
 			.now_ns = s->last_ns,
 		};
 
@@ -427,11 +689,13 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 	if (h->reason != BPFALG_PUNT_ALG_PAYLOAD)
 		return 0; /* observe: the original went on by itself */
 	if (e->out.dropped)
-		pr_debug("[%s] segment not sent: %s\n", s->ftp.af.tag,
+		pr_debug("[%s] segment not sent: %s\n", s->af->tag,
 			 e->out.dropped);
 	if (e->out.adj_changed)
 		publish_ctl(s); /* before the peer can acknowledge it */
 	send_chunks(e, s, dir, &g, h);
+	if (e->out.n_refused)
+		send_refusal(e, s, dir, &g);
 	return 0;
 }
 
@@ -440,9 +704,11 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 static void session_tick(struct engine *e, struct session *s, uint64_t now)
 {
 	session_reap_ph(e, s, now);
+	if (s->mod->tick)
+		s->mod->tick(s->af, now);
 	if (stream_expire_holds(&s->st, now, HOLD_MAX_NS))
 		pr_info("[%s] held partial line released unmodified\n",
-			s->ftp.af.tag);
+			s->af->tag);
 }
 
 /* ctl entries whose flow has gone without a session here to notice
@@ -487,13 +753,20 @@ void engine_tick(struct engine *e)
 			if (bpf_map_lookup_elem(e->fd_flows, &s->key, &f) &&
 			    errno == ENOENT) {
 				pr_info("[%s] control flow ended\n",
-					s->ftp.af.tag);
+					s->af->tag);
 				/* its pinholes live on until used or expired */
 				session_free(e, s);
 			}
 		}
 	}
 	engine_flush_stats(e);
+}
+
+void engine_set_policy(struct engine *e, unsigned int alg,
+		       const struct alg_policy *p)
+{
+	if (alg < BPFALG_ALG_MAX)
+		e->pol[alg] = *p;
 }
 
 void engine_flush_stats(struct engine *e)
@@ -571,6 +844,7 @@ void engine_close(struct engine *e)
 			 * and a restarted controller picks the flow up
 			 */
 			stream_free(&s->st);
+			free(s->af);
 			free(s);
 		}
 	}

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "alg/ftp_alg.h"
+#include "alg/alg.h"
 #include "engine/reinject.h"
 #include "engine/stream.h"
 
@@ -33,10 +33,16 @@ struct engine_config {
 };
 
 #define ENGINE_MAX_PH_PER_FLOW 64
+#define ENGINE_MAX_BIND_PER_FLOW 16
 
 struct session_ph {
 	struct bpfalg_pinhole_key k;
 	uint64_t expires_ns;
+};
+
+/* A two-way UDP binding the session made (svc->bind): the flow's keys. */
+struct session_bind {
+	struct bpfalg_tuple orig, reply;
 };
 
 struct session {
@@ -46,12 +52,17 @@ struct session {
 	uint8_t alg;
 	uint32_t in_ifindex; /* the flow's inside interface (SNAT flows) */
 	uint64_t last_ns;
+	struct bpfalg_tuple reply; /* the flow's reply tuple */
+	uint16_t win[2]; /* last TCP window field seen per direction */
 	struct stream st;
-	struct ftp_flow ftp;
+	const struct alg_module *mod;
+	struct alg_flow *af; /* mod->flow_size bytes: the module's state */
 	struct bpfalg_ctl ctl; /* as published */
 	struct engine *e;
 	struct session_ph ph[ENGINE_MAX_PH_PER_FLOW];
 	unsigned int n_ph;
+	struct session_bind bind[ENGINE_MAX_BIND_PER_FLOW];
+	unsigned int n_bind;
 };
 
 #define ENGINE_BUCKETS 4096
@@ -59,6 +70,7 @@ struct session {
 struct engine {
 	struct engine_config cfg;
 	struct alg_limits lim;
+	struct alg_policy pol[BPFALG_ALG_MAX];
 	int fd_flows, fd_ctl, fd_pinholes, fd_forwards, fd_flow_rev;
 	int fd_alg_stats, fd_cfg;
 	struct reinject rj;
@@ -76,6 +88,9 @@ int engine_open(struct engine *e, const char *pin_path,
 		const struct engine_config *cfg, char *err, size_t errlen);
 int engine_punt(struct engine *e, const void *data, size_t size);
 void engine_tick(struct engine *e);
+/* Replace an ALG's command policy (live: applies to the next line). */
+void engine_set_policy(struct engine *e, unsigned int alg,
+		       const struct alg_policy *p);
 /* Write the counters to the alg_stats map. */
 void engine_flush_stats(struct engine *e);
 void engine_close(struct engine *e);

@@ -13,6 +13,7 @@
 #define TCPOPT_SACK 5
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
+#define TCP_ACK 0x10
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -204,6 +205,49 @@ int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
 	}
 	sum += 6 + (uint32_t)(tot - l3hl);
 	wr16(th + 16, 0);
+	sum = csum_add_bytes(sum, th, tot - l3hl);
+	wr16(th + 16, csum_fold16(sum));
+	return (int)tot;
+}
+
+int seg_build_new(const struct seg_new *n, uint8_t *out, size_t cap)
+{
+	bool v4 = n->family == AF_INET;
+	size_t l3hl = v4 ? 20 : 40, tot = l3hl + 20 + n->plen;
+	uint8_t *ip = out, *th = out + l3hl;
+	uint32_t sum = 0;
+
+	if (tot > cap || tot > 65535)
+		return -1;
+	memset(out, 0, l3hl + 20);
+	if (v4) {
+		ip[0] = 0x45;
+		wr16(ip + 2, (uint16_t)tot);
+		wr16(ip + 6, 0x4000); /* DF */
+		ip[8] = 64;
+		ip[9] = 6;
+		memcpy(ip + 12, n->saddr, 4);
+		memcpy(ip + 16, n->daddr, 4);
+		wr16(ip + 10, csum_fold16(csum_add_bytes(0, ip, 20)));
+		sum = csum_add_bytes(sum, ip + 12, 8);
+	} else {
+		ip[0] = 0x60;
+		wr16(ip + 4, (uint16_t)(tot - 40));
+		ip[6] = 6;
+		ip[7] = 64;
+		memcpy(ip + 8, n->saddr, 16);
+		memcpy(ip + 24, n->daddr, 16);
+		sum = csum_add_bytes(sum, ip + 8, 32);
+	}
+	wr16(th, n->sport);
+	wr16(th + 2, n->dport);
+	wr32(th + 4, n->seq);
+	wr32(th + 8, n->ack);
+	th[12] = 5 << 4;
+	th[13] = TCP_ACK | TCP_PSH;
+	wr16(th + 14, n->window);
+	memcpy(th + 20, n->payload, n->plen);
+	sum += 6 + (uint32_t)(tot - l3hl);
 	sum = csum_add_bytes(sum, th, tot - l3hl);
 	wr16(th + 16, csum_fold16(sum));
 	return (int)tot;

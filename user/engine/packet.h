@@ -53,6 +53,23 @@ struct seg_build {
 int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
 	      size_t cap);
 
+/*
+ * A segment the gateway originates (a refusal sent back to a sender):
+ * IPv4 or IPv6 with no options, TCP with no options, flags ACK|PSH.
+ */
+struct seg_new {
+	int family;
+	uint8_t saddr[16], daddr[16];
+	uint16_t sport, dport; /* host order */
+	uint32_t seq, ack;
+	uint16_t window; /* raw header value */
+	const uint8_t *payload;
+	size_t plen;
+};
+
+/* Returns the packet length, or -1 (does not fit). */
+int seg_build_new(const struct seg_new *n, uint8_t *out, size_t cap);
+
 /* Internet checksum helpers (RFC 1071), also used by the tests. */
 uint32_t csum_add_bytes(uint32_t sum, const uint8_t *p, size_t len);
 uint16_t csum_fold16(uint32_t sum);

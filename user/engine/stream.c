@@ -134,6 +134,18 @@ static void rec_add(struct stream_dir *d, uint32_t a, uint32_t b,
 	d->rec_n++;
 }
 
+/* Does record @r fall in the retransmitted range [s, end)?  A zero-width
+ * record (text inserted at a point, see refuse_line) belongs to a range
+ * that reaches its point, so that the run stays contiguous when new data
+ * follows it.
+ */
+static bool rec_in(const struct stream_rec *r, uint32_t s, uint32_t end)
+{
+	if (r->a == r->b)
+		return seq_lt(s, r->a) && seq_le(r->a, end);
+	return seq_lt(r->a, end) && seq_lt(s, r->b);
+}
+
 /*
  * Bytes [s, s + n) were sent before: send them again, rewritten lines
  * replayed from their records.  NULL, or why it cannot be done.
@@ -151,7 +163,7 @@ static const char *replay(struct emit *em, uint32_t s, const uint8_t *data,
 	for (unsigned int k = 0; k < d->rec_n; k++) {
 		struct stream_rec *r = &d->rec[(d->rec_head + k) % STREAM_RECS];
 
-		if (!r->out || !seq_lt(r->a, end) || !seq_lt(s, r->b))
+		if (!r->out || !rec_in(r, s, end))
 			continue;
 		if (seq_lt(r->a, s) || seq_lt(end, r->b))
 			return "retransmission would cut a rewritten line";
@@ -165,7 +177,7 @@ static const char *replay(struct emit *em, uint32_t s, const uint8_t *data,
 	for (unsigned int k = 0; k < d->rec_n; k++) {
 		struct stream_rec *r = &d->rec[(d->rec_head + k) % STREAM_RECS];
 
-		if (!r->out || !seq_lt(r->a, end) || !seq_lt(s, r->b))
+		if (!r->out || !rec_in(r, s, end))
 			continue;
 		emit_bytes(em, cur, data + (cur - s), r->a - cur);
 		emit_bytes(em, r->a, r->out, r->len);
@@ -176,17 +188,73 @@ static const char *replay(struct emit *em, uint32_t s, const uint8_t *data,
 }
 
 /*
+ * The line [a, b) of direction @dir was refused: its sender gets @text,
+ * inserted into the other direction at the point it has reached, as a
+ * zero-width record there (so a retransmission of the other side that
+ * spans the point replays it) and a correction point (so the other
+ * side's later bytes and the sender's acknowledgements shift by its
+ * length).  The other side must be between lines: text cannot go into
+ * the middle of one of its lines.
+ */
+static void refuse_line(struct stream *st, int dir, const struct stream_in *in,
+			uint32_t b, const uint8_t *text, size_t room,
+			struct stream_out *o)
+{
+	struct stream_dir *od = &st->d[dir ^ 1];
+	size_t tlen = room ? strnlen((const char *)text, room) : 0;
+	uint32_t pos;
+
+	o->n_refused++;
+	o->inject_ack = b;
+	if (tlen == room)
+		tlen = 0; /* not terminated: nothing trustworthy to send */
+	if (!tlen)
+		return;
+	if (o->inject_len + tlen > STREAM_INJECT_MAX) {
+		o->inject_failed = "refusal text too long";
+		return;
+	}
+	if (od->init) {
+		if (od->midline) {
+			o->inject_failed =
+				"the other side is in the middle of a line";
+			return;
+		}
+		pos = od->sent;
+	} else if (in->has_ack) {
+		pos = seqadj_unack(&od->adj, in->ack);
+		od->init = true;
+		od->sent = od->next = pos;
+	} else {
+		o->inject_failed = "the other side's position is not known";
+		return;
+	}
+	if (od->adj.n && seq_lt(pos, od->adj.pt[od->adj.n - 1].pos)) {
+		o->inject_failed = "the other side's history is ahead";
+		return;
+	}
+	if (!o->inject_len)
+		o->inject_seq = pos + (uint32_t)seqadj_off(&od->adj, pos);
+	memcpy(o->inject + o->inject_len, text, tlen);
+	o->inject_len += tlen;
+	rec_add(od, pos, pos, text, tlen);
+	seqadj_push(&od->adj, pos, seqadj_off(&od->adj, pos) + (int32_t)tlen);
+	o->adj_changed = true;
+}
+
+/*
  * Data [C, C + blen) where C is d->sent (held bytes first): complete lines
  * through ops->line, an incomplete tail held or sent.
  */
 static void process_new(struct stream *st, int dir, struct emit *em,
-			const uint8_t *buf, size_t blen, bool fin, uint64_t now,
-			struct stream_out *o)
+			const uint8_t *buf, size_t blen,
+			const struct stream_in *in, struct stream_out *o)
 {
 	struct stream_dir *d = em->d;
 	uint32_t c = d->sent;
 	int32_t off = seqadj_off(&d->adj, c), delta = 0;
-	bool was_holding = d->next != d->sent;
+	bool was_holding = d->next != d->sent, fin = in->fin;
+	uint64_t now = in->now_ns;
 	size_t pos = 0;
 
 	while (pos < blen) {
@@ -211,7 +279,15 @@ static void process_new(struct stream *st, int dir, struct emit *em,
 					  o->buf + o->len, room);
 		}
 		d->midline = false;
-		if (n < 0 || ((size_t)n == llen &&
+		if (n == STREAM_LINE_REFUSE) {
+			uint32_t a = c + (uint32_t)pos, b = a + (uint32_t)llen;
+
+			refuse_line(st, dir, in, b, o->buf + o->len, room, o);
+			rec_add(d, a, b, o->buf + o->len, 0);
+			delta -= (int32_t)llen;
+			seqadj_push(&d->adj, b, off + delta);
+			o->adj_changed = true;
+		} else if (n < 0 || ((size_t)n == llen &&
 			      !memcmp(o->buf + o->len, buf + pos, llen))) {
 			emit_bytes(em, c + (uint32_t)pos, buf + pos, llen);
 		} else {
@@ -278,8 +354,8 @@ static void ooo_queue(struct stream *st, struct stream_dir *d,
 
 /* New data from x on (x at or after d->sent).  false: beyond a gap. */
 static bool take_new(struct stream *st, int dir, struct emit *em, uint32_t s,
-		     const uint8_t *data, size_t len, bool fin, uint64_t now,
-		     struct stream_out *o)
+		     const uint8_t *data, size_t len, bool fin,
+		     const struct stream_in *in, struct stream_out *o)
 {
 	struct stream_dir *d = em->d;
 	uint32_t e = s + (uint32_t)len;
@@ -308,12 +384,18 @@ static bool take_new(struct stream *st, int dir, struct emit *em, uint32_t s,
 	}
 	memcpy(comb, d->hold, held);
 	memcpy(comb + held, data + (x - s), e - x);
-	process_new(st, dir, em, comb, clen, fin, now, o);
+	{
+		struct stream_in sub = *in;
+
+		sub.fin = fin;
+		process_new(st, dir, em, comb, clen, &sub, o);
+	}
 	return true;
 }
 
-static void ooo_drain(struct stream *st, int dir, struct emit *em, uint64_t now,
-		      struct stream_out *o, bool *fin_sent)
+static void ooo_drain(struct stream *st, int dir, struct emit *em,
+		      const struct stream_in *in, struct stream_out *o,
+		      bool *fin_sent)
 {
 	struct stream_dir *d = em->d;
 	bool again = true;
@@ -329,7 +411,7 @@ static void ooo_drain(struct stream *st, int dir, struct emit *em, uint64_t now,
 			done = !seq_lt(d->next, e->seq + (uint32_t)e->len);
 			if (!done || e->fin) {
 				take_new(st, dir, em, e->seq, e->data, e->len,
-					 e->fin, now, o);
+					 e->fin, in, o);
 				if (e->fin && d->next == d->sent &&
 				    d->sent == e->seq + (uint32_t)e->len)
 					*fin_sent = true;
@@ -355,6 +437,9 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 	o->n = 0;
 	o->adj_changed = false;
 	o->dropped = NULL;
+	o->inject_len = 0;
+	o->n_refused = 0;
+	o->inject_failed = NULL;
 	if (in->len > d->mss)
 		d->mss = in->len;
 	if (!d->init) {
@@ -381,13 +466,13 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 	/* nothing new is taken when the old part did not fit */
 	if (!em.overflow &&
 	    (seq_lt(d->sent, e) || (in->fin && !seq_lt(e, d->sent)))) {
-		if (!take_new(st, dir, &em, s, in->data, in->len, in->fin,
-			      in->now_ns, o)) {
+		if (!take_new(st, dir, &em, s, in->data, in->len, in->fin, in,
+			      o)) {
 			ooo_queue(st, d, in, o);
 		} else {
 			if (in->fin && d->next == d->sent && d->sent == e)
 				fin_sent = true;
-			ooo_drain(st, dir, &em, in->now_ns, o, &fin_sent);
+			ooo_drain(st, dir, &em, in, o, &fin_sent);
 		}
 	}
 	if (em.overflow) {

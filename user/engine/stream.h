@@ -44,11 +44,18 @@
 #define STREAM_CHUNKS 8
 /* A rewritten line may grow by at most this much. */
 #define STREAM_LINE_GROWTH 128
+/* ops->line: the line is refused (see alg.h ALG_LINE_REFUSE). */
+#define STREAM_LINE_REFUSE (-2)
+/* Refusal text sent back per segment, at most. */
+#define STREAM_INJECT_MAX 512
 
 struct stream_ops {
 	/* A complete line (terminator included): write what to send instead
 	 * into @out (@cap bytes) and return its length (the same bytes when
-	 * unchanged), or -1 to send the line unchanged.
+	 * unchanged), or -1 to send the line unchanged, or
+	 * STREAM_LINE_REFUSE: the line is removed from the stream and the
+	 * NUL-terminated text in @out goes back to its sender, inserted into
+	 * the other direction (which then carries one more correction point).
 	 */
 	int (*line)(void *ctx, int dir, const uint8_t *line, size_t len,
 		    uint8_t *out, size_t cap);
@@ -104,6 +111,8 @@ struct stream_in {
 	const uint8_t *data;
 	size_t len;
 	bool fin;
+	bool has_ack;
+	uint32_t ack; /* wire acknowledgement number the segment carries */
 	uint64_t now_ns;
 };
 
@@ -120,6 +129,15 @@ struct stream_out {
 	int n;
 	bool adj_changed;
 	const char *dropped; /* reason, when the segment could not be served */
+	/* refusals: text for the segment's sender, at wire sequence number
+	 * inject_seq of the other direction, acknowledging the sender's
+	 * bytes up to inject_ack (its own numbering)
+	 */
+	uint8_t inject[STREAM_INJECT_MAX];
+	size_t inject_len;
+	uint32_t inject_seq, inject_ack;
+	int n_refused;
+	const char *inject_failed; /* a refusal that could not be answered */
 };
 
 void stream_init(struct stream *st, const struct stream_ops *ops, void *ctx,
