@@ -47,6 +47,7 @@ struct tcase {
 int run_case(const struct tcase *tc, char *why, size_t n);
 void run_table(void);
 void run_alg_table(void); /* alg_cases.c */
+void run_tftp_table(void); /* tftp_cases.c */
 void run_scenarios(void);
 void run_stress(void);
 int run_bench(void);
