@@ -40,10 +40,14 @@ static const struct cmd cmds[] = {
 	{ "flows", do_flows, "", "the flow table" },
 	{ "pinholes", do_pinholes, "", "expectations opened by the ALGs" },
 	{ "stats", do_stats, "", "datapath and per-ALG counters, table occupancy" },
-	{ "alg", do_alg, "[PROTO off|observe|on [--ports P[,P...]]]",
-	  "ALG modes (ftp, sip, rtsp, tftp), live" },
+	{ "alg", do_alg,
+	  "[PROTO [off|observe|on] [--ports P[,P...]] [--deny LIST] "
+	  "[--invite-from ADDR[/LEN],...]]",
+	  "ALG modes, ports, refused commands (ftp, sip, rtsp, tftp), live" },
 	{ "forward", do_forward, "[add|del PROTO PORT INSIDE-ADDR:PORT]",
 	  "port-forwards on the public address" },
+	{ "config", do_config, "[show]",
+	  "the running configuration, in the configuration file's format" },
 	{ "help", do_help, "", "this text" },
 };
 

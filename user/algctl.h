@@ -57,5 +57,6 @@ int do_pinholes(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_alg(int argc, char **argv);
 int do_forward(int argc, char **argv);
+int do_config(int argc, char **argv);
 
 #endif

@@ -15,18 +15,41 @@
 #include "format.h"
 #include "loader.h"
 #include "pins.h"
+#include "settings.h"
 
 /* A controller is consuming the ring buffer: alive and beating. */
 #define HEARTBEAT_MAX_AGE_NS (5ULL * 1000000000ULL)
 
+/*
+ * The configuration file (--config, else CONFIG_DEFAULT_FILE if present),
+ * then the flags.  A bad file is one "FILE:LINE: key 'x': reason" line.
+ */
 static int parse_up_args(int argc, char **argv, struct up_config *uc)
 {
-	char err[256];
+	char err[512];
+	int ret;
 
 	config_defaults(uc);
-	if (config_parse(argc, argv, uc, err, sizeof(err)))
+	ret = config_parse_args(argc, argv, CONFIG_DEFAULT_FILE, uc, err,
+				sizeof(err));
+	if (ret == -2) {
+		p_err("%s", err);
+		return EXIT_USAGE;
+	}
+	if (ret)
 		return usage_error("%s", err);
 	return EXIT_OK;
+}
+
+/* A daemon is alive on these pins (its options are not ours to change). */
+static bool controller_alive(void)
+{
+	struct bpfalg_config c;
+	char err[256];
+
+	return !pins_read_cfg(pin_path, &c, err, sizeof(err)) &&
+	       c.controller_pid && c.controller_pid != (__u32)getpid() &&
+	       !(kill(c.controller_pid, 0) && errno == ESRCH);
 }
 
 int do_up(int argc, char **argv)
@@ -38,7 +61,9 @@ int do_up(int argc, char **argv)
 
 	if (ret)
 		return ret;
-	if (loader_up(pin_path, &uc, &was_up, err, sizeof(err))) {
+	if (loader_up(pin_path, &uc, &was_up, err, sizeof(err)) ||
+	    settings_store(pin_path, &uc, !controller_alive(), err,
+			   sizeof(err))) {
 		p_err("%s", err);
 		return EXIT_RUNTIME;
 	}

@@ -3,15 +3,21 @@
  * config.c - option table for `algctl up` / `algctl daemon`.
  *
  * Every option is one row: name, type, where the value goes, bounds, help.
- * Parsing, validation messages and the help text all come from the table.
+ * Parsing, validation messages, the help text, the configuration file's
+ * keys (the name without "--") and `config show` all come from the table.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "alg/alg.h"
 #include "config.h"
+#include "conffile.h"
+#include "util/json_writer.h"
+#include "util/prefix.h"
 
 static const char *const alg_names[BPFALG_ALG_MAX] = {
 	[BPFALG_ALG_NONE] = "none", [BPFALG_ALG_FTP] = "ftp",
@@ -67,8 +73,10 @@ int alg_mode_from_name(const char *name)
 void config_defaults(struct up_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	for (int i = 1; i < BPFALG_ALG_MAX; i++)
-		c->alg_on |= 1u << i;
+	for (int i = 1; i < BPFALG_ALG_MAX; i++) {
+		c->alg_mode[i] = BPFALG_MODE_ON;
+		c->alg_ports[i][0] = alg_default_port[i];
+	}
 	c->xdp_mode = XDP_MODE_NATIVE;
 	c->xdp_fast = XDP_FAST_AUTO;
 	c->flows = BPFALG_DEFAULT_FLOWS;
@@ -91,22 +99,29 @@ void config_defaults(struct up_config *c)
 enum opt_type {
 	OPT_IFLIST, /* comma-separated interface names */
 	OPT_IFNAME,
-	OPT_FLAG, /* sets a bool */
+	OPT_FLAG, /* sets a bool; in the file: yes|no */
 	OPT_ADDR4,
-	OPT_ALGLIST,
+	OPT_ALGLIST, /* NAME[:MODE],...: listed ALGs on (or MODE), others off */
 	OPT_ENUM, /* __u32 index into names */
 	OPT_U32, /* __u32 in [min, max] */
 	OPT_RANGE, /* MIN-MAX into two __u32 */
+	OPT_FILE, /* --config FILE: command line only */
+	/* per ALG, .alg says which */
+	OPT_ALG_MODE,
+	OPT_PORTS,
+	OPT_DENY, /* command/method names: alg_policy_parse() */
+	OPT_PREFIXES, /* addresses or prefixes: prefix_list_parse() */
 };
 
 struct opt_def {
 	const char *name;
 	enum opt_type type;
 	size_t off;
-	const char *const *names; /* OPT_ENUM */
+	const char *const *names; /* OPT_ENUM, OPT_ALG_MODE */
 	unsigned long min, max; /* OPT_U32, OPT_RANGE */
 	const char *arg;
 	const char *help;
+	unsigned int alg; /* per-ALG types */
 };
 
 #define OFF(f) offsetof(struct up_config, f)
@@ -115,8 +130,26 @@ struct opt_def {
 		"--timeout-" n, OPT_U32, OFF(timeouts.f), NULL, 1, 31536000, \
 			"SECONDS", h                                         \
 	}
+#define ALG_MODE(a, n)                                                   \
+	{                                                                \
+		"--" n "-mode", OPT_ALG_MODE, 0, mode_names, 0, 0,       \
+			"off|observe|on", n " mode (on)", BPFALG_ALG_##a \
+	}
+#define ALG_PORTS(a, n, p)                                                  \
+	{                                                                   \
+		"--" n "-ports", OPT_PORTS, 0, NULL, 0, 0, "P[,P...]",      \
+			n " control ports, up to 4 (" p ")", BPFALG_ALG_##a \
+	}
+#define ALG_DENY(a, n, what)                                               \
+	{                                                                  \
+		"--" n "-deny", OPT_DENY, 0, NULL, 0, 0, "LIST",           \
+			what " the gateway refuses (none)", BPFALG_ALG_##a \
+	}
 
 static const struct opt_def opts[] = {
+	{ "--config", OPT_FILE, 0, NULL, 0, 0, "FILE",
+	  "read options from FILE first, flags override it "
+	  "(default " CONFIG_DEFAULT_FILE " if it exists)" },
 	{ "--inside", OPT_IFLIST, OFF(inside), NULL, 0, 0, "IF[,IF...]",
 	  "inside (private) interfaces" },
 	{ "--outside", OPT_IFNAME, OFF(outside), NULL, 0, 0, "IF",
@@ -125,8 +158,9 @@ static const struct opt_def opts[] = {
 	  "translate to the outside interface's primary IPv4 address" },
 	{ "--snat", OPT_ADDR4, OFF(snat_addr), NULL, 0, 0, "ADDR",
 	  "translate to this IPv4 address" },
-	{ "--alg", OPT_ALGLIST, OFF(alg_on), NULL, 0, 0, "LIST",
-	  "ALGs switched on: ftp,sip,rtsp,tftp, or none (default: all)" },
+	{ "--alg", OPT_ALGLIST, 0, NULL, 0, 0, "LIST",
+	  "ALGs switched on (NAME or NAME:MODE; others off): ftp,sip,rtsp,"
+	  "tftp, or none (default: all)" },
 	{ "--xdp-mode", OPT_ENUM, OFF(xdp_mode), xdp_mode_names, 0, 0,
 	  "native|generic|off",
 	  "XDP attach mode (native falls back to generic)" },
@@ -155,9 +189,44 @@ static const struct opt_def opts[] = {
 	  "N", "live pinholes one control flow may hold (8)" },
 	{ "--min-data-port", OPT_U32, OFF(min_data_port), NULL, 1, 65535,
 	  "PORT", "lowest data port PORT/EPRT/227/229 may name (1024)" },
+	ALG_MODE(FTP, "ftp"),
+	ALG_PORTS(FTP, "ftp", "21"),
+	ALG_DENY(FTP, "ftp", "FTP commands (STOR,DELE,...)"),
+	ALG_MODE(SIP, "sip"),
+	ALG_PORTS(SIP, "sip", "5060"),
+	ALG_DENY(SIP, "sip", "SIP methods (MESSAGE,...)"),
+	{ "--sip-invite-from", OPT_PREFIXES, 0, NULL, 0, 0, "ADDR[/LEN],...",
+	  "who may send INVITE from outside (anyone)", BPFALG_ALG_SIP },
+	ALG_MODE(RTSP, "rtsp"),
+	ALG_PORTS(RTSP, "rtsp", "554"),
+	ALG_DENY(RTSP, "rtsp", "RTSP methods (RECORD,...)"),
+	ALG_MODE(TFTP, "tftp"),
+	ALG_PORTS(TFTP, "tftp", "69"),
 };
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
+_Static_assert(N_OPTS <= 64, "opt_file/opt_flag hold one bit per row");
+
+static bool per_alg(const struct opt_def *o)
+{
+	return o->type >= OPT_ALG_MODE;
+}
+
+static const struct opt_def *find_opt(const char *name, size_t len)
+{
+	for (size_t k = 0; k < N_OPTS; k++)
+		if (strlen(opts[k].name + 2) == len &&
+		    !strncmp(opts[k].name + 2, name, len))
+			return &opts[k];
+	return NULL;
+}
+
+static __u64 opt_bit(const char *name)
+{
+	const struct opt_def *o = find_opt(name, strlen(name));
+
+	return o ? 1ull << (o - opts) : 0;
+}
 
 void config_usage(FILE *f)
 {
@@ -171,13 +240,33 @@ void config_usage(FILE *f)
 	}
 }
 
+const char *config_alg_keys(unsigned int alg)
+{
+	static char keys[BPFALG_ALG_MAX][64];
+	char *k;
+
+	if (alg >= BPFALG_ALG_MAX)
+		return "";
+	k = keys[alg];
+	if (k[0])
+		return k;
+	for (size_t i = 0; i < N_OPTS; i++) {
+		size_t pre = 3 + strlen(alg_names[alg]); /* "--ftp-" */
+
+		if (per_alg(&opts[i]) && opts[i].alg == alg)
+			snprintf(k + strlen(k), sizeof(keys[0]) - strlen(k),
+				 "%s%s", k[0] ? ", " : "", opts[i].name + pre);
+	}
+	return k;
+}
+
 static int parse_u32(const char *s, unsigned long min, unsigned long max,
 		     __u32 *out)
 {
 	char *end;
 	unsigned long v;
 
-	if (!*s || *s == '-' || *s == '+')
+	if (!*s || *s < '0' || *s > '9')
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);
@@ -187,27 +276,144 @@ static int parse_u32(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
+int config_parse_ports(const char *s, __u16 ports[BPFALG_ALG_PORTS], char *err,
+		       size_t errlen)
+{
+	const char *p = s;
+	int n = 0;
+
+	memset(ports, 0, sizeof(__u16) * BPFALG_ALG_PORTS);
+	while (*p) {
+		char *end;
+		unsigned long v;
+
+		if (n == BPFALG_ALG_PORTS || *p < '0' || *p > '9')
+			goto bad;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || v < 1 || v > 65535 || (*end && *end != ','))
+			goto bad;
+		for (int i = 0; i < n; i++)
+			if (ports[i] == v) {
+				snprintf(err, errlen, "port %lu listed twice",
+					 v);
+				return -1;
+			}
+		ports[n++] = (__u16)v;
+		p = *end ? end + 1 : end;
+		if (*end && !*p)
+			goto bad;
+	}
+	if (n)
+		return 0;
+bad:
+	snprintf(err, errlen,
+		 "'%s' is not a list of up to %d ports 1-65535, "
+		 "comma-separated",
+		 s, BPFALG_ALG_PORTS);
+	return -1;
+}
+
+/* The kernel's dev_valid_name(), and no control characters. */
 static int check_ifname(const char *s, char *err, size_t errlen)
 {
-	if (!*s || strlen(s) >= IF_NAMESIZE || strchr(s, '/') ||
-	    strchr(s, ' ')) {
+	bool ok = *s && strlen(s) < IF_NAMESIZE && strcmp(s, ".") &&
+		  strcmp(s, "..");
+
+	for (const char *p = s; ok && *p; p++)
+		if (*p == '/' || *p == ':' || (unsigned char)*p <= ' ' ||
+		    *p == 0x7f)
+			ok = false;
+	if (!ok) {
 		snprintf(err, errlen, "invalid interface name '%s'", s);
 		return -1;
 	}
 	return 0;
 }
 
+/* yes|no as the file writes a flag; also true/false, on/off, 1/0. */
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const t[] = { "yes", "true", "on", "1" },
+				 *const f[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcmp(s, t[i]) || !strcmp(s, f[i])) {
+			*out = !strcmp(s, t[i]);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* "ftp,sip:observe": every ALG gets a mode, those not listed off. */
+static int parse_alglist(const char *val, struct up_config *c, char *err,
+			 size_t errlen)
+{
+	__u32 mode[BPFALG_ALG_MAX] = { 0 };
+	char buf[256], *tok, *save;
+
+	if (strlen(val) >= sizeof(buf)) {
+		snprintf(err, errlen, "list too long");
+		return -1;
+	}
+	strcpy(buf, val);
+	if (strcmp(buf, "none")) {
+		if (!buf[0] || buf[0] == ',' || buf[strlen(buf) - 1] == ',' ||
+		    strstr(buf, ",,")) {
+			snprintf(err, errlen,
+				 "'%s' is not a list of ALGs (ftp, sip, rtsp, "
+				 "tftp, each NAME or NAME:MODE), or none",
+				 val);
+			return -1;
+		}
+		for (tok = strtok_r(buf, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			char *colon = strchr(tok, ':');
+			int idx, m = BPFALG_MODE_ON;
+
+			if (colon) {
+				*colon = '\0';
+				m = alg_mode_from_name(colon + 1);
+				if (m < 0) {
+					snprintf(err, errlen,
+						 "unknown mode '%s' for %s "
+						 "(off, observe, on)",
+						 colon + 1, tok);
+					return -1;
+				}
+			}
+			idx = alg_from_name(tok);
+			if (idx < 0) {
+				snprintf(err, errlen,
+					 "unknown ALG '%s' (ftp, sip, rtsp, "
+					 "tftp)",
+					 tok);
+				return -1;
+			}
+			mode[idx] = m;
+		}
+	}
+	for (int i = 1; i < BPFALG_ALG_MAX; i++) {
+		c->alg_mode[i] = mode[i];
+		c->alg_set[i] |= ALG_SET_MODE;
+	}
+	return 0;
+}
+
 static int apply(const struct opt_def *o, const char *val, struct up_config *c,
-		 char *err, size_t errlen)
+		 enum config_src src, char *err, size_t errlen)
 {
 	void *dst = (char *)c + o->off;
 	char buf[256], *tok, *save;
 	int idx;
 
 	switch (o->type) {
+	case OPT_FILE:
+		return 0; /* read before the flags, by config_parse_args */
 	case OPT_IFLIST:
 		if (strlen(val) >= sizeof(buf)) {
-			snprintf(err, errlen, "%s: list too long", o->name);
+			snprintf(err, errlen, "list too long");
 			return -1;
 		}
 		strcpy(buf, val);
@@ -217,16 +423,14 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 			if (check_ifname(tok, err, errlen))
 				return -1;
 			if (c->n_inside == CONFIG_MAX_INSIDE) {
-				snprintf(err, errlen,
-					 "%s: at most %d interfaces", o->name,
+				snprintf(err, errlen, "at most %d interfaces",
 					 CONFIG_MAX_INSIDE);
 				return -1;
 			}
 			strcpy(c->inside[c->n_inside++], tok);
 		}
 		if (!c->n_inside) {
-			snprintf(err, errlen, "%s: no interface given",
-				 o->name);
+			snprintf(err, errlen, "no interface given");
 			return -1;
 		}
 		return 0;
@@ -237,39 +441,31 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 		return 0;
 	case OPT_ADDR4:
 		if (inet_pton(AF_INET, val, dst) != 1) {
-			snprintf(err, errlen, "%s: '%s' is not an IPv4 address",
-				 o->name, val);
+			snprintf(err, errlen, "'%s' is not an IPv4 address",
+				 val);
 			return -1;
 		}
+		/* one address mode: a flag replaces the file's masquerade,
+		 * a file giving both is contradictory
+		 */
+		if (c->masquerade && src == CONFIG_SRC_FILE) {
+			snprintf(err, errlen,
+				 "masquerade is set too (give one of "
+				 "masquerade and snat)");
+			return -1;
+		}
+		if (src == CONFIG_SRC_FLAG &&
+		    !(c->opt_flag & opt_bit("masquerade")))
+			c->masquerade = false;
 		c->snat_set = true;
 		return 0;
 	case OPT_ALGLIST:
-		if (strlen(val) >= sizeof(buf)) {
-			snprintf(err, errlen, "%s: list too long", o->name);
-			return -1;
-		}
-		strcpy(buf, val);
-		c->alg_on = 0;
-		if (!strcmp(buf, "none"))
-			return 0;
-		for (tok = strtok_r(buf, ",", &save); tok;
-		     tok = strtok_r(NULL, ",", &save)) {
-			idx = alg_from_name(tok);
-			if (idx < 0) {
-				snprintf(err, errlen,
-					 "%s: unknown ALG '%s' (ftp, sip, "
-					 "rtsp, tftp)",
-					 o->name, tok);
-				return -1;
-			}
-			c->alg_on |= 1u << idx;
-		}
-		return 0;
+		return parse_alglist(val, c, err, errlen);
 	case OPT_ENUM:
 		idx = enum_index(o->names, val);
 		if (idx < 0) {
-			snprintf(err, errlen, "%s: '%s' is not one of %s",
-				 o->name, val, o->arg);
+			snprintf(err, errlen, "'%s' is not one of %s", val,
+				 o->arg);
 			return -1;
 		}
 		*(__u32 *)dst = idx;
@@ -277,8 +473,8 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 	case OPT_U32:
 		if (parse_u32(val, o->min, o->max, dst)) {
 			snprintf(err, errlen,
-				 "%s: '%s' is not a number in %lu..%lu",
-				 o->name, val, o->min, o->max);
+				 "'%s' is not a number in %lu..%lu", val,
+				 o->min, o->max);
 			return -1;
 		}
 		return 0;
@@ -297,63 +493,167 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 		((__u32 *)dst)[1] = hi;
 		return 0;
 	bad_range:
-		snprintf(
-			err, errlen,
-			"%s: '%s' is not MIN-MAX with %lu <= MIN <= MAX <= %lu",
-			o->name, val, o->min, o->max);
+		snprintf(err, errlen,
+			 "'%s' is not MIN-MAX with %lu <= MIN <= MAX <= %lu",
+			 val, o->min, o->max);
 		return -1;
 	}
-	case OPT_FLAG:
-		*(bool *)dst = true;
+	case OPT_FLAG: {
+		bool v = true;
+
+		if (val && parse_bool(val, &v)) {
+			snprintf(err, errlen, "'%s' is not yes or no", val);
+			return -1;
+		}
+		if (v && c->snat_set) {
+			if (src == CONFIG_SRC_FILE) {
+				snprintf(err, errlen,
+					 "snat is set too (give one of "
+					 "masquerade and snat)");
+				return -1;
+			}
+			if (!(c->opt_flag & opt_bit("snat")))
+				c->snat_set = false;
+		}
+		*(bool *)dst = v;
 		return 0;
+	}
+	case OPT_ALG_MODE:
+		idx = enum_index(o->names, val);
+		if (idx < 0) {
+			snprintf(err, errlen, "'%s' is not one of %s", val,
+				 o->arg);
+			return -1;
+		}
+		c->alg_mode[o->alg] = idx;
+		c->alg_set[o->alg] |= ALG_SET_MODE;
+		return 0;
+	case OPT_PORTS:
+		if (config_parse_ports(val, c->alg_ports[o->alg], err, errlen))
+			return -1;
+		c->alg_set[o->alg] |= ALG_SET_PORTS;
+		return 0;
+	case OPT_DENY: {
+		struct alg_policy p;
+
+		if (strlen(val) >= CONFIG_LIST_MAX) {
+			snprintf(err, errlen,
+				 "list too long (at most %d characters)",
+				 CONFIG_LIST_MAX - 1);
+			return -1;
+		}
+		if (alg_policy_parse(&p, val, err, errlen))
+			return -1;
+		alg_policy_format(&p, c->alg_deny[o->alg], CONFIG_LIST_MAX);
+		c->alg_set[o->alg] |= ALG_SET_DENY;
+		return 0;
+	}
+	case OPT_PREFIXES: {
+		struct prefix p[PREFIX_LIST_MAX];
+		char canon[CONFIG_LIST_MAX * 2];
+		int n;
+
+		if (strlen(val) >= CONFIG_LIST_MAX) {
+			snprintf(err, errlen,
+				 "list too long (at most %d characters)",
+				 CONFIG_LIST_MAX - 1);
+			return -1;
+		}
+		n = prefix_list_parse(val, p, PREFIX_LIST_MAX, err, errlen);
+		if (n < 0)
+			return -1;
+		prefix_list_format(p, n, canon, sizeof(canon));
+		if (strlen(canon) >= CONFIG_LIST_MAX) {
+			snprintf(err, errlen,
+				 "list too long once written canonically");
+			return -1;
+		}
+		strcpy(c->sip_invite_from, canon);
+		c->alg_set[o->alg] |= ALG_SET_INVITE;
+		return 0;
+	}
 	}
 	return -1;
 }
 
-int config_parse(int argc, char **argv, struct up_config *c, char *err,
-		 size_t errlen)
+/* Lists read the same with blanks around their commas ("STOR, DELE"). */
+static bool squeeze_list(const char *val, char *out, size_t cap)
 {
-	for (int i = 0; i < argc; i++) {
-		const struct opt_def *o = NULL;
-		const char *arg = argv[i], *val = NULL, *eq = strchr(arg, '=');
-		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+	size_t n = 0;
 
-		for (size_t k = 0; k < N_OPTS; k++) {
-			if (strlen(opts[k].name) == nlen &&
-			    !strncmp(opts[k].name, arg, nlen)) {
-				o = &opts[k];
-				break;
+	for (const char *p = val; *p; p++) {
+		if (*p == ' ' || *p == '\t') {
+			const char *q = p;
+
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (*q == ',' || (n && out[n - 1] == ',')) {
+				p = q - 1;
+				continue;
 			}
 		}
-		if (!o) {
-			snprintf(err, errlen, "unknown option '%s'", arg);
-			return -1;
-		}
-		if (o->type == OPT_FLAG) {
-			if (eq) {
-				snprintf(err, errlen, "%s takes no value",
-					 o->name);
-				return -1;
-			}
-		} else if (eq) {
-			val = eq + 1;
-		} else if (i + 1 < argc) {
-			val = argv[++i];
-		} else {
-			snprintf(err, errlen, "%s needs a value (%s)", o->name,
-				 o->arg);
-			return -1;
-		}
-		if (apply(o, val, c, err, errlen))
-			return -1;
+		if (n + 1 >= cap)
+			return false;
+		out[n++] = *p;
 	}
+	out[n] = '\0';
+	return true;
+}
+
+int config_set(struct up_config *c, const char *name, const char *val,
+	       enum config_src src, char *err, size_t errlen)
+{
+	const struct opt_def *o = find_opt(name, strlen(name));
+	char list[1024];
+	__u64 bit;
+	int ret;
+
+	if (!o) {
+		snprintf(err, errlen, "unknown option");
+		return -2;
+	}
+	if (o->type == OPT_FILE) {
+		snprintf(err, errlen, "only on the command line");
+		return -3;
+	}
+	bit = 1ull << (o - opts);
+	if (src == CONFIG_SRC_FILE && (c->opt_file & bit)) {
+		snprintf(err, errlen, "given twice");
+		return -1;
+	}
+	if (val && (o->type == OPT_IFLIST || o->type == OPT_ALGLIST ||
+		    o->type == OPT_PORTS || o->type == OPT_DENY ||
+		    o->type == OPT_PREFIXES)) {
+		if (!squeeze_list(val, list, sizeof(list))) {
+			snprintf(err, errlen, "list too long");
+			return -1;
+		}
+		val = list;
+	}
+	ret = apply(o, val, c, src, err, errlen);
+	if (ret)
+		return ret;
+	if (src == CONFIG_SRC_FILE)
+		c->opt_file |= bit;
+	else
+		c->opt_flag |= bit;
+	return 0;
+}
+
+int config_check(const struct up_config *c, char *err, size_t errlen)
+{
+	const char *in = c->config_file[0] ? " (nor in " : "";
+	const char *file = c->config_file[0] ? c->config_file : "";
+	const char *end = c->config_file[0] ? ")" : "";
 
 	if (!c->n_inside) {
-		snprintf(err, errlen, "missing --inside IF[,IF...]");
+		snprintf(err, errlen, "missing --inside IF[,IF...]%s%s%s", in,
+			 file, end);
 		return -1;
 	}
 	if (!c->outside[0]) {
-		snprintf(err, errlen, "missing --outside IF");
+		snprintf(err, errlen, "missing --outside IF%s%s%s", in, file,
+			 end);
 		return -1;
 	}
 	if (c->masquerade == c->snat_set) {
@@ -377,4 +677,263 @@ int config_parse(int argc, char **argv, struct up_config *c, char *err,
 			}
 	}
 	return 0;
+}
+
+/* The value of --config: NULL when absent, "" on a usage error. */
+static const char *config_arg(int argc, char **argv, char *err, size_t errlen)
+{
+	const char *file = NULL;
+
+	for (int i = 0; i < argc; i++) {
+		const char *v;
+
+		if (!strcmp(argv[i], "--config")) {
+			if (i + 1 >= argc) {
+				snprintf(err, errlen,
+					 "--config needs a value (FILE)");
+				return "";
+			}
+			v = argv[++i];
+		} else if (!strncmp(argv[i], "--config=", 9)) {
+			v = argv[i] + 9;
+		} else {
+			/* skip the value of an option that takes one */
+			const struct opt_def *o =
+				!strncmp(argv[i], "--", 2) &&
+						!strchr(argv[i], '=') ?
+					find_opt(argv[i] + 2,
+						 strlen(argv[i] + 2)) :
+					NULL;
+
+			if (o && o->type != OPT_FLAG)
+				i++;
+			continue;
+		}
+		if (file) {
+			snprintf(err, errlen, "--config given twice");
+			return "";
+		}
+		if (!*v || strlen(v) >= CONFIG_PATH_MAX) {
+			snprintf(err, errlen,
+				 "--config: '%s' is not a file name (at most "
+				 "%d characters)",
+				 v, CONFIG_PATH_MAX - 1);
+			return "";
+		}
+		file = v;
+	}
+	return file;
+}
+
+int config_parse_args(int argc, char **argv, const char *default_file,
+		      struct up_config *c, char *err, size_t errlen)
+{
+	const char *file = config_arg(argc, argv, err, errlen);
+
+	if (file && !*file)
+		return -1;
+	if (!file && default_file && access(default_file, F_OK) == 0)
+		file = default_file;
+	if (file) {
+		if (conffile_load(file, c, err, errlen))
+			return -2;
+		snprintf(c->config_file, sizeof(c->config_file), "%s", file);
+	}
+
+	for (int i = 0; i < argc; i++) {
+		const struct opt_def *o = NULL;
+		const char *arg = argv[i], *val = NULL, *eq = strchr(arg, '=');
+		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+		char reason[256];
+
+		if (nlen > 2 && !strncmp(arg, "--", 2))
+			o = find_opt(arg + 2, nlen - 2);
+		if (!o) {
+			snprintf(err, errlen, "unknown option '%s'", arg);
+			return -1;
+		}
+		if (o->type == OPT_FLAG) {
+			if (eq) {
+				snprintf(err, errlen, "%s takes no value",
+					 o->name);
+				return -1;
+			}
+		} else if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			snprintf(err, errlen, "%s needs a value (%s)", o->name,
+				 o->arg);
+			return -1;
+		}
+		if (o->type == OPT_FILE)
+			continue; /* read first, above */
+		if (config_set(c, o->name + 2, val, CONFIG_SRC_FLAG, reason,
+			       sizeof(reason))) {
+			snprintf(err, errlen, "%s: %s", o->name, reason);
+			return -1;
+		}
+	}
+	return config_check(c, err, errlen) ? -1 : 0;
+}
+
+int config_parse(int argc, char **argv, struct up_config *c, char *err,
+		 size_t errlen)
+{
+	return config_parse_args(argc, argv, NULL, c, err, errlen) ? -1 : 0;
+}
+
+/*
+ * One option's value as the file writes it into @buf; false when the
+ * option is not written (the address mode not in use, the ALG list that
+ * the sections say per ALG, the --config of the command line).
+ */
+static bool format_value(const struct opt_def *o, const struct up_config *c,
+			 char *buf, size_t cap)
+{
+	const void *src = (const char *)c + o->off;
+
+	buf[0] = '\0';
+	switch (o->type) {
+	case OPT_FILE:
+	case OPT_ALGLIST:
+		return false;
+	case OPT_IFLIST:
+		for (int i = 0; i < c->n_inside; i++)
+			snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s",
+				 i ? "," : "", c->inside[i]);
+		return true;
+	case OPT_IFNAME:
+		snprintf(buf, cap, "%s", (const char *)src);
+		return true;
+	case OPT_FLAG:
+		snprintf(buf, cap, "yes");
+		return *(const bool *)src;
+	case OPT_ADDR4:
+		if (!c->snat_set || c->masquerade)
+			return false;
+		inet_ntop(AF_INET, src, buf, cap);
+		return true;
+	case OPT_ENUM:
+		snprintf(buf, cap, "%s", o->names[*(const __u32 *)src]);
+		return true;
+	case OPT_U32:
+		snprintf(buf, cap, "%u", *(const __u32 *)src);
+		return true;
+	case OPT_RANGE:
+		snprintf(buf, cap, "%u-%u", ((const __u32 *)src)[0],
+			 ((const __u32 *)src)[1]);
+		return true;
+	case OPT_ALG_MODE:
+		snprintf(buf, cap, "%s", alg_mode_name(c->alg_mode[o->alg]));
+		return true;
+	case OPT_PORTS:
+		for (int p = 0; p < BPFALG_ALG_PORTS && c->alg_ports[o->alg][p];
+		     p++)
+			snprintf(buf + strlen(buf), cap - strlen(buf), "%s%u",
+				 p ? "," : "", c->alg_ports[o->alg][p]);
+		return true;
+	case OPT_DENY:
+		snprintf(buf, cap, "%s", c->alg_deny[o->alg]);
+		return true;
+	case OPT_PREFIXES:
+		snprintf(buf, cap, "%s", c->sip_invite_from);
+		return true;
+	}
+	return false;
+}
+
+void config_format(const struct up_config *c, FILE *f)
+{
+	char v[512];
+
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (!per_alg(&opts[i]) &&
+		    format_value(&opts[i], c, v, sizeof(v)))
+			fprintf(f, "%s =%s%s\n", opts[i].name + 2,
+				v[0] ? " " : "", v);
+	for (unsigned int a = 1; a < BPFALG_ALG_MAX; a++) {
+		size_t pre = 3 + strlen(alg_names[a]);
+
+		fprintf(f, "\n[%s]\n", alg_names[a]);
+		for (size_t i = 0; i < N_OPTS; i++)
+			if (per_alg(&opts[i]) && opts[i].alg == a &&
+			    format_value(&opts[i], c, v, sizeof(v)))
+				fprintf(f, "%s =%s%s\n", opts[i].name + pre,
+					v[0] ? " " : "", v);
+	}
+}
+
+/* A comma-separated list as a JSON array (numbers when @numbers). */
+static void json_list(struct json_writer *w, const char *name, const char *v,
+		      bool numbers)
+{
+	char buf[512], *tok, *save;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	jsonw_name(w, name);
+	jsonw_start_array(w);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (numbers)
+			jsonw_u64(w, strtoul(tok, NULL, 10));
+		else
+			jsonw_string(w, tok);
+	}
+	jsonw_end_array(w);
+}
+
+static void json_value(struct json_writer *w, const struct opt_def *o,
+		       const char *key, const struct up_config *c)
+{
+	char v[512];
+	bool shown = format_value(o, c, v, sizeof(v));
+
+	switch (o->type) {
+	case OPT_FILE:
+	case OPT_ALGLIST:
+		return;
+	case OPT_FLAG:
+		jsonw_bool_field(w, key, shown);
+		return;
+	case OPT_ADDR4:
+		jsonw_name(w, key);
+		if (shown)
+			jsonw_string(w, v);
+		else
+			jsonw_null(w);
+		return;
+	case OPT_U32:
+		jsonw_u64_field(w, key, strtoul(v, NULL, 10));
+		return;
+	case OPT_IFLIST:
+	case OPT_DENY:
+	case OPT_PREFIXES:
+		json_list(w, key, v, false);
+		return;
+	case OPT_PORTS:
+		json_list(w, key, v, true);
+		return;
+	default:
+		jsonw_string_field(w, key, v);
+		return;
+	}
+}
+
+void config_format_json(const struct up_config *c, struct json_writer *w)
+{
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (!per_alg(&opts[i]))
+			json_value(w, &opts[i], opts[i].name + 2, c);
+	for (unsigned int a = 1; a < BPFALG_ALG_MAX; a++) {
+		size_t pre = 3 + strlen(alg_names[a]);
+
+		jsonw_name(w, alg_names[a]);
+		jsonw_start_object(w);
+		for (size_t i = 0; i < N_OPTS; i++)
+			if (per_alg(&opts[i]) && opts[i].alg == a)
+				json_value(w, &opts[i], opts[i].name + pre, c);
+		jsonw_end_object(w);
+	}
 }

@@ -2,7 +2,9 @@
 /*
  * config.h - the options of `algctl up` / `algctl daemon`, parsed from one
  * table of typed options (after xdp-tools' params.h), and the conversion of
- * the result into the datapath's struct bpfalg_config.
+ * the result into the datapath's struct bpfalg_config.  The same table
+ * reads the configuration file (conffile.c: key = the long option name)
+ * and prints it back (config_format, for `algctl config show`).
  */
 #ifndef BPFALG_CONFIG_H
 #define BPFALG_CONFIG_H
@@ -16,6 +18,17 @@
 #include "bpfalg.h"
 
 #define CONFIG_MAX_INSIDE 16
+#define CONFIG_DEFAULT_FILE "/etc/bpfalg/bpfalg.conf"
+#define CONFIG_LIST_MAX 256 /* BPFALG_SETTINGS_LIST */
+#define CONFIG_PATH_MAX 256 /* BPFALG_SETTINGS_PATH */
+
+/* up_config.alg_set: per-ALG settings given by the file or the flags (the
+ * others keep what the running datapath holds, see loader.c/settings.c)
+ */
+#define ALG_SET_MODE (1u << 0)
+#define ALG_SET_PORTS (1u << 1)
+#define ALG_SET_DENY (1u << 2)
+#define ALG_SET_INVITE (1u << 3)
 
 enum xdp_mode { XDP_MODE_NATIVE = 0, XDP_MODE_GENERIC, XDP_MODE_OFF };
 enum xdp_fast { XDP_FAST_AUTO = 0, XDP_FAST_ON, XDP_FAST_OFF };
@@ -28,7 +41,6 @@ struct up_config {
 	bool masquerade;
 	__be32 snat_addr; /* network order, valid when !masquerade */
 	bool snat_set;
-	__u32 alg_on; /* bit (1 << enum bpfalg_alg) per ALG switched on */
 	__u32 xdp_mode; /* enum xdp_mode */
 	__u32 xdp_fast; /* enum xdp_fast */
 	__u32 tc_mode; /* enum tc_mode */
@@ -40,16 +52,65 @@ struct up_config {
 	__u32 pinhole_timeout; /* seconds */
 	__u32 pinholes_per_flow;
 	__u32 min_data_port;
+	/* per ALG (enum bpfalg_alg) */
+	__u32 alg_mode[BPFALG_ALG_MAX]; /* enum bpfalg_alg_mode */
+	__u16 alg_ports[BPFALG_ALG_MAX][BPFALG_ALG_PORTS]; /* 0: unused */
+	char alg_deny[BPFALG_ALG_MAX][CONFIG_LIST_MAX]; /* "STOR,DELE" */
+	char sip_invite_from[CONFIG_LIST_MAX]; /* canonical, "" anyone */
+	__u32 alg_set[BPFALG_ALG_MAX]; /* ALG_SET_* */
+	/* where the values came from */
+	char config_file[CONFIG_PATH_MAX]; /* "" when none was read */
+	__u64 opt_file, opt_flag; /* bit per option table row */
 };
+
+/* Where a value comes from: flags override the file. */
+enum config_src { CONFIG_SRC_FILE = 0, CONFIG_SRC_FLAG };
 
 void config_defaults(struct up_config *c);
 
 /*
- * Parse options of up/daemon from argv (argv[0] is the first option).
- * Returns 0, or -1 with a one-line reason in @err (a usage error).
+ * Parse options of up/daemon from argv (argv[0] is the first option):
+ * the file of `--config FILE` first (or @default_file when it exists and
+ * no --config is given; NULL: none), then the flags, then the checks that
+ * need all of them.  Returns 0, -1 with a one-line reason in @err for a bad
+ * flag, -2 for a bad file ("FILE:LINE: key 'x': reason"); both are usage
+ * errors.
  */
+int config_parse_args(int argc, char **argv, const char *default_file,
+		      struct up_config *c, char *err, size_t errlen);
+/* The same without a default file (tests). */
 int config_parse(int argc, char **argv, struct up_config *c, char *err,
 		 size_t errlen);
+
+/*
+ * Set one option, @name being its long name without "--" ("flows",
+ * "ftp-ports"), from the text @val.  0; -1 for a bad value, -2 for an
+ * unknown name, -3 for an option that only the command line takes
+ * ("config"), each with a reason in @err that does not repeat the name.
+ */
+int config_set(struct up_config *c, const char *name, const char *val,
+	       enum config_src src, char *err, size_t errlen);
+
+/* The keys of one ALG's section ("mode, ports, deny"), for messages. */
+const char *config_alg_keys(unsigned int alg);
+
+/* The checks that need every option: 0 or -1 with a reason. */
+int config_check(const struct up_config *c, char *err, size_t errlen);
+
+/*
+ * Print @c in the configuration file's format: every option, top-level
+ * keys first, then one [section] per ALG.  config_parse of the output gives
+ * @c back.
+ */
+void config_format(const struct up_config *c, FILE *f);
+
+struct json_writer;
+/* The same as JSON members of the open object (keys as in the file). */
+void config_format_json(const struct up_config *c, struct json_writer *w);
+
+/* "21,2121" into @ports: 0, or -1 with a reason in @err. */
+int config_parse_ports(const char *s, __u16 ports[BPFALG_ALG_PORTS], char *err,
+		       size_t errlen);
 
 /* Print the option table (for help). */
 void config_usage(FILE *f);

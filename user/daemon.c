@@ -18,6 +18,7 @@
 #include "gc.h"
 #include "loader.h"
 #include "pins.h"
+#include "settings.h"
 #include "util/log.h"
 #include "util/netlink.h"
 
@@ -183,6 +184,11 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 	other = another_controller(pin_path);
 	if (other) {
 		p_err("a controller is already running (pid %d)", other);
+		return 1;
+	}
+	/* this controller's options become the running ones */
+	if (settings_store(pin_path, uc, true, err, sizeof(err))) {
+		p_err("%s", err);
 		return 1;
 	}
 	d.eng = calloc(1, sizeof(*d.eng));

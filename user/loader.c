@@ -396,14 +396,24 @@ static void remove_pins(const char *pin_path)
 	rmdir(pin_path);
 }
 
-static int write_alg_cfg(int fd, const struct up_config *uc)
+/*
+ * An ALG's mode and ports are what the file or the flags say; what they do
+ * not say keeps the running value (`algctl alg ... --ports` set live
+ * survives a daemon restart), and a fresh datapath gets the defaults.
+ */
+static int write_alg_cfg(int fd, const struct up_config *uc, bool fresh)
 {
 	for (__u32 i = 1; i < BPFALG_ALG_MAX; i++) {
-		struct bpfalg_alg_cfg a = {};
+		struct bpfalg_alg_cfg a = {}, old;
+		bool keep = !fresh && !bpf_map_lookup_elem(fd, &i, &old);
 
-		a.mode = (uc->alg_on & (1u << i)) ? BPFALG_MODE_ON :
-						    BPFALG_MODE_OFF;
-		a.ports[0] = alg_default_port[i];
+		a.mode = keep && !(uc->alg_set[i] & ALG_SET_MODE) ?
+				 old.mode :
+				 uc->alg_mode[i];
+		if (keep && old.ports[0] && !(uc->alg_set[i] & ALG_SET_PORTS))
+			memcpy(a.ports, old.ports, sizeof(a.ports));
+		else
+			memcpy(a.ports, uc->alg_ports[i], sizeof(a.ports));
 		if (bpf_map_update_elem(fd, &i, &a, BPF_ANY))
 			return -errno;
 	}
@@ -474,7 +484,7 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		}
 	}
 	ret = pins_write_cfg(pin_path, &c, err, errlen);
-	if (!ret && write_alg_cfg(bpf_map__fd(ax->ts->maps.alg_cfg), uc)) {
+	if (!ret && write_alg_cfg(bpf_map__fd(ax->ts->maps.alg_cfg), uc, fresh)) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot write ALG config: %s",
 			 strerror(errno));

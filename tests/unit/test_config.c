@@ -34,9 +34,11 @@ static void config_minimal_masquerade(void)
 	ASSERT_EQ(c.port_min, 1024);
 	ASSERT_EQ(c.port_max, 65535);
 	ASSERT_EQ(c.timeouts.tcp_established, 432000);
-	ASSERT_EQ(c.alg_on, (1u << BPFALG_ALG_FTP) | (1u << BPFALG_ALG_SIP) |
-				    (1u << BPFALG_ALG_RTSP) |
-				    (1u << BPFALG_ALG_TFTP));
+	for (int a = 1; a < BPFALG_ALG_MAX; a++) {
+		ASSERT_EQ(c.alg_mode[a], BPFALG_MODE_ON);
+		ASSERT_EQ(c.alg_ports[a][0], alg_default_port[a]);
+		ASSERT_EQ(c.alg_set[a], 0); /* defaults, not given */
+	}
 }
 
 static void config_all_options(void)
@@ -52,7 +54,11 @@ static void config_all_options(void)
 			"3600"),
 		  0);
 	ASSERT_EQ(c.snat_addr, inet_addr("203.0.113.7"));
-	ASSERT_EQ(c.alg_on, (1u << BPFALG_ALG_FTP) | (1u << BPFALG_ALG_SIP));
+	ASSERT_EQ(c.alg_mode[BPFALG_ALG_FTP], BPFALG_MODE_ON);
+	ASSERT_EQ(c.alg_mode[BPFALG_ALG_SIP], BPFALG_MODE_ON);
+	ASSERT_EQ(c.alg_mode[BPFALG_ALG_RTSP], BPFALG_MODE_OFF);
+	ASSERT_EQ(c.alg_mode[BPFALG_ALG_TFTP], BPFALG_MODE_OFF);
+	ASSERT_EQ(c.alg_set[BPFALG_ALG_TFTP], ALG_SET_MODE);
 	ASSERT_EQ(c.xdp_mode, XDP_MODE_GENERIC);
 	ASSERT_EQ(c.xdp_fast, XDP_FAST_ON);
 	ASSERT_EQ(c.flows, 4096);
