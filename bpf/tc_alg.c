@@ -328,7 +328,8 @@ static __noinline int tc_control(struct __sk_buff *skb, const struct pkt *p,
 	if (!c)
 		return TC_ACT_SHOT;
 
-	if (!pkt_tcp_payload(p) || mode == BPFALG_MODE_OFF)
+	if ((!pkt_tcp_payload(p) && !pkt_udp_payload(p)) ||
+	    mode == BPFALG_MODE_OFF)
 		goto adjust;
 	if (cs && (cs->flags & BPFALG_CTL_BYPASS)) {
 		alg_count(alg, BPFALG_ADP_BYPASS);

@@ -4,7 +4,9 @@
  * their packets.
  *
  *   alg_for_flow(orig, reply)   enum bpfalg_alg whose control port the flow
- *                               uses (TCP only for now), 0 none
+ *                               uses: FTP, RTSP, SIP over TCP; SIP over UDP
+ *                               (TFTP is handled in the datapath alone,
+ *                               lib/tftp.h), 0 none
  *   alg_mode(alg)               the ALG's live mode (alg_cfg map)
  *   alg_count(alg, idx)         bump a per-ALG datapath counter
  *
@@ -27,6 +29,13 @@ static __always_inline bool alg_port_is(const struct bpfalg_alg_cfg *a,
 	return false;
 }
 
+static __always_inline bool alg_uses_port(__u32 alg, __u16 d, __u16 r)
+{
+	struct bpfalg_alg_cfg *a = bpf_map_lookup_elem(&alg_cfg, &alg);
+
+	return a && (alg_port_is(a, d) || alg_port_is(a, r));
+}
+
 /* Control port: the server side's port, as dialled (orig dport) or as
  * reached after a port-forward (reply sport).
  */
@@ -34,14 +43,22 @@ static __always_inline __u8 alg_for_flow(const struct bpfalg_tuple *orig,
 					 const struct bpfalg_tuple *reply)
 {
 	__u16 d = bpf_ntohs(orig->dport), r = bpf_ntohs(reply->sport);
-	__u32 k = BPFALG_ALG_FTP;
-	struct bpfalg_alg_cfg *a;
 
-	if (orig->proto != BPFALG_IPPROTO_TCP)
-		return BPFALG_ALG_NONE;
-	a = bpf_map_lookup_elem(&alg_cfg, &k);
-	if (a && (alg_port_is(a, d) || alg_port_is(a, r)))
-		return BPFALG_ALG_FTP;
+	if (orig->proto == BPFALG_IPPROTO_TCP) {
+		if (alg_uses_port(BPFALG_ALG_FTP, d, r))
+			return BPFALG_ALG_FTP;
+		if (alg_uses_port(BPFALG_ALG_RTSP, d, r))
+			return BPFALG_ALG_RTSP;
+		if (alg_uses_port(BPFALG_ALG_SIP, d, r))
+			return BPFALG_ALG_SIP;
+	} else if (orig->proto == BPFALG_IPPROTO_UDP) {
+		/* SIP over UDP: a UA's flow to its proxy is often 5060 on
+		 * both ends, so the source port counts too
+		 */
+		if (alg_uses_port(BPFALG_ALG_SIP, d, r) ||
+		    alg_uses_port(BPFALG_ALG_SIP, bpf_ntohs(orig->sport), 0))
+			return BPFALG_ALG_SIP;
+	}
 	return BPFALG_ALG_NONE;
 }
 

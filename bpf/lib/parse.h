@@ -375,4 +375,15 @@ static __always_inline __u32 pkt_tcp_payload(const struct pkt *p)
 	return p->l3_len - hdrs;
 }
 
+/* UDP payload bytes of a parsed packet (0 for anything else). */
+static __always_inline __u32 pkt_udp_payload(const struct pkt *p)
+{
+	__u32 hdrs = p->l4_off - p->l3_off + 8;
+
+	if (p->t.proto != BPFALG_IPPROTO_UDP || p->kind != PK_PORTS ||
+	    p->l3_len <= hdrs)
+		return 0;
+	return p->l3_len - hdrs;
+}
+
 #endif /* BPFALG_PARSE_H */
