@@ -1214,12 +1214,15 @@ static void seg_parse_rejects_v4(void)
 	ASSERT_TRUE(rejects(f, n, 17, 20, "truncated"), "tot_len 20");
 	ASSERT_TRUE(rejects(f, n, 17, 39, "truncated"), "tot_len 39");
 	/* fragments, not TCP */
-	ASSERT_TRUE(rejects(f, n, 20, 0x60, "not an unfragmented TCP segment"),
+	ASSERT_TRUE(rejects(f, n, 20, 0x60,
+			    "not an unfragmented TCP segment or UDP datagram"),
 		    "MF");
-	ASSERT_TRUE(rejects(f, n, 21, 0x01, "not an unfragmented TCP segment"),
+	ASSERT_TRUE(rejects(f, n, 21, 0x01,
+			    "not an unfragmented TCP segment or UDP datagram"),
 		    "offset");
-	ASSERT_TRUE(rejects(f, n, 23, 17, "not an unfragmented TCP segment"),
-		    "UDP");
+	ASSERT_TRUE(rejects(f, n, 23, 1,
+			    "not an unfragmented TCP segment or UDP datagram"),
+		    "ICMP");
 	/* TCP data offset below 5, beyond the packet */
 	ASSERT_TRUE(rejects(f, n, 46, 0x40, "bad TCP header length"), "doff 4");
 	ASSERT_TRUE(rejects(f, n, 46, 0xf0, "bad TCP header length"),
@@ -1248,15 +1251,19 @@ static void seg_parse_rejects_v6(void)
 	ASSERT_TRUE(rejects(f, n, 14, 0x4a, "bad IPv6 header"), "version");
 	ASSERT_TRUE(rejects(f, n, 19, 20 + 16 + 1, "bad IPv6 length"),
 		    "payload length");
-	/* hop-by-hop, routing, fragment, UDP */
-	ASSERT_TRUE(rejects(f, n, 20, 0, "IPv6 extension headers or not TCP"),
-		    "hop-by-hop");
-	ASSERT_TRUE(rejects(f, n, 20, 43, "IPv6 extension headers or not TCP"),
-		    "routing");
-	ASSERT_TRUE(rejects(f, n, 20, 44, "IPv6 extension headers or not TCP"),
-		    "fragment");
-	ASSERT_TRUE(rejects(f, n, 20, 17, "IPv6 extension headers or not TCP"),
-		    "UDP");
+	/* hop-by-hop, routing, fragment, ICMPv6 */
+	ASSERT_TRUE(
+		rejects(f, n, 20, 0, "IPv6 extension headers or not TCP/UDP"),
+		"hop-by-hop");
+	ASSERT_TRUE(
+		rejects(f, n, 20, 43, "IPv6 extension headers or not TCP/UDP"),
+		"routing");
+	ASSERT_TRUE(
+		rejects(f, n, 20, 44, "IPv6 extension headers or not TCP/UDP"),
+		"fragment");
+	ASSERT_TRUE(
+		rejects(f, n, 20, 58, "IPv6 extension headers or not TCP/UDP"),
+		"ICMPv6");
 	ASSERT_TRUE(rejects(f, n, 19, 19, "truncated"), "TCP cut short");
 	ASSERT_TRUE(rejects(f, n, 66, 0x50 + 0xa0, "bad TCP header length"),
 		    "doff 15");
@@ -1590,8 +1597,7 @@ static void stream_refuse_mid_segment(void)
 
 	setup(&st);
 	ASSERT_EQ(send_ack(&st, 1, 1000, LIT("220 hi\r\n"), 5000), 1);
-	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("NOOP\r\nDENY\r\nNOOP\r\n"),
-			   1008),
+	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("NOOP\r\nDENY\r\nNOOP\r\n"), 1008),
 		  1);
 	ASSERT_TRUE(ONE_CHUNK(5000, "NOOP\r\nNOOP\r\n", false), "forwarded");
 	ASSERT_TRUE(inject_is(1008, 5012, LIT("550 no\r\n")), "inject");
@@ -1673,6 +1679,127 @@ static void stream_refuse_quiet(void)
 	stream_free(&st);
 }
 
+/* UDP (SIP) ------------------------------------------------------------ */
+
+/* 1 when the IPv4 header and UDP checksums of packet @p verify. */
+static int udp_csums_ok(const uint8_t *p, size_t len)
+{
+	uint8_t ph[8] = { 0 };
+	uint32_t acc;
+
+	if (ref_fold(ref_sum(0, p, 20)) != 0) {
+		printf("    bad IPv4 header checksum\n");
+		return 0;
+	}
+	acc = ref_sum(0, p + 12, 8);
+	ph[2] = (uint8_t)((len - 20) >> 8);
+	ph[3] = (uint8_t)(len - 20);
+	ph[7] = 17;
+	acc = ref_sum(acc, ph, 8);
+	acc = ref_sum(acc, p + 20, len - 20);
+	if (ref_fold(acc) != 0) {
+		printf("    bad UDP checksum\n");
+		return 0;
+	}
+	return 1;
+}
+
+/* Ethernet + IPv4 10.0.1.2 -> 192.0.2.2, TTL 64, UDP 5060 -> 5060. */
+static size_t udp_frame(uint8_t *f, const char *pl, size_t plen)
+{
+	static const uint8_t hdr[] = { 0,    1,	   2,	 3,  4,	   5,	 6,
+				       7,    8,	   9,	 10, 11,   0x08, 0x00,
+				       0x45, 0,	   0,	 0,  0x12, 0x34, 0x40,
+				       0,    64,   17,	 0,  0,	   10,	 0,
+				       1,    2,	   192,	 0,  2,	   2,	 0x13,
+				       0xc4, 0x13, 0xc4, 0,  0,	   0,	 0 };
+	size_t n = sizeof(hdr) + plen;
+
+	memcpy(f, hdr, sizeof(hdr));
+	memcpy(f + sizeof(hdr), pl, plen);
+	f[16] = (uint8_t)((n - 14) >> 8);
+	f[17] = (uint8_t)(n - 14);
+	f[38] = (uint8_t)((n - 34) >> 8);
+	f[39] = (uint8_t)(n - 34);
+	return n;
+}
+
+static void seg_parse_udp(void)
+{
+	uint8_t f[128];
+	const char *why;
+	struct seg s;
+	size_t n = udp_frame(f, LIT("OPTIONS"));
+
+	ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+	ASSERT_EQ(s.proto, 17);
+	ASSERT_EQ(s.sport, 5060);
+	ASSERT_EQ(s.dport, 5060);
+	ASSERT_EQ(s.payload, 42);
+	ASSERT_EQ(s.plen, 7);
+	ASSERT_EQ(s.l4_hlen, 8);
+	/* a UDP length beyond the IP packet */
+	f[39] += 1;
+	ASSERT_EQ(seg_parse(f, n, &s, &why), -1);
+	ASSERT_STREQ(why, "bad UDP length");
+	f[38] = 0;
+	f[39] = 7;
+	ASSERT_EQ(seg_parse(f, n, &s, &why), -1);
+}
+
+static void seg_build_udp(void)
+{
+	static const char pl[] = "OPTIONS sip:x SIP/2.0";
+	struct seg_build b = {
+		.payload = (const uint8_t *)pl,
+		.plen = sizeof(pl) - 1,
+		.dec_ttl = true,
+	};
+	uint8_t f[128], p[256];
+	const char *why;
+	struct seg s;
+	size_t n = udp_frame(f, LIT("OPTIONS"));
+	int len;
+
+	ASSERT_EQ(seg_parse(f, n, &s, &why), 0);
+	len = seg_build(&s, &b, p, sizeof(p));
+	ASSERT_EQ(len, 20 + 8 + 21);
+	ASSERT_EQ(p[2] << 8 | p[3], 49); /* IPv4 total length */
+	ASSERT_EQ(p[8], 63); /* TTL */
+	ASSERT_EQ(p[24] << 8 | p[25], 29); /* UDP length */
+	ASSERT_TRUE(!memcmp(p + 28, pl, 21), "payload");
+	ASSERT_TRUE(udp_csums_ok(p, (size_t)len), "checksums");
+}
+
+static void seg_build_new_udp(void)
+{
+	static const char pl[] = "SIP/2.0 403 Forbidden\r\n\r\n";
+	struct seg_new r = {
+		.family = AF_INET,
+		.proto = 17,
+		.saddr = { 192, 0, 2, 2 },
+		.daddr = { 10, 0, 1, 2 },
+		.sport = 5060,
+		.dport = 5070,
+		.payload = (const uint8_t *)pl,
+		.plen = sizeof(pl) - 1,
+	};
+	uint8_t p[256];
+	int len = seg_build_new(&r, p, sizeof(p));
+
+	ASSERT_EQ(len, 20 + 8 + 25);
+	ASSERT_EQ(p[0], 0x45);
+	ASSERT_EQ(p[9], 17);
+	ASSERT_EQ(p[8], 64);
+	ASSERT_TRUE(!memcmp(p + 12, r.saddr, 4) && !memcmp(p + 16, r.daddr, 4),
+		    "addresses");
+	ASSERT_EQ(p[20] << 8 | p[21], 5060);
+	ASSERT_EQ(p[22] << 8 | p[23], 5070);
+	ASSERT_EQ(p[24] << 8 | p[25], 33);
+	ASSERT_TRUE(udp_csums_ok(p, (size_t)len), "checksums");
+	ASSERT_EQ(seg_build_new(&r, p, 40), -1);
+}
+
 UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(stream_rewrite_longer), CASE(stream_rewrite_shorter),
 	   CASE(stream_two_commands), CASE(stream_three_rewrites),
@@ -1699,5 +1826,6 @@ UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(seg_build_vlan), CASE(seg_build_room),
 	   CASE(stream_refuse_answered), CASE(stream_refuse_mid_segment),
 	   CASE(stream_refuse_position_from_ack),
-	   CASE(stream_refuse_other_midline),
-	   CASE(stream_refuse_other_retrans), CASE(stream_refuse_quiet));
+	   CASE(stream_refuse_other_midline), CASE(stream_refuse_other_retrans),
+	   CASE(stream_refuse_quiet), CASE(seg_parse_udp), CASE(seg_build_udp),
+	   CASE(seg_build_new_udp));

@@ -115,7 +115,8 @@ struct alg_flow {
 #define ALG_LINE_REFUSE (-2)
 
 /*
- * A protocol module of a line-oriented TCP control channel (FTP, RTSP).
+ * A protocol module: a line-oriented TCP control channel (FTP, RTSP) and/or
+ * datagrams (SIP over UDP).
  * dir is the flow direction: BPFALG_DIR_ORIG is what the connection's
  * initiator (the client) sends.  The engine allocates flow_size bytes per
  * control flow; the module's struct starts with struct alg_flow.
@@ -133,6 +134,11 @@ struct alg_module {
 	/* hold an incomplete line back until its end arrives? */
 	bool (*hold)(struct alg_flow *af, int dir, const uint8_t *buf,
 		     size_t len);
+	/* datagram transport (SIP over UDP): one whole message; returns as
+	 * line().  NULL: the module handles streams only.
+	 */
+	int (*dgram)(struct alg_flow *af, int dir, const uint8_t *msg,
+		     size_t len, uint8_t *out, size_t cap);
 	/* optional: once a second */
 	void (*tick)(struct alg_flow *af, uint64_t now_ns);
 	/* optional: the control flow ended; release what it holds */

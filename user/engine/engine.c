@@ -59,8 +59,8 @@ static void publish_ctl(struct session *s)
 	s->ctl.dir[0] = s->st.d[0].adj;
 	s->ctl.dir[1] = s->st.d[1].adj;
 	if (bpf_map_update_elem(e->fd_ctl, &s->key, &s->ctl, BPF_ANY))
-		pr_warn("[%s] cannot publish sequence state: %s\n",
-			s->af->tag, strerror(errno));
+		pr_warn("[%s] cannot publish sequence state: %s\n", s->af->tag,
+			strerror(errno));
 }
 
 /* ---------------------------------------------------------- services */
@@ -139,9 +139,9 @@ static void log_grant(struct alg_flow *af, const char *what,
 	if (x->remote_port)
 		snprintf(rp, sizeof(rp), ":%u", x->remote_port);
 	pr_info("[%s] %s %s %s%s -> public port %u -> %s%s%s:%u (%us)\n",
-		af->tag, what, dp_proto(x) == BPFALG_IPPROTO_UDP ? "udp" : "tcp",
-		r, rp, p, v6 ? "[" : "", in, v6 ? "]" : "", x->inside_port,
-		tmo);
+		af->tag, what,
+		dp_proto(x) == BPFALG_IPPROTO_UDP ? "udp" : "tcp", r, rp, p,
+		v6 ? "[" : "", in, v6 ? "]" : "", x->inside_port, tmo);
 }
 
 static int svc_expect(void *ctx, struct alg_flow *af,
@@ -612,6 +612,67 @@ static void send_refusal(struct engine *e, struct session *s, int dir,
 	}
 }
 
+static void send_unchanged(struct engine *e, const struct seg *g,
+			   const struct bpfalg_punt_hdr *h, __u64 *cnt);
+
+/*
+ * A punted datagram (SIP over UDP): the module sees the whole message and
+ * returns the one to send, or refuses it with an answer for its sender.
+ */
+static void dgram_punt(struct engine *e, struct session *s, int dir,
+		       const struct seg *g, const struct bpfalg_punt_hdr *h)
+{
+	static uint8_t out[SEG_MAX_PKT];
+	const uint8_t *msg = g->frame + g->payload;
+	int n;
+
+	if (!s->mod->dgram) {
+		if (h->reason == BPFALG_PUNT_ALG_PAYLOAD)
+			send_unchanged(e, g, h, s->af->cnt);
+		return;
+	}
+	n = s->mod->dgram(s->af, dir, msg, g->plen, out, sizeof(out) - 128);
+	if (h->reason != BPFALG_PUNT_ALG_PAYLOAD)
+		return; /* observe: the original went on by itself */
+	if (n == ALG_LINE_REFUSE) {
+		const struct bpfalg_tuple *t = dir ? &s->reply : &s->key;
+		int alen = t->family == BPFALG_AF_INET ? 4 : 16;
+		uint8_t pkt[SEG_MAX_PKT];
+		struct seg_new r = {
+			.family = g->family,
+			.proto = 17,
+			.sport = ntohs(t->dport),
+			.dport = ntohs(t->sport),
+			.payload = out,
+			.plen = strnlen((const char *)out, sizeof(out) - 128),
+		};
+		int len, rc;
+
+		if (!r.plen)
+			return;
+		memcpy(r.saddr, t->daddr, alen);
+		memcpy(r.daddr, t->saddr, alen);
+		len = seg_build_new(&r, pkt, sizeof(pkt));
+		rc = len < 0 ? -EMSGSIZE :
+			       reinject_send(&e->rj, r.family, pkt, len);
+		if (rc) {
+			s->af->cnt[BPFALG_AS_REINJECT_FAIL]++;
+			pr_warn("[%s] refusal not sent: %s\n", s->af->tag,
+				strerror(-rc));
+		}
+		return;
+	}
+	{
+		struct seg_build b = {
+			.payload = n >= 0 ? out : msg,
+			.plen = n >= 0 ? (size_t)n : g->plen,
+			.dec_ttl = h->ingress,
+		};
+
+		send_seg(e, g, &b, s->af->cnt, s->af->tag);
+	}
+}
+
 /* Forward a punted packet as it is (no session could be made). */
 static void send_unchanged(struct engine *e, const struct seg *g,
 			   const struct bpfalg_punt_hdr *h, __u64 *cnt)
@@ -664,15 +725,19 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 		}
 	}
 	s->last_ns = mono_ns();
-	s->win[dir] = (uint16_t)(frame[g.l4 + 14] << 8 | frame[g.l4 + 15]);
 	if (s->n_ph) /* a lookup per live pinhole: counters current */
 		session_reap_ph(e, s, s->last_ns);
 	/* the datapath punts an original only when the ALG is on, and a
 	 * copy when it observes: the reason is the mode
 	 */
 	s->af->mode = h->reason == BPFALG_PUNT_ALG_PAYLOAD ?
-				 BPFALG_MODE_ON :
-				 BPFALG_MODE_OBSERVE;
+			      BPFALG_MODE_ON :
+			      BPFALG_MODE_OBSERVE;
+	if (g.proto == 17) {
+		dgram_punt(e, s, dir, &g, h);
+		return 0;
+	}
+	s->win[dir] = (uint16_t)(frame[g.l4 + 14] << 8 | frame[g.l4 + 15]);
 	{
 		struct stream_in in = {
 			.seq = g.seq + ((g.flags & TCP_SYN) ? 1 : 0),

@@ -89,10 +89,13 @@ int seg_parse(const uint8_t *f, size_t len, struct seg *s, const char **why)
 			*why = "bad IPv4 length";
 			return -1;
 		}
-		if (f[off + 9] != 6 || (rd16(f + off + 6) & 0x3fff)) {
-			*why = "not an unfragmented TCP segment";
+		if ((f[off + 9] != 6 && f[off + 9] != 17) ||
+		    (rd16(f + off + 6) & 0x3fff)) {
+			*why = "not an unfragmented TCP segment or UDP "
+			       "datagram";
 			return -1;
 		}
+		s->proto = f[off + 9];
 		s->family = AF_INET;
 		s->ttl = f[off + 8];
 		memcpy(s->saddr, f + off + 12, 4);
@@ -110,10 +113,11 @@ int seg_parse(const uint8_t *f, size_t len, struct seg *s, const char **why)
 			*why = "bad IPv6 length";
 			return -1;
 		}
-		if (f[off + 6] != 6) {
-			*why = "IPv6 extension headers or not TCP";
+		if (f[off + 6] != 6 && f[off + 6] != 17) {
+			*why = "IPv6 extension headers or not TCP/UDP";
 			return -1;
 		}
+		s->proto = f[off + 6];
 		s->family = AF_INET6;
 		s->ttl = f[off + 7];
 		memcpy(s->saddr, f + off + 8, 16);
@@ -122,6 +126,23 @@ int seg_parse(const uint8_t *f, size_t len, struct seg *s, const char **why)
 	} else {
 		*why = "not IP";
 		return -1;
+	}
+	if (s->proto == 17) {
+		size_t ulen;
+
+		if (s->l4 + 8 > off + l3len)
+			return -1;
+		ulen = rd16(f + s->l4 + 4);
+		if (ulen < 8 || s->l4 + ulen > off + l3len) {
+			*why = "bad UDP length";
+			return -1;
+		}
+		s->l4_hlen = 8;
+		s->sport = rd16(f + s->l4);
+		s->dport = rd16(f + s->l4 + 2);
+		s->payload = s->l4 + 8;
+		s->plen = ulen - 8;
+		return 0;
 	}
 	if (s->l4 + 20 > off + l3len)
 		return -1;
@@ -166,6 +187,37 @@ static void sack_map(uint8_t *opt, size_t olen, const struct bpfalg_seqadj *a)
 	}
 }
 
+/* seg_build's UDP tail: lengths, TTL, checksums. */
+static int udp_finish(const struct seg *s, const struct seg_build *b,
+		      uint8_t *out, size_t tot)
+{
+	size_t l3hl = s->l4 - s->l3;
+	uint8_t *ip = out, *uh = out + l3hl;
+	uint32_t sum = 0;
+	uint16_t c;
+
+	wr16(uh + 4, (uint16_t)(tot - l3hl));
+	if (s->family == AF_INET) {
+		wr16(ip + 2, (uint16_t)tot);
+		if (b->dec_ttl)
+			ip[8]--;
+		wr16(ip + 10, 0);
+		wr16(ip + 10, csum_fold16(csum_add_bytes(0, ip, l3hl)));
+		sum = csum_add_bytes(sum, ip + 12, 8);
+	} else {
+		wr16(ip + 4, (uint16_t)(tot - 40));
+		if (b->dec_ttl)
+			ip[7]--;
+		sum = csum_add_bytes(sum, ip + 8, 32);
+	}
+	sum += 17 + (uint32_t)(tot - l3hl);
+	wr16(uh + 6, 0);
+	sum = csum_add_bytes(sum, uh, tot - l3hl);
+	c = csum_fold16(sum);
+	wr16(uh + 6, c ? c : 0xffff); /* 0 means "no checksum" in UDP */
+	return (int)tot;
+}
+
 int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
 	      size_t cap)
 {
@@ -180,6 +232,8 @@ int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
 		return -1;
 	memcpy(out, s->frame + s->l3, l3hl + s->l4_hlen);
 	memcpy(out + l3hl + s->l4_hlen, b->payload, b->plen);
+	if (s->proto == 17)
+		return udp_finish(s, b, out, tot);
 
 	wr32(th + 4, b->seq);
 	wr32(th + 8, b->ack);
@@ -212,20 +266,23 @@ int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
 
 int seg_build_new(const struct seg_new *n, uint8_t *out, size_t cap)
 {
-	bool v4 = n->family == AF_INET;
-	size_t l3hl = v4 ? 20 : 40, tot = l3hl + 20 + n->plen;
+	bool v4 = n->family == AF_INET, udp = n->proto == 17;
+	size_t l3hl = v4 ? 20 : 40, l4hl = udp ? 8 : 20;
+	size_t tot = l3hl + l4hl + n->plen;
 	uint8_t *ip = out, *th = out + l3hl;
+	uint8_t proto = udp ? 17 : 6;
 	uint32_t sum = 0;
+	uint16_t c;
 
 	if (tot > cap || tot > 65535)
 		return -1;
-	memset(out, 0, l3hl + 20);
+	memset(out, 0, l3hl + l4hl);
 	if (v4) {
 		ip[0] = 0x45;
 		wr16(ip + 2, (uint16_t)tot);
 		wr16(ip + 6, 0x4000); /* DF */
 		ip[8] = 64;
-		ip[9] = 6;
+		ip[9] = proto;
 		memcpy(ip + 12, n->saddr, 4);
 		memcpy(ip + 16, n->daddr, 4);
 		wr16(ip + 10, csum_fold16(csum_add_bytes(0, ip, 20)));
@@ -233,7 +290,7 @@ int seg_build_new(const struct seg_new *n, uint8_t *out, size_t cap)
 	} else {
 		ip[0] = 0x60;
 		wr16(ip + 4, (uint16_t)(tot - 40));
-		ip[6] = 6;
+		ip[6] = proto;
 		ip[7] = 64;
 		memcpy(ip + 8, n->saddr, 16);
 		memcpy(ip + 24, n->daddr, 16);
@@ -241,14 +298,19 @@ int seg_build_new(const struct seg_new *n, uint8_t *out, size_t cap)
 	}
 	wr16(th, n->sport);
 	wr16(th + 2, n->dport);
-	wr32(th + 4, n->seq);
-	wr32(th + 8, n->ack);
-	th[12] = 5 << 4;
-	th[13] = TCP_ACK | TCP_PSH;
-	wr16(th + 14, n->window);
-	memcpy(th + 20, n->payload, n->plen);
-	sum += 6 + (uint32_t)(tot - l3hl);
+	if (udp) {
+		wr16(th + 4, (uint16_t)(l4hl + n->plen));
+	} else {
+		wr32(th + 4, n->seq);
+		wr32(th + 8, n->ack);
+		th[12] = 5 << 4;
+		th[13] = TCP_ACK | TCP_PSH;
+		wr16(th + 14, n->window);
+	}
+	memcpy(th + l4hl, n->payload, n->plen);
+	sum += proto + (uint32_t)(tot - l3hl);
 	sum = csum_add_bytes(sum, th, tot - l3hl);
-	wr16(th + 16, csum_fold16(sum));
+	c = csum_fold16(sum);
+	wr16(th + (udp ? 6 : 16), udp && !c ? 0xffff : c);
 	return (int)tot;
 }

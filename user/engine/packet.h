@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * packet.h - a punted TCP segment, taken apart and put back together.
+ * packet.h - a punted TCP segment or UDP datagram, taken apart and put
+ * back together.
  *
  *   seg_parse(frame, len, &s)    Ethernet (+ one VLAN tag), IPv4/IPv6 (IPv6
- *                                extension headers refused), TCP; every
- *                                length checked against the frame
+ *                                extension headers refused), TCP or UDP
+ *                                (unfragmented); every length checked
+ *                                against the frame
  *   seg_build(&s, &b, out, cap)  a new IP packet (no L2) with s's headers,
  *                                b's seq/ack/payload, SACK edges mapped,
  *                                lengths, TTL and every checksum recomputed
@@ -28,6 +30,7 @@ struct seg {
 	size_t plen; /* payload bytes */
 	size_t l4_hlen; /* TCP header incl. options */
 	int family; /* AF_INET / AF_INET6 */
+	uint8_t proto; /* 6 TCP, 17 UDP (seq, ack, flags 0) */
 	uint32_t seq, ack; /* host order */
 	uint8_t flags; /* TCP flags byte */
 	uint8_t ttl;
@@ -55,10 +58,12 @@ int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
 
 /*
  * A segment the gateway originates (a refusal sent back to a sender):
- * IPv4 or IPv6 with no options, TCP with no options, flags ACK|PSH.
+ * IPv4 or IPv6 with no options, TCP with no options and flags ACK|PSH, or
+ * UDP (proto 17; seq, ack, window unused).
  */
 struct seg_new {
 	int family;
+	uint8_t proto; /* 0 or 6: TCP, 17: UDP */
 	uint8_t saddr[16], daddr[16];
 	uint16_t sport, dport; /* host order */
 	uint32_t seq, ack;
