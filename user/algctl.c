@@ -48,6 +48,9 @@ static const struct cmd cmds[] = {
 	  "port-forwards on the public address" },
 	{ "config", do_config, "[show]",
 	  "the running configuration, in the configuration file's format" },
+	{ "doctor", do_doctor, "[--iface IF[,IF...]]",
+	  "troubleshooting checklist: findings and actions; exit 1 on a "
+	  "problem" },
 	{ "help", do_help, "", "this text" },
 };
 

@@ -58,5 +58,6 @@ int do_stats(int argc, char **argv);
 int do_alg(int argc, char **argv);
 int do_forward(int argc, char **argv);
 int do_config(int argc, char **argv);
+int do_doctor(int argc, char **argv);
 
 #endif

@@ -6,12 +6,12 @@ int unit_failed_now;
 
 extern const struct unit_case config_cases[], json_cases[], table_cases[],
 	format_cases[], gc_cases[], ftp_cases[], stream_cases[],
-	ftp_alg_cases[], conffile_cases[], tftp_cases[];
+	ftp_alg_cases[], conffile_cases[], tftp_cases[], doctor_cases[];
 
 static const struct unit_case *const suites[] = {
 	config_cases, json_cases, table_cases,	format_cases,
 	gc_cases,     ftp_cases,  stream_cases, ftp_alg_cases,
-	conffile_cases, tftp_cases,
+	conffile_cases, tftp_cases, doctor_cases,
 };
 
 int main(void)
