@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 4
+#define BPFALG_LAYOUT_VERSION 5
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.
@@ -421,5 +421,56 @@ struct bpfalg_alg_stats {
 };
 
 #define BPFALG_MAX_CTL 16384
+
+/*
+ * A SIP call as the controller tracks it (map "calls", written by the
+ * controller only, read by `algctl calls`; the datapath never touches
+ * it).  Media streams name their two-way bindings: the flow key of a
+ * stream is (inside:inside_port -> peer:peer_port, UDP), so the packet
+ * and byte counters of each direction are read from the flows map.
+ */
+#define BPFALG_MAX_CALLS 4096
+#define BPFALG_CALL_ID_LEN 64
+#define BPFALG_CALL_MEDIA 4
+
+/* bpfalg_call_media.flags */
+#define BPFALG_CM_BOUND (1u << 0) /* both ends known, binding made */
+#define BPFALG_CM_MUX (1u << 1) /* rtcp-mux: no separate RTCP stream */
+#define BPFALG_CM_HOLD (1u << 2) /* a side put it on hold */
+#define BPFALG_CM_ICE (1u << 3) /* ICE candidates in an SDP */
+#define BPFALG_CM_BIND_FAILED (1u << 4) /* no binding: ports taken */
+
+struct bpfalg_call_media {
+	__be32 peer[4]; /* the peer's media address, from its SDP */
+	__u16 inside_port; /* RTP, host order */
+	__u16 public_port;
+	__u16 peer_port; /* 0: the peer's SDP not seen yet */
+	__u16 inside_rtcp; /* 0: none (mux, or port 0) */
+	__u16 public_rtcp;
+	__u16 peer_rtcp;
+	__u8 type; /* 1 audio, 2 video, 3 image, ... (enum sdp_media_type) */
+	__u8 flags; /* BPFALG_CM_* */
+	__u8 pad[2];
+};
+
+enum bpfalg_call_state {
+	BPFALG_CALL_OFFERED = 1, /* INVITE sent, no final answer yet */
+	BPFALG_CALL_EARLY = 2, /* 18x with SDP */
+	BPFALG_CALL_CONFIRMED = 3, /* 2xx to INVITE */
+};
+
+struct bpfalg_call {
+	char call_id[BPFALG_CALL_ID_LEN]; /* NUL-padded, cut to fit */
+	struct bpfalg_tuple signalling; /* the control flow's key */
+	__be32 inside[4]; /* the inside UA's media address */
+	__u8 family;
+	__u8 state; /* enum bpfalg_call_state */
+	__u8 n_media;
+	__u8 inside_is_caller;
+	__u32 id; /* the controller's call number (log tags) */
+	__u64 created_ns; /* CLOCK_MONOTONIC */
+	__u64 updated_ns; /* last signalling of the call */
+	struct bpfalg_call_media m[BPFALG_CALL_MEDIA];
+};
 
 #endif /* BPFALG_H */

@@ -147,4 +147,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } alg_stats SEC(".maps");
 
+/* SIP calls the controller tracks (algctl calls); no program reads it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFALG_MAX_CALLS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64); /* hash of the control flow and Call-ID */
+	__type(value, struct bpfalg_call);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} calls SEC(".maps");
+
 #endif /* BPFALG_MAPS_H */
