@@ -34,6 +34,8 @@ struct daemon {
 	struct nl_addr_watch *nlw;
 	int epfd, tfd, sfd;
 	unsigned long ticks;
+	bool policy_read;
+	__u64 policy_gen; /* settings generation the engine has */
 };
 
 /* A punted control-channel packet: the engine parses, rewrites, sends. */
@@ -88,6 +90,53 @@ static void refresh_public_addr(struct daemon *d)
 	pins_write_cfg(d->pin_path, &c, err, sizeof(err));
 }
 
+/*
+ * The command policies live in the pinned settings (`algctl alg ... --deny`
+ * changes them at any time): hand them to the engine when they changed.
+ */
+static void refresh_policy(struct daemon *d)
+{
+	struct bpfalg_settings s;
+	char err[256], list[BPFALG_SETTINGS_LIST];
+
+	if (settings_read(d->pin_path, &s, err, sizeof(err)) ||
+	    (d->policy_read && s.generation == d->policy_gen))
+		return;
+	d->policy_read = true;
+	d->policy_gen = s.generation;
+	for (unsigned int a = 1; a < BPFALG_ALG_MAX; a++) {
+		struct alg_policy p;
+		char shown[BPFALG_SETTINGS_LIST];
+
+		if (settings_policy(&s, a, &p, err, sizeof(err))) {
+			pr_warn("[daemon] %s deny list ignored: %s\n",
+				alg_name(a), err);
+			memset(&p, 0, sizeof(p));
+		}
+		if (a == BPFALG_ALG_SIP) {
+			int n;
+
+			memcpy(list, s.sip_invite_from, sizeof(list));
+			list[sizeof(list) - 1] = '\0';
+			n = prefix_list_parse(list, p.from, PREFIX_LIST_MAX,
+					      err, sizeof(err));
+			if (n < 0)
+				pr_warn("[daemon] sip invite-from ignored: "
+					"%s\n",
+					err);
+			p.n_from = n < 0 ? 0 : n;
+		}
+		engine_set_policy(d->eng, a, &p);
+		alg_policy_format(&p, shown, sizeof(shown));
+		if (p.n_deny || p.n_from)
+			pr_info("[daemon] %s policy: deny %s%s%s\n",
+				alg_name(a), p.n_deny ? shown : "nothing",
+				p.n_from ? ", INVITE from outside only from " :
+					   "",
+				p.n_from ? list : "");
+	}
+}
+
 static void tick(struct daemon *d)
 {
 	struct bpfalg_config c;
@@ -98,6 +147,7 @@ static void tick(struct daemon *d)
 	if (read(d->tfd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
 		return;
 	update_cfg(d, false);
+	refresh_policy(d);
 	engine_tick(d->eng);
 	if (++d->ticks % GC_EVERY_TICKS)
 		return;
@@ -209,6 +259,7 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 			d.eng = NULL;
 			goto out;
 		}
+		refresh_policy(&d);
 	}
 	if (open_maps(&d, err, sizeof(err))) {
 		p_err("%s", err);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "bpfalg.h"
+#include "util/prefix.h"
 
 struct alg_flow;
 
@@ -58,6 +59,10 @@ struct alg_services {
 			uint16_t public_port);
 	/* The flow went encrypted: stop punting it. */
 	void (*step_aside)(void *ctx, struct alg_flow *af);
+	/* Publish a call for `algctl calls` (insert or replace by key). */
+	void (*call_put)(void *ctx, struct alg_flow *af, uint64_t key,
+			 const struct bpfalg_call *c);
+	void (*call_del)(void *ctx, struct alg_flow *af, uint64_t key);
 };
 
 /*
@@ -70,6 +75,9 @@ struct alg_services {
 struct alg_policy {
 	char deny[ALG_POLICY_MAX][ALG_POLICY_NAME];
 	unsigned int n_deny;
+	/* SIP: who may send an INVITE from outside (none listed: anyone) */
+	struct prefix from[PREFIX_LIST_MAX];
+	int n_from;
 };
 
 /* Is the command word[0..len) on the deny list? */
@@ -80,6 +88,9 @@ int alg_policy_parse(struct alg_policy *p, const char *list, char *err,
 		     size_t errlen);
 /* The list back as "STOR,DELE" (empty string: none). */
 void alg_policy_format(const struct alg_policy *p, char *buf, size_t cap);
+/* May @addr send what the from list guards?  (Empty list: yes.) */
+bool alg_policy_from_ok(const struct alg_policy *p, int family,
+			const uint8_t *addr);
 
 struct alg_limits {
 	uint16_t min_data_port; /* lowest port a PORT/227 may name */
@@ -91,6 +102,13 @@ struct alg_flow {
 	uint8_t inside[16]; /* the inside endpoint's own address */
 	uint8_t public_addr[16]; /* what the outside sees instead of it */
 	uint8_t peer[16]; /* the outside endpoint */
+	uint16_t inside_port; /* host order: the inside endpoint's port */
+	uint16_t public_port; /* what the outside sees instead of it */
+	uint16_t peer_port;
+	/* the module wants the control flow kept open until then (a SIP
+	 * registration): the engine refreshes it while it is idle
+	 */
+	uint64_t keep_until_ns;
 	uint32_t mode; /* enum bpfalg_alg_mode */
 	bool tls; /* encrypted: nothing is parsed any more */
 	bool auth_pending; /* AUTH sent, reply not seen */

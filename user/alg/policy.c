@@ -78,3 +78,10 @@ void alg_policy_format(const struct alg_policy *p, char *buf, size_t cap)
 		off += (size_t)snprintf(buf + off, cap - off, "%s%s",
 					i ? "," : "", p->deny[i]);
 }
+
+bool alg_policy_from_ok(const struct alg_policy *p, int family,
+			const uint8_t *addr)
+{
+	return !p || !p->n_from ||
+	       prefix_list_match(p->from, p->n_from, family, addr);
+}

@@ -371,11 +371,32 @@ static void svc_step_aside(void *ctx, struct alg_flow *af)
 	publish_ctl(s);
 }
 
+static void svc_call_put(void *ctx, struct alg_flow *af, uint64_t key,
+			 const struct bpfalg_call *c)
+{
+	struct session *s = ctx;
+	struct bpfalg_call v = *c;
+
+	v.signalling = s->key;
+	if (bpf_map_update_elem(s->e->fd_calls, &key, &v, BPF_ANY))
+		pr_debug("[%s] call not published: %s\n", af->tag,
+			 strerror(errno));
+}
+
+static void svc_call_del(void *ctx, struct alg_flow *af, uint64_t key)
+{
+	struct session *s = ctx;
+
+	bpf_map_delete_elem(s->e->fd_calls, &key);
+}
+
 static const struct alg_services services = {
 	.expect = svc_expect,
 	.bind = svc_bind,
 	.release = svc_release,
 	.step_aside = svc_step_aside,
+	.call_put = svc_call_put,
+	.call_del = svc_call_del,
 };
 
 /* ------------------------------------------------------ stream glue */
@@ -438,6 +459,9 @@ static struct session *session_new(struct engine *e,
 		memcpy(af->inside, f->reply.saddr, alen);
 		memcpy(af->public_addr, k->daddr, alen);
 		memcpy(af->peer, k->saddr, alen);
+		af->inside_port = ntohs(f->reply.sport);
+		af->public_port = ntohs(k->dport);
+		af->peer_port = ntohs(k->sport);
 	} else {
 		af->inside_is_client = true;
 		memcpy(af->inside, k->saddr, alen);
@@ -445,6 +469,11 @@ static struct session *session_new(struct engine *e,
 		       f->nat == BPFALG_NAT_SNAT ? f->reply.daddr : k->saddr,
 		       alen);
 		memcpy(af->peer, k->daddr, alen);
+		af->inside_port = ntohs(k->sport);
+		af->public_port = f->nat == BPFALG_NAT_SNAT ?
+					  ntohs(f->reply.dport) :
+					  ntohs(k->sport);
+		af->peer_port = ntohs(k->dport);
 	}
 	snprintf(af->tag, sizeof(af->tag), "%s#%u", alg_name(s->alg), s->id);
 	af->lim = &e->lim;
@@ -766,9 +795,29 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 
 /* ------------------------------------------------------------ timer */
 
+/*
+ * The module keeps the control flow open (a SIP registration, so the
+ * registrar's INVITEs still reach the inside UA): refresh the flow's last
+ * use while it is idle.  The whole value is written back; a packet counted
+ * by the datapath in between may be lost from the flow's counters, which
+ * is the price of not having a datapath hook for it.
+ */
+static void session_keep(struct engine *e, struct session *s, uint64_t now)
+{
+	struct bpfalg_flow f;
+
+	if (s->af->keep_until_ns <= now ||
+	    bpf_map_lookup_elem(e->fd_flows, &s->key, &f) ||
+	    now - f.last_seen_ns < 10 * NSEC)
+		return;
+	f.last_seen_ns = now;
+	bpf_map_update_elem(e->fd_flows, &s->key, &f, BPF_EXIST);
+}
+
 static void session_tick(struct engine *e, struct session *s, uint64_t now)
 {
 	session_reap_ph(e, s, now);
+	session_keep(e, s, now);
 	if (s->mod->tick)
 		s->mod->tick(s->af, now);
 	if (stream_expire_holds(&s->st, now, HOLD_MAX_NS))
@@ -864,6 +913,7 @@ int engine_open(struct engine *e, const char *pin_path,
 		{ &e->fd_flow_rev, "flow_rev" },
 		{ &e->fd_alg_stats, "alg_stats" },
 		{ &e->fd_cfg, "cfg" },
+		{ &e->fd_calls, "calls" },
 	};
 	size_t i;
 
@@ -916,7 +966,7 @@ void engine_close(struct engine *e)
 	e->n_sessions = 0;
 	int fds[] = { e->fd_flows,    e->fd_ctl,      e->fd_pinholes,
 		      e->fd_forwards, e->fd_flow_rev, e->fd_alg_stats,
-		      e->fd_cfg };
+		      e->fd_cfg,      e->fd_calls };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

@@ -72,7 +72,7 @@ struct engine {
 	struct alg_limits lim;
 	struct alg_policy pol[BPFALG_ALG_MAX];
 	int fd_flows, fd_ctl, fd_pinholes, fd_forwards, fd_flow_rev;
-	int fd_alg_stats, fd_cfg;
+	int fd_alg_stats, fd_cfg, fd_calls;
 	struct reinject rj;
 	struct session *tab[ENGINE_BUCKETS];
 	unsigned int n_sessions;
