@@ -136,6 +136,8 @@ static int parse_line(const char *name, unsigned int lineno, char *line,
 	*eq = '\0';
 	key = trim(s);
 	val = trim(eq + 1);
+	if (*val == '#') /* "key =# note": what `key = # note` means */
+		*val = '\0';
 	if (!*key)
 		return line_error(err, errlen, name, lineno,
 				  "expected 'key = value': no key before '='");

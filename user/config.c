@@ -314,11 +314,12 @@ bad:
 	return -1;
 }
 
-/* The kernel's dev_valid_name(), and no control characters. */
+/* The kernel's dev_valid_name(), no control characters, no '#' first. */
 static int check_ifname(const char *s, char *err, size_t errlen)
 {
-	bool ok = *s && strlen(s) < IF_NAMESIZE && strcmp(s, ".") &&
-		  strcmp(s, "..");
+	/* '#' first would read as a comment in the configuration file */
+	bool ok = *s && *s != '#' && strlen(s) < IF_NAMESIZE &&
+		  strcmp(s, ".") && strcmp(s, "..");
 
 	for (const char *p = s; ok && *p; p++)
 		if (*p == '/' || *p == ':' || (unsigned char)*p <= ' ' ||
@@ -417,6 +418,11 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 			return -1;
 		}
 		strcpy(buf, val);
+		if (buf[0] == ',' || (buf[0] && buf[strlen(buf) - 1] == ',') ||
+		    strstr(buf, ",,")) {
+			snprintf(err, errlen, "empty entry in list '%s'", val);
+			return -1;
+		}
 		c->n_inside = 0;
 		for (tok = strtok_r(buf, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save)) {

@@ -130,7 +130,7 @@ static void conffile_lexing(void)
 			    "  # indented comment\n"
 			    "outside=o#not-a-comment\n"
 			    "[ftp]\n"
-			    "deny =\n"
+			    "deny =# none\n"
 			    "ports = 2121 #trailing",
 			    err),
 		  0);
@@ -191,7 +191,13 @@ static void conffile_errors(void)
 		{ "inside = a/b\n",
 		  "t.conf:1: key 'inside': invalid interface name 'a/b'" },
 		{ "inside = ,\n",
-		  "t.conf:1: key 'inside': no interface given" },
+		  "t.conf:1: key 'inside': empty entry in list ','" },
+		{ "inside = a,,b\n",
+		  "t.conf:1: key 'inside': empty entry in list 'a,,b'" },
+		{ "inside = a, #b\n",
+		  "t.conf:1: key 'inside': empty entry in list 'a,'" },
+		{ "inside = a,#b\n",
+		  "t.conf:1: key 'inside': invalid interface name '#b'" },
 		{ "alg = ftp,h323\n",
 		  "t.conf:1: key 'alg': unknown ALG 'h323' (ftp, sip, rtsp, "
 		  "tftp)" },
