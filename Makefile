@@ -51,7 +51,7 @@ BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(OUTPUT)/algctl $(OUTPUT)/xdp_pass.bpf.o
+all: $(OUTPUT)/algctl $(OUTPUT)/xdp_pass.bpf.o $(OUTPUT)/tc_pass.bpf.o
 
 deps:
 	$(Q)./scripts/deps.sh
@@ -140,6 +140,7 @@ $(OUTPUT)/fuzz:
 # Userspace sources a fuzz target links (the parser under test), per target.
 FUZZ_SRCS_fuzz_ftp := user/alg/ftp.c
 FUZZ_SRCS_fuzz_stream := user/engine/stream.c user/engine/packet.c user/alg/ftp.c
+FUZZ_SRCS_fuzz_doctor := user/doctor_parse.c
 FUZZ_SRCS_fuzz_conffile := user/conffile.c user/config.c user/alg/policy.c \
 	user/util/prefix.c user/util/json_writer.c
 

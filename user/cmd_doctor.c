@@ -574,7 +574,10 @@ static void check_attach(struct doctor *d)
 			continue;
 		}
 		note(d, SEV_OK, "%s: %s, tc ingress %s, tc egress %s, xdp %s%s",
-		     s->name, fmt_role(s->ifc.role), in, eg, xdp ? xdp : "off",
+		     s->name, fmt_role(s->ifc.role), in, eg,
+		     !xdp		      ? "off" :
+		     !strncmp(xdp, "xdp-", 4) ? xdp + 4 :
+						xdp,
 		     xdp && (d->cfg.flags & BPFALG_CF_XDP_FAST) &&
 				     (s->ifc.flags & BPFALG_IFF_XDP_FAST) ?
 			     " (fast path on)" :

@@ -199,11 +199,18 @@ static __u8 l4_of(const char *s, size_t len)
 	return 0;
 }
 
+/* A name from the text, cut to fit; bytes a terminal would act on (or
+ * that are not ASCII) become '.': findings are printed as they are.
+ */
 static void copy_n(char *dst, size_t dlen, const char *s, size_t len)
 {
 	if (len >= dlen)
 		len = dlen - 1;
-	memcpy(dst, s, len);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		dst[i] = c < 0x20 || c >= 0x7f ? '.' : c;
+	}
 	dst[len] = 0;
 }
 

@@ -59,6 +59,9 @@ esac
 BUILD=${BUILD:-build}
 ALGCTL=${ALGCTL:-$BUILD/algctl}
 XDP_PASS_OBJ=${XDP_PASS_OBJ:-$BUILD/xdp_pass.bpf.o}
+# Extra options for `algctl up` and `algctl daemon` (bpfalg modes), e.g.
+# bench's "--flows 1048576 --timeout-udp 300"; both get the same ones.
+GW_UP_ARGS=${GW_UP_ARGS:-}
 VETH_TX_CSUM=${VETH_TX_CSUM:-off}
 KSFT_SKIP=4
 
@@ -423,9 +426,10 @@ _gw_bpfalg_up() {
 	[ -x "$ALGCTL" ] || fail "algctl not found at $ALGCTL (run make)"
 	_ensure_bpffs
 	_attach_xdp_peers
-	log "algctl up --inside gin --outside gout --masquerade ${XDP_FAST:+--xdp-fast $XDP_FAST }--pin-path $PIN"
+	log "algctl up --inside gin --outside gout --masquerade ${XDP_FAST:+--xdp-fast $XDP_FAST }${GW_UP_ARGS:+$GW_UP_ARGS }--pin-path $PIN"
 	_GW_UP=1	# from here on teardown runs down and removes the pins
-	algctl up --inside gin --outside gout --masquerade ${XDP_FAST:+--xdp-fast "$XDP_FAST"} \
+	# shellcheck disable=SC2086 # GW_UP_ARGS: extra options, word-split
+	algctl up --inside gin --outside gout --masquerade ${XDP_FAST:+--xdp-fast "$XDP_FAST"} $GW_UP_ARGS \
 		>"$TMPD/up.log" 2>&1 ||
 		fail "algctl up failed (rc=$?): $(tail -n3 "$TMPD/up.log" | tr '\n' ' ')"
 	_record_bpf_ids
@@ -436,7 +440,7 @@ daemon_start() {
 	# nsenter directly, not through gx: $! must be the daemon itself (a
 	# backgrounded shell function would be a subshell around it).
 	nsenter --net="/run/netns/$NS_G" "$ALGCTL" daemon --inside gin \
-		--outside gout --masquerade ${XDP_FAST:+--xdp-fast "$XDP_FAST"} --pin-path "$PIN" \
+		--outside gout --masquerade ${XDP_FAST:+--xdp-fast "$XDP_FAST"} $GW_UP_ARGS --pin-path "$PIN" \
 		>>"$TMPD/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	local i
