@@ -17,16 +17,45 @@ GWS = ("kernel", "bpfalg", "ceiling")
 # (key in the round JSON, workload label, unit, higher is better)
 ROWS = [
     ("w1_pps", "1 UDP 64B, one 5-tuple", "pkt/s delivered", True),
+    ("w1_perf_gw_ns_per_pkt", "1 gateway CPU per pkt (perf: nf+fwd+bpf+redirect)", "ns/pkt", False),
+    ("w1_perf_nf_ns_per_pkt", "1   of it netfilter (incl. server's drop chain)", "ns/pkt", False),
+    ("w1_perf_fwd_ns_per_pkt", "1   of it ip_forward (kernel routing, xmit)", "ns/pkt", False),
+    ("w1_perf_bpf_ns_per_pkt", "1   of it the gateway's BPF programs", "ns/pkt", False),
+    ("w1_perf_redirect_ns_per_pkt", "1   of it XDP redirect (xmit)", "ns/pkt", False),
+    ("w1_softirq_ns_per_pkt", "1 host softirq time per delivered pkt", "ns/pkt", False),
     ("w2_pps", "2 UDP 64B, new flow per pkt (table filling)", "pkt/s delivered", True),
     ("w2_full_pps", "2 same, flow table at its limit", "pkt/s delivered", True),
     ("w2_flow_new_per_s", "2 bpfalg flow_new rate (filling)", "flows/s", True),
     ("w2_flows_in_use", "2 flow table in use at end", "entries", None),
     ("w2_flows_max", "2 flow table limit", "entries", None),
     ("w2_flow_table_full", "2 bpfalg flow_table_full (at limit)", "count", None),
+    ("w3_cps", "3 TCP conn/req/resp/close, W3_CONC in flight", "conn/s", True),
+    ("w3_conc", "3 transactions in flight", "count", None),
+    ("w3_failed", "3 failed transactions", "count", None),
+    ("w3_lat_p50_us", "3 transaction latency p50, W3_CONC in flight", "us", False),
+    ("w3_lat_p99_us", "3 transaction latency p99, W3_CONC in flight", "us", False),
+    ("w3_c1_lat_p50_us", "3 transaction latency p50, one at a time", "us", False),
+    ("w3_c1_lat_p99_us", "3 transaction latency p99, one at a time", "us", False),
+    ("w3_c1_failed", "3 failed transactions, one at a time", "count", None),
+    ("w3_softirq_us_per_conn", "3 host softirq time per connection", "us/conn", False),
+    ("w3_flows_in_use", "3 flow table in use after the rate run", "entries", None),
+    ("w5_table_max", "5 flow table limit (both sides)", "entries", None),
     ("w5_1000_pps", "5 as 1, with 1,000 flows present", "pkt/s delivered", True),
     ("w5_1000_in_use", "5 flow table in use (1,000)", "entries", None),
+    ("w5_1000_daemon_cpu", "5 bpfalg daemon CPU (1,000)", "CPUs", None),
     ("w5_100000_pps", "5 as 1, with 100,000 flows present", "pkt/s delivered", True),
     ("w5_100000_in_use", "5 flow table in use (100,000)", "entries", None),
+    ("w5_100000_daemon_cpu", "5 bpfalg daemon CPU (100,000)", "CPUs", None),
+    ("w5_1000000_pps", "5 as 1, with 1,000,000 flows present", "pkt/s delivered", True),
+    ("w5_1000000_in_use", "5 flow table in use (1,000,000)", "entries", None),
+    ("w5_1000000_daemon_cpu", "5 bpfalg daemon CPU (1,000,000)", "CPUs", None),
+    ("w5_1000_xdp_ns_per_pkt", "5 XDP prog run time, 1,000 flows", "ns/pkt", False),
+    ("w5_1000000_xdp_ns_per_pkt", "5 XDP prog run time, 1,000,000 flows", "ns/pkt", False),
+    ("w5_slab_bytes_per_flow", "5 kernel slab growth per flow", "bytes", None),
+    ("w5_ct_objsize", "5 kernel nf_conntrack object size", "bytes", None),
+    ("w5_ct_buckets", "5 kernel conntrack hash buckets (host-wide)", "buckets", None),
+    ("w5_map_bytes_per_entry", "5 bpfalg flows+flow_rev memlock per entry", "bytes", None),
+    ("w5_daemon_stop_s", "5 bpfalg daemon exit after SIGTERM", "s", None),
     ("w4_gbps", "4 TCP bulk (iperf3, 1 stream)", "Gbit/s", True),
     ("w4_cpu_s_per_gbit", "4 host CPU per Gbit (all 2 cores)", "CPU-s/Gbit", False),
     ("w4_softirq_share", "4 softirq share of busy CPU", "fraction", None),
@@ -165,6 +194,71 @@ def main_table(results, meta):
     print("NOTE: the sender (trafgen/iperf3) and the receiver share the %s CPUs with the gateway;"
           " delivered pkt/s is bounded by the sender (~350 kpps here), so also read the"
           " per-packet program cost (workload 7)." % meta.get("cpus"))
+    keys = {r["metric"] for r in results}
+    if "w1_perf_gw_ns_per_pkt" in keys:
+        print("Gateway CPU per pkt: timer-sampled perf profile (cpu-clock; no hardware counters here),"
+              " samples whose call chain passes nf_hook_slow, ip_forward, the gateway's BPF"
+              " programs or xdp_do_redirect/flush; the server's count-and-drop nft chain is in"
+              " every round's netfilter share (all of it for bpfalg and the ceiling).")
+    if keys & {"w3_cps", "w5_1000_pps"}:
+        print("ceiling: no NAT and no state; workload 5 (flow table) does not apply to it.")
+
+
+def goals(results):
+    """The goals of issue 7, each measured: value, limit, met (None: not
+    measured in this run)."""
+    by = {r["metric"]: r for r in results}
+
+    def med(metric, gw):
+        row = by.get(metric)
+        return row[gw]["median"] if row and row.get(gw) else None
+
+    def ratio(metric, a, b):
+        row = by.get(metric)
+        return row.get(f"{a}/{b}") if row else None
+
+    def goal(value, limit, le=False):
+        return {"value": value, "limit": limit,
+                "met": None if value is None else (value <= limit if le else value >= limit)}
+
+    g = {"w1_bpfalg_over_kernel": goal(ratio("w1_pps", "bpfalg", "kernel"), 1.5),
+         "w1_bpfalg_over_ceiling": goal(ratio("w1_pps", "bpfalg", "ceiling"), 0.95),
+         "w2_bpfalg_over_kernel": goal(ratio("w2_pps", "bpfalg", "kernel"), 1.5)}
+    steps = sorted(int(m.group(1)) for m in
+                   (re.match(r"w5_(\d+)_pps$", k) for k in by) if m)
+    if len(steps) >= 2:
+        lo, hi = steps[0], steps[-1]
+        for gw in ("kernel", "bpfalg"):
+            a, b = med(f"w5_{lo}_pps", gw), med(f"w5_{hi}_pps", gw)
+            d = goal(None if not (a and b) else round(100 * (1 - b / a), 1), 10.0, le=True)
+            d.update({"from_flows": lo, "to_flows": hi})
+            g[f"w5_{gw}_drop_pct"] = d
+    g["w7_xdp_test_run_ns"] = goal(med("bpf_test_run_udp_ns", "bpfalg"), 60.0, le=True)
+    g["w7_xdp_live_ns"] = goal(med("w7_xdp_ns_per_pkt", "bpfalg"), 60.0, le=True)
+    return g
+
+
+GOAL_TEXT = {
+    "w1_bpfalg_over_kernel": "workload 1 bpfalg/kernel pkt/s >= %g: %s",
+    "w1_bpfalg_over_ceiling": "workload 1 bpfalg/ceiling pkt/s >= %g: %s",
+    "w2_bpfalg_over_kernel": "workload 2 bpfalg/kernel new-flow pkt/s >= %g: %s",
+    "w5_kernel_drop_pct": "workload 5 kernel rate drop <= %g %%: %s",
+    "w5_bpfalg_drop_pct": "workload 5 bpfalg rate drop <= %g %%: %s",
+    "w7_xdp_test_run_ns": "workload 7 XDP established UDP, test_run net <= %g ns: %s",
+    "w7_xdp_live_ns": "workload 7 XDP run time on live traffic <= %g ns: %s",
+}
+
+
+def goals_text(g):
+    for k, x in g.items():
+        if x["value"] is None:
+            continue
+        v = fmt(x["value"]) + (" %" if k.endswith("_pct") else "")
+        extra = ""
+        if "from_flows" in x:
+            extra = " (%s -> %s flows)" % (f"{x['from_flows']:,}", f"{x['to_flows']:,}")
+        print("goal: " + GOAL_TEXT[k] % (x["limit"], v + extra +
+                                         (": met" if x["met"] else ": NOT met")))
 
 
 def w6_results(w6_rounds):
@@ -258,7 +352,7 @@ def main():
     results = main_results(rounds, bpft)
     w6 = w6_results(w6_rounds) if w6_rounds else None
     doc = {"meta": meta, "results": results, "rounds": all_rounds,
-           "bpf_tests_bench": bpft}
+           "bpf_tests_bench": bpft, "goals": goals(results)}
     if w6:
         doc["w6"] = w6
     with open(out_path, "w") as f:
@@ -267,6 +361,7 @@ def main():
 
     if results:
         main_table(results, meta)
+        goals_text(doc["goals"])
     if results and w6:
         print()
     if w6:

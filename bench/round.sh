@@ -6,7 +6,7 @@
 # (the round's raw numbers) on the last stdout line, tear everything down.
 # bench/run.sh calls this once per (gateway, round), interleaved.
 #
-#   BENCH_GW=kernel|bpfalg|ceiling   WORKLOADS="1 2 4 7"   DUR=<seconds>
+#   BENCH_GW=kernel|bpfalg|ceiling   WORKLOADS="1 2 3 4 7"   DUR=<seconds>
 #
 # kernel  = lib.sh GW=kernel (nftables masquerade + ct helpers)
 # bpfalg  = lib.sh GW=bpfalg-xdp (algctl up/daemon --xdp-fast on, xdp_pass
@@ -46,6 +46,7 @@ _bench_exit() {
 	local rc=$?
 	set +e
 	[ -n "$STATS_WAS" ] && sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
+	[ -n "$CT_MAX_WAS" ] && sysctl -qw net.netfilter.nf_conntrack_max="$CT_MAX_WAS"
 	if [ -n "$CEIL_PIN" ]; then
 		ip -n "$NS_G" link set dev gin xdpdrv off 2>/dev/null
 		ip -n "$NS_G" link set dev gout xdpdrv off 2>/dev/null
@@ -99,10 +100,42 @@ case " $WORKLOADS " in *" 7 "*)
 	sysctl -qw kernel.bpf_stats_enabled=1 ;;
 esac
 
+# Flow table limit, the same on both sides: bpfalg `--flows`, the kernel's
+# nf_conntrack_max.  262,144 (bpfalg's default, and this host's
+# nf_conntrack_max) unless workload 5 asks for more flows: then the next
+# power of two above its largest step (1,048,576 for 1,000,000).  In a
+# network namespace nf_conntrack_max is read-only (the host's value
+# applies), so a larger kernel table raises the host's limit for this round
+# (restored on exit; a limit only, nothing is allocated), and the conntrack
+# hash (nf_conntrack_buckets, host-wide, read-only in a namespace) stays as
+# it is: reported as w5_ct_buckets.  Workload 5 also keeps unreplied UDP
+# entries W5_UDP_TIMEOUT (300) s on both sides (default 30 s: the first
+# flows would expire while the last are created).
+W5_FLOWS=${W5_FLOWS:-1000 100000 1000000}
+BENCH_FLOWS=262144
+case " $WORKLOADS " in *" 5 "*)
+	for n in $W5_FLOWS; do
+		while [ "$BENCH_FLOWS" -lt $((n + 1000)) ]; do BENCH_FLOWS=$((BENCH_FLOWS * 2)); done
+	done
+	W5_UDP_TIMEOUT=${W5_UDP_TIMEOUT:-300}
+	GW_UP_ARGS="${GW_UP_ARGS:+$GW_UP_ARGS }--timeout-udp $W5_UDP_TIMEOUT" ;;
+esac
+[ "$BENCH_FLOWS" -ne 262144 ] && GW_UP_ARGS="${GW_UP_ARGS:+$GW_UP_ARGS }--flows $BENCH_FLOWS"
+CT_MAX_WAS=""
+if [ "$BENCH_GW" = kernel ] && [ "$(cat /proc/sys/net/netfilter/nf_conntrack_max)" -lt "$BENCH_FLOWS" ]; then
+	CT_MAX_WAS=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
+	sysctl -qw net.netfilter.nf_conntrack_max="$BENCH_FLOWS" || fail "host nf_conntrack_max=$BENCH_FLOWS"
+	log "host nf_conntrack_max $CT_MAX_WAS -> $BENCH_FLOWS for this round"
+fi
+
 if [ "$BENCH_GW" = ceiling ]; then
 	ceiling_up
 else
 	gw_setup
+fi
+if [ "$BENCH_GW" = kernel ] && [ -n "${W5_UDP_TIMEOUT:-}" ]; then
+	gx sysctl -qw net.netfilter.nf_conntrack_udp_timeout="$W5_UDP_TIMEOUT" ||
+		fail "nf_conntrack_udp_timeout in the gateway namespace"
 fi
 wait_reachable
 
@@ -123,7 +156,7 @@ server_drops() {
 	[ -n "$DROPS_ON" ] && return 0
 	DROPS_ON=1
 	sx nft add rule inet bench pre udp dport 5001 counter name w1 drop &&
-		sx nft add rule inet bench pre udp dport 5002-5009 counter name w2 drop ||
+		sx nft add rule inet bench pre udp dport 5002-5033 counter name w2 drop ||
 		fail "server nft rules"
 }
 cnt() { sx nft list counter inet bench "$1" | sed -nE 's/.*packets ([0-9]+).*/\1/p'; }
@@ -167,13 +200,20 @@ trafgen_window() {
 	sleep "$WARM"
 	[ -n "${HOOK_START:-}" ] && $HOOK_START
 	c0=$(cnt "$name") t0=$(now)
+	read -r _ _ _ _ _ _ _ sq0 _ </proc/stat
 	sleep "$DUR"
+	read -r _ _ _ _ _ _ _ sq1 _ </proc/stat
 	c1=$(cnt "$name") t1=$(now)
 	[ -n "${HOOK_END:-}" ] && $HOOK_END
 	_kill_tree $tp
 	wait $tp 2>/dev/null
 	PPS=$(python3 -c "print(round(($c1 - $c0) / ($t1 - $t0)))")
-	log "w$name $BENCH_GW: $((c1 - c0)) packets in $(python3 -c "print(round($t1-$t0,3))") s = $PPS pps"
+	# Host softirq time (all CPUs, tick-sampled: this kernel has no
+	# IRQ_TIME_ACCOUNTING) per delivered packet: the gateway's forwarding
+	# and the server's receive up to its drop run there, the sender's
+	# sendto() does not.
+	SIRQ_NS=$(python3 -c "print(round(($sq1 - $sq0) * 1e9 / $(getconf CLK_TCK) / max(1, $c1 - $c0), 1))")
+	log "$name $BENCH_GW: $((c1 - c0)) packets in $(python3 -c "print(round($t1-$t0,3))") s = $PPS pps, softirq $SIRQ_NS ns/pkt"
 }
 
 RESULT="{\"gw\": \"$BENCH_GW\""
@@ -210,13 +250,46 @@ for w in $WORKLOADS; do
 		server_drops
 		mk_trafgen_cfg 40000 5001 >"$TMPD/w1.cfg"
 		W7_ID="" W7_0="" W7_1=""
-		HOOK_START="" HOOK_END=""
+		W1_W7=""
 		case " $WORKLOADS " in *" 7 "*)
-			[ "$BENCH_GW" != kernel ] && HOOK_START=w7_start HOOK_END=w7_end ;;
+			[ "$BENCH_GW" != kernel ] && W1_W7=1 ;;
 		esac
+		# The gateway's CPU per packet (bench/perf_cost.py): a timer-
+		# sampled system-wide profile over the window (no hardware
+		# counters on this VM), W1_PERF_HZ samples/s per CPU: the same
+		# small overhead in every round.  W1_PERF=0 turns it off.
+		W1_PERF_ON=""
+		[ "${W1_PERF:-1}" != 0 ] && command -v perf >/dev/null && W1_PERF_ON=1
+		w1_start() {
+			if [ -n "$W1_PERF_ON" ]; then
+				perf record -a -g -e cpu-clock -F "${W1_PERF_HZ:-999}" -o "$TMPD/w1.perf" \
+					-- sleep "$DUR" >"$TMPD/perf.log" 2>&1 &
+				W1_PERF_PID=$!
+			fi
+			[ -n "$W1_W7" ] && w7_start
+		}
+		w1_end() {
+			[ -n "$W1_W7" ] && w7_end
+			[ -n "$W1_PERF_ON" ] && wait "$W1_PERF_PID"
+		}
+		HOOK_START=w1_start HOOK_END=w1_end
 		[ "$GW_KIND" = bpfalg ] && [ "$BENCH_GW" = bpfalg ] && x0=$(stat_get xdp_forwarded)
 		trafgen_window w1 "$TMPD/w1.cfg"
 		add w1_pps "$PPS"
+		add w1_softirq_ns_per_pkt "$SIRQ_NS"
+		if [ -n "$W1_PERF_ON" ]; then
+			# packets over perf's own window: its sleep, at the rate
+			# the counter saw
+			if pc=$(python3 "$HERE/perf_cost.py" "$TMPD/w1.perf" "$(python3 -c "print(round($PPS * $DUR))")" 2>&1); then
+				log "w1 $BENCH_GW perf: $pc"
+				RESULT="$RESULT, $(printf '%s' "$pc" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(", ".join("\"w1_perf_%s\": %s" % (k, json.dumps(v)) for k, v in d.items()))')"
+			else
+				log "w1 $BENCH_GW perf: no result: $pc $(tail -c 200 "$TMPD/perf.log")"
+			fi
+		fi
 		if [ "$BENCH_GW" = bpfalg ]; then
 			x1=$(stat_get xdp_forwarded)
 			add w1_xdp_forwarded "$((x1 - x0))"
@@ -287,6 +360,69 @@ print(sys.argv[1], sys.argv[2], t, c.get("flow_new", 0), c.get("flow_table_full"
 			add w2_flows_max "$(gx cat /proc/sys/net/netfilter/nf_conntrack_max)"
 		fi
 		;;
+	3)
+		# TCP connection rate (bench/tcp_crr.c): transactions of connect,
+		# a 64-byte request, a 256-byte response, close with RST
+		# (SO_LINGER 0: no TIME_WAIT on the client, so its port supply
+		# does not cap the rate; every gateway sees SYN, SYN-ACK, ACK,
+		# request, response, RST and keeps the entry 10 s in its CLOSE
+		# state, kernel and bpfalg alike).  The client's connect() takes
+		# the even ports of its default range 32768-60999 (14,116) first,
+		# so a 5-tuple comes back after ~1.3 s at 11,000/s: both gateways
+		# restart a closed entry on a new SYN.
+		# Rate: W3_CONC (8: the rate saturates at 4-8 here) in flight for
+		# W3_DUR seconds; latency: one at a time for W3_LAT_DUR seconds
+		# (in flight, a transaction mostly waits for the others).
+		crr=$BUILD/bench/tcp_crr
+		[ -x "$crr" ] || fail "missing $crr (make $crr)"
+		sx "$crr" server -b "$SERVER4" -p 8000 -r 256 >"$TMPD/crr-server.json" 2>"$TMPD/crr-server.err" &
+		crr_sp=$!
+		bg_track $crr_sp
+		wait_listen sx 8000
+		crr_client() { # CONC SECONDS OUT
+			cx timeout $((${2%.*} + 20)) "$crr" client -s "$SERVER4" -p 8000 -c "$1" \
+				-q 64 -r 256 -d "$2" -w "$WARM" >"$3" 2>"$3.err" ||
+				fail "tcp_crr client -c $1 (rc=$?): $(head -c 300 "$3.err")"
+			log "w3 $BENCH_GW: client $(cat "$3")"
+		}
+		read -r _ _ _ _ _ _ _ sq0 _ </proc/stat
+		crr_client "${W3_CONC:-8}" "${W3_DUR:-$(python3 -c "print(min($DUR, 3))")}" "$TMPD/crr.json"
+		read -r _ _ _ _ _ _ _ sq1 _ </proc/stat
+		case $BENCH_GW in
+		bpfalg) inuse=$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows"]["in_use"])') ;;
+		kernel) inuse=$(gx cat /proc/sys/net/netfilter/nf_conntrack_count) ;;
+		*) inuse=0 ;;
+		esac
+		crr_client 1 "${W3_LAT_DUR:-$(python3 -c "print(min($DUR, 1))")}" "$TMPD/crr-c1.json"
+		_kill_tree $crr_sp
+		wait $crr_sp 2>/dev/null
+		log "w3 $BENCH_GW: server $(cat "$TMPD/crr-server.json")"
+		w3=$(python3 - "$TMPD/crr.json" "$TMPD/crr-c1.json" "$TMPD/crr-server.json" \
+			"$((sq1 - sq0))" "$(getconf CLK_TCK)" <<-'PY'
+		import json, sys
+		c = json.load(open(sys.argv[1]))
+		c1 = json.load(open(sys.argv[2]))
+		s = json.load(open(sys.argv[3]))
+		# the server answered at least what the client counted as done
+		if s["served"] < c["completed"] + c1["completed"]:
+		    sys.exit("server served %d < client completed %d" %
+		             (s["served"], c["completed"] + c1["completed"]))
+		sirq = int(sys.argv[4]) / int(sys.argv[5])
+		out = {"w3_cps": c["cps"], "w3_lat_p50_us": c["lat_p50_us"],
+		       "w3_lat_p99_us": c["lat_p99_us"], "w3_failed": c["failed"],
+		       "w3_completed": c["completed"], "w3_conc": c["conc"],
+		       # host softirq time (rate run) per completed transaction
+		       "w3_softirq_us_per_conn": round(sirq * 1e6 / max(1, c["completed"]), 2),
+		       "w3_c1_cps": c1["cps"], "w3_c1_lat_p50_us": c1["lat_p50_us"],
+		       "w3_c1_lat_p99_us": c1["lat_p99_us"], "w3_c1_failed": c1["failed"]}
+		for run, pre in ((c, "w3_"), (c1, "w3_c1_")):
+		    out.update({pre + k: v for k, v in run.items() if k.startswith("fail_") and v})
+		print(", ".join('"%s": %s' % (k, json.dumps(v)) for k, v in out.items()))
+		PY
+		) || fail "w3 results: $w3"
+		RESULT="$RESULT, $w3"
+		add w3_flows_in_use "$inuse"
+		;;
 	4)
 		sx iperf3 -s -1 -p 5201 >"$TMPD/iperf3-s.log" 2>&1 &
 		bg_track $!
@@ -309,10 +445,13 @@ print(round(secs / gbit, 4))")"
 		;;
 	5)
 		# Scale: the workload-1 rate with N other flows present.  The
-		# flows are created by trafgen -n (same generator as workload 2:
-		# fresh 5-tuple per packet, to ports 5002-5009), then the
-		# established 5-tuple of workload 1 is measured again.
-		# After workload 2 the table is already full: measure 5 alone.
+		# flows are created by trafgen -n (fresh 5-tuple per packet as
+		# in workload 2, but to ports 5002-5033: toward 8 ports only
+		# 8 x 64,512 = 516,096 public bindings exist, fewer than
+		# 1,000,000), then the established 5-tuple of workload 1 is
+		# measured again.  After workload 2 the table is already full:
+		# measure 5 alone.  The ceiling keeps no table: not applicable.
+		if [ "$BENCH_GW" = ceiling ]; then log "w5: not applicable to the ceiling (no flow table)"; continue; fi
 		if [ -n "${W2_RAN:-}" ]; then log "w5 skipped: run it without workload 2 (WORKLOADS=\"1 5\")"; continue; fi
 		if [ -z "$DROPS_ON" ]; then prime_flow; server_drops; fi
 		mk_trafgen_cfg 40000 5001 >"$TMPD/w1.cfg"
@@ -320,31 +459,100 @@ print(round(secs / gbit, 4))")"
 		{
 		  eth(da=$GWMAC, sa=$CMAC),
 		  ipv4(saddr=10.0.0.0, saddr[2:2]=drnd(), daddr=$SERVER4, ttl=64, df),
-		  udp(sport=dinc(1024, 65535), dport=drnd(5002, 5009)),
+		  udp(sport=dinc(1024, 65535), dport=drnd(5002, 5033)),
 		  fill(0x42, 18)
 		}
 		EOF
-		have=0
-		for n in ${W5_FLOWS:-1000 100000}; do
+		# State memory.  Kernel: slab bytes of all caches (/proc/meminfo
+		# Slab: nf_conn and its extensions) and the nf_conntrack cache's
+		# object size; the delta over the flows created is per flow
+		# (other work on the host adds noise, small against 1M flows).
+		# bpfalg: the flows and flow_rev maps are preallocated at `up`
+		# (LRU hash + hash of --flows entries): bytes_memlock per entry.
+		slab_kb() { sed -nE 's/^Slab: +([0-9]+) kB/\1/p' /proc/meminfo; }
+		in_use() {
+			case $BENCH_GW in
+			bpfalg) algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows"]["in_use"])' ;;
+			kernel) gx cat /proc/sys/net/netfilter/nf_conntrack_count ;;
+			esac
+		}
+		add w5_table_max "$BENCH_FLOWS"
+		if [ "$BENCH_GW" = kernel ]; then
+			add w5_ct_buckets "$(gx cat /proc/sys/net/netfilter/nf_conntrack_buckets)"
+			add w5_ct_objsize "$(awk '$1 == "nf_conntrack" { print $4 }' /proc/slabinfo)"
+		else
+			add w5_map_bytes_per_entry "$(python3 - "$PIN" <<-'PY'
+			import json, subprocess, sys
+			tot = ents = 0
+			for m in ("flows", "flow_rev"):
+			    j = json.loads(subprocess.check_output(["bpftool", "-j", "map", "show", "pinned",
+			                                            sys.argv[1] + "/" + m]))
+			    tot += int(j["bytes_memlock"])
+			    ents = max(ents, int(j["max_entries"]))
+			print(round(tot / ents, 1))
+			PY
+			)"
+		fi
+		# bpfalg: the daemon's CPU during each measuring window (its
+		# flow GC walks the whole table every 2 s with one bpf() call
+		# per entry and operation).
+		cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat" 2>/dev/null || echo 0; }
+		# With workload 7 also the XDP program's run time per packet
+		# (bpf_stats_enabled) at each step.
+		w5_cpu_start() { W5_C0=$(cpu_ticks) W5_T0=$(now); [ -n "$STATS_WAS" ] && w7_start; }
+		w5_cpu_end() { W5_C1=$(cpu_ticks) W5_T1=$(now); [ -n "$STATS_WAS" ] && w7_end; }
+		HOOK_START="" HOOK_END=""
+		[ "$BENCH_GW" = bpfalg ] && [ -n "$DAEMON_PID" ] && HOOK_START=w5_cpu_start HOOK_END=w5_cpu_end
+		have=0 inuse0=$(in_use) slab0=$(slab_kb)
+		for n in $W5_FLOWS; do
 			# paced well below the new-flow rate so that (nearly) every
 			# packet becomes a flow
-			cx timeout 60 trafgen --no-sock-mem --notouch-irq --no-cpu-stats -P 1 \
+			t5=$(now)
+			cx timeout $(((n - have) / 40000 + 30)) trafgen --no-sock-mem --notouch-irq --no-cpu-stats -P 1 \
 				-b 50000pps -n $((n - have)) -o eth0 -i "$TMPD/w5.cfg" \
 				>"$TMPD/trafgen-w5-$n.log" 2>&1 || fail "trafgen w5 ($n flows)"
+			log "w5 $BENCH_GW: $((n - have)) new flows sent in $(python3 -c "print(round($(now) - $t5, 1))") s"
 			have=$n
-			case $BENCH_GW in
-			bpfalg) inuse=$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows"]["in_use"])') ;;
-			kernel) inuse=$(gx cat /proc/sys/net/netfilter/nf_conntrack_count) ;;
-			*) inuse=0 ;;
-			esac
+			inuse=$(in_use)
+			slab1=$(slab_kb)
 			trafgen_window w1 "$TMPD/w1.cfg"
 			add "w5_${n}_pps" "$PPS"
 			add "w5_${n}_in_use" "$inuse"
+			add "w5_${n}_softirq_ns_per_pkt" "$SIRQ_NS"
+			[ -n "$HOOK_END" ] && add "w5_${n}_daemon_cpu" \
+				"$(python3 -c "print(round(($W5_C1 - $W5_C0) / $(getconf CLK_TCK) / ($W5_T1 - $W5_T0), 3))")"
+			if [ -n "$HOOK_END" ] && [ -n "$STATS_WAS" ] && [ -n "$W7_1" ]; then
+				# shellcheck disable=SC2086
+				set -- $W7_0 $W7_1
+				[ "$4" -gt "$2" ] && add "w5_${n}_xdp_ns_per_pkt" "$(python3 -c "print(round(($3 - $1) / ($4 - $2), 1))")" &&
+					add "w5_${n}_xdp_runs" "$(($4 - $2))"
+			fi
 		done
+		HOOK_START="" HOOK_END=""
+		W5_RAN=1
+		if [ "$BENCH_GW" = kernel ] && [ "$inuse" -gt "$inuse0" ]; then
+			add w5_slab_bytes_per_flow "$(python3 -c "print(round(($slab1 - $slab0) * 1024 / ($inuse - $inuse0), 1))")"
+		fi
 		;;
 	7) ;; # measured inside workload 1 (bpf_stats_enabled)
 	esac
 done
+
+# After workload 5 the bpfalg daemon may be inside a GC pass over the whole
+# table (1M entries: several seconds) and lib.sh's teardown gives it 5 s to
+# exit on SIGTERM: stop it here with more patience and report the time.
+if [ -n "${W5_RAN:-}" ] && [ "$BENCH_GW" = bpfalg ] && [ -n "$DAEMON_PID" ]; then
+	t5=$(now)
+	kill -TERM "$DAEMON_PID" 2>/dev/null
+	for _ in $(seq 600); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$DAEMON_PID" 2>/dev/null && fail "algctl daemon still running 60 s after SIGTERM"
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=""
+	add w5_daemon_stop_s "$(python3 -c "print(round($(now) - $t5, 2))")"
+fi
 
 # 1-minute load average at the end of the round: other work on the host
 # (another session's tests) shows up here and in the spread.

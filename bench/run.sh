@@ -7,7 +7,8 @@
 #
 #   QUICK=1           about 2 minutes (3 rounds per gateway, 1 s windows)
 #   ROUNDS=N DUR=S    rounds per gateway, measuring window per workload
-#   GWS="kernel bpfalg ceiling"   WORKLOADS="1 2 4 6 7" (opt-in: 5, W5_FLOWS="1000 100000")
+#   GWS="kernel bpfalg ceiling"   WORKLOADS="1 2 3 4 6 7"
+#   (opt-in: 5, W5_FLOWS="1000 100000 1000000", alone: WORKLOADS="1 5")
 #   Workload 6 (ALG control path, bench/ftp_latency.sh) has its own gateways
 #   and rounds: W6_GWS="plain kernel bpfalg" W6_ROUNDS=1, W6_* (see there)
 #   BENCH_OUT=DIR     where the JSON goes (default bench/results)
@@ -25,11 +26,11 @@ case $ALGCTL in /*) ;; *) ALGCTL=$TOP/$ALGCTL ;; esac
 
 if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
 	ROUNDS=${ROUNDS:-3} DUR=${DUR:-1} MODE=quick
-	WORKLOADS=${WORKLOADS:-1 2 6 7}
+	WORKLOADS=${WORKLOADS:-1 2 3 6 7}
 	export WARM=${WARM:-0.3}
 else
 	ROUNDS=${ROUNDS:-5} DUR=${DUR:-6} MODE=full
-	WORKLOADS=${WORKLOADS:-1 2 4 6 7}
+	WORKLOADS=${WORKLOADS:-1 2 3 4 6 7}
 fi
 GWS=${GWS:-kernel bpfalg ceiling}
 BENCH_OUT=${BENCH_OUT:-$HERE/results}
@@ -53,11 +54,12 @@ export DUR QUICK
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (namespaces, BPF)" >&2; exit 1; }
 need="$ALGCTL $BUILD/xdp_pass.bpf.o"
 case " $GWS " in *" ceiling "*) need="$need $BUILD/xdp_ceiling.bpf.o" ;; esac
+case " $RWORKLOADS " in *" 3 "*) need="$need $BUILD/bench/tcp_crr" ;; esac
 for f in $need; do
-	[ -e "$f" ] || { echo "bench: missing $f (make all $BUILD/xdp_ceiling.bpf.o)" >&2; exit 1; }
+	[ -e "$f" ] || { echo "bench: missing $f (make all $BUILD/xdp_ceiling.bpf.o $BUILD/bench/tcp_crr)" >&2; exit 1; }
 done
 cmds="iperf3 bpftool python3"
-[ -n "$GWS" ] && cmds="$cmds trafgen"
+[ -n "$GWS" ] && cmds="$cmds trafgen perf"
 [ -n "$W6" ] && cmds="$cmds vsftpd curl taskset"
 for c in $cmds; do
 	command -v "$c" >/dev/null || { echo "bench: missing $c (scripts/deps.sh)" >&2; exit 1; }
@@ -133,7 +135,10 @@ json.dump({"timestamp": "$STAMP", "mode": "$MODE", "rounds": $ROUNDS, "dur_s": $
            "failed_rounds": $failed, "elapsed_s": $(($(date +%s) - t_start)),
            "w6_gateways": "$([ -n "$W6" ] && echo "$W6_GWS")".split(), "w6_rounds": $W6_ROUNDS,
            "w6_batch": $W6_BATCH, "w6_pin": "$W6_PIN",
-           "sender": "trafgen (netsniff-ng) 1 process, 64-byte frames (60 B + FCS); iperf3 1 TCP stream",
+           "sender": "trafgen (netsniff-ng) 1 process, 64-byte frames (60 B + FCS); iperf3 1 TCP stream;"
+                     " tcp_crr (bench/tcp_crr.c) 64-byte request, 256-byte response, RST close",
+           "w3_conc": int("${W3_CONC:-8}"),
+           "perf_method": "perf record -a -g -e cpu-clock (timer sampling; no hardware counters)",
            "note": "sender, gateway and receiver share the CPUs of one host"},
           open(sys.argv[1], "w"))
 EOF
