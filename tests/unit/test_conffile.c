@@ -613,7 +613,26 @@ static void conffile_prefix_lists(void)
 	ASSERT_STREQ(err, "more than 1 entries in \"1.2.3.4,1.2.3.5\"");
 }
 
+/* deploy/bpfalg.conf.example is a valid file (run from the repository). */
+static void conffile_example_file(void)
+{
+	struct up_config c;
+	char err[512];
+
+	config_defaults(&c);
+	ASSERT_TRUE(!conffile_load("deploy/bpfalg.conf.example", &c, err,
+				   sizeof(err)),
+		    "%s", err);
+	ASSERT_EQ(config_check(&c, err, sizeof(err)), 0);
+	ASSERT_STREQ(c.inside[0], "eth1");
+	ASSERT_TRUE(c.masquerade, "masquerade");
+	ASSERT_STREQ(c.alg_deny[BPFALG_ALG_FTP], "SITE");
+	ASSERT_EQ(c.alg_ports[BPFALG_ALG_RTSP][1], 8554);
+	ASSERT_STREQ(c.sip_invite_from, "");
+}
+
 UNIT_CASES(conffile_cases, CASE(conffile_good), CASE(conffile_lexing),
 	   CASE(conffile_errors), CASE(conffile_errors_binary),
 	   CASE(conffile_load_errors), CASE(conffile_override_order),
-	   CASE(conffile_format_round_trip), CASE(conffile_prefix_lists));
+	   CASE(conffile_format_round_trip), CASE(conffile_prefix_lists),
+	   CASE(conffile_example_file));
