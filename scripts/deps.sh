@@ -7,7 +7,8 @@ PKGS="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 libnl-3-dev libnl-route-3-dev iproute2 nftables iputils-ping socat
 netcat-openbsd python3 iperf3 curl ethtool tcpdump libclang-rt-14-dev
 libosip2-dev
-netsniff-ng gnuplot-nox vsftpd lftp openssl conntrack tftpd-hpa tftp-hpa linux-perf"
+netsniff-ng gnuplot-nox vsftpd lftp openssl conntrack tftpd-hpa tftp-hpa linux-perf
+sip-tester"
 
 missing=""
 for p in $PKGS; do
