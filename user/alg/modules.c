@@ -5,9 +5,11 @@
  */
 #include "alg/modules.h"
 #include "alg/ftp_alg.h"
+#include "alg/rtsp_alg.h"
 #include "alg/sip_alg.h"
 
 const struct alg_module *const alg_modules[BPFALG_ALG_MAX] = {
 	[BPFALG_ALG_FTP] = &ftp_module,
 	[BPFALG_ALG_SIP] = &sip_module,
+	[BPFALG_ALG_RTSP] = &rtsp_module,
 };
