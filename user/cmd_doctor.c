@@ -1289,172 +1289,163 @@ static int clsact_filters(__u32 ifindex, bool ingress, struct tc_list *l)
 	return ret < 0 ? -EIO : 0;
 }
 
+/*
+ * The TC programs of one direction of @s in the order the kernel runs
+ * them: tcx first, then (when the tcx chain hands the packet on) the
+ * clsact filters.  *n_tcx: how many are tcx.  0, or -EIO when the clsact
+ * filters could not be listed.
+ */
+static int tc_collect(const struct doc_iface *s, bool ingress,
+		      struct tc_list *l, int *n_tcx)
+{
+	enum pin_hook hook = ingress ? HOOK_TC_INGRESS : HOOK_TC_EGRESS;
+	__u32 ids[MAX_PROGS];
+	LIBBPF_OPTS(bpf_prog_query_opts, q, .prog_ids = ids,
+		    .prog_cnt = MAX_PROGS);
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	/* fails on a kernel without tcx: nothing there then */
+	if (!bpf_prog_query_opts(
+		    s->ifindex,
+		    ingress ? ATTACH_TCX_INGRESS : ATTACH_TCX_EGRESS, &q))
+		for (__u32 k = 0; k < q.prog_cnt && l->n < MAX_PROGS; k++) {
+			l->p[l->n].tcx = true;
+			l->p[l->n++].id = ids[k];
+		}
+	*n_tcx = l->n;
+	ret = clsact_filters(s->ifindex, ingress, l);
+	for (int k = 0; k < l->n; k++) {
+		struct tc_prog *p = &l->p[k];
+		char pn[32];
+
+		/* cls_bpf names the object file; the program's own name
+		 * is what bpftool shows
+		 */
+		if (p->id) {
+			prog_name(p->id, pn, sizeof(pn));
+			if (strcmp(pn, "?") || !p->name[0])
+				snprintf(p->name, sizeof(p->name), "%s", pn);
+		}
+		if (!s->ours)
+			continue;
+		if (p->tcx)
+			p->ours = p->id && p->id == s->prog_id[hook];
+		else
+			p->ours = (s->ifc.flags & BPFALG_IFF_TC_CLSACT) &&
+				  p->handle == BPFALG_CLSACT_HANDLE &&
+				  p->pref == BPFALG_CLSACT_PRIO &&
+				  !strcmp(p->kind, "bpf");
+	}
+	return ret;
+}
+
+/* "1. tcx tc_ingress (id 7, bpfalg), 2. clsact bpf tc_pass (id 9, ...)" */
+static void tc_describe(const struct tc_list *l, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (int k = 0; k < l->n && off < len; k++) {
+		const struct tc_prog *p = &l->p[k];
+		const char *name = p->name[0] ? p->name : "?";
+
+		if (p->tcx)
+			off += snprintf(buf + off, len - off,
+					"%s%d. tcx %s (id %u%s)", k ? ", " : "",
+					k + 1, name, p->id,
+					p->ours ? ", bpfalg" : "");
+		else
+			off += snprintf(buf + off, len - off,
+					"%s%d. clsact %s%s%s (id %u, pref %u, "
+					"handle 0x%x%s)",
+					k ? ", " : "", k + 1, p->kind,
+					p->name[0] ? " " : "", p->name, p->id,
+					p->pref, p->handle,
+					p->ours ? ", bpfalg" : "");
+	}
+}
+
+/* What the order on one hook means. */
+static void tc_judge(struct doctor *d, const struct doc_iface *s,
+		     const char *dname, enum pin_hook hook,
+		     const struct tc_list *l, int n_tcx)
+{
+	int ours = -1, foreign = -1;
+	char list[1024];
+
+	for (int k = 0; k < l->n; k++) {
+		if (l->p[k].ours && ours < 0)
+			ours = k;
+		if (!l->p[k].ours && foreign < 0)
+			foreign = k;
+	}
+	tc_describe(l, list, sizeof(list));
+	if (!l->n) {
+		/* bpfalg's own absence is check_attach's finding */
+		if (!s->ours)
+			note(d, SEV_OK, "%s %s: no TC programs", s->name,
+			     dname);
+		return;
+	}
+	if (!s->ours) {
+		note(d, SEV_INFO, "%s %s runs %s", s->name, dname, list);
+		act(d, "none (bpfalg is not on %s)", s->name);
+	} else if (ours < 0 && s->hook[hook]) {
+		note(d, SEV_PROBLEM,
+		     "%s %s: bpfalg's TC program is not in the chain (%s)",
+		     s->name, dname, list);
+		act(d, "algctl up with the same options re-attaches it");
+	} else if (ours < 0) {
+		note(d, SEV_INFO, "%s %s runs %s", s->name, dname, list);
+		act(d, "none");
+	} else if (foreign < 0) {
+		note(d, SEV_OK, "%s %s runs %s", s->name, dname, list);
+	} else if (foreign < ours) {
+		const struct tc_prog *f = &l->p[foreign];
+
+		note(d, SEV_WARN,
+		     "%s %s runs %s: %s (id %u) runs before bpfalg's and can "
+		     "drop or redirect packets bpfalg must see",
+		     s->name, dname, list, f->name[0] ? f->name : f->kind,
+		     f->id);
+		act(d,
+		    "check what it does (bpftool prog show id %u); attach "
+		    "it after bpfalg's, or detach it",
+		    f->id);
+	} else {
+		note(d, SEV_INFO, "%s %s runs %s: bpfalg's is first%s", s->name,
+		     dname, list,
+		     ours < n_tcx && foreign >= n_tcx ?
+			     " (clsact filters run after the tcx chain)" :
+			     "");
+		act(d, "none; programs after bpfalg's see only what it hands "
+		       "on unchanged (packets it translates end the chain "
+		       "there)");
+	}
+}
+
 /* 3. TC programs (tcx, then clsact) in their order. */
 static void check_tc(struct doctor *d)
 {
 	for (int i = 0; i < d->n_ifs; i++) {
-		struct doc_iface *s = &d->ifs[i];
+		const struct doc_iface *s = &d->ifs[i];
 
 		for (int dir = 0; dir < 2; dir++) {
-			bool ingress = dir == 0;
-			enum pin_hook hook =
-				ingress ? HOOK_TC_INGRESS : HOOK_TC_EGRESS;
-			const char *dname = ingress ? "ingress" : "egress";
-			struct tc_list l = {};
-			__u32 ids[MAX_PROGS];
-			LIBBPF_OPTS(bpf_prog_query_opts, q, .prog_ids = ids,
-				    .prog_cnt = MAX_PROGS);
-			int ours = -1, first_foreign = -1, n_tcx = 0;
-			char list[1024] = "";
-			size_t off = 0;
+			const char *dname = dir ? "egress" : "ingress";
+			struct tc_list l;
+			int n_tcx;
 
-			if (!bpf_prog_query_opts(s->ifindex,
-						 ingress ? ATTACH_TCX_INGRESS :
-							   ATTACH_TCX_EGRESS,
-						 &q)) {
-				for (__u32 k = 0;
-				     k < q.prog_cnt && l.n < MAX_PROGS; k++) {
-					struct tc_prog *p = &l.p[l.n++];
-
-					memset(p, 0, sizeof(*p));
-					p->tcx = true;
-					p->id = ids[k];
-				}
-			}
-			n_tcx = l.n;
-			if (clsact_filters(s->ifindex, ingress, &l)) {
+			if (tc_collect(s, !dir, &l, &n_tcx)) {
 				note(d, SEV_INFO,
 				     "%s %s: cannot list clsact filters",
 				     s->name, dname);
 				act(d, "tc filter show dev %s %s lists them",
 				    s->name, dname);
 			}
-			for (int k = 0; k < l.n; k++) {
-				struct tc_prog *p = &l.p[k];
-
-				if (p->id && (p->tcx || !p->name[0]))
-					prog_name(p->id, p->name,
-						  sizeof(p->name));
-				else if (p->id) {
-					/* cls_bpf's name is the object file;
-					 * the program's own name is clearer
-					 */
-					char pn[32];
-
-					prog_name(p->id, pn, sizeof(pn));
-					if (strcmp(pn, "?"))
-						snprintf(p->name,
-							 sizeof(p->name), "%s",
-							 pn);
-				}
-				p->ours =
-					s->ours &&
-					(p->tcx ?
-						 p->id &&
-							 p->id ==
-								 s->prog_id
-									 [hook] :
-						 (s->ifc.flags &
-						  BPFALG_IFF_TC_CLSACT) &&
-							 p->handle ==
-								 BPFALG_CLSACT_HANDLE &&
-							 p->pref ==
-								 BPFALG_CLSACT_PRIO &&
-							 !strcmp(p->kind,
-								 "bpf"));
-				if (p->ours && ours < 0)
-					ours = k;
-				if (!p->ours && first_foreign < 0)
-					first_foreign = k;
-				if (off < sizeof(list)) {
-					if (p->tcx)
-						off += snprintf(
-							list + off,
-							sizeof(list) - off,
-							"%s%d. tcx %s (id "
-							"%u%s)",
-							k ? ", " : "", k + 1,
-							p->name[0] ? p->name :
-								     "?",
-							p->id,
-							p->ours ? ", bpfalg" :
-								  "");
-					else
-						off += snprintf(
-							list + off,
-							sizeof(list) - off,
-							"%s%d. clsact %s%s%s "
-							"(id %u, pref %u, "
-							"handle 0x%x%s)",
-							k ? ", " : "", k + 1,
-							p->kind,
-							p->name[0] ? " " : "",
-							p->name, p->id, p->pref,
-							p->handle,
-							p->ours ? ", bpfalg" :
-								  "");
-				}
-			}
-			if (!l.n) {
-				if (!s->ours)
-					note(d, SEV_OK, "%s %s: no TC programs",
-					     s->name, dname);
-				/* bpfalg's own absence is check_attach's */
-				continue;
-			}
-			if (s->ours && ours < 0) {
-				if (s->hook[hook]) {
-					note(d, SEV_PROBLEM,
-					     "%s %s: bpfalg's TC program is "
-					     "not in the chain (%s)",
-					     s->name, dname, list);
-					act(d,
-					    "algctl up with the same options "
-					    "re-attaches it");
-				} else {
-					note(d, SEV_INFO, "%s %s: %s", s->name,
-					     dname, list);
-					act(d, "none");
-				}
-				continue;
-			}
-			if (!s->ours) {
-				note(d, SEV_INFO, "%s %s runs %s", s->name,
-				     dname, list);
-				act(d, "none (bpfalg is not on %s)", s->name);
-				continue;
-			}
-			if (first_foreign < 0) {
-				note(d, SEV_OK, "%s %s runs %s", s->name, dname,
-				     list);
-				continue;
-			}
-			if (first_foreign < ours) {
-				note(d, SEV_WARN,
-				     "%s %s runs %s: %s (id %u) runs before "
-				     "bpfalg's and can drop or redirect "
-				     "packets bpfalg must see",
-				     s->name, dname, list,
-				     l.p[first_foreign].name[0] ?
-					     l.p[first_foreign].name :
-					     l.p[first_foreign].kind,
-				     l.p[first_foreign].id);
-				act(d,
-				    "check what it does (bpftool prog show id "
-				    "%u); attach it after bpfalg's, or "
-				    "detach it",
-				    l.p[first_foreign].id);
-				continue;
-			}
-			note(d, SEV_INFO, "%s %s runs %s: bpfalg's is %s%s",
-			     s->name, dname, list,
-			     ours == 0 ? "first" : "before the others",
-			     ours < n_tcx && first_foreign >= n_tcx ?
-				     "; clsact filters run after tcx" :
-				     "");
-			act(d, "none; programs after bpfalg's see only what it "
-			       "hands on unchanged (packets it translates end "
-			       "the chain there)");
+			tc_judge(d, s, dname,
+				 dir ? HOOK_TC_EGRESS : HOOK_TC_INGRESS, &l,
+				 n_tcx);
 		}
 	}
 }

@@ -16,11 +16,16 @@
 #   rule is no longer reported and doctor exits 0 again.
 # both: a foreign TC classifier (tc_pass.bpf.o, clsact) on gin ingress is
 #   listed with its position in the chain (bpfalg: after bpfalg's tcx one).
+# GW=bpfalg runs with --xdp-mode off, so that a foreign XDP program
+#   (xdp_pass.bpf.o) can go on gin: it runs before bpfalg's TC programs and
+#   must be a warning (bpfalg-xdp keeps its own XDP program, and skips this).
 . "$(dirname "$0")/lib.sh"
 
 TC_PASS_OBJ=${TC_PASS_OBJ:-$BUILD/tc_pass.bpf.o}
 case $TC_PASS_OBJ in /*) ;; *) TC_PASS_OBJ=$PWD/$TC_PASS_OBJ ;; esac
 
+# shellcheck disable=SC2034 # read by lib.sh's gw_setup
+[ "$GW" = bpfalg ] && GW_UP_ARGS="--xdp-mode off"
 test_init
 [ -r "$TC_PASS_OBJ" ] || fail "no $TC_PASS_OBJ (make all builds it)"
 topo_setup3
@@ -143,6 +148,20 @@ bpfalg)
 		! finding kernel_helpers info "ftp helper to tcp port 21" >/dev/null ||
 		fail "after '$cmd' the rule is still reported"
 	log "after '$cmd': no conflict, exit 0"
+
+	if [ "$GW" = bpfalg ]; then
+		gx ip link set dev gin xdpgeneric obj "$XDP_PASS_OBJ" sec xdp ||
+			fail "attach xdp_pass on gin"
+		doctor_run
+		[ "$DOC_RC" -eq 0 ] || fail "a foreign XDP program: exit $DOC_RC, expected 0 (a warning) ($(problems))"
+		a=$(finding programs warn "gin: XDP runs xdp_pass id" "(generic), not bpfalg's" \
+			"before bpfalg's TC programs") ||
+			fail "foreign XDP program on gin not a warning: $(printf '%s' "$DOC_JSON" | grep -o '"gin: XDP[^"]*"')"
+		case $a in *"bpftool prog show id "*"ip link set dev gin xdp off"*) ;;
+		*) fail "action for the foreign XDP program: $a" ;; esac
+		log "foreign XDP program on gin: warning"
+		gx ip link set dev gin xdpgeneric off || fail "detach xdp_pass from gin"
+	fi
 	;;
 esac
 gx tc qdisc del dev gin clsact || fail "removing the test's clsact qdisc"
