@@ -235,6 +235,20 @@ static void build_edits(const uint8_t *b, bool sdp_ok, int longer)
 	for (unsigned i = 0; i < x.n; i++) {
 		size_t n = sdp_find(&S, SIP_W_SDP, x.fam[i], x.a[i], refs,
 				    sizeof(refs) / sizeof(*refs));
+		struct sdp_port_ref pr[2 * SDP_MAX_MEDIA];
+		size_t np = sdp_find_ports(&S, x.fam[i], x.a[i], pr,
+					   sizeof(pr) / sizeof(*pr));
+
+		CHECK(np <= sizeof(pr) / sizeof(*pr));
+		for (size_t k = 0; k < np; k++) {
+			const struct sdp_media *md = &S.media[pr[k].media];
+
+			CHECK(pr[k].media < S.n_media && md->port);
+			inside(pr[k].span, md->section);
+			CHECK(pr[k].span.len &&
+			      pr[k].port ==
+				      (pr[k].rtcp ? md->rtcp_port : md->port));
+		}
 
 		for (size_t k = 0; k < n && k < sizeof(refs) / sizeof(*refs);
 		     k++)

@@ -1493,6 +1493,45 @@ static void sip_find_refs(void)
 	ASSERT_SPAN(b, refs[1].span, "10.0.0.2");
 }
 
+static void sdp_ports(void)
+{
+	const uint8_t *b = (const uint8_t *)fx_sdp_multi;
+	static const uint8_t hold_in[16] = { 192, 168, 100, 200 };
+	struct sdp_port_ref p[8];
+
+	/* only the audio stream has the inside address (its own c=); video
+	 * is disabled, the others are on the multicast / IPv6 groups
+	 */
+	ASSERT_EQ(sdp_parse(b, 0, sizeof(fx_sdp_multi) - 1, &S), 0);
+	ASSERT_EQ(sdp_find_ports(&S, AF_INET, inside4, p, 8), 1);
+	ASSERT_TRUE(p[0].media == 0 && !p[0].rtcp && p[0].port == 49170 &&
+			    p[0].nports == 2,
+		    "audio port");
+	ASSERT_SPAN(b, p[0].span, "49170");
+	ASSERT_STREQ(p[0].what, "m=audio");
+
+	/* a=rtcp: with and without its own address, rtcp-mux */
+	b = (const uint8_t *)fx_sdp_rtcp;
+	ASSERT_EQ(sdp_parse(b, 0, sizeof(fx_sdp_rtcp) - 1, &S), 0);
+	ASSERT_EQ(sdp_find_ports(&S, AF_INET, inside4, p, 8), 5);
+	ASSERT_SPAN(b, p[0].span, "40000");
+	ASSERT_TRUE(p[1].rtcp && p[1].media == 0, "rtcp of audio");
+	ASSERT_SPAN(b, p[1].span, "40001");
+	ASSERT_SPAN(b, p[2].span, "40002");
+	ASSERT_SPAN(b, p[3].span, "53020");
+	ASSERT_STREQ(p[3].what, "a=rtcp");
+	ASSERT_SPAN(b, p[4].span, "40004");
+	ASSERT_EQ(sdp_find_ports(&S, AF_INET, peer4, p, 8), 0);
+	ASSERT_EQ(sdp_find_ports(&S, AF_INET, inside4, p, 2), 5);
+
+	/* hold: c=0.0.0.0 names nobody, the port is still the sender's */
+	b = (const uint8_t *)fx_hold;
+	ASSERT_EQ(sip_parse(LIT(fx_hold), 0, &M), 0);
+	ASSERT_EQ(sdp_parse(b, M.body_off, M.body_len, &S), 0);
+	ASSERT_EQ(sdp_find_ports(&S, AF_INET, hold_in, p, 8), 1);
+	ASSERT_SPAN(b, p[0].span, "16384");
+}
+
 static void sip_rewrite_invite_grow(void)
 {
 	const uint8_t *b = (const uint8_t *)fx_invite;
@@ -1946,7 +1985,7 @@ UNIT_CASES(sip_cases, CASE(sip_invite_parse), CASE(sip_invite_sdp),
 	   CASE(sip_torture_escapes), CASE(sip_torture_start_line),
 	   CASE(sip_torture_lines), CASE(sip_torture_content_length),
 	   CASE(sip_torture_bytes), CASE(sip_limits), CASE(sip_frame_stream),
-	   CASE(sip_frame_bad), CASE(sip_find_refs),
+	   CASE(sip_frame_bad), CASE(sip_find_refs), CASE(sdp_ports),
 	   CASE(sip_rewrite_invite_grow), CASE(sip_rewrite_hold_shrink),
 	   CASE(sip_rewrite_compact_l), CASE(sip_rewrite_response),
 	   CASE(sip_rewrite_ipv6), CASE(sip_rewrite_capacity),

@@ -166,6 +166,47 @@ size_t sdp_find(const struct sdp *s, unsigned mask, int family,
 	return n;
 }
 
+size_t sdp_find_ports(const struct sdp *s, int family, const uint8_t addr[16],
+		      struct sdp_port_ref *refs, size_t max)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < s->n_media; i++) {
+		const struct sdp_media *md = &s->media[i];
+		const struct sdp_conn *c = sdp_media_conn(s, i);
+		bool own = c && (c->hold || same_addr(c->a.family, c->a.addr,
+						      family, addr));
+		struct sdp_port_ref r = { .media = (uint16_t)i };
+
+		if (!md->port)
+			continue;
+		if (own) {
+			r.port = md->port;
+			r.nports = md->nports;
+			r.what = sdp_media_label(md->type);
+			r.span = md->port_s;
+			if (n < max)
+				refs[n] = r;
+			n++;
+		}
+		if (md->has_rtcp &&
+		    (md->rtcp_addr.span.len ?
+			     same_addr(md->rtcp_addr.family, md->rtcp_addr.addr,
+				       family, addr) :
+			     own)) {
+			r.rtcp = true;
+			r.port = md->rtcp_port;
+			r.nports = 1;
+			r.what = "a=rtcp";
+			r.span = md->rtcp_port_s;
+			if (n < max)
+				refs[n] = r;
+			n++;
+		}
+	}
+	return n;
+}
+
 unsigned sip_where(const uint8_t *buf, const struct sip_msg *m,
 		   const struct sdp *s, int family, const uint8_t addr[16],
 		   uint16_t port)

@@ -85,6 +85,25 @@ size_t sip_find(const uint8_t *buf, const struct sip_msg *m, unsigned mask,
  */
 size_t sdp_find(const struct sdp *s, unsigned mask, int family,
 		const uint8_t addr[16], struct sip_ref *refs, size_t max);
+/* A media port of the SDP, for sdp_find_ports. */
+struct sdp_port_ref {
+	uint16_t media; /* index into sdp.media */
+	bool rtcp; /* the a=rtcp: port (else the m= port) */
+	uint16_t port; /* as written */
+	uint16_t nports; /* m= "/count" (1 for a=rtcp:) */
+	const char *what; /* "m=audio", ..., "a=rtcp" */
+	struct sip_span span; /* the digits */
+};
+/*
+ * The ports of the media whose address is @addr: the m= port of every
+ * enabled stream (port not 0) whose c= (its own, else the session's)
+ * names @addr or is the hold address 0.0.0.0 / :: (a hold names no
+ * address, the stream is still the sender's), and its a=rtcp: port
+ * when that line names @addr or, without an address, when the stream
+ * qualified.  In body order, up to @max; returns how many there are.
+ */
+size_t sdp_find_ports(const struct sdp *s, int family, const uint8_t addr[16],
+		      struct sdp_port_ref *refs, size_t max);
 /* All SIP_W_* positions naming addr (and port, 0 any); @s may be NULL. */
 unsigned sip_where(const uint8_t *buf, const struct sip_msg *m,
 		   const struct sdp *s, int family, const uint8_t addr[16],
