@@ -39,6 +39,8 @@ static const struct cmd cmds[] = {
 	  "exit 0 when attached and a controller is running" },
 	{ "flows", do_flows, "", "the flow table" },
 	{ "pinholes", do_pinholes, "", "expectations opened by the ALGs" },
+	{ "calls", do_calls, "",
+	  "SIP calls: media streams, packets each way, one-way verdicts" },
 	{ "stats", do_stats, "", "datapath and per-ALG counters, table occupancy" },
 	{ "alg", do_alg,
 	  "[PROTO [off|observe|on] [--ports P[,P...]] [--deny LIST] "

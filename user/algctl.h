@@ -54,6 +54,7 @@ int do_down(int argc, char **argv);
 int do_status(int argc, char **argv);
 int do_flows(int argc, char **argv);
 int do_pinholes(int argc, char **argv);
+int do_calls(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_alg(int argc, char **argv);
 int do_forward(int argc, char **argv);

@@ -36,7 +36,33 @@ cap_start sx srv.cap -i eth0 "udp and dst port 6000"
 SRV_CAP=$CAP_PID
 
 cx timeout 20 sipp -sf uac_rtp.xml "$SERVER4:5060" -i "$CLIENT4" -p 5060 \
-	-mp 7000 -m 1 -cid_str "%u-%p@call.bpfalg.test" -trace_err -nostdin >uac.out 2>&1 </dev/null
+	-mp 7000 -m 1 -cid_str "%u-%p@call.bpfalg.test" -trace_err -nostdin >uac.out 2>&1 </dev/null &
+UAC=$!
+bg_track $UAC
+if [ "$GW_KIND" = bpfalg ]; then
+	# mid-call (RTP flows for 3 s after the ACK): the call and its media
+	sleep 2.2
+	algctl calls -j >calls.json 2>&1 || fail "algctl calls -j: $(head -c 200 calls.json)"
+	algctl calls >calls.txt 2>&1 || fail "algctl calls"
+	log "algctl calls: $(tr '\n' ' ' <calls.txt | head -c 400)"
+	python3 - calls.json <<-'PY' || fail "algctl calls -j: $(head -c 600 calls.json)"
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	assert d["count"] == 1 and len(d["calls"]) == 1, "one call"
+	c = d["calls"][0]
+	assert c["call_id"].endswith("@call.bpfalg.test"), c["call_id"]
+	assert c["state"] == "confirmed" and c["direction"] == "outbound", c
+	assert c["inside"] == "10.0.1.2", c
+	m = c["media"][0]
+	assert m["type"] == "audio", m
+	r = m["rtp"]
+	assert r["inside_port"] == 7000 and r["peer"] == "192.0.2.2:6000", r
+	assert r["packets"]["out"] > 10 and r["packets"]["in"] > 10, r
+	assert r["status"] == "ok", r
+	assert m["rtcp"]["inside_port"] == 7001 and m["rtcp"]["peer"] == "192.0.2.2:6001", m
+	PY
+fi
+wait "$UAC"
 rc=$?
 wait "$UAS"
 uas_rc=$?
@@ -60,5 +86,8 @@ if [ "$GW_KIND" = bpfalg ]; then
 	ftp_check_rose sip_rewritten 3 "sip"
 	ftp_check_rose sip_pinholes_opened 1 "sip media binding"
 	ftp_check_same sip_bad_input "sip"
+	# the BYE ended the call
+	[ "$(algctl calls -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')" = 0 ] ||
+		fail "the call is still listed after the BYE: $(algctl calls 2>&1 | tr '\n' ' ')"
 fi
 exit 0

@@ -1800,6 +1800,111 @@ static void seg_build_new_udp(void)
 	ASSERT_EQ(seg_build_new(&r, p, 40), -1);
 }
 
+/* Framed streams (SIP over TCP) ----------------------------------------- */
+
+/* Messages end with '|'; "!" cannot be framed; a message starting 'G'
+ * is sent twice (grows), one starting 'D' is refused with "403|".
+ */
+static long f_frame(void *ctx, int dir, const uint8_t *buf, size_t len)
+{
+	const uint8_t *e;
+
+	if (buf[0] == '!')
+		return -1;
+	e = memchr(buf, '|', len);
+	return e ? (long)(e - buf) + 1 : 0;
+}
+
+static int f_line2(void *ctx, int dir, const uint8_t *m, size_t len, uint8_t *o,
+		   size_t cap)
+{
+	line_calls++;
+	if (m[0] == 'D') {
+		if (cap < 5)
+			return -1;
+		memcpy(o, "403|", 5);
+		return STREAM_LINE_REFUSE;
+	}
+	if (m[0] != 'G' || cap < 2 * len)
+		return -1;
+	memcpy(o, m, len);
+	memcpy(o + len, m, len);
+	return (int)(2 * len);
+}
+
+static bool f_hold2(void *ctx, int dir, const uint8_t *buf, size_t len)
+{
+	hold_calls++;
+	return false; /* framed: the engine holds regardless */
+}
+
+static const struct stream_ops f_ops2 = {
+	.line = f_line2,
+	.hold = f_hold2,
+	.frame = f_frame,
+};
+
+static void setup_framed(struct stream *st)
+{
+	setup(st);
+	stream_init(st, &f_ops2, NULL, &stats);
+}
+
+static void stream_framed_two_in_one(void)
+{
+	struct stream st;
+
+	setup_framed(&st);
+	ASSERT_EQ(SEND(&st, 100, "Gab|xy|Gc|"), 1);
+	ASSERT_TRUE(ONE_CHUNK(100, "Gab|Gab|xy|Gc|Gc|", false), "output");
+	ASSERT_EQ(line_calls, 3);
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 104, 4), "first point");
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 1, 110, 7), "second point");
+	stream_free(&st);
+}
+
+static void stream_framed_split_held(void)
+{
+	struct stream st;
+
+	setup_framed(&st);
+	ASSERT_EQ(SEND(&st, 100, "Gabc"), 0);
+	ASSERT_EQ(st.d[0].next - st.d[0].sent, 4); /* held */
+	ASSERT_EQ(hold_calls, 0); /* not asked: a frame is always held */
+	ASSERT_EQ(SEND(&st, 104, "de|Gz"), 1);
+	ASSERT_TRUE(ONE_CHUNK(100, "Gabcde|Gabcde|", false), "completed");
+	ASSERT_EQ(st.d[0].next - st.d[0].sent, 2); /* "Gz" held */
+	stream_free(&st);
+}
+
+static void stream_framed_bad_passes(void)
+{
+	struct stream st;
+
+	setup_framed(&st);
+	ASSERT_EQ(SEND(&st, 100, "!junk|Gx|"), 1);
+	ASSERT_TRUE(ONE_CHUNK(100, "!junk|Gx|", false), "unchanged");
+	ASSERT_TRUE(st.d[0].unframed, "unframed");
+	ASSERT_EQ(stats.dropped, 1);
+	/* from here on everything passes as it is */
+	ASSERT_EQ(SEND(&st, 109, "Gy|"), 1);
+	ASSERT_TRUE(ONE_CHUNK(109, "Gy|", false), "still unchanged");
+	ASSERT_EQ(line_calls, 0);
+	stream_free(&st);
+}
+
+static void stream_framed_refused(void)
+{
+	struct stream st;
+
+	setup_framed(&st);
+	ASSERT_EQ(send_ack(&st, 1, 500, LIT("Gs|"), 100), 1);
+	ASSERT_EQ(send_ack(&st, 0, 100, LIT("Dmsg|xy|"), 506), 1);
+	ASSERT_TRUE(ONE_CHUNK(100, "xy|", false), "rest forwarded");
+	ASSERT_TRUE(inject_is(506, 105, LIT("403|")), "403 back");
+	stream_free(&st);
+}
+
 UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(stream_rewrite_longer), CASE(stream_rewrite_shorter),
 	   CASE(stream_two_commands), CASE(stream_three_rewrites),
@@ -1828,4 +1933,6 @@ UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(stream_refuse_position_from_ack),
 	   CASE(stream_refuse_other_midline), CASE(stream_refuse_other_retrans),
 	   CASE(stream_refuse_quiet), CASE(seg_parse_udp), CASE(seg_build_udp),
-	   CASE(seg_build_new_udp));
+	   CASE(seg_build_new_udp), CASE(stream_framed_two_in_one),
+	   CASE(stream_framed_split_held), CASE(stream_framed_bad_passes),
+	   CASE(stream_framed_refused));

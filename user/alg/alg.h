@@ -152,6 +152,12 @@ struct alg_module {
 	/* hold an incomplete line back until its end arrives? */
 	bool (*hold)(struct alg_flow *af, int dir, const uint8_t *buf,
 		     size_t len);
+	/* optional: the TCP stream is made of messages (SIP): the length
+	 * of the complete message at @buf, 0 need more, -1 cannot be framed
+	 * (see stream.h); line() then gets whole messages
+	 */
+	long (*frame)(struct alg_flow *af, int dir, const uint8_t *buf,
+		      size_t len);
 	/* datagram transport (SIP over UDP): one whole message; returns as
 	 * line().  NULL: the module handles streams only.
 	 */

@@ -650,8 +650,9 @@ static void call_after(struct sip_flow *sf, struct sip_call *c)
 	call_publish(sf, c);
 }
 
-static int sip_dgram(struct alg_flow *af, int dir, const uint8_t *buf,
-		     size_t len, uint8_t *out, size_t cap)
+/* One message: a datagram (@flags 0) or a TCP frame (SIP_PARSE_STREAM). */
+static int sip_process(struct alg_flow *af, int dir, const uint8_t *buf,
+		       size_t len, unsigned int flags, uint8_t *out, size_t cap)
 {
 	struct sip_flow *sf = (struct sip_flow *)af;
 	bool outbound = !from_outside(af, dir), has_sdp = false;
@@ -661,7 +662,7 @@ static int sip_dgram(struct alg_flow *af, int dir, const uint8_t *buf,
 
 	if (af->mode == BPFALG_MODE_OFF)
 		return ALG_LINE_UNCHANGED;
-	if (sip_parse(buf, len, 0, &msg)) {
+	if (sip_parse(buf, len, flags, &msg)) {
 		/* a keep-alive (CRLF, or one byte) is no SIP message */
 		if (len <= 4)
 			return ALG_LINE_UNCHANGED;
@@ -772,17 +773,55 @@ static void sip_fini(struct alg_flow *af)
 		call_end(sf, sf->n_calls - 1, "control flow ended");
 }
 
-static int sip_line(struct alg_flow *af, int dir, const uint8_t *line,
-		    size_t len, uint8_t *out, size_t cap)
+static int sip_dgram(struct alg_flow *af, int dir, const uint8_t *buf,
+		     size_t len, uint8_t *out, size_t cap)
 {
-	/* SIP over TCP is not parsed by lines: passed as it is */
-	return ALG_LINE_UNCHANGED;
+	return sip_process(af, dir, buf, len, 0, out, cap);
 }
 
+/* SIP over TCP: the stream engine hands over whole messages (sip_frame),
+ * CRLF keep-alives included, which are passed as they are.
+ */
+static int sip_line(struct alg_flow *af, int dir, const uint8_t *m, size_t len,
+		    uint8_t *out, size_t cap)
+{
+	size_t i = 0;
+
+	while (i < len && (m[i] == '\r' || m[i] == '\n'))
+		i++;
+	if (i == len)
+		return ALG_LINE_UNCHANGED;
+	return sip_process(af, dir, m, len, SIP_PARSE_STREAM, out, cap);
+}
+
+static long sip_frame_cb(struct alg_flow *af, int dir, const uint8_t *buf,
+			 size_t len)
+{
+	const char *why = NULL;
+	size_t n = 0;
+
+	switch (sip_frame(buf, len, &n, &why)) {
+	case SIP_FRAME_MORE:
+		return 0;
+	case SIP_FRAME_MSG:
+	case SIP_FRAME_KEEPALIVE:
+		return (long)n;
+	case SIP_FRAME_BAD:
+	default:
+		af->cnt[BPFALG_AS_BAD_INPUT]++;
+		show(af,
+		     "SIP over TCP cannot be framed, passed through from here "
+		     "on",
+		     buf, len < 60 ? len : 60, why);
+		return -1;
+	}
+}
+
+/* Only framed messages are held (stream.c holds an incomplete frame). */
 static bool sip_hold(struct alg_flow *af, int dir, const uint8_t *buf,
 		     size_t len)
 {
-	return false;
+	return true;
 }
 
 const struct alg_module sip_module = {
@@ -790,6 +829,7 @@ const struct alg_module sip_module = {
 	.flow_size = sizeof(struct sip_flow),
 	.line = sip_line,
 	.hold = sip_hold,
+	.frame = sip_frame_cb,
 	.dgram = sip_dgram,
 	.tick = sip_tick,
 	.fini = sip_fini,

@@ -416,9 +416,23 @@ static bool hold_cb(void *ctx, int dir, const uint8_t *buf, size_t len)
 	return !s->af->tls && s->mod->hold(s->af, dir, buf, len);
 }
 
+static long frame_cb(void *ctx, int dir, const uint8_t *buf, size_t len)
+{
+	struct session *s = ctx;
+
+	return s->af->tls ? -1 : s->mod->frame(s->af, dir, buf, len);
+}
+
 static const struct stream_ops stream_ops = {
 	.line = line_cb,
 	.hold = hold_cb,
+};
+
+/* For modules whose TCP streams are messages (SIP). */
+static const struct stream_ops stream_ops_framed = {
+	.line = line_cb,
+	.hold = hold_cb,
+	.frame = frame_cb,
 };
 
 /* ------------------------------------------------------- sessions */
@@ -481,7 +495,7 @@ static struct session *session_new(struct engine *e,
 	af->svc = &services;
 	af->svc_ctx = s;
 	af->cnt = e->cnt[s->alg < BPFALG_ALG_MAX ? s->alg : 0];
-	stream_init(&s->st, &stream_ops, s,
+	stream_init(&s->st, s->mod->frame ? &stream_ops_framed : &stream_ops, s,
 		    &e->sstats[s->alg < BPFALG_ALG_MAX ? s->alg : 0]);
 
 	/* a restarted controller continues the published history */

@@ -258,13 +258,35 @@ static void process_new(struct stream *st, int dir, struct emit *em,
 	size_t pos = 0;
 
 	while (pos < blen) {
-		const uint8_t *nl = memchr(buf + pos, '\n', blen - pos);
 		size_t llen, rest, room;
 		int n = -1;
 
-		if (!nl)
+		if (d->unframed) {
 			break;
-		llen = (size_t)(nl - (buf + pos)) + 1;
+		} else if (st->ops->frame) {
+			long fl = d->midline ? -1 :
+					       st->ops->frame(st->ctx, dir,
+							      buf + pos,
+							      blen - pos);
+
+			if (fl < 0 || (size_t)fl > blen - pos) {
+				d->unframed = true; /* resynchronising is
+						     * guesswork: step aside
+						     */
+				if (st->stats)
+					st->stats->dropped++;
+				break;
+			}
+			if (!fl)
+				break;
+			llen = (size_t)fl;
+		} else {
+			const uint8_t *nl = memchr(buf + pos, '\n', blen - pos);
+
+			if (!nl)
+				break;
+			llen = (size_t)(nl - (buf + pos)) + 1;
+		}
 		/* what follows must still fit unchanged (take_new made sure
 		 * all of it does): a line that would not is sent unchanged
 		 */
@@ -304,9 +326,11 @@ static void process_new(struct stream *st, int dir, struct emit *em,
 	if (pos < blen) {
 		size_t tail = blen - pos;
 		uint32_t end = c + (uint32_t)blen;
-		bool hold = !fin && !d->midline && tail < STREAM_HOLD_MAX &&
+		bool hold = !fin && !d->midline && !d->unframed &&
+			    tail < STREAM_HOLD_MAX &&
 			    !(d->nohold && seq_le(end, d->nohold_end)) &&
-			    st->ops->hold(st->ctx, dir, buf + pos, tail);
+			    (st->ops->frame ||
+			     st->ops->hold(st->ctx, dir, buf + pos, tail));
 
 		if (hold) {
 			memmove(d->hold, buf + pos, tail);

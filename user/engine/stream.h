@@ -37,7 +37,10 @@
 
 #include "bpfalg.h"
 
-#define STREAM_HOLD_MAX 512
+/* Bytes held back at most: a line (FTP, RTSP) or a framed message (SIP
+ * over TCP, whose messages with SDP are one to a few KiB).
+ */
+#define STREAM_HOLD_MAX 4096
 #define STREAM_RECS BPFALG_SEQADJ_POINTS
 #define STREAM_OOO_MAX 4
 #define STREAM_OUT_MAX 8192
@@ -61,6 +64,12 @@ struct stream_ops {
 		    uint8_t *out, size_t cap);
 	/* An incomplete line at the end of the data: hold it back? */
 	bool (*hold)(void *ctx, int dir, const uint8_t *buf, size_t len);
+	/* Optional: the stream is made of messages, not lines (SIP over
+	 * TCP).  The length of the complete message at @buf, 0 when more
+	 * bytes are needed, -1 when it cannot be framed: the direction is
+	 * then passed through unchanged for good.  Messages go to ->line.
+	 */
+	long (*frame)(void *ctx, int dir, const uint8_t *buf, size_t len);
 };
 
 /* One rewritten line: original bytes [a, b) went out as out[0..len). */
@@ -84,6 +93,7 @@ struct stream_dir {
 	uint32_t next; /* original seq: [sent, next) is held */
 	uint8_t hold[STREAM_HOLD_MAX];
 	uint64_t hold_since_ns;
+	bool unframed; /* framing lost (ops->frame said -1): pass through */
 	bool nohold; /* a hold was released: never hold before nohold_end */
 	uint32_t nohold_end;
 	size_t mss; /* largest payload seen */

@@ -1,0 +1,134 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""SIP-over-TCP test peers for tests/netns/test_sip_tcp.sh.
+
+  client HOST PORT LOCAL   one TCP connection; sends, with TCP_NODELAY and a
+                           pause between writes so each write is a segment:
+                           (1) two OPTIONS requests in ONE segment,
+                           (2) a CRLF keep-alive,
+                           (3) an INVITE with SDP split in two segments in
+                           the middle of a header line,
+                           each naming LOCAL (the inside address) in Via,
+                           Contact and (INVITE) o=/c=; then reads the
+                           three responses and prints their first lines
+  server ADDR PORT LOG     accepts one connection, frames messages by
+                           Content-Length, logs each message whole (repr,
+                           one line each) to LOG, answers 200 OK to each
+                           request (echoing Via/From/To/Call-ID/CSeq)
+
+Exit 0 on success; on failure one line "sip_tcp_tool: reason", exit 1.
+"""
+import socket
+import sys
+import time
+
+
+def die(msg):
+    sys.stderr.write("sip_tcp_tool: %s\n" % msg)
+    sys.exit(1)
+
+
+def request(method, local, host, cseq, body=b""):
+    head = (
+        "%s sip:svc@%s:5060 SIP/2.0\r\n"
+        "Via: SIP/2.0/TCP %s:5060;branch=z9hG4bK-tcp-%d\r\n"
+        "From: <sip:ua@%s:5060>;tag=tcp%d\r\n"
+        "To: <sip:svc@%s:5060>\r\n"
+        "Call-ID: tcp-test-%d@call.bpfalg.test\r\n"
+        "CSeq: %d %s\r\n"
+        "Contact: <sip:ua@%s:5060;transport=tcp>\r\n"
+        "Max-Forwards: 70\r\n"
+        % (method, host, local, cseq, local, cseq, host, cseq, cseq, method,
+           local)
+    )
+    if body:
+        head += "Content-Type: application/sdp\r\n"
+    head += "Content-Length: %d\r\n\r\n" % len(body)
+    return head.encode() + body
+
+
+def client(host, port, local):
+    sdp = (
+        "v=0\r\no=ua 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+        "m=audio 7100 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n" % (local, local)
+    ).encode()
+    s = socket.create_connection((host, int(port)), timeout=5)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    two = request("OPTIONS", local, host, 1) + request("OPTIONS", local, host, 2)
+    s.sendall(two)
+    time.sleep(0.2)
+    s.sendall(b"\r\n\r\n")
+    time.sleep(0.2)
+    inv = request("INVITE", local, host, 3, sdp)
+    cut = inv.index(b"Contact:") + 12  # inside a header line
+    s.sendall(inv[:cut])
+    time.sleep(0.3)
+    s.sendall(inv[cut:])
+    buf = b""
+    end = time.time() + 5
+    while buf.count(b"SIP/2.0 200") < 3 and time.time() < end:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            break
+        if not d:
+            break
+        buf += d
+    for line in buf.split(b"\r\n"):
+        if line.startswith(b"SIP/2.0"):
+            print(line.decode())
+    if buf.count(b"SIP/2.0 200") < 3:
+        die("got %d of 3 responses: %r" % (buf.count(b"SIP/2.0 200"), buf[:300]))
+    s.close()
+
+
+def server(addr, port, logf):
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, int(port)))
+    ls.listen(1)
+    ls.settimeout(15)
+    c, _ = ls.accept()
+    c.settimeout(10)
+    buf = b""
+    out = open(logf, "w")
+    n = 0
+    while n < 3:
+        try:
+            d = c.recv(65536)
+        except socket.timeout:
+            break
+        if not d:
+            break
+        buf += d
+        while True:
+            buf = buf.lstrip(b"\r\n")
+            i = buf.find(b"\r\n\r\n")
+            if i < 0:
+                break
+            head = buf[:i].decode(errors="replace")
+            clen = 0
+            for h in head.split("\r\n"):
+                if h.lower().startswith("content-length:"):
+                    clen = int(h.split(":", 1)[1])
+            if len(buf) < i + 4 + clen:
+                break
+            msg, buf = buf[: i + 4 + clen], buf[i + 4 + clen :]
+            out.write(repr(msg) + "\n")
+            out.flush()
+            n += 1
+            hdrs = [h for h in head.split("\r\n")[1:]
+                    if h.split(":")[0].lower() in ("via", "from", "to", "call-id", "cseq")]
+            c.sendall(("SIP/2.0 200 OK\r\n" + "\r\n".join(hdrs) +
+                       "\r\nContent-Length: 0\r\n\r\n").encode())
+    time.sleep(0.5)
+    c.close()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "client":
+        client(*sys.argv[2:])
+    elif len(sys.argv) == 5 and sys.argv[1] == "server":
+        server(*sys.argv[2:])
+    else:
+        die("usage: client HOST PORT LOCAL | server ADDR PORT LOG")
