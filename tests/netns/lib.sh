@@ -62,6 +62,12 @@ XDP_PASS_OBJ=${XDP_PASS_OBJ:-$BUILD/xdp_pass.bpf.o}
 # Extra options for `algctl up` and `algctl daemon` (bpfalg modes), e.g.
 # bench's "--flows 1048576 --timeout-udp 300"; both get the same ones.
 GW_UP_ARGS=${GW_UP_ARGS:-}
+# The host's /etc/bpfalg/bpfalg.conf (read by up/daemon when it exists) is
+# never part of a test: the gateway is what the test says.
+case " $GW_UP_ARGS " in
+*" --config"*) ;;
+*) GW_UP_ARGS="--config /dev/null${GW_UP_ARGS:+ $GW_UP_ARGS}" ;;
+esac
 VETH_TX_CSUM=${VETH_TX_CSUM:-off}
 KSFT_SKIP=4
 
