@@ -450,7 +450,9 @@ daemon_start() {
 		>>"$TMPD/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	local i
-	for i in $(seq 50); do
+	# loading and verifying the programs takes about a second here, and
+	# several times that on a busy machine: wait up to 15 s
+	for i in $(seq 150); do
 		if algctl status >/dev/null 2>&1; then
 			return 0
 		fi
@@ -458,7 +460,7 @@ daemon_start() {
 			fail "algctl daemon exited: $(tail -n3 "$TMPD/daemon.log" | tr '\n' ' ')"
 		sleep 0.1
 	done
-	fail "algctl status did not exit 0 within 5 s of starting the daemon"
+	fail "algctl status did not exit 0 within 15 s of starting the daemon"
 }
 
 # Kill the daemon with SIG (default TERM) and wait for it to go.
