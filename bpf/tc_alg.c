@@ -441,6 +441,8 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 			if (alg) {
 				f->alg = alg;
 				f->flags |= BPFALG_FF_CONTROL;
+			} else {
+				alg_count_tls(&pp->t, &f->reply);
 			}
 		}
 	} else if (!flow_update_state(f, dir, pp, now)) {

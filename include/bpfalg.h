@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 5
+#define BPFALG_LAYOUT_VERSION 6
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.
@@ -385,6 +385,9 @@ enum bpfalg_alg_dp_counter {
 	BPFALG_ADP_PH_FULL, /* pinhole table full: none opened */
 	BPFALG_ADP_PH_CONFLICT, /* another flow's live pinhole has the key */
 	BPFALG_ADP_PH_HIT, /* this ALG's pinholes turned into flows */
+	BPFALG_ADP_TLS_FLOWS, /* flows to its TLS port (SIPS 5061, RTSPS 322):
+			       * passed untouched, never parsed
+			       */
 	BPFALG_ADP_MAX,
 };
 

@@ -57,6 +57,7 @@ static const char *const alg_dp_names[BPFALG_ADP_MAX] = {
 	[BPFALG_ADP_PH_FULL] = "pinholes_full",
 	[BPFALG_ADP_PH_CONFLICT] = "pinhole_conflicts",
 	[BPFALG_ADP_PH_HIT] = "pinhole_hits",
+	[BPFALG_ADP_TLS_FLOWS] = "tls_flows",
 };
 
 static const char *const alg_cs_names[BPFALG_AS_MAX] = {

@@ -7,6 +7,8 @@
  *                               uses: FTP, RTSP, SIP over TCP; SIP over UDP
  *                               (TFTP is handled in the datapath alone,
  *                               lib/tftp.h), 0 none
+ *   alg_count_tls(orig, reply)  a new flow to SIPS (5061) or RTSPS (322):
+ *                               counted for that ALG, passed untouched
  *   alg_mode(alg)               the ALG's live mode (alg_cfg map)
  *   alg_count(alg, idx)         bump a per-ALG datapath counter
  *
@@ -60,6 +62,27 @@ static __always_inline __u8 alg_for_flow(const struct bpfalg_tuple *orig,
 			return BPFALG_ALG_SIP;
 	}
 	return BPFALG_ALG_NONE;
+}
+
+#define ALG_SIPS_PORT 5061
+#define ALG_RTSPS_PORT 322
+
+static __always_inline void alg_count(__u8 alg, __u32 idx);
+
+/* Encrypted signalling cannot be parsed: it is passed untouched, and an
+ * operator can see that it was there (doctor's one-way media hints).
+ */
+static __always_inline void alg_count_tls(const struct bpfalg_tuple *orig,
+					  const struct bpfalg_tuple *reply)
+{
+	__u16 d = bpf_ntohs(orig->dport), r = bpf_ntohs(reply->sport);
+
+	if (orig->proto != BPFALG_IPPROTO_TCP)
+		return;
+	if (d == ALG_SIPS_PORT || r == ALG_SIPS_PORT)
+		alg_count(BPFALG_ALG_SIP, BPFALG_ADP_TLS_FLOWS);
+	else if (d == ALG_RTSPS_PORT || r == ALG_RTSPS_PORT)
+		alg_count(BPFALG_ALG_RTSP, BPFALG_ADP_TLS_FLOWS);
 }
 
 static __always_inline __u32 alg_mode(__u8 alg)

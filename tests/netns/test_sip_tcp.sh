@@ -74,5 +74,17 @@ if [ "$GW_KIND" = bpfalg ]; then
 	ftp_check_rose sip_rewritten 3 "sip/tcp"
 	ftp_check_rose sip_held 1 "sip/tcp split INVITE"
 	ftp_check_same sip_bad_input "sip/tcp"
+	# SIP over TLS (5061): passed untouched, counted per flow
+	FTP_COUNTERS="sip_tls_flows sip_punted"
+	ftp_stats_mark
+	sx timeout 10 socat -u TCP-LISTEN:5061,bind="$SERVER4",reuseaddr OPEN:tls.got,creat >/dev/null 2>&1 &
+	bg_track $!
+	wait_listen sx 5061
+	printf '\026\003\001 not really TLS, never parsed\n' >tls.sent
+	cx timeout 5 socat -u OPEN:tls.sent TCP:"$SERVER4":5061 || fail "connection to 5061"
+	sleep 0.3
+	cmp -s tls.sent tls.got || fail "the 5061 bytes did not arrive unchanged"
+	ftp_check_rose sip_tls_flows 1 "sips"
+	ftp_check_same sip_punted "sips"
 fi
 exit 0
