@@ -1781,7 +1781,7 @@ int do_doctor(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	while (argc > 0) {
-		if (!strcmp(argv[0], "--iface") || !strcmp(argv[0], "-i")) {
+		if (!strcmp(argv[0], "--iface")) {
 			NEXT_ARG();
 			if (argc < 1) {
 				free(d);
