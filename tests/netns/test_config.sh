@@ -222,7 +222,7 @@ a = {x["alg"]: x for x in json.load(sys.stdin)["algs"]}
 sys.exit(0 if a["ftp"]["deny"] == ["STOR"] and a["ftp"]["ports"] == [21, 2121]
          and a["sip"]["invite_from"] == ["192.0.2.0/24"] else "alg -j: %r" % a)' ||
 	fail "algctl alg -j does not show the live ftp settings"
-expect_usage_line live-bad-deny "algctl: --deny: bad command name \"ST0R\" (letters and '-' only) (see algctl help)" \
+expect_usage_line live-bad-deny "algctl: --deny: bad command name \"ST0R\" (letters, '-' and '_' only) (see algctl help)" \
 	algctl alg ftp --deny ST0R
 expect_usage_line live-tftp-deny "algctl: --deny: not a setting of tftp (mode, ports) (see algctl help)" \
 	algctl alg tftp --deny RRQ

@@ -238,8 +238,8 @@ static void conffile_errors(void)
 		{ "[ftp]\nports = 21, 21\n",
 		  "t.conf:2: key 'ports': port 21 listed twice" },
 		{ "[ftp]\ndeny = ST0R\n",
-		  "t.conf:2: key 'deny': bad command name \"ST0R\" (letters "
-		  "and '-' only)" },
+		  "t.conf:2: key 'deny': bad command name \"ST0R\" (letters, "
+		  "'-' and '_' only)" },
 		{ "[ftp]\ndeny = STOR,\n",
 		  "t.conf:2: key 'deny': list \"STOR,\" ends with ','" },
 		{ "[ftp]\ndeny = STOR,,DELE\n",
@@ -458,7 +458,7 @@ static void conffile_override_order(void)
 			config_parse_args(4, argv, NULL, &c, err, sizeof(err)),
 			-1);
 		ASSERT_STREQ(err, "--ftp-deny: bad command name \"ST0R\" "
-				  "(letters and '-' only)");
+				  "(letters, '-' and '_' only)");
 	}
 	{
 		char *argv[] = { "--config", path, "--config", path };

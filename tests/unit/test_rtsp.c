@@ -1483,10 +1483,10 @@ static void rtsp_mod_policy(void)
 	struct rtsp_flow rf;
 	struct run r;
 
-	flow(&rf, true, BPFALG_MODE_ON, "RECORD,ANNOUNCE");
+	flow(&rf, true, BPFALG_MODE_ON, "SET_PARAMETER,ANNOUNCE");
 	ASSERT_EQ(pol.n_deny, 2);
 	FEED(&rf, 0,
-	     "record rtsp://h/s RTSP/1.0\r\n"
+	     "set_parameter rtsp://h/s RTSP/1.0\r\n"
 	     "CSeq: 7\r\n"
 	     "Content-Type: text/parameters\r\n"
 	     "Content-Length: 10\r\n"

@@ -45,10 +45,12 @@ int alg_policy_parse(struct alg_policy *p, const char *list, char *err,
 			return -1;
 		}
 		for (size_t i = 0; i < n; i++) {
-			if (!isalpha((unsigned char)s[i]) && s[i] != '-') {
+			/* '_': RTSP's GET_PARAMETER, SET_PARAMETER */
+			if (!isalpha((unsigned char)s[i]) && s[i] != '-' &&
+			    s[i] != '_') {
 				snprintf(err, errlen,
-					 "bad command name \"%.*s\" (letters "
-					 "and '-' only)",
+					 "bad command name \"%.*s\" (letters, "
+					 "'-' and '_' only)",
 					 (int)n, s);
 				return -1;
 			}
