@@ -30,7 +30,8 @@ static void check_str(const char *s, size_t size)
 
 	CHECK(n < size);
 	for (size_t i = 0; i < n; i++)
-		CHECK((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f);
+		CHECK((unsigned char)s[i] >= 0x20 &&
+		      (unsigned char)s[i] < 0x7f);
 }
 
 static void check_ports(const struct dp_ports *p)
