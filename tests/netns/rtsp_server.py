@@ -10,6 +10,7 @@ L16 test tone as RTP over UDP only.  It prints one line per event, flushed:
     SETUP Transport: <the Transport header as the server received it>
     REPLY Transport: <the Transport header of its SETUP reply>
     TEARDOWN
+    SET_PARAMETER
 
 so a test can check what a gateway changed on the way.
 """
@@ -47,8 +48,12 @@ def on_client(server, client):
     def teardown_req(client, ctx):
         say("TEARDOWN")
 
+    def set_parameter_req(client, ctx):
+        say("SET_PARAMETER")
+
     client.connect("setup-request", setup_req)
     client.connect("teardown-request", teardown_req)
+    client.connect("set-parameter-request", set_parameter_req)
     client.connect("send-message", send_message)
 
 

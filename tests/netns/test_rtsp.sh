@@ -21,7 +21,11 @@
 #           been told a public pair P/P+1 (P even, in the range), the client
 #           the reply with its own ports back, and the counters say so.
 #           Mid-stream `algctl flows -j` holds the RTP binding 10.0.1.2:5000
-#           <-> public P; after the client's TEARDOWN it is gone.
+#           <-> public P; after the client's TEARDOWN it is gone.  Last,
+#           `--deny SET_PARAMETER`: a raw client's SET_PARAMETER (with a
+#           body) between two OPTIONS gets the gateway's 403 with its CSeq,
+#           the server never sees it, both OPTIONS are answered by the server
+#           on the same connection.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 test_init
@@ -80,7 +84,8 @@ if [ "$GW_KIND" = kernel ]; then
 	exit 0
 fi
 
-FTP_COUNTERS="rtsp_punted rtsp_parsed rtsp_rewritten rtsp_pinholes_opened rtsp_refused rtsp_bad_input"
+FTP_COUNTERS="rtsp_punted rtsp_parsed rtsp_rewritten rtsp_pinholes_opened rtsp_refused rtsp_bad_input
+rtsp_policy_denied"
 
 # the control case: no ALG, no media
 algctl alg rtsp off --ports $RTSP_PORT >/dev/null || fail "algctl alg rtsp off --ports $RTSP_PORT"
@@ -150,4 +155,40 @@ done
 binding "$pub" &&
 	fail "rtsp on: the binding $CLIENT4:$CPORT <-> public $pub is still there after TEARDOWN: $(head -c 800 flows.json)"
 log "TEARDOWN released the binding $CLIENT4:$CPORT <-> public $pub"
+
+# command policy: a denied SET_PARAMETER (headers and body) is answered 403
+# by the gateway with its CSeq and never reaches the server; the requests
+# around it on the same connection are the server's to answer
+algctl alg rtsp on --ports $RTSP_PORT --deny SET_PARAMETER >/dev/null ||
+	fail "algctl alg rtsp on --deny SET_PARAMETER"
+ftp_stats_mark
+cx timeout 8 python3 - "$SERVER4" $RTSP_PORT >policy.log 2>&1 <<-'PY' || fail "rtsp policy: $(tail -n 3 policy.log | tr '\n' ' ')"
+	import socket, sys
+	host, port = sys.argv[1], int(sys.argv[2])
+	url = "rtsp://%s:%d/test" % (host, port)
+	s = socket.create_connection((host, port), timeout=3)
+	buf = b""
+	def reply():
+	    global buf
+	    while b"\r\n\r\n" not in buf:
+	        d = s.recv(4096)
+	        if not d: sys.exit("connection closed; got %r" % buf)
+	        buf += d
+	    head, buf = buf.split(b"\r\n\r\n", 1)
+	    print(head.decode(errors="replace").replace("\r\n", " | "))
+	    return head.decode(errors="replace")
+	def check(head, status, cseq):
+	    if not head.startswith("RTSP/1.0 %s" % status) or ("CSeq: %d" % cseq) not in head:
+	        sys.exit("expected %s with CSeq %d, got %r" % (status, cseq, head))
+	s.sendall(("OPTIONS %s RTSP/1.0\r\nCSeq: 1\r\n\r\n" % url).encode())
+	check(reply(), "200", 1)
+	s.sendall(("SET_PARAMETER %s RTSP/1.0\r\nCSeq: 2\r\nContent-Type: text/parameters\r\n"
+	           "Content-Length: 12\r\n\r\nvolume: 10\r\n" % url).encode())
+	check(reply(), "403 Forbidden", 2)
+	s.sendall(("OPTIONS %s RTSP/1.0\r\nCSeq: 3\r\n\r\n" % url).encode())
+	check(reply(), "200", 3)
+	PY
+log "rtsp policy: $(tr '\n' ';' <policy.log | head -c 400)"
+! grep -q '^SET_PARAMETER' server.log || fail "rtsp policy: the server received the denied SET_PARAMETER"
+ftp_check_rose rtsp_policy_denied 1 "rtsp policy (SET_PARAMETER)"
 exit 0
