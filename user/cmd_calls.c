@@ -13,13 +13,12 @@
 #include <bpf/bpf.h>
 
 #include "algctl.h"
+#include "calls_view.h"
 #include "format.h"
 #include "pins.h"
 #include "util/table.h"
 
 #define NS 1000000000ULL
-/* A stream silent one way for longer than this is called one-way. */
-#define ONE_WAY_S 4
 
 static const char *const state_names[] = {
 	[BPFALG_CALL_OFFERED] = "offered",
@@ -30,90 +29,6 @@ static const char *const state_names[] = {
 static const char *const media_names[] = { "other",  "audio",	    "video",
 					   "image",  "application", "text",
 					   "message" };
-
-struct stream_view {
-	bool flow; /* the binding's flow exists */
-	__u64 pkts_out, pkts_in, bytes_out, bytes_in; /* out: from inside */
-	unsigned long long age_s; /* since the binding was made */
-	const char *status, *reason;
-};
-
-/*
- * The verdict for one stream.  Out is what the inside endpoint sent,
- * in what came back through the binding.
- */
-static void judge(const struct bpfalg_call *c,
-		  const struct bpfalg_call_media *m, struct stream_view *v)
-{
-	bool quiet = v->age_s >= ONE_WAY_S;
-
-	v->reason = "";
-	if (m->flags & BPFALG_CM_BIND_FAILED) {
-		v->status = "not-bound";
-		v->reason = "the public port announced was taken: media "
-			    "cannot pass";
-	} else if (!m->peer_port) {
-		v->status = "waiting";
-		v->reason = c->state == BPFALG_CALL_CONFIRMED ?
-				    "the peer's SDP named no port" :
-				    "the answer's SDP has not been seen";
-	} else if (m->flags & BPFALG_CM_HOLD) {
-		v->status = "hold";
-		v->reason = "a side put the stream on hold";
-	} else if (!(m->flags & BPFALG_CM_BOUND) || !v->flow) {
-		v->status = "ended";
-		v->reason = "no binding (expired after inactivity, or "
-			    "released)";
-	} else if (v->pkts_out && v->pkts_in) {
-		v->status = "ok";
-	} else if (!quiet) {
-		v->status = "starting";
-	} else if (v->pkts_out) {
-		v->status = "one-way";
-		v->reason =
-			(m->flags & BPFALG_CM_ICE) ?
-				"nothing came back: ICE/STUN in use, the "
-				"peer may send to another candidate" :
-				"no return packets at the binding: the peer "
-				"sends nothing, or from a port other than "
-				"its SDP announced";
-	} else if (v->pkts_in) {
-		v->status = "one-way";
-		v->reason = "the inside endpoint sends nothing to the peer's "
-			    "announced address and port";
-	} else {
-		v->status = "no-media";
-		v->reason = "no packets either way";
-	}
-}
-
-static void stream_read(int fd_flows, const struct bpfalg_call *c,
-			const struct bpfalg_call_media *m, __u16 in_port,
-			__u16 peer_port, unsigned long long now,
-			struct stream_view *v)
-{
-	struct bpfalg_tuple k = { 0 };
-	struct bpfalg_flow f;
-	int alen = c->family == BPFALG_AF_INET ? 4 : 16;
-
-	memset(v, 0, sizeof(*v));
-	memcpy(k.saddr, c->inside, alen);
-	memcpy(k.daddr, m->peer, alen);
-	k.sport = htons(in_port);
-	k.dport = htons(peer_port);
-	k.proto = BPFALG_IPPROTO_UDP;
-	k.family = c->family;
-	if (in_port && peer_port && fd_flows >= 0 &&
-	    !bpf_map_lookup_elem(fd_flows, &k, &f)) {
-		v->flow = true;
-		v->pkts_out = f.packets[BPFALG_DIR_ORIG];
-		v->pkts_in = f.packets[BPFALG_DIR_REPLY];
-		v->bytes_out = f.bytes[BPFALG_DIR_ORIG];
-		v->bytes_in = f.bytes[BPFALG_DIR_REPLY];
-		v->age_s = now > f.created_ns ? (now - f.created_ns) / NS : 0;
-	}
-	judge(c, m, v);
-}
 
 static void json_stream(const char *name, const struct bpfalg_call *c,
 			const struct bpfalg_call_media *m, __u16 in, __u16 pub,
@@ -169,8 +84,8 @@ static void call_json(int fd_flows, const struct bpfalg_call *c,
 		const struct bpfalg_call_media *m = &c->m[i];
 		struct stream_view rtp, rtcp;
 
-		stream_read(fd_flows, c, m, m->inside_port, m->peer_port, now,
-			    &rtp);
+		calls_stream_view(fd_flows, c, m, m->inside_port, m->peer_port,
+				  now, &rtp);
 		jsonw_start_object(json_wtr);
 		jsonw_string_field(json_wtr, "type",
 				   m->type < 7 ? media_names[m->type] :
@@ -181,8 +96,8 @@ static void call_json(int fd_flows, const struct bpfalg_call *c,
 		json_stream("rtp", c, m, m->inside_port, m->public_port,
 			    m->peer_port, &rtp);
 		if (m->inside_rtcp) {
-			stream_read(fd_flows, c, m, m->inside_rtcp,
-				    m->peer_rtcp, now, &rtcp);
+			calls_stream_view(fd_flows, c, m, m->inside_rtcp,
+					  m->peer_rtcp, now, &rtcp);
 			json_stream("rtcp", c, m, m->inside_rtcp,
 				    m->public_rtcp, m->peer_rtcp, &rtcp);
 		}
@@ -206,8 +121,8 @@ static void call_rows(struct table *t, int fd_flows,
 		struct stream_view v;
 		char ports[48], peer[64], pk[48], st[160];
 
-		stream_read(fd_flows, c, m, m->inside_port, m->peer_port, now,
-			    &v);
+		calls_stream_view(fd_flows, c, m, m->inside_port, m->peer_port,
+				  now, &v);
 		snprintf(ports, sizeof(ports), "%u->%u", m->inside_port,
 			 m->public_port);
 		if (m->peer_port)

@@ -37,6 +37,7 @@
 #include <netlink/socket.h>
 
 #include "algctl.h"
+#include "calls_view.h"
 #include "config.h"
 #include "doctor_parse.h"
 #include "format.h"
@@ -1697,6 +1698,80 @@ static void check_tables(struct doctor *d)
 	}
 }
 
+/*
+ * SIP media: a stream the datapath sees flowing one way only, or that
+ * could not be bound, is the one-way-audio call an operator is asked
+ * about.  Encrypted signalling (SIPS) cannot be followed at all.
+ */
+static void check_media(struct doctor *d)
+{
+	unsigned long long now = mono_ns();
+	struct bpfalg_call c;
+	__u64 key, *prev = NULL;
+	char err[256];
+	int fd = pins_map_fd(pin_path, "calls", err, sizeof(err));
+	int fd_flows = pins_map_fd(pin_path, "flows", err, sizeof(err));
+	unsigned int calls = 0, bad = 0;
+
+	if (fd < 0) {
+		note(d, SEV_INFO, "SIP calls not readable: %s", err);
+		goto out;
+	}
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &c))
+			continue;
+		calls++;
+		for (unsigned int i = 0; i < c.n_media && i < BPFALG_CALL_MEDIA;
+		     i++) {
+			const struct bpfalg_call_media *m = &c.m[i];
+			struct stream_view v;
+			char cid[80];
+
+			calls_stream_view(fd_flows, &c, m, m->inside_port,
+					  m->peer_port, now, &v);
+			if (strcmp(v.status, "one-way") &&
+			    strcmp(v.status, "not-bound"))
+				continue;
+			bad++;
+			log_sanitize(c.call_id,
+				     strnlen(c.call_id, sizeof(c.call_id)), cid,
+				     sizeof(cid));
+			note(d, SEV_WARN,
+			     "SIP call %s: media stream %u (inside port %u, "
+			     "public %u) is %s: %s (%llu packets out, %llu in)",
+			     cid, i, m->inside_port, m->public_port, v.status,
+			     v.reason, (unsigned long long)v.pkts_out,
+			     (unsigned long long)v.pkts_in);
+			act(d, "algctl calls shows the streams; check filters "
+			       "between the gateway and the peer's media "
+			       "address, and whether the peer sends from the "
+			       "port its SDP announced");
+		}
+	}
+	if (calls && !bad)
+		note(d, SEV_OK, "%u SIP call%s tracked, media flowing both ways "
+				"or not started", calls, calls == 1 ? "" : "s");
+out:
+	if (d->have_alg_stats[BPFALG_ALG_SIP] &&
+	    d->dp[BPFALG_ALG_SIP].c[BPFALG_ADP_TLS_FLOWS]) {
+		note(d, SEV_INFO,
+		     "sip: %llu flow%s to SIPS (TCP 5061): encrypted "
+		     "signalling the ALG cannot read, so it opens no media for "
+		     "those calls",
+		     (unsigned long long)d->dp[BPFALG_ALG_SIP]
+			     .c[BPFALG_ADP_TLS_FLOWS],
+		     d->dp[BPFALG_ALG_SIP].c[BPFALG_ADP_TLS_FLOWS] == 1 ? "" :
+									   "s");
+		act(d, "SIPS endpoints must traverse the NAT themselves "
+		       "(ICE/STUN, rport, a media relay)");
+	}
+	if (fd_flows >= 0)
+		close(fd_flows);
+	if (fd >= 0)
+		close(fd);
+}
+
 struct doctor_check {
 	const char *name;
 	bool needs_pins; /* runs only when bpfalg's state is readable */
@@ -1705,10 +1780,7 @@ struct doctor_check {
 
 /*
  * The checklist, in the order an operator works through it.  One function
- * per concern; a new one goes where it belongs in this order.  The SIP
- * ALG's own checks (one-way media streams: a pinhole opened for RTP that
- * never saw a packet) go after "pinholes", once that ALG keeps the counters
- * they need.
+ * per concern; a new one goes where it belongs in this order.
  */
 static const struct doctor_check checks[] = {
 	{ "attach", false, check_attach },
@@ -1721,6 +1793,7 @@ static const struct doctor_check checks[] = {
 	{ "programs", false, check_xdp },
 	{ "programs", false, check_tc },
 	{ "pinholes", true, check_pinholes },
+	{ "media", true, check_media },
 	{ "fail_policy", true, check_fail_policy },
 	{ "tables", true, check_tables },
 };
