@@ -263,6 +263,17 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		*why = "binding limit of this control flow reached";
 		return -1;
 	}
+	if (s->n_bind == s->cap_bind) {
+		unsigned int cap = s->cap_bind ? 2 * s->cap_bind : 8;
+		void *p = realloc(s->bind, cap * sizeof(*s->bind));
+
+		if (!p) {
+			*why = "out of memory";
+			return -1;
+		}
+		s->bind = p;
+		s->cap_bind = cap;
+	}
 	for (int i = 0; i < port_tries(x); i++) {
 		uint16_t p = x->family == AF_INET6 ? x->inside_port :
 						     pick_port(e, x, i);
@@ -351,12 +362,23 @@ static void svc_release(void *ctx, struct alg_flow *af, uint8_t proto,
 	while (i < s->n_bind) {
 		struct session_bind *b = &s->bind[i];
 
+		struct bpfalg_flow f;
+		struct bpfalg_tuple o;
+
 		if (b->reply.dport != p || b->reply.proto != proto) {
 			i++;
 			continue;
 		}
-		bpf_map_delete_elem(e->fd_flows, &b->orig);
-		bpf_map_delete_elem(e->fd_flow_rev, &b->reply);
+		/* only what is still ours: another binding may have taken
+		 * the same inside/peer pair since (a re-INVITE, a second
+		 * call with the same ports)
+		 */
+		if (!bpf_map_lookup_elem(e->fd_flows, &b->orig, &f) &&
+		    !memcmp(&f.reply, &b->reply, sizeof(f.reply)))
+			bpf_map_delete_elem(e->fd_flows, &b->orig);
+		if (!bpf_map_lookup_elem(e->fd_flow_rev, &b->reply, &o) &&
+		    !memcmp(&o, &b->orig, sizeof(o)))
+			bpf_map_delete_elem(e->fd_flow_rev, &b->reply);
 		pr_info("[%s] binding on public port %u removed\n", af->tag,
 			public_port);
 		*b = s->bind[--s->n_bind];
@@ -539,6 +561,7 @@ static void session_free(struct engine *e, struct session *s)
 		s->mod->fini(s->af);
 	stream_free(&s->st);
 	e->n_sessions--;
+	free(s->bind);
 	free(s->af);
 	free(s);
 }
@@ -973,6 +996,7 @@ void engine_close(struct engine *e)
 			 * and a restarted controller picks the flow up
 			 */
 			stream_free(&s->st);
+			free(s->bind);
 			free(s->af);
 			free(s);
 		}

@@ -33,7 +33,10 @@ struct engine_config {
 };
 
 #define ENGINE_MAX_PH_PER_FLOW 64
-#define ENGINE_MAX_BIND_PER_FLOW 16
+/* Media bindings of one control flow: a SIP trunk carries many calls,
+ * two streams each (the module caps calls per flow, SIP_CALLS_PER_FLOW).
+ */
+#define ENGINE_MAX_BIND_PER_FLOW 2048
 
 struct session_ph {
 	struct bpfalg_pinhole_key k;
@@ -61,8 +64,8 @@ struct session {
 	struct engine *e;
 	struct session_ph ph[ENGINE_MAX_PH_PER_FLOW];
 	unsigned int n_ph;
-	struct session_bind bind[ENGINE_MAX_BIND_PER_FLOW];
-	unsigned int n_bind;
+	struct session_bind *bind; /* grown as needed */
+	unsigned int n_bind, cap_bind;
 };
 
 #define ENGINE_BUCKETS 4096
