@@ -343,9 +343,12 @@ static void sdp_outbound(struct sip_flow *sf, struct sip_call *c,
 		struct sip_media tmp = { 0 }, *m = &tmp;
 		uint16_t rtcp;
 
-		if (!sm->port || !cn ||
-		    !addr_is(cn->a.family, cn->a.addr, af->family, af->inside))
-			continue; /* disabled, or names another host */
+		if (!sm->port || !cn)
+			continue; /* disabled */
+		if (!addr_is(cn->a.family, cn->a.addr, af->family, af->inside) &&
+		    !(cn->hold && c && i < c->n_media &&
+		      c->m[i].in_rtp == sm->port))
+			continue; /* names another host (a hold keeps ours) */
 		rtcp = sm->has_rtcp ? sm->rtcp_port : (uint16_t)(sm->port + 1);
 		if (c && i < BPFALG_CALL_MEDIA) {
 			m = &c->m[i];
