@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash
+#
+# SIP peers for the test_sip_*.sh scenarios (sourced after lib.sh): SIPp
+# (sip-tester) with the scenarios of tests/netns/sip/, RTP counted from
+# tcpdump captures, `algctl calls -j` checked with python asserts.
+#
+# SIPp exits 0 only when every call of its run succeeded; a scenario's
+# <ereg check_it> / check_it_inverse failing, an unexpected message or a
+# receive timeout make it exit non-zero and write the reason to its
+# *_errors.log (-trace_err), which sip_errors prints.  Every SIPp runs
+# with -cid_str so that the Call-ID carries no inside address (its
+# default "%u-%p@%s" has the local IP, which the strict scenarios
+# would rightly reject).
+
+SIP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/sip
+# lib.sh's counter helpers (ftp_stats_mark, ftp_check_rose, ...) on these
+SIP_COUNTERS="sip_punted sip_parsed sip_rewritten sip_pinholes_opened sip_bad_input
+sip_refused sip_observed sip_policy_denied sip_already_public"
+
+sip_init() {
+	require_cmds sipp
+	cp "$SIP_DIR"/*.xml . || fail "SIPp scenarios from $SIP_DIR"
+	cp /usr/share/sip-tester/g711a.pcap . || fail "g711a.pcap (sip-tester)"
+	FTP_COUNTERS=$SIP_COUNTERS
+}
+
+# sipp_bg NSFUNC LABEL SECONDS SIPP-ARGS...: SIPp in the background, at
+# most SECONDS, output in LABEL.out; SIPP_PID is its process.
+sipp_bg() {
+	local x=$1 label=$2 t=$3
+	shift 3
+	$x timeout "$t" sipp "$@" -trace_err -nostdin >"$label.out" 2>&1 </dev/null &
+	SIPP_PID=$!
+	bg_track $SIPP_PID
+}
+
+# sipp_run NSFUNC LABEL SECONDS SIPP-ARGS...: the same in the foreground;
+# returns SIPp's exit status.
+sipp_run() {
+	local x=$1 label=$2 t=$3
+	shift 3
+	$x timeout "$t" sipp "$@" -trace_err -nostdin >"$label.out" 2>&1 </dev/null
+}
+
+# SIPp's error logs and the tail of a run's output, for failure reasons.
+sip_errors() {
+	local f
+	for f in ./*_errors.log; do
+		[ -s "$f" ] && printf '%s: %s; ' "${f#./}" "$(grep -v '^ *$' "$f" | tail -n 6 | tr '\n' ' ' | head -c 600)"
+	done
+	[ -n "${1:-}" ] && [ -f "$1.out" ] && printf '%s.out: %s' "$1" "$(tail -n 4 "$1.out" | tr '\n' ' ' | head -c 300)"
+}
+
+# sip_check_scenarios: no scenario check (ereg) failed in any SIPp run.
+sip_check_scenarios() {
+	! grep -qs "Regexp" ./*_errors.log ||
+		fail "a scenario check failed: $(grep -h -m1 "Regexp" ./*_errors.log | head -c 300)"
+}
+
+# sip_calls_py LABEL PYTHON: `algctl calls -j` into LABEL.json, then the
+# python snippet with d = the document must not raise (bpfalg only).
+sip_calls_py() {
+	local label=$1 py=$2
+	algctl calls -j >"$label.json" 2>&1 || fail "algctl calls -j: $(head -c 200 "$label.json")"
+	python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['count'] == len(d['calls']), 'count %d, %d calls' % (d['count'], len(d['calls']))
+$py
+" "$label.json" 2>"$label.err" ||
+		fail "$label: algctl calls -j: $(tail -n 1 "$label.err" | head -c 300): $(head -c 900 "$label.json")"
+}
+
+# sip_calls_count: how many calls `algctl calls -j` lists.
+sip_calls_count() {
+	algctl calls -j 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])'
+}
+
+# sip_wait_calls N SECONDS: poll until `algctl calls -j` lists N calls.
+sip_wait_calls() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ "$(sip_calls_count)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# cap_count FILE SRC DST: packets "IP SRC > DST:" in a tcpdump capture
+# (SRC/DST as tcpdump prints them, addr.port; a regex).  What follows
+# depends on the port (tcpdump decodes 7000 as AFS "rx", 5060 as SIP).
+cap_count() {
+	grep -cE "IP $2 > $3: " "$1"
+}
