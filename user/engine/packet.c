@@ -187,35 +187,30 @@ static void sack_map(uint8_t *opt, size_t olen, const struct bpfalg_seqadj *a)
 	}
 }
 
-/* seg_build's UDP tail: lengths, TTL, checksums. */
-static int udp_finish(const struct seg *s, const struct seg_build *b,
-		      uint8_t *out, size_t tot)
+/*
+ * The IP header of a packet of @tot bytes built from @s: length, TTL,
+ * IPv4 header checksum.  Returns the L4 pseudo-header sum for @proto.
+ */
+static uint32_t ip_finish(const struct seg *s, bool dec_ttl, uint8_t *ip,
+			  size_t tot, uint8_t proto)
 {
 	size_t l3hl = s->l4 - s->l3;
-	uint8_t *ip = out, *uh = out + l3hl;
-	uint32_t sum = 0;
-	uint16_t c;
+	uint32_t sum;
 
-	wr16(uh + 4, (uint16_t)(tot - l3hl));
 	if (s->family == AF_INET) {
 		wr16(ip + 2, (uint16_t)tot);
-		if (b->dec_ttl)
+		if (dec_ttl)
 			ip[8]--;
 		wr16(ip + 10, 0);
 		wr16(ip + 10, csum_fold16(csum_add_bytes(0, ip, l3hl)));
-		sum = csum_add_bytes(sum, ip + 12, 8);
+		sum = csum_add_bytes(0, ip + 12, 8);
 	} else {
 		wr16(ip + 4, (uint16_t)(tot - 40));
-		if (b->dec_ttl)
+		if (dec_ttl)
 			ip[7]--;
-		sum = csum_add_bytes(sum, ip + 8, 32);
+		sum = csum_add_bytes(0, ip + 8, 32);
 	}
-	sum += 17 + (uint32_t)(tot - l3hl);
-	wr16(uh + 6, 0);
-	sum = csum_add_bytes(sum, uh, tot - l3hl);
-	c = csum_fold16(sum);
-	wr16(uh + 6, c ? c : 0xffff); /* 0 means "no checksum" in UDP */
-	return (int)tot;
+	return sum + proto + (uint32_t)(tot - l3hl);
 }
 
 int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
@@ -224,7 +219,8 @@ int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
 	size_t l3hl = s->l4 - s->l3;
 	size_t tot = l3hl + s->l4_hlen + b->plen;
 	uint8_t *ip = out, *th = out + l3hl;
-	uint32_t sum = 0;
+	uint32_t sum;
+	uint16_t c;
 
 	if (tot > cap || tot > 65535)
 		return -1;
@@ -232,8 +228,14 @@ int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
 		return -1;
 	memcpy(out, s->frame + s->l3, l3hl + s->l4_hlen);
 	memcpy(out + l3hl + s->l4_hlen, b->payload, b->plen);
-	if (s->proto == 17)
-		return udp_finish(s, b, out, tot);
+	if (s->proto == 17) {
+		wr16(th + 4, (uint16_t)(tot - l3hl));
+		sum = ip_finish(s, b->dec_ttl, ip, tot, 17);
+		wr16(th + 6, 0);
+		c = csum_fold16(csum_add_bytes(sum, th, tot - l3hl));
+		wr16(th + 6, c ? c : 0xffff); /* 0 means "none" in UDP */
+		return (int)tot;
+	}
 
 	wr32(th + 4, b->seq);
 	wr32(th + 8, b->ack);
@@ -243,24 +245,9 @@ int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
 		th[13] &= ~TCP_PSH;
 	if (b->sack_adj && s->l4_hlen > 20)
 		sack_map(th + 20, s->l4_hlen - 20, b->sack_adj);
-
-	if (s->family == AF_INET) {
-		wr16(ip + 2, (uint16_t)tot);
-		if (b->dec_ttl)
-			ip[8]--;
-		wr16(ip + 10, 0);
-		wr16(ip + 10, csum_fold16(csum_add_bytes(0, ip, l3hl)));
-		sum = csum_add_bytes(sum, ip + 12, 8);
-	} else {
-		wr16(ip + 4, (uint16_t)(tot - 40));
-		if (b->dec_ttl)
-			ip[7]--;
-		sum = csum_add_bytes(sum, ip + 8, 32);
-	}
-	sum += 6 + (uint32_t)(tot - l3hl);
+	sum = ip_finish(s, b->dec_ttl, ip, tot, 6);
 	wr16(th + 16, 0);
-	sum = csum_add_bytes(sum, th, tot - l3hl);
-	wr16(th + 16, csum_fold16(sum));
+	wr16(th + 16, csum_fold16(csum_add_bytes(sum, th, tot - l3hl)));
 	return (int)tot;
 }
 
