@@ -51,7 +51,8 @@ BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(OUTPUT)/algctl $(OUTPUT)/xdp_pass.bpf.o $(OUTPUT)/tc_pass.bpf.o
+all: $(OUTPUT)/algctl $(OUTPUT)/xdp_pass.bpf.o $(OUTPUT)/tc_pass.bpf.o \
+	$(OUTPUT)/tests/tc_count.bpf.o $(OUTPUT)/tests/tcx_tool
 
 deps:
 	$(Q)./scripts/deps.sh
@@ -87,6 +88,16 @@ $(OUTPUT)/tests/unit_tests: $(UNIT_SRCS) $(USER_LIB_OBJS) | $(OUTPUT)/tests
 $(OUTPUT)/tests/bpf_tests: $(BPFTEST_SRCS) $(SKELS) $(USER_LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests $(BPFTEST_SRCS) $(USER_LIB_OBJS) -o $@ $(USER_LDLIBS)
+
+# netns test helpers: a stand-in for a CNI's TC program, and a tcx
+# attach/query tool (Debian 12's bpftool cannot attach or list tcx).
+$(OUTPUT)/tests/tc_count.bpf.o: tests/netns/tc_count.bpf.c vmlinux.h | $(OUTPUT)/tests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/tcx_tool: tests/netns/tcx_tool.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $< -o $@ -lbpf
 
 test-unit: $(OUTPUT)/tests/unit_tests
 	$(Q)$<
