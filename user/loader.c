@@ -42,6 +42,8 @@
 #define CLSACT_HANDLE 0xa1e
 #define CLSACT_PRIO 1
 
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
 struct attach_ctx {
 	const char *pin_path;
 	struct xdp_alg *xs;
@@ -151,6 +153,15 @@ static int open_and_load(struct attach_ctx *ax, const struct up_config *uc,
 	ret = tc_alg__load(ax->ts);
 	if (!ret)
 		ret = xdp_alg__load(ax->xs);
+	if (ret && access(VMLINUX_BTF, R_OK)) {
+		/* CO-RE relocations need the running kernel's BTF */
+		snprintf(err, errlen,
+			 "cannot load BPF programs: no kernel BTF (%s: %s): "
+			 "bpfalg needs a kernel built with "
+			 "CONFIG_DEBUG_INFO_BTF=y",
+			 VMLINUX_BTF, strerror(errno));
+		return ret;
+	}
 	if (ret) {
 		const char *tail = log_libbpf_tail();
 
@@ -194,6 +205,138 @@ static bool link_pinned(const char *pin_path, const char *ifname,
 
 	pins_link_path(path, sizeof(path), pin_path, ifname, hook);
 	return access(path, F_OK) == 0;
+}
+
+/*
+ * The interface a link is attached to, 0 once its device is gone.  XDP's
+ * and tcx's link info both start the union with the ifindex (Debian 12's
+ * UAPI header has no tcx member, so xdp.ifindex reads either).
+ */
+static __u32 link_ifindex(int link_fd)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
+		return 0;
+	return info.xdp.ifindex;
+}
+
+/*
+ * A pinned link whose interface went away (a VM's tap device, a pod's
+ * veth) and came back under the same name with a new ifindex is defunct:
+ * detach and unpin it so the attach below creates a live one.
+ */
+static void drop_stale_link(const char *pin_path, const char *ifname,
+			    int ifindex, enum pin_hook hook)
+{
+	char path[512];
+	int fd;
+
+	pins_link_path(path, sizeof(path), pin_path, ifname, hook);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	if (link_ifindex(fd) != (__u32)ifindex) {
+		bpf_link_detach(fd);
+		unlink(path);
+		pr_info("%s: %s link of a former instance of the interface "
+			"replaced\n",
+			ifname, pin_hook_name[hook]);
+	}
+	close(fd);
+}
+
+static bool in_set(const int *idx, int n, __u32 ifindex)
+{
+	for (int i = 0; i < n; i++)
+		if ((__u32)idx[i] == ifindex)
+			return true;
+	return false;
+}
+
+/*
+ * `up` describes the interfaces in full: what an earlier up attached and
+ * this one no longer lists is detached (links whose name is not listed,
+ * interface entries whose ifindex is not), so a Proxmox hook or a
+ * DaemonSet can shrink the inside set by running up with what is left.
+ */
+static void prune_ifaces(struct attach_ctx *ax, const char *const *names,
+			 const int *idx, int n)
+{
+	int ifaces_fd = bpf_map__fd(ax->ts->maps.ifaces);
+	int flags_fd = bpf_map__fd(ax->xs->maps.iface_flags);
+	char links[512], ifname[IF_NAMESIZE];
+	struct bpfalg_iface ifc;
+	struct dirent *de;
+	__u32 key, next, zero = 0;
+	bool more;
+	DIR *d;
+
+	pins_path(links, sizeof(links), ax->pin_path, PINS_LINKS_DIR);
+	d = opendir(links);
+	while (d && (de = readdir(d))) {
+		char p[1024], name[256], *colon;
+		bool listed = false;
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		/* "<ifname>:<hook>", '.' in the name pinned as ':' */
+		snprintf(name, sizeof(name), "%s", de->d_name);
+		colon = strrchr(name, ':');
+		if (!colon)
+			continue;
+		*colon = 0;
+		for (char *c = name; *c; c++)
+			if (*c == ':')
+				*c = '.';
+		for (int i = 0; i < n && !listed; i++)
+			listed = !strcmp(names[i], name);
+		if (listed)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", links, de->d_name);
+		fd = bpf_obj_get(p);
+		if (fd >= 0) {
+			bpf_link_detach(fd);
+			close(fd);
+		}
+		unlink(p);
+		pr_info("%s: no longer listed, %s detached\n", name, colon + 1);
+	}
+	if (d)
+		closedir(d);
+
+	more = !bpf_map_get_next_key(ifaces_fd, NULL, &key);
+	while (more) {
+		more = !bpf_map_get_next_key(ifaces_fd, &key, &next);
+		if (!in_set(idx, n, key) &&
+		    !bpf_map_lookup_elem(ifaces_fd, &key, &ifc)) {
+			if ((ifc.flags & BPFALG_IFF_TC_CLSACT) &&
+			    if_indextoname(key, ifname)) {
+				for (int w = 0; w < 2; w++) {
+					LIBBPF_OPTS(bpf_tc_hook, th,
+						    .ifindex = key,
+						    .attach_point =
+							    w ? BPF_TC_EGRESS :
+								BPF_TC_INGRESS);
+					LIBBPF_OPTS(bpf_tc_opts, to,
+						    .handle = CLSACT_HANDLE,
+						    .priority = CLSACT_PRIO);
+
+					bpf_tc_detach(&th, &to);
+				}
+				pr_info("%s: no longer listed, clsact filters "
+					"removed\n",
+					ifname);
+			}
+			bpf_map_delete_elem(ifaces_fd, &key);
+			if (key < BPFALG_MAX_IFINDEX)
+				bpf_map_update_elem(flags_fd, &key, &zero,
+						    BPF_ANY);
+		}
+		key = next;
+	}
 }
 
 /* Does the link run a program with the same instructions (tag)? */
@@ -328,12 +471,26 @@ static int attach_xdp(struct attach_ctx *ax, const char *ifname, int ifindex,
 	}
 	if (fd < 0) {
 		int ret = -errno;
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
-		snprintf(err, errlen, "XDP attach on %s: %s%s", ifname,
-			 strerror(errno),
-			 errno == EBUSY || errno == EEXIST ?
-				 " (another XDP program is attached)" :
-				 "");
+		if ((errno == EBUSY || errno == EEXIST) &&
+		    !bpf_xdp_query(ifindex, 0, &q) && q.prog_id) {
+			const char *mode =
+				q.attach_mode == XDP_ATTACHED_SKB ? "generic" :
+				q.attach_mode == XDP_ATTACHED_HW  ? "offload" :
+								    "native";
+
+			/* one XDP program per interface without a dispatcher */
+			snprintf(err, errlen,
+				 "XDP attach on %s: another XDP program "
+				 "(id %u, %s) is attached: remove it (ip link "
+				 "set dev %s xdp off) or leave XDP to it with "
+				 "--xdp-mode off",
+				 ifname, q.prog_id, mode, ifname);
+			return ret;
+		}
+		snprintf(err, errlen, "XDP attach on %s: %s", ifname,
+			 strerror(-ret));
 		return ret;
 	}
 	ifc->xdp_flags = lo.flags;
@@ -433,13 +590,18 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	*was_up = false;
 	out_ifindex = if_nametoindex(uc->outside);
 	if (!out_ifindex) {
-		snprintf(err, errlen, "no such interface: %s", uc->outside);
+		snprintf(err, errlen,
+			 "no such interface: %s (--outside; `ip link` lists "
+			 "this network namespace's interfaces)",
+			 uc->outside);
 		return -ENODEV;
 	}
 	for (int i = 0; i < uc->n_inside; i++) {
 		idx[n] = if_nametoindex(uc->inside[i]);
 		if (!idx[n]) {
-			snprintf(err, errlen, "no such interface: %s",
+			snprintf(err, errlen,
+				 "no such interface: %s (--inside; `ip link` "
+				 "lists this network namespace's interfaces)",
 				 uc->inside[i]);
 			return -ENODEV;
 		}
@@ -472,7 +634,7 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	ax->pin_path = pin_path;
 	ret = open_and_load(ax, uc, err, errlen);
 	if (ret)
-		goto out;
+		goto fail; /* libbpf may have pinned some maps already */
 
 	if (!fresh) {
 		/* keep what a running daemon wrote */
@@ -484,7 +646,8 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		}
 	}
 	ret = pins_write_cfg(pin_path, &c, err, errlen);
-	if (!ret && write_alg_cfg(bpf_map__fd(ax->ts->maps.alg_cfg), uc, fresh)) {
+	if (!ret &&
+	    write_alg_cfg(bpf_map__fd(ax->ts->maps.alg_cfg), uc, fresh)) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot write ALG config: %s",
 			 strerror(errno));
@@ -508,17 +671,19 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 			ifc.flags |= BPFALG_IFF_XDP_FAST;
 
 		for (int h = 0; h < HOOK_MAX; h++)
+			drop_stale_link(pin_path, names[i], idx[i], h);
+		for (int h = 0; h < HOOK_MAX; h++)
 			if (!link_pinned(pin_path, names[i], h) &&
 			    !(h != HOOK_XDP &&
 			      (ifc.flags & BPFALG_IFF_TC_CLSACT)) &&
 			    !(h == HOOK_XDP && uc->xdp_mode == XDP_MODE_OFF))
 				*was_up = false;
 
-		ret = attach_tc(ax, names[i], idx[i], HOOK_TC_INGRESS, uc,
-				&ifc, err, errlen);
+		ret = attach_tc(ax, names[i], idx[i], HOOK_TC_INGRESS, uc, &ifc,
+				err, errlen);
 		if (!ret)
-			ret = attach_tc(ax, names[i], idx[i], HOOK_TC_EGRESS, uc,
-					&ifc, err, errlen);
+			ret = attach_tc(ax, names[i], idx[i], HOOK_TC_EGRESS,
+					uc, &ifc, err, errlen);
 		if (!ret)
 			ret = attach_xdp(ax, names[i], idx[i], uc, &ifc, err,
 					 errlen);
@@ -534,6 +699,7 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		if (ret)
 			goto fail;
 	}
+	prune_ifaces(ax, names, idx, n);
 	goto out;
 
 fail:
@@ -567,10 +733,13 @@ const char *loader_hook_state(const char *pin_path, const char *ifname,
 		return NULL;
 	}
 	close(fd);
-	/* a detached link has no target interface any more */
+	/* a detached link has no target interface any more (xdp and tcx
+	 * link info both start with the ifindex, see link_ifindex())
+	 */
+	if (info.xdp.ifindex == 0)
+		return NULL;
 	if (hook == HOOK_XDP)
-		return info.xdp.ifindex == 0		     ? NULL :
-		       (ifc->xdp_flags & XDP_FLAGS_SKB_MODE) ? "xdp-generic" :
+		return (ifc->xdp_flags & XDP_FLAGS_SKB_MODE) ? "xdp-generic" :
 							       "xdp-native";
 	return "tcx";
 }
