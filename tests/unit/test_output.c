@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "format.h"
@@ -159,7 +160,58 @@ static void sanitize_peer_text(void)
 	ASSERT_STREQ(log_sanitize("ok", 2, out, sizeof(sanitize_out)), "ok");
 }
 
+/* Wait for the next CLOCK_MONOTONIC_COARSE second to begin. */
+static void next_second(void)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &a);
+	do {
+		usleep(2000);
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &b);
+	} while (b.tv_sec == a.tv_sec);
+}
+
+static int count_lines(FILE *f, const char *needle)
+{
+	char line[256];
+	int n = 0;
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		n += !needle || strstr(line, needle);
+	return n;
+}
+
+/* At most LOG_BURST lines a second; the rest counted and reported. */
+static void log_rate_limited(void)
+{
+	FILE *f = tmpfile();
+	int saved = dup(2), lvl = log_level, msgs, supp;
+
+	ASSERT_TRUE(f && saved >= 0, "tmpfile");
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	log_level = LOG_INFO;
+	next_second();
+	for (int i = 0; i < LOG_BURST + 50; i++)
+		pr_info("line %d\n", i);
+	next_second();
+	pr_info("after\n");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	log_level = lvl;
+	msgs = count_lines(f, "line ");
+	supp = count_lines(f, "50 messages suppressed");
+	ASSERT_EQ(msgs, LOG_BURST);
+	ASSERT_EQ(supp, 1);
+	ASSERT_EQ(count_lines(f, "after"), 1);
+	fclose(f);
+}
+
 UNIT_CASES(json_cases, CASE(json_exact_bytes),
 	   CASE(json_valid_pretty_and_compact));
 UNIT_CASES(table_cases, CASE(table_aligns_columns));
-UNIT_CASES(format_cases, CASE(format_values), CASE(sanitize_peer_text));
+UNIT_CASES(format_cases, CASE(format_values), CASE(sanitize_peer_text),
+	   CASE(log_rate_limited));

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 
 #include "util/json_writer.h"
@@ -15,11 +16,44 @@ bool json_pretty;
 /* Tail of libbpf's output: the verifier's last lines end up here. */
 static char libbpf_tail[4096];
 
+/*
+ * Rate limit: a controller logs one line per rewrite, pinhole and
+ * refusal, which at a few thousand SIP calls a second would be tens of
+ * thousands of lines a second into the journal and the controller's
+ * main cost.  At most LOG_BURST lines a second go out; the rest are
+ * counted and the count is said once the next second starts.
+ */
+static unsigned long log_sec, log_lines, log_suppressed;
+
+static bool log_allow(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	if ((unsigned long)ts.tv_sec != log_sec) {
+		log_sec = (unsigned long)ts.tv_sec;
+		log_lines = 0;
+		if (log_suppressed) {
+			fprintf(stderr,
+				"[log] %lu messages suppressed (more than %d "
+				"a second)\n",
+				log_suppressed, LOG_BURST);
+			log_suppressed = 0;
+		}
+	}
+	if (log_lines >= LOG_BURST) {
+		log_suppressed++;
+		return false;
+	}
+	log_lines++;
+	return true;
+}
+
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	va_list ap;
 
-	if ((int)lvl > log_level)
+	if ((int)lvl > log_level || !log_allow())
 		return;
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

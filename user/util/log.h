@@ -2,7 +2,8 @@
 /*
  * log.h - messages and errors (after xdp-tools' logging.c and bpftool).
  *
- *   pr_warn/pr_info/pr_debug   diagnostics to stderr, filtered by verbosity
+ *   pr_warn/pr_info/pr_debug   diagnostics to stderr, filtered by verbosity,
+ *                              at most LOG_BURST lines a second
  *   p_err                      the one-line error of a failed command: to
  *                              stderr, or as {"error": "..."} on stdout in
  *                              JSON mode, so -j output stays parseable
@@ -17,6 +18,9 @@
 #include <stddef.h>
 
 enum log_level { LOG_WARN = 0, LOG_INFO = 1, LOG_DEBUG = 2 };
+
+/* pr_* lines per second at most; the excess is counted and reported. */
+#define LOG_BURST 200
 
 extern int log_level;
 extern bool json_output;
