@@ -16,6 +16,7 @@
 #include "loader.h"
 #include "pins.h"
 #include "settings.h"
+#include "util/caps.h"
 
 /* A controller is consuming the ring buffer: alive and beating. */
 #define HEARTBEAT_MAX_AGE_NS (5ULL * 1000000000ULL)
@@ -24,7 +25,8 @@
  * The configuration file (--config, else CONFIG_DEFAULT_FILE if present),
  * then the flags.  A bad file is one "FILE:LINE: key 'x': reason" line.
  */
-static int parse_up_args(int argc, char **argv, struct up_config *uc)
+static int parse_up_args(int argc, char **argv, struct up_config *uc,
+			 bool daemon)
 {
 	char err[512];
 	int ret;
@@ -38,6 +40,13 @@ static int parse_up_args(int argc, char **argv, struct up_config *uc)
 	}
 	if (ret)
 		return usage_error("%s", err);
+	/* before anything is created: a daemon lacking CAP_NET_RAW would
+	 * otherwise fail only after attaching the datapath
+	 */
+	if (caps_check(daemon, err, sizeof(err))) {
+		p_err("%s", err);
+		return EXIT_RUNTIME;
+	}
 	return EXIT_OK;
 }
 
@@ -57,7 +66,7 @@ int do_up(int argc, char **argv)
 	struct up_config uc;
 	char err[512];
 	bool was_up;
-	int ret = parse_up_args(argc, argv, &uc);
+	int ret = parse_up_args(argc, argv, &uc, false);
 
 	if (ret)
 		return ret;
@@ -85,7 +94,7 @@ int do_up(int argc, char **argv)
 int do_daemon(int argc, char **argv)
 {
 	struct up_config uc;
-	int ret = parse_up_args(argc, argv, &uc);
+	int ret = parse_up_args(argc, argv, &uc, true);
 
 	if (ret)
 		return ret;

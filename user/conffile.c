@@ -162,7 +162,8 @@ static int parse_line(const char *name, unsigned int lineno, char *line,
 				  alg_key(key) ?
 					  " (ALG settings go in a [ftp], "
 					  "[sip], [rtsp] or [tftp] section)" :
-					  "");
+					  " (keys are the long options of up "
+					  "without '--': algctl help)");
 	if (ret)
 		return line_error(err, errlen, name, lineno, "key '%s': %s",
 				  key, reason);

@@ -160,7 +160,9 @@ static void conffile_errors(void)
 		const char *text;
 		const char *msg;
 	} bad[] = {
-		{ "bogus = 1\n", "t.conf:1: key 'bogus': unknown key" },
+		{ "bogus = 1\n", "t.conf:1: key 'bogus': unknown key (keys are "
+				 "the long options of up without '--': "
+				 "algctl help)" },
 		{ "# c\n\nports = 21\n",
 		  "t.conf:3: key 'ports': unknown key (ALG settings go in a "
 		  "[ftp], [sip], [rtsp] or [tftp] section)" },

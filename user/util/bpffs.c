@@ -71,8 +71,11 @@ int bpffs_ensure(const char *dir, char *err, int errlen)
 	if (bpffs_is_bpffs(parent) != 1) {
 		if (mount("bpffs", parent, "bpf", 0, "mode=0700")) {
 			ret = -errno;
-			snprintf(err, errlen, "bpffs not mountable on %s: %s",
-				 parent, strerror(errno));
+			snprintf(err, errlen,
+				 "no bpffs on %s and cannot mount one: %s "
+				 "(mount it: mount -t bpf bpffs %s; mounting "
+				 "needs CAP_SYS_ADMIN)",
+				 parent, strerror(errno), parent);
 			return ret;
 		}
 	}
