@@ -570,6 +570,121 @@ static void sip_alg_second_call_ports(void)
 	ASSERT_EQ(sip_calls_total(), 2);
 }
 
+/*
+ * Hold (re-INVITE a=sendonly, answered a=recvonly) keeps the bindings and
+ * flags the stream; the resume on a new inside port releases the old
+ * public ports and binds the new ones once the answer is in.
+ */
+static void sip_alg_hold_resume(void)
+{
+	static const char head[] =
+		"INVITE sip:bob@192.0.2.2 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 10.0.1.2:5060;branch=z9hG4bKh%u\r\n"
+		"From: Alice <sip:alice@10.0.1.2>;tag=1928301774\r\n"
+		"To: Bob <sip:bob@192.0.2.2>;tag=a6c85cf\r\n"
+		"Call-ID: " CID "\r\n"
+		"CSeq: %u INVITE\r\n"
+		"Content-Type: application/sdp\r\n"
+		"Content-Length: %%zu\r\n\r\n";
+	static const char offer[] = "v=0\r\n"
+				    "o=alice 2890844526 %u IN IP4 10.0.1.2\r\n"
+				    "s=-\r\n"
+				    "c=IN IP4 10.0.1.2\r\n"
+				    "t=0 0\r\n"
+				    "m=audio %u RTP/AVP 0\r\n"
+				    "a=%s\r\n";
+	static const char ans_head[] =
+		"SIP/2.0 200 OK\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5062;branch=z9hG4bKh%u\r\n"
+		"From: Alice <sip:alice@192.0.2.1:5062>;tag=1928301774\r\n"
+		"To: Bob <sip:bob@192.0.2.2>;tag=a6c85cf\r\n"
+		"Call-ID: " CID "\r\n"
+		"CSeq: %u INVITE\r\n"
+		"Content-Type: application/sdp\r\n"
+		"Content-Length: %%zu\r\n\r\n";
+	static const char answer[] = "v=0\r\n"
+				     "o=bob 2808844564 %u IN IP4 192.0.2.2\r\n"
+				     "s=-\r\n"
+				     "c=IN IP4 192.0.2.2\r\n"
+				     "t=0 0\r\n"
+				     "m=audio 6000 RTP/AVP 0\r\n"
+				     "a=%s\r\n";
+	char h[512], b[256];
+	size_t n;
+
+	flow(BPFALG_MODE_ON, "", "");
+	send_invite();
+	n = build(ibuf, sizeof(ibuf), ok_head, ok_sdp);
+	dgram(IN, ibuf, n);
+	ASSERT_EQ(n_op('B'), 2);
+	ASSERT_EQ(last_put()->call.m[0].flags, BPFALG_CM_BOUND);
+
+	/* hold */
+	fk.n = 0;
+	snprintf(h, sizeof(h), head, 2, 2);
+	snprintf(b, sizeof(b), offer, 2, 7000, "sendonly");
+	n = build(ibuf, sizeof(ibuf), h, b);
+	dgram(OUT, ibuf, n);
+	ASSERT_TRUE(rc > 0, "hold re-INVITE rewritten");
+	ASSERT_EQ(n_op('R'), 0);
+	ASSERT_EQ(n_op('B'), 0);
+	ASSERT_EQ(last_put()->call.m[0].flags,
+		  BPFALG_CM_BOUND | BPFALG_CM_HOLD);
+	snprintf(h, sizeof(h), ans_head, 2, 2);
+	snprintf(b, sizeof(b), answer, 2, "recvonly");
+	n = build(ibuf, sizeof(ibuf), h, b);
+	dgram(IN, ibuf, n);
+	ASSERT_TRUE(rc > 0, "hold answer");
+	ASSERT_EQ(n_op('R'), 0);
+	ASSERT_EQ(last_put()->call.m[0].flags,
+		  BPFALG_CM_BOUND | BPFALG_CM_HOLD);
+
+	/* resume on 7002: the old ports go at once, the peer's end is
+	 * known, so the new binding is made with the offer already
+	 */
+	fk.n = 0;
+	snprintf(h, sizeof(h), head, 3, 3);
+	snprintf(b, sizeof(b), offer, 3, 7002, "sendrecv");
+	n = build(ibuf, sizeof(ibuf), h, b);
+	dgram(OUT, ibuf, n);
+	ASSERT_TRUE(rc > 0, "resume re-INVITE rewritten");
+	ASSERT_TRUE(release_is(0, 7000), "old RTP released");
+	ASSERT_TRUE(release_is(1, 7001), "old RTCP released");
+	ASSERT_TRUE(bind_is(2, 7002, 7002, 6000), "new RTP");
+	ASSERT_TRUE(bind_is(3, 7003, 7003, 6001), "new RTCP");
+	ASSERT_TRUE(memmem(out, (size_t)rc, "m=audio 7002 ", 13), "m= kept");
+	snprintf(h, sizeof(h), ans_head, 3, 3);
+	snprintf(b, sizeof(b), answer, 3, "sendrecv");
+	n = build(ibuf, sizeof(ibuf), h, b);
+	fk.n = 0;
+	dgram(IN, ibuf, n);
+	ASSERT_EQ(n_op('B'), 0);
+	ASSERT_EQ(n_op('R'), 0);
+	ASSERT_EQ(last_put()->call.m[0].flags, BPFALG_CM_BOUND);
+	ASSERT_EQ(last_put()->call.m[0].inside_port, 7002);
+	ASSERT_EQ(last_put()->call.m[0].public_port, 7002);
+	/* the peer holds with c=0.0.0.0: flagged, bindings kept */
+	fk.n = 0;
+	snprintf(h, sizeof(h),
+		 "INVITE sip:alice@192.0.2.1:5062 SIP/2.0\r\n"
+		 "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKp4\r\n"
+		 "From: Bob <sip:bob@192.0.2.2>;tag=a6c85cf\r\n"
+		 "To: Alice <sip:alice@192.0.2.1:5062>;tag=1928301774\r\n"
+		 "Call-ID: " CID "\r\n"
+		 "CSeq: 1 INVITE\r\n"
+		 "Content-Type: application/sdp\r\n"
+		 "Content-Length: %%zu\r\n\r\n");
+	n = build(ibuf, sizeof(ibuf), h,
+		  "v=0\r\no=bob 2808844564 4 IN IP4 192.0.2.2\r\ns=-\r\n"
+		  "c=IN IP4 0.0.0.0\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n");
+	dgram(IN, ibuf, n);
+	ASSERT_TRUE(rc > 0, "peer's hold: Request-URI back to the inside");
+	ASSERT_EQ(n_op('R'), 0);
+	ASSERT_EQ(last_put()->call.m[0].flags,
+		  BPFALG_CM_BOUND | BPFALG_CM_HOLD);
+	ASSERT_EQ(last_put()->call.m[0].peer_port, 6000);
+}
+
 /* 183 with SDP binds (early media); the 486 to the INVITE releases. */
 static void sip_alg_early_then_486(void)
 {
@@ -1025,9 +1140,9 @@ static void sip_alg_fini(void)
 
 UNIT_CASES(sip_alg_cases, CASE(sip_alg_invite_rewrite),
 	   CASE(sip_alg_answer_binds), CASE(sip_alg_second_call_ports),
-	   CASE(sip_alg_early_then_486), CASE(sip_alg_cancel),
-	   CASE(sip_alg_bind_fails), CASE(sip_alg_register),
-	   CASE(sip_alg_already_public), CASE(sip_alg_ice),
-	   CASE(sip_alg_observe), CASE(sip_alg_bad_input),
+	   CASE(sip_alg_hold_resume), CASE(sip_alg_early_then_486),
+	   CASE(sip_alg_cancel), CASE(sip_alg_bind_fails),
+	   CASE(sip_alg_register), CASE(sip_alg_already_public),
+	   CASE(sip_alg_ice), CASE(sip_alg_observe), CASE(sip_alg_bad_input),
 	   CASE(sip_alg_policy_deny), CASE(sip_alg_invite_from),
 	   CASE(sip_alg_fini));

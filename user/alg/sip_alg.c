@@ -20,7 +20,11 @@
 struct sip_media {
 	uint8_t type; /* enum sdp_media_type */
 	bool mux; /* a=rtcp-mux on the inside side */
-	bool hold; /* the peer's c= is 0.0.0.0 / :: */
+	/* a side put it on hold: c= 0.0.0.0 / :: (RFC 2543), or its SDP
+	 * says sendonly, recvonly or inactive (RFC 3264 8.4); the last SDP
+	 * of either side decides
+	 */
+	bool hold;
 	bool ice;
 	bool bound, bind_failed;
 	uint16_t in_rtp, in_rtcp; /* 0: not known / no RTCP */
@@ -283,7 +287,10 @@ static void media_bind(struct sip_flow *sf, struct sip_call *c,
 	const char *why = NULL;
 	uint16_t got;
 
-	if (m->bound || !m->in_rtp || !m->peer_rtp || !m->pub_rtp || m->hold ||
+	/* a hold does not stop it: a=sendonly still sends (music on hold),
+	 * and a 0.0.0.0 hold leaves the peer's end as it was
+	 */
+	if (m->bound || !m->in_rtp || !m->peer_rtp || !m->pub_rtp ||
 	    m->peer_family != af->family)
 		return;
 	memcpy(x.remote, m->peer, 16);
@@ -320,6 +327,15 @@ fail:
 static bool addr_is(int family, const uint8_t *a, int fam2, const uint8_t *b)
 {
 	return family == fam2 && !memcmp(a, b, alen(family));
+}
+
+/* Is stream @i of the SDP at hand on hold (see sip_media.hold)? */
+static bool sdp_holds(unsigned int i, const struct sdp_conn *cn)
+{
+	enum sdp_dir d = sdp_media_dir(&sdp, i);
+
+	return (cn && cn->hold) || d == SDP_DIR_SENDONLY ||
+	       d == SDP_DIR_RECVONLY || d == SDP_DIR_INACTIVE;
 }
 
 /*
@@ -363,6 +379,7 @@ static void sdp_outbound(struct sip_flow *sf, struct sip_call *c,
 			}
 			m->type = sm->type;
 			m->mux = sm->rtcp_mux;
+			m->hold = sdp_holds(i, cn);
 			m->ice = m->ice || sm->n_candidates;
 			if (!m->pub_rtp) {
 				m->pub_rtp = media_alloc(sm->port, m->mux);
@@ -405,7 +422,7 @@ static void sdp_inbound(struct sip_flow *sf, struct sip_call *c)
 			continue; /* an FQDN: nothing to bind to */
 		}
 		m->ice = m->ice || sm->n_candidates;
-		m->hold = cn->hold;
+		m->hold = sdp_holds(i, cn);
 		if (cn->hold)
 			continue; /* on hold: the bindings stay as they are */
 		rtcp = sm->has_rtcp ? sm->rtcp_port : (uint16_t)(sm->port + 1);
