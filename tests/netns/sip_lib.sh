@@ -22,6 +22,10 @@ sip_init() {
 	require_cmds sipp
 	cp "$SIP_DIR"/*.xml . || fail "SIPp scenarios from $SIP_DIR"
 	cp /usr/share/sip-tester/g711a.pcap . || fail "g711a.pcap (sip-tester)"
+	# its first 1.8 s (60 packets, 30 ms apart; the whole file lasts 7 s),
+	# for scenarios whose media must stop before their next step
+	tcpdump -r g711a.pcap -c 60 -w g711a_2s.pcap 2>/dev/null && [ -s g711a_2s.pcap ] ||
+		fail "cutting g711a.pcap"
 	FTP_COUNTERS=$SIP_COUNTERS
 }
 
@@ -92,4 +96,39 @@ sip_wait_calls() {
 # depends on the port (tcpdump decodes 7000 as AFS "rx", 5060 as SIP).
 cap_count() {
 	grep -cE "IP $2 > $3: " "$1"
+}
+
+# rtp_probe NSFUNC LADDR LPORT DADDR DPORT COUNT: COUNT RTP-sized datagrams
+# from LADDR:LPORT to DADDR:DPORT, one every 20 ms, counting those that
+# come back from DADDR:DPORT (an -rtp_echo peer) within 1 s of the last;
+# prints "sent N received M".  For media on a port SIPp does not play on.
+rtp_probe() {
+	$1 timeout 15 python3 -c '
+import socket, sys, time
+la, lp, da, dp, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((la, lp))
+s.setblocking(False)
+got = 0
+def drain():
+    global got
+    while True:
+        try:
+            data, src = s.recvfrom(2048)
+        except BlockingIOError:
+            return
+        if src == (da, dp):
+            got += 1
+for i in range(n):
+    # RTP header: version 2, PCMA, sequence i, timestamp, SSRC
+    pkt = bytes([0x80, 8, i >> 8 & 255, i & 255]) + (160 * i).to_bytes(4, "big") + b"bpfa" + bytes(160)
+    s.sendto(pkt, (da, dp))
+    time.sleep(0.02)
+    drain()
+end = time.time() + 1
+while time.time() < end and got < n:
+    time.sleep(0.02)
+    drain()
+print("sent %d received %d" % (n, got))
+' "$2" "$3" "$4" "$5" "$6"
 }
