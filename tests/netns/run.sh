@@ -15,6 +15,12 @@
 #   TEST_TIMEOUT=seconds               per case (default 180)
 #   NETNS_LOGDIR=dir                   keep per-case logs there
 #   VERBOSE=1                          print every case's log
+#
+# A scenario may name the modes it is meant for in a line
+#   # gateways: kernel bpfalg
+# among its first 40 lines (ALG scenarios: the XDP fast path never carries
+# a control flow, so bpfalg-xdp would repeat bpfalg); it is not run in the
+# others (not counted, not a skip).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 modes=${GW:-kernel bpfalg bpfalg-xdp}
@@ -40,6 +46,10 @@ for gw in $modes; do
 	for f in $files; do
 		name=$(basename "$f" .sh)
 		name=${name#test_}
+		want=$(head -n 40 "$f" | sed -n 's/^# gateways: *//p' | head -n 1)
+		if [ -n "$want" ] && ! printf ' %s ' "$want" | grep -q " $gw "; then
+			continue
+		fi
 		log="$logdir/$name.$gw.log"
 		t0=$(date +%s)
 		# Own session and process group: on a timeout the whole group

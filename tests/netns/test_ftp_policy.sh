@@ -8,6 +8,7 @@
 # sequence numbers consistent.  A second session after `--deny ""`
 # reaches the server again (vsftpd itself refuses the upload: anonymous,
 # write_enable=NO, with its own 550).
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "command policy is a bpfalg feature (nf_conntrack_ftp has none)"

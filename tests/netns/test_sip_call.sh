@@ -11,6 +11,7 @@
 # only through the gateway's media binding / the kernel's expectation),
 # and under bpfalg the sip counters say what was rewritten.
 HERE=$(cd "$(dirname "$0")" && pwd)
+# gateways: kernel bpfalg
 . "$HERE/lib.sh"
 test_init
 require_cmds sipp

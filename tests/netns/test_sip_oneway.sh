@@ -8,6 +8,7 @@
 # reports the call under its "media" check.  The kernel's helper has no
 # such view: for GW=kernel the test stops after the one-way proof.
 HERE=$(cd "$(dirname "$0")" && pwd)
+# gateways: kernel bpfalg
 . "$HERE/lib.sh"
 test_init
 require_cmds sipp

@@ -12,6 +12,7 @@
 # that they arrive intact and are answered.  bpfalg must rewrite all of
 # them, holding the split INVITE until its end arrives.
 HERE=$(cd "$(dirname "$0")" && pwd)
+# gateways: kernel bpfalg
 . "$HERE/lib.sh"
 test_init
 topo_setup3
