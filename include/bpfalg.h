@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 6
+#define BPFALG_LAYOUT_VERSION 7
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.
@@ -240,6 +240,10 @@ enum bpfalg_fail_policy {
 /* bpfalg_config.flags */
 #define BPFALG_CF_MASQUERADE (1u << 0) /* public_v4 follows the interface */
 #define BPFALG_CF_XDP_FAST (1u << 1) /* XDP may forward established flows */
+/* Somebody runs `algctl events`: TC reports each new flow on punt_rb
+ * (BPFALG_PUNT_FLOW_NEW records); the daemon sets it only while so.
+ */
+#define BPFALG_CF_FLOW_EVENTS (1u << 2)
 
 /* Timeouts in seconds, conntrack-like defaults in user/config.c. */
 struct bpfalg_timeouts {
@@ -299,6 +303,7 @@ enum bpfalg_counter {
 	BPFALG_CNT_PUNT_FAIL, /* ring buffer full / no controller */
 	BPFALG_CNT_SEQADJ, /* packets whose seq/ack/SACK were adjusted in BPF */
 	BPFALG_CNT_SACK_UNALIGNED, /* odd-aligned SACK option left alone */
+	BPFALG_CNT_FLOW_EVENT_DROP, /* new-flow report skipped: ring busy */
 	BPFALG_CNT_MAX,
 };
 
@@ -313,6 +318,10 @@ struct bpfalg_counters {
 enum bpfalg_punt_reason {
 	BPFALG_PUNT_ALG_PAYLOAD = 1, /* original dropped: controller reinjects */
 	BPFALG_PUNT_OBSERVE = 2, /* a copy: the original went on unchanged */
+	/* not a packet: TC made the flow @key (pkt_len 0), reported while
+	 * BPFALG_CF_FLOW_EVENTS is set
+	 */
+	BPFALG_PUNT_FLOW_NEW = 3,
 };
 
 struct bpfalg_punt_hdr {
@@ -325,7 +334,9 @@ struct bpfalg_punt_hdr {
 	__u8 alg; /* enum bpfalg_alg */
 	__u8 reason; /* enum bpfalg_punt_reason */
 	__u32 pad;
-	__u64 ts_ns;
+	__u64 ts_ns; /* CLOCK_MONOTONIC, precise: the controller latency
+		      * histogram starts here
+		      */
 	struct bpfalg_tuple key; /* flow table key (original direction) */
 };
 

@@ -37,6 +37,7 @@ static const char *const counter_names[BPFALG_CNT_MAX] = {
 	[BPFALG_CNT_PUNT_FAIL] = "punt_failed",
 	[BPFALG_CNT_SEQADJ] = "seq_adjusted",
 	[BPFALG_CNT_SACK_UNALIGNED] = "sack_unaligned",
+	[BPFALG_CNT_FLOW_EVENT_DROP] = "flow_events_dropped",
 };
 
 /* Per-ALG counters: the datapath's, then the controller's. */

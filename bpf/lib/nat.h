@@ -20,6 +20,7 @@
 #include "bpfalg.h"
 #include "lib/maps.h"
 #include "lib/flow.h"
+#include "lib/punt.h"
 
 #ifndef EEXIST
 #define EEXIST 17
@@ -233,6 +234,7 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 		return existing;
 	}
 	count(BPFALG_CNT_FLOW_NEW);
+	flow_event(&cc.orig, in_ifindex, c, now);
 	return bpf_map_lookup_elem(&flows, &cc.orig);
 }
 

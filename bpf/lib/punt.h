@@ -8,6 +8,8 @@
  *                                     copy the whole frame behind a struct
  *                                     bpfalg_punt_hdr; 0 or -1 (too big,
  *                                     ring full)
+ *   flow_event(orig, ifindex, cfg, now)
+ *                                     report a new flow to `algctl events`
  *
  * The record is reserved at its maximum size so the copy length can be
  * the packet's own: control packets are small, and the ring holds about
@@ -59,7 +61,10 @@ static __always_inline int punt(struct __sk_buff *skb,
 	r->h.alg = alg;
 	r->h.reason = reason;
 	r->h.pad = 0;
-	r->h.ts_ns = now;
+	/* the precise clock, unlike dp_now(): the controller's latency
+	 * histogram measures from here, and a tick is 4 ms at HZ=250
+	 */
+	r->h.ts_ns = bpf_ktime_get_ns();
 	__builtin_memcpy(&r->h.key, key, sizeof(*key));
 	if (bpf_skb_load_bytes(skb, 0, r->pkt, len)) {
 		bpf_ringbuf_discard(r, 0);
@@ -67,6 +72,42 @@ static __always_inline int punt(struct __sk_buff *skb,
 	}
 	bpf_ringbuf_submit(r, 0);
 	return 0;
+}
+
+/*
+ * A new flow, for `algctl events`: a header-only record (reason
+ * BPFALG_PUNT_FLOW_NEW, the flow's key) while the daemon has set
+ * BPFALG_CF_FLOW_EVENTS for a subscriber.  Never into a ring more than a
+ * quarter full: its first job is carrying control packets, and a flood of
+ * new flows must not push those out.
+ */
+#define FLOW_EVENT_RING_MAX (BPFALG_PUNT_RB_SIZE / 4)
+
+static __always_inline void flow_event(const struct bpfalg_tuple *orig,
+				       __u32 ifindex,
+				       const struct bpfalg_config *c, __u64 now)
+{
+	struct bpfalg_punt_hdr *h;
+
+	if (!(c->flags & BPFALG_CF_FLOW_EVENTS))
+		return;
+	if (bpf_ringbuf_query(&punt_rb, BPF_RB_AVAIL_DATA) >
+	    FLOW_EVENT_RING_MAX) {
+		count(BPFALG_CNT_FLOW_EVENT_DROP);
+		return;
+	}
+	h = bpf_ringbuf_reserve(&punt_rb, sizeof(*h), 0);
+	if (!h) {
+		count(BPFALG_CNT_FLOW_EVENT_DROP);
+		return;
+	}
+	__builtin_memset(h, 0, sizeof(*h));
+	h->layout_version = BPFALG_LAYOUT_VERSION;
+	h->ifindex = ifindex;
+	h->reason = BPFALG_PUNT_FLOW_NEW;
+	h->ts_ns = now;
+	__builtin_memcpy(&h->key, orig, sizeof(*orig));
+	bpf_ringbuf_submit(h, 0);
 }
 
 #endif /* BPFALG_PUNT_H */

@@ -448,6 +448,7 @@ const char *counter_name(int idx)
 		[BPFALG_CNT_PUNT_FAIL] = "PUNT_FAIL",
 		[BPFALG_CNT_SEQADJ] = "SEQADJ",
 		[BPFALG_CNT_SACK_UNALIGNED] = "SACK_UNALIGNED",
+		[BPFALG_CNT_FLOW_EVENT_DROP] = "FLOW_EVENT_DROP",
 	};
 
 	return idx >= 0 && idx < BPFALG_CNT_MAX && n[idx] ? n[idx] : "?";
