@@ -29,8 +29,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I. -Iinclude -Ibpf
 USER_CFLAGS := -g -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -D_GNU_SOURCE -std=gnu11 \
-	-Iinclude -Iuser -I$(OUTPUT) $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
-USER_LDLIBS := -lbpf -lelf -lz $(shell pkg-config --libs libnl-3.0 libnl-route-3.0 2>/dev/null)
+	-Iinclude -Iuser -I$(OUTPUT) $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 libmicrohttpd libpcap 2>/dev/null)
+USER_LDLIBS := -lbpf -lelf -lz $(shell pkg-config --libs libnl-3.0 libnl-route-3.0 libmicrohttpd libpcap 2>/dev/null)
 
 BPF_PROGS := xdp_alg tc_alg
 BPF_OBJS := $(patsubst %,$(OUTPUT)/%.bpf.o,$(BPF_PROGS))
@@ -153,7 +153,7 @@ FUZZ_SRCS_fuzz_ftp := user/alg/ftp.c
 FUZZ_SRCS_fuzz_stream := user/engine/stream.c user/engine/packet.c user/alg/ftp.c
 FUZZ_SRCS_fuzz_sip := user/alg/sip.c user/alg/sdp.c user/alg/sip_rewrite.c
 FUZZ_SRCS_fuzz_rtsp := user/alg/rtsp.c user/alg/rtsp_alg.c user/alg/policy.c \
-	user/util/prefix.c user/util/log.c user/util/json_writer.c
+	user/util/prefix.c user/util/log.c user/util/json_writer.c user/engine/events.c
 FUZZ_SRCS_fuzz_doctor := user/doctor_parse.c
 FUZZ_SRCS_fuzz_conffile := user/conffile.c user/config.c user/alg/policy.c \
 	user/util/prefix.c user/util/json_writer.c

@@ -23,13 +23,14 @@
 
 #include "bpfalg.h"
 
-#define BPFALG_SETTINGS_VERSION 1
+#define BPFALG_SETTINGS_VERSION 2
 #define BPFALG_SETTINGS_PIN "settings"
 
 #define BPFALG_SETTINGS_IFACES 16 /* inside interfaces (CONFIG_MAX_INSIDE) */
 #define BPFALG_SETTINGS_IFNAME 16 /* IF_NAMESIZE */
 #define BPFALG_SETTINGS_LIST 256 /* one comma-separated list, NUL included */
 #define BPFALG_SETTINGS_PATH 256
+#define BPFALG_SETTINGS_LISTEN 64 /* ADDR:PORT */
 
 struct bpfalg_settings {
 	__u32 version; /* BPFALG_SETTINGS_VERSION */
@@ -62,6 +63,8 @@ struct bpfalg_settings {
 	 */
 	char sip_invite_from[BPFALG_SETTINGS_LIST];
 	char config_file[BPFALG_SETTINGS_PATH]; /* "" none read */
+	/* controller: where it serves Prometheus metrics, "" nowhere */
+	char metrics[BPFALG_SETTINGS_LISTEN];
 };
 
 #endif

@@ -6,11 +6,12 @@ set -eu
 PKGS="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 libnl-3-dev libnl-route-3-dev iproute2 nftables iputils-ping socat
 netcat-openbsd python3 iperf3 curl ethtool tcpdump libclang-rt-14-dev
-libosip2-dev
+libosip2-dev libmicrohttpd-dev libpcap-dev
 netsniff-ng gnuplot-nox vsftpd lftp openssl conntrack tftpd-hpa tftp-hpa linux-perf
 sip-tester
 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base
-gstreamer1.0-plugins-good"
+gstreamer1.0-plugins-good
+tshark prometheus"
 
 missing=""
 for p in $PKGS; do

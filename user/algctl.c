@@ -42,6 +42,13 @@ static const struct cmd cmds[] = {
 	{ "calls", do_calls, "",
 	  "SIP calls: media streams, packets each way, one-way verdicts" },
 	{ "stats", do_stats, "", "datapath and per-ALG counters, table occupancy" },
+	{ "events", do_events, "",
+	  "live stream of flows, pinholes, rewrites, refusals, SIP calls "
+	  "(like conntrack -E; needs the daemon)" },
+	{ "capture", do_capture,
+	  "[--proto P] [--flow ID] [-c N] -w FILE|-",
+	  "write punted packets as received and as reinjected to a pcap "
+	  "file (needs the daemon)" },
 	{ "alg", do_alg,
 	  "[PROTO [off|observe|on] [--ports P[,P...]] [--deny LIST] "
 	  "[--invite-from ADDR[/LEN],...]]",

@@ -60,5 +60,13 @@ int do_alg(int argc, char **argv);
 int do_forward(int argc, char **argv);
 int do_config(int argc, char **argv);
 int do_doctor(int argc, char **argv);
+int do_events(int argc, char **argv);
+int do_capture(int argc, char **argv);
+
+/* Streaming commands (events, capture): SIGINT/SIGTERM/SIGHUP set a flag
+ * and interrupt the blocking read instead of killing the process.
+ */
+void cmd_catch_stop_signals(void);
+bool cmd_stopped(void);
 
 #endif

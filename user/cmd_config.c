@@ -57,6 +57,8 @@ static int config_from_pins(struct up_config *uc, char *err, size_t errlen)
 	uc->pinhole_timeout = s.pinhole_timeout;
 	uc->pinholes_per_flow = s.pinholes_per_flow;
 	uc->min_data_port = s.min_data_port;
+	snprintf(uc->metrics, sizeof(uc->metrics), "%.*s",
+		 (int)sizeof(s.metrics) - 1, s.metrics);
 	for (int a = 0; a < BPFALG_ALG_MAX; a++)
 		snprintf(uc->alg_deny[a], sizeof(uc->alg_deny[a]), "%.*s",
 			 (int)sizeof(s.deny[a]) - 1, s.deny[a]);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "alg/alg.h"
@@ -106,6 +107,7 @@ enum opt_type {
 	OPT_U32, /* __u32 in [min, max] */
 	OPT_RANGE, /* MIN-MAX into two __u32 */
 	OPT_FILE, /* --config FILE: command line only */
+	OPT_LISTEN, /* ADDR:PORT, "" none: config_parse_listen() */
 	/* per ALG, .alg says which */
 	OPT_ALG_MODE,
 	OPT_PORTS,
@@ -189,6 +191,9 @@ static const struct opt_def opts[] = {
 	  "N", "live pinholes one control flow may hold (8)" },
 	{ "--min-data-port", OPT_U32, OFF(min_data_port), NULL, 1, 65535,
 	  "PORT", "lowest data port PORT/EPRT/227/229 may name (1024)" },
+	{ "--metrics", OPT_LISTEN, OFF(metrics), NULL, 0, 0, "ADDR:PORT",
+	  "serve Prometheus metrics on http://ADDR:PORT/metrics "
+	  "(daemon; [V6]:PORT, :PORT any; none)" },
 	ALG_MODE(FTP, "ftp"),
 	ALG_PORTS(FTP, "ftp", "21"),
 	ALG_DENY(FTP, "ftp", "FTP commands (STOR,DELE,...)"),
@@ -332,6 +337,52 @@ static int check_ifname(const char *s, char *err, size_t errlen)
 	return 0;
 }
 
+int config_parse_listen(const char *s, struct sockaddr_storage *ss,
+			unsigned int *len, char *err, size_t errlen)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(s, ':');
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	size_t hl = colon ? (size_t)(colon - s) : 0;
+	__u32 port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!colon || hl >= sizeof(host) || strlen(s) >= CONFIG_LISTEN_MAX ||
+	    parse_u32(colon + 1, 1, 65535, &port))
+		goto bad;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (!hl || !strcmp(host, "*") || !strcmp(host, "[::]")) {
+		/* every address, IPv6 and IPv4 */
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((__u16)port);
+		*len = sizeof(*s6);
+		return 0;
+	}
+	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+		host[hl - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			goto bad;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((__u16)port);
+		*len = sizeof(*s6);
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+		goto bad;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((__u16)port);
+	*len = sizeof(*s4);
+	return 0;
+bad:
+	snprintf(err, errlen,
+		 "'%s' is not ADDR:PORT (IPv4 ADDR, [IPv6], or :PORT for "
+		 "every address; PORT 1-65535)",
+		 s);
+	return -1;
+}
+
 /* yes|no as the file writes a flag; also true/false, on/off, 1/0. */
 static int parse_bool(const char *s, bool *out)
 {
@@ -467,6 +518,17 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 		return 0;
 	case OPT_ALGLIST:
 		return parse_alglist(val, c, err, errlen);
+	case OPT_LISTEN: {
+		struct sockaddr_storage ss;
+		unsigned int len;
+
+		/* empty: no metrics (how the file says "none") */
+		if (*val && config_parse_listen(val, &ss, &len, err, errlen))
+			return -1;
+		/* config_parse_listen() said it fits */
+		memcpy(dst, val, strlen(val) + 1);
+		return 0;
+	}
 	case OPT_ENUM:
 		idx = enum_index(o->names, val);
 		if (idx < 0) {
@@ -811,6 +873,7 @@ static bool format_value(const struct opt_def *o, const struct up_config *c,
 				 i ? "," : "", c->inside[i]);
 		return true;
 	case OPT_IFNAME:
+	case OPT_LISTEN:
 		snprintf(buf, cap, "%s", (const char *)src);
 		return true;
 	case OPT_FLAG:
@@ -902,6 +965,13 @@ static void json_value(struct json_writer *w, const struct opt_def *o,
 		return;
 	case OPT_FLAG:
 		jsonw_bool_field(w, key, shown);
+		return;
+	case OPT_LISTEN:
+		jsonw_name(w, key);
+		if (v[0])
+			jsonw_string(w, v);
+		else
+			jsonw_null(w);
 		return;
 	case OPT_ADDR4:
 		jsonw_name(w, key);

@@ -21,6 +21,7 @@
 #define CONFIG_DEFAULT_FILE "/etc/bpfalg/bpfalg.conf"
 #define CONFIG_LIST_MAX 256 /* BPFALG_SETTINGS_LIST */
 #define CONFIG_PATH_MAX 256 /* BPFALG_SETTINGS_PATH */
+#define CONFIG_LISTEN_MAX 64 /* BPFALG_SETTINGS_LISTEN */
 
 /* up_config.alg_set: per-ALG settings given by the file or the flags (the
  * others keep what the running datapath holds, see loader.c/settings.c)
@@ -52,6 +53,7 @@ struct up_config {
 	__u32 pinhole_timeout; /* seconds */
 	__u32 pinholes_per_flow;
 	__u32 min_data_port;
+	char metrics[CONFIG_LISTEN_MAX]; /* --metrics ADDR:PORT, "" none */
 	/* per ALG (enum bpfalg_alg) */
 	__u32 alg_mode[BPFALG_ALG_MAX]; /* enum bpfalg_alg_mode */
 	__u16 alg_ports[BPFALG_ALG_MAX][BPFALG_ALG_PORTS]; /* 0: unused */
@@ -111,6 +113,14 @@ void config_format_json(const struct up_config *c, struct json_writer *w);
 /* "21,2121" into @ports: 0, or -1 with a reason in @err. */
 int config_parse_ports(const char *s, __u16 ports[BPFALG_ALG_PORTS], char *err,
 		       size_t errlen);
+
+struct sockaddr_storage;
+/*
+ * "ADDR:PORT" (IPv4), "[V6]:PORT", or ":PORT" (every address: [::] with
+ * IPv4 too) into a socket address: 0, or -1 with a reason in @err.
+ */
+int config_parse_listen(const char *s, struct sockaddr_storage *ss,
+			unsigned int *len, char *err, size_t errlen);
 
 /* Print the option table (for help). */
 void config_usage(FILE *f);

@@ -15,8 +15,11 @@
 
 #include "daemon.h"
 #include "engine/engine.h"
+#include "engine/events.h"
 #include "gc.h"
 #include "loader.h"
+#include "metrics.h"
+#include "monitor.h"
 #include "pins.h"
 #include "settings.h"
 #include "util/log.h"
@@ -32,6 +35,8 @@ struct daemon {
 	struct ring_buffer *rb;
 	struct engine *eng;
 	struct nl_addr_watch *nlw;
+	struct monitor *mon; /* algctl events / capture subscribers */
+	struct metrics *met;
 	int epfd, tfd, sfd;
 	unsigned long ticks;
 	bool policy_read;
@@ -42,8 +47,14 @@ struct daemon {
 static int on_punt(void *ctx, void *data, size_t size)
 {
 	struct daemon *d = ctx;
+	int ret;
 
-	return engine_punt(d->eng, data, size);
+	if (monitor_datapath_record(d->mon, data, size))
+		return 0; /* a new flow reported for algctl events */
+	events_punt_begin(data, size);
+	ret = engine_punt(d->eng, data, size);
+	events_punt_end();
+	return ret;
 }
 
 static int update_cfg(struct daemon *d, bool stopping)
@@ -59,6 +70,7 @@ static int update_cfg(struct daemon *d, bool stopping)
 	}
 	c.controller_pid = stopping ? 0 : (__u32)getpid();
 	c.controller_heartbeat_ns = stopping ? 0 : mono_ns();
+	c.flags = monitor_cfg_flags(stopping ? NULL : d->mon, c.flags);
 	if (pins_write_cfg(d->pin_path, &c, err, sizeof(err))) {
 		pr_warn("[daemon] %s\n", err);
 		return -1;
@@ -287,6 +299,17 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 			pr_warn("[daemon] no address notifications: masquerade "
 				"address will not follow changes\n");
 	}
+	d.mon = monitor_open(pin_path, d.gc.flows, err, sizeof(err));
+	if (!d.mon || add_fd(d.epfd, monitor_fd(d.mon)))
+		pr_warn("[daemon] algctl events/capture unavailable: %s\n",
+			d.mon ? strerror(errno) : err);
+	if (uc->metrics[0]) {
+		d.met = metrics_start(uc->metrics, pin_path, err, sizeof(err));
+		if (!d.met) {
+			p_err("%s", err);
+			goto out;
+		}
+	}
 	if (update_cfg(&d, false))
 		goto out;
 	pr_warn("[daemon] controller running (pid %d, pins %s)%s\n", getpid(),
@@ -320,6 +343,8 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 				goto out;
 			} else if (fd == d.tfd) {
 				tick(&d);
+			} else if (d.mon && fd == monitor_fd(d.mon)) {
+				monitor_run(d.mon);
 			} else if (d.nlw && fd == nl_addr_watch_fd(d.nlw)) {
 				if (nl_addr_watch_drain(d.nlw))
 					refresh_public_addr(&d);
@@ -330,8 +355,10 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 		}
 	}
 out:
+	metrics_stop(d.met);
 	if (ret == 0 || d.rb)
 		update_cfg(&d, true);
+	monitor_close(d.mon);
 	ring_buffer__free(d.rb);
 	if (d.eng) {
 		engine_flush_stats(d.eng);

@@ -7,6 +7,7 @@
 
 #include "gc.h"
 #include "bpfalg_timeout.h"
+#include "engine/events.h"
 
 /* Keys are collected first and deleted after the walk: deleting the
  * current key would restart bpf_map_get_next_key() from the beginning.
@@ -71,8 +72,10 @@ static int gc_flows(const struct gc_maps *m, const struct bpfalg_timeouts *to,
 		if (!bpf_map_lookup_elem(m->flow_rev, &f.reply, &owner) &&
 		    !memcmp(&owner, k, sizeof(owner)))
 			bpf_map_delete_elem(m->flow_rev, &f.reply);
-		if (!bpf_map_delete_elem(m->flows, k))
-			st->flows_expired++;
+		if (bpf_map_delete_elem(m->flows, k))
+			continue;
+		st->flows_expired++;
+		events_flow(EV_FLOW_END, k, &f, "expired");
 	}
 out:
 	free(v.keys);
@@ -125,8 +128,10 @@ static int gc_pinholes(const struct gc_maps *m, __u64 now, struct gc_stats *st)
 		if (bpf_map_lookup_elem(m->pinholes, keyvec_at(&v, i), &ph) ||
 		    ph.expires_ns >= now)
 			continue;
-		if (!bpf_map_delete_elem(m->pinholes, keyvec_at(&v, i)))
-			st->pinholes_expired++;
+		if (bpf_map_delete_elem(m->pinholes, keyvec_at(&v, i)))
+			continue;
+		st->pinholes_expired++;
+		events_pinhole(EV_PH_EXPIRED, NULL, keyvec_at(&v, i), &ph, NULL);
 	}
 out:
 	free(v.keys);

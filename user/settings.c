@@ -13,6 +13,7 @@ _Static_assert(BPFALG_SETTINGS_IFACES == CONFIG_MAX_INSIDE, "inside list");
 _Static_assert(BPFALG_SETTINGS_IFNAME == IF_NAMESIZE, "interface names");
 _Static_assert(BPFALG_SETTINGS_LIST == CONFIG_LIST_MAX, "lists");
 _Static_assert(BPFALG_SETTINGS_PATH == CONFIG_PATH_MAX, "file name");
+_Static_assert(BPFALG_SETTINGS_LISTEN == CONFIG_LISTEN_MAX, "metrics");
 _Static_assert(sizeof(struct bpfalg_settings) % 8 == 0, "explicit padding");
 
 static bool layout_ok(int fd)
@@ -140,10 +141,12 @@ int settings_store(const char *pin_path, const struct up_config *uc,
 		s.pinhole_timeout = uc->pinhole_timeout;
 		s.pinholes_per_flow = uc->pinholes_per_flow;
 		s.min_data_port = uc->min_data_port;
+		memcpy(s.metrics, uc->metrics, sizeof(s.metrics));
 	} else {
 		s.pinhole_timeout = old.pinhole_timeout;
 		s.pinholes_per_flow = old.pinholes_per_flow;
 		s.min_data_port = old.min_data_port;
+		memcpy(s.metrics, old.metrics, sizeof(s.metrics));
 	}
 	s.xdp_mode = uc->xdp_mode;
 	s.xdp_fast = uc->xdp_fast;
@@ -169,6 +172,7 @@ int settings_store(const char *pin_path, const struct up_config *uc,
 	for (int a = 0; a < BPFALG_ALG_MAX; a++)
 		s.deny[a][sizeof(s.deny[a]) - 1] = '\0';
 	s.sip_invite_from[sizeof(s.sip_invite_from) - 1] = '\0';
+	s.metrics[sizeof(s.metrics) - 1] = '\0';
 	return settings_write(pin_path, &s, err, errlen);
 }
 

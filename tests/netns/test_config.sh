@@ -156,6 +156,7 @@ expected_show() {
 		pinhole-timeout = $4
 		pinholes-per-flow = 8
 		min-data-port = 1024
+		metrics =
 
 		[ftp]
 		mode = on

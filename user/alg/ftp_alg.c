@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "alg/ftp_alg.h"
+#include "engine/events.h"
 #include "util/log.h"
 
 static int addr_len(int family)
@@ -53,6 +54,8 @@ static int data_channel(struct ftp_flow *ff, const struct ftp_match *m,
 	if (af->mode != BPFALG_MODE_ON) {
 		af->cnt[BPFALG_AS_OBSERVED]++;
 		show_line(ff, "observe: would rewrite", line, len, NULL);
+		events_emit(EV_OBSERVE, af->tag, EV_STR("would", "rewrite"),
+			    EV_TEXT("line", line, len));
 		return -1;
 	}
 	memcpy(x.remote, af->peer, 16);
@@ -81,11 +84,15 @@ static int data_channel(struct ftp_flow *ff, const struct ftp_match *m,
 		log_sanitize((const char *)line, len, a, sizeof(a));
 		log_sanitize((const char *)out, (size_t)n, b, sizeof(b));
 		pr_info("[%s] rewrote \"%s\" -> \"%s\"\n", af->tag, a, b);
+		events_emit(EV_REWRITE, af->tag, EV_TEXT("before", line, len),
+			    EV_TEXT("after", out, n));
 	}
 	return n;
 refuse:
 	af->cnt[BPFALG_AS_REFUSED]++;
 	show_line(ff, "refused", line, len, why);
+	events_emit(EV_PH_REFUSED, af->tag, EV_TEXT("line", line, len),
+		    EV_STR("reason", why));
 	return -1;
 }
 
@@ -111,6 +118,8 @@ static int policy(struct ftp_flow *ff, const uint8_t *line, size_t len,
 		af->cnt[BPFALG_AS_OBSERVED]++;
 		show_line(ff, "observe: would refuse (policy)", line, len,
 			  NULL);
+		events_emit(EV_OBSERVE, af->tag, EV_STR("would", "refuse"),
+			    EV_TEXT("line", line, len));
 		return ALG_LINE_UNCHANGED;
 	}
 	n = snprintf((char *)out, cap, "550 %.*s refused by gateway policy.\r\n",
@@ -123,6 +132,8 @@ static int policy(struct ftp_flow *ff, const uint8_t *line, size_t len,
 				out[i] = (uint8_t)(out[i] - 'a' + 'A');
 	af->cnt[BPFALG_AS_POLICY_DENIED]++;
 	show_line(ff, "refused by policy", line, len, NULL);
+	events_emit(EV_POLICY, af->tag, EV_TEXT("line", line, len),
+		    EV_STR("answer", "550"));
 	return ALG_LINE_REFUSE;
 }
 

@@ -13,6 +13,7 @@
 #include "bpfalg_seqadj.h"
 #include "config.h"
 #include "engine/engine.h"
+#include "engine/events.h"
 #include "engine/packet.h"
 #include "alg/modules.h"
 #include "pins.h"
@@ -185,6 +186,7 @@ static int svc_expect(void *ctx, struct alg_flow *af,
 		s->n_ph++;
 		*public_port = p;
 		log_grant(af, "pinhole", x, p, tmo);
+		events_pinhole(EV_PH_OPEN, af->tag, &k, &v, NULL);
 		return 0;
 	}
 	*why = v6 || x->public_port ?
@@ -333,6 +335,10 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		s->n_bind++;
 		*public_port = p;
 		log_grant(af, "binding", x, p, 0);
+		events_emit(EV_BIND_OPEN, af->tag, EV_STR("proto", "udp"),
+			    EV_EP("inside", x->family, x->inside, x->inside_port),
+			    EV_U64("public_port", p),
+			    EV_EP("remote", x->family, x->remote, x->remote_port));
 		return 0;
 	}
 	*why = x->public_port ? "that public port is taken" :
@@ -356,6 +362,8 @@ static void svc_release(void *ctx, struct alg_flow *af, uint8_t proto,
 		bpf_map_delete_elem(e->fd_pinholes, &s->ph[i].k);
 		pr_info("[%s] pinhole on public port %u removed\n", af->tag,
 			public_port);
+		events_pinhole(EV_PH_CLOSED, af->tag, &s->ph[i].k, NULL,
+			       "released");
 		s->ph[i] = s->ph[--s->n_ph];
 	}
 	i = 0;
@@ -381,6 +389,9 @@ static void svc_release(void *ctx, struct alg_flow *af, uint8_t proto,
 			bpf_map_delete_elem(e->fd_flow_rev, &b->reply);
 		pr_info("[%s] binding on public port %u removed\n", af->tag,
 			public_port);
+		events_emit(EV_BIND_CLOSED, af->tag, EV_STR("proto", "udp"),
+			    EV_U64("public_port", public_port),
+			    EV_STR("reason", "released"));
 		*b = s->bind[--s->n_bind];
 	}
 }
@@ -584,10 +595,13 @@ static void session_reap_ph(struct engine *e, struct session *s, uint64_t now)
 			continue;
 		}
 		/* gone: consumed by the datapath, or expired by the GC */
-		if (now < s->ph[i].expires_ns)
+		if (now < s->ph[i].expires_ns) {
 			cnt[BPFALG_AS_PH_USED]++;
-		else
+			events_pinhole(EV_PH_USED, s->af->tag, &s->ph[i].k,
+				       NULL, NULL);
+		} else {
 			cnt[BPFALG_AS_PH_EXPIRED]++;
+		}
 		s->ph[i] = s->ph[--s->n_ph];
 	}
 }
@@ -791,6 +805,7 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 		}
 	}
 	s->last_ns = mono_ns();
+	events_punt_session(s->alg, s->id);
 	if (s->n_ph) /* a lookup per live pinhole: counters current */
 		session_reap_ph(e, s, s->last_ns);
 	/* the datapath punts an original only when the ALG is on, and a

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bpfalg.h"
+#include "engine/events.h"
 #include "engine/reinject.h"
 
 static int raw_socket(int family)
@@ -80,5 +81,7 @@ int reinject_send(struct reinject *r, int family, const uint8_t *pkt,
 	}
 	if (n < 0)
 		return -errno;
+	if ((size_t)n == len)
+		events_reinjected(pkt, len); /* capture, latency */
 	return (size_t)n == len ? 0 : -EIO;
 }

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Prometheus metrics (bpfalg only: the kernel's conntrack has no such
+# endpoint).  `algctl daemon --metrics 127.0.0.1:9464` in the gateway;
+# curl scrapes /metrics, `promtool check metrics` (Debian's prometheus)
+# must accept the exposition format with no lint problem, before and after
+# an active FTP transfer (curl PORT) through the ALG.  The transfer must
+# move the series: rewrites, the per-ALG rewritten event, punts, the
+# latency histogram's count, pinhole hits, and the rewritten count must
+# equal what `algctl stats -j` says.  Tables show occupancy and limits;
+# other paths are 404, POST is 405; a malformed --metrics is a usage error
+# and config show gives the address back.
+. "$(dirname "$0")/lib.sh"
+test_init
+[ "$GW_KIND" = bpfalg ] || skip "the metrics endpoint is bpfalg's (the kernel reference has none)"
+require_cmds curl promtool
+METRICS=127.0.0.1:9464
+GW_UP_ARGS="$GW_UP_ARGS --metrics $METRICS --flows 4096"
+topo_setup3
+gw_setup
+wait_reachable
+
+scrape() { # FILE
+	gx timeout 10 curl -sS -D "$1.hdr" -o "$1" "http://$METRICS/metrics" ||
+		fail "curl http://$METRICS/metrics: exit $?"
+	grep -qi '^content-type: text/plain; version=0.0.4' "$1.hdr" ||
+		fail "scrape: Content-Type is not the text format 0.0.4: $(grep -i content-type "$1.hdr")"
+	promtool check metrics <"$1" >"$1.lint" 2>&1 ||
+		fail "promtool check metrics rejects the exposition: $(head -c 600 "$1.lint")"
+}
+# val FILE SERIES: the sample value of exactly that series
+val() {
+	awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print "missing" }' "$1"
+}
+rose() { # SERIES MIN
+	local a b
+	a=$(val m1 "$1") b=$(val m2 "$1")
+	[ "$a" != missing ] && [ "$b" != missing ] || fail "series $1 missing (before $a, after $b)"
+	awk -v a="$a" -v b="$b" -v m="$2" 'BEGIN { exit !(b - a >= m) }' ||
+		fail "$1 went $a -> $b, expected to rise by >= $2"
+	log "$1: $a -> $b"
+}
+
+scrape m1
+log "first scrape: $(grep -vc '^#' m1) samples, promtool clean"
+for s in 'bpfalg_table_max_entries{table="flows"} 4096' \
+	'bpfalg_controller_up 1' 'bpfalg_event_subscribers{kind="events"} 0'; do
+	grep -qxF "$s" m1 || fail "first scrape lacks '$s': $(grep -F "${s%% *}" m1 | head -3 | tr '\n' ';')"
+done
+grep -q '^bpfalg_controller_latency_seconds_bucket{le="+Inf"} ' m1 ||
+	fail "no latency histogram +Inf bucket"
+
+ftp_file m.bin 256K
+ftp_server_start sx "$SERVER4"
+ftp_stats_mark
+ftp_fetch cx m "ftp://$SERVER4/m.bin" -P - --disable-eprt
+ftp_check_rose ftp_rewritten 1 "curl PORT"
+ftp_check_rose pinhole_hit 1 "curl PORT"
+scrape m2
+rose 'bpfalg_rewrites_total{alg="ftp"}' 1
+rose 'bpfalg_alg_events_total{alg="ftp",event="rewritten"}' 1
+rose 'bpfalg_alg_events_total{alg="ftp",event="pinholes_opened"}' 1
+rose 'bpfalg_punts_total{alg="ftp",mode="on"}' 2
+rose 'bpfalg_controller_latency_seconds_count' 1
+rose 'bpfalg_datapath_events_total{event="pinhole_hit"}' 1
+rose 'bpfalg_datapath_events_total{event="flow_new"}' 2
+rose 'bpfalg_port_allocations_total{result="preserved"}' 1
+
+# the same number as algctl stats -j (nothing moves while idle)
+st=$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["alg_counters"]["ftp_rewritten"])')
+[ "$(val m2 'bpfalg_rewrites_total{alg="ftp"}')" = "$st" ] ||
+	fail "bpfalg_rewrites_total{alg=\"ftp\"} $(val m2 'bpfalg_rewrites_total{alg="ftp"}') but algctl stats says ftp_rewritten $st"
+n=$(val m2 'bpfalg_table_entries{table="flows"}')
+[ "$n" != missing ] && [ "$n" -ge 2 ] || fail "bpfalg_table_entries{table=\"flows\"} is $n after an FTP transfer"
+tcp=$(awk '/^bpfalg_flows\{proto="tcp"/ { s += $2 } END { print s + 0 }' m2)
+[ "$tcp" -ge 2 ] || fail "bpfalg_flows{proto=\"tcp\",...} add up to $tcp, expected the control and data flows"
+log "after the transfer: flows table $n entries, $tcp tcp flows by state"
+
+code=$(gx timeout 10 curl -s -o /dev/null -w '%{http_code}' "http://$METRICS/nope")
+[ "$code" = 404 ] || fail "GET /nope answered $code, expected 404"
+code=$(gx timeout 10 curl -s -o /dev/null -w '%{http_code}' -X POST "http://$METRICS/metrics")
+[ "$code" = 405 ] || fail "POST /metrics answered $code, expected 405"
+
+out=$(algctl up --inside gin --outside gout --masquerade --config /dev/null --metrics 1.2.3.4 2>&1)
+rc=$?
+[ $rc -eq 2 ] || fail "--metrics 1.2.3.4: exit $rc, expected 2 (usage): $out"
+[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && printf '%s' "$out" | grep -q "is not ADDR:PORT" ||
+	fail "--metrics 1.2.3.4: not a one-line reason: $out"
+algctl config show | grep -qxF "metrics = $METRICS" ||
+	fail "config show does not say metrics = $METRICS: $(algctl config show | grep metrics)"
+log "404/405, bad --metrics refused ($out), config show has the address"
+exit 0
