@@ -138,6 +138,51 @@ $(OUTPUT)/bench/tcp_crr: bench/tcp_crr.c
 clean:
 	$(Q)rm -rf $(OUTPUT)
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: algctl, the systemd unit,
+# the man page, bash completion, and /etc/bpfalg/bpfalg.conf from the
+# example unless one exists (algctl reads /etc/bpfalg/bpfalg.conf, whatever
+# the PREFIX).  The BPF programs are compiled into algctl (the skeletons
+# embed the objects): there are no .bpf.o files to install.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+CONFDIR := /etc/bpfalg
+
+.PHONY: install uninstall deb
+install: $(OUTPUT)/algctl
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(CONFDIR)
+	$(Q)install -m 0755 $(OUTPUT)/algctl $(DESTDIR)$(SBINDIR)/algctl
+	$(Q)install -m 0644 docs/algctl.8 $(DESTDIR)$(MANDIR)/man8/algctl.8
+	$(Q)sed 's|/usr/sbin/algctl|$(SBINDIR)/algctl|g' deploy/bpfalg.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/bpfalg.service
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/bpfalg.service
+	$(Q)install -m 0644 deploy/algctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/algctl
+	$(Q)install -m 0644 deploy/bpfalg.conf.example $(DESTDIR)$(CONFDIR)/bpfalg.conf.example
+	$(Q)[ -e $(DESTDIR)$(CONFDIR)/bpfalg.conf ] || \
+		install -m 0644 deploy/bpfalg.conf.example $(DESTDIR)$(CONFDIR)/bpfalg.conf
+
+# The configuration file stays (it is the operator's); the rest goes.
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/algctl $(DESTDIR)$(MANDIR)/man8/algctl.8 \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/bpfalg.service $(DESTDIR)$(BASHCOMPDIR)/algctl \
+		$(DESTDIR)$(CONFDIR)/bpfalg.conf.example
+	$(Q)[ ! -e $(DESTDIR)$(CONFDIR)/bpfalg.conf ] || \
+		echo "kept $(DESTDIR)$(CONFDIR)/bpfalg.conf"
+
+# make deb: $(OUTPUT)/bpfalg_VERSION_ARCH.deb, staged by install with
+# Debian's paths, packed by scripts/mkdeb.sh with dpkg-deb (no network, no
+# debhelper).
+deb: $(OUTPUT)/algctl
+	$(Q)rm -rf $(OUTPUT)/deb
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(OUTPUT))/deb/debian/bpfalg \
+		PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system
+	$(call msg,DEB,$(OUTPUT)/deb)
+	$(Q)scripts/mkdeb.sh $(OUTPUT)/deb $(OUTPUT)
+
 # libFuzzer targets: the datapath parser compiled as C (tests/bpf_shim.h).
 # Unaligned header access is fine for the BPF target (and VLAN tags cause it):
 # -fno-sanitize=alignment keeps UBSan on everything else.

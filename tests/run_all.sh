@@ -66,6 +66,9 @@ for suite in unit_tests:unit bpf_tests:bpf; do
 		echo
 	fi
 done
+# packaging: man page and completion against `algctl help`, make install,
+# systemd-analyze verify of the unit, the unit's capabilities
+run_suite pkg 120 tests/pkg/run.sh
 run_suite netns 900 tests/netns/run.sh
 
 echo "=== summary"
