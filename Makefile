@@ -8,6 +8,7 @@
 #   make demo       install deps, build, run the netns demo
 #   make bench      benchmarks (ratios against nftables in the same run)
 #   make fuzz       build libFuzzer targets
+#   make k8s-rootfs the container image's content as a rootfs tarball
 #   V=1             show full commands
 
 OUTPUT ?= build
@@ -98,6 +99,12 @@ $(OUTPUT)/tests/tc_count.bpf.o: tests/netns/tc_count.bpf.c vmlinux.h | $(OUTPUT)
 $(OUTPUT)/tests/tcx_tool: tests/netns/tcx_tool.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $< -o $@ -lbpf
+
+# The container image's runtime content (deploy/k8s/Containerfile) as a
+# root filesystem tarball, for hosts without a container builder.
+.PHONY: k8s-rootfs
+k8s-rootfs: $(OUTPUT)/algctl
+	$(Q)deploy/k8s/build-rootfs.sh $(OUTPUT)/algctl $(OUTPUT)/bpfalg-rootfs.tar
 
 test-unit: $(OUTPUT)/tests/unit_tests
 	$(Q)$<

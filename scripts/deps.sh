@@ -12,7 +12,8 @@ netsniff-ng gnuplot-nox vsftpd lftp openssl conntrack tftpd-hpa tftp-hpa linux-p
 sip-tester
 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base
 gstreamer1.0-plugins-good
-tshark prometheus"
+tshark prometheus
+yamllint shellcheck python3-yaml"
 
 missing=""
 for p in $PKGS; do

@@ -69,6 +69,8 @@ done
 # packaging: man page and completion against `algctl help`, make install,
 # systemd-analyze verify of the unit, the unit's capabilities
 run_suite pkg 120 tests/pkg/run.sh
+# deploy/k8s: yamllint, manifest and Containerfile checks, entrypoint cases
+run_suite k8s 120 tests/k8s/check_k8s.py
 run_suite netns 900 tests/netns/run.sh
 
 echo "=== summary"
