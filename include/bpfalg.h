@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 7
+#define BPFALG_LAYOUT_VERSION 8
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.
@@ -32,7 +32,7 @@
  * lookup cost it ~55 ns a packet); interfaces above this get no fast path.
  */
 #define BPFALG_MAX_IFINDEX 4096
-#define BPFALG_PUNT_RB_SIZE (4 * 1024 * 1024)
+#define BPFALG_PUNT_RB_SIZE (16 * 1024 * 1024)
 
 #define BPFALG_AF_INET 2
 #define BPFALG_AF_INET6 10

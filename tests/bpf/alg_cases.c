@@ -1488,7 +1488,11 @@ static void ring_full(void)
 	char why[256] = "";
 	__u8 in[PKT_MAX];
 	int il = pkt_build(&s, in), i, punted = 0, nr;
-	const int max = BPFALG_PUNT_RB_SIZE / 2048 + 10;
+	/* a PORT command goes in the 256-byte size class (bpf/lib/punt.h):
+	 * header + 256, plus the ring's own 8-byte record header
+	 */
+	const int rec = (int)sizeof(struct bpfalg_punt_hdr) + 256 + 8;
+	const int max = BPFALG_PUNT_RB_SIZE / rec + 10;
 
 	state_reset();
 	ctl_clear();
@@ -1508,9 +1512,10 @@ static void ring_full(void)
 			break;
 		punted++;
 	}
-	if (i == max || punted < 100) {
-		snprintf(why, sizeof(why), "%d punts before the first failure",
-			 punted);
+	if (i == max || punted < BPFALG_PUNT_RB_SIZE / rec - 10) {
+		snprintf(why, sizeof(why),
+			 "%d punts before the first failure, expected %d (%d-byte records)",
+			 punted, BPFALG_PUNT_RB_SIZE / rec, rec);
 		goto out;
 	}
 	/* full: drop policy */
