@@ -63,10 +63,11 @@ if [ "$GW_KIND" = kernel ]; then
 	exit 0
 fi
 
-algctl events -j >ev.json 2>ev.err &
+# nsenter directly: $! must be algctl itself (signalled below)
+nsenter --net="/run/netns/$NS_G" "$ALGCTL" --pin-path "$PIN" events -j >ev.json 2>ev.err &
 EV_J=$!
 bg_track $EV_J
-algctl events >ev.txt 2>evt.err &
+nsenter --net="/run/netns/$NS_G" "$ALGCTL" --pin-path "$PIN" events >ev.txt 2>evt.err &
 EV_T=$!
 bg_track $EV_T
 wait_for ev.err "^algctl: listening" 5 "algctl events -j did not subscribe"
@@ -134,8 +135,8 @@ wait_for ev.json '"event":"policy-refused".*"line":"STOR up.bin"' 5 "no policy-r
 log "policy: $(grep -m1 'policy-refused' ev.json)"
 
 # the subscriber that leaves is forgotten; the daemon's stop ends the rest
-kill "$EV_T"
-wait "$EV_T" 2>/dev/null
+kill -INT "$EV_T"
+wait "$EV_T" || fail "algctl events (text) exit $? after SIGINT, expected 0"
 daemon_stop || fail "the daemon did not stop"
 for i in $(seq 30); do kill -0 "$EV_J" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$EV_J" 2>/dev/null && fail "algctl events still runs after the daemon stopped"
