@@ -61,17 +61,21 @@ wait_listen sx $RTSP_PORT
 
 # play N: receive N RTP buffers (20 ms of audio each) or fail within 8 s;
 # rtspsrc gives up 2 s after the last SETUP reply when no UDP arrives.
+# Success is the EOS fakesink sends after its N buffers, not the exit
+# status: on the way down rtspsrc sometimes sends a PAUSE after its
+# TEARDOWN, finds the connection closed and exits 1 (gstreamer 1.22).
 play() {
-	cx timeout 8 gst-launch-1.0 -q rtspsrc location="$URL" protocols=udp \
+	cx timeout 8 gst-launch-1.0 rtspsrc location="$URL" protocols=udp \
 		nat-method=none port-range=$CPORT-$((CPORT + 1)) timeout=2000000 \
 		! fakesink num-buffers="$1" >client.log 2>&1
+	grep -q 'Got EOS from element "pipeline0"' client.log
 }
 # the last Transport the server received / sent
 srv_setup() { sed -n 's/^SETUP Transport: //p' server.log | tail -n1; }
 srv_reply() { sed -n 's/^REPLY Transport: //p' server.log | tail -n1; }
 why() {
 	printf '%s [server got: %s; answered: %s]' \
-		"$(grep -m1 -E 'ERROR|Could not' client.log | head -c 200)" "$(srv_setup)" "$(srv_reply)"
+		"$(grep -E 'ERROR|Could not|debug info|gstrtspsrc' client.log | tr '\n' ' ' | head -c 600)" "$(srv_setup)" "$(srv_reply)"
 }
 
 if [ "$GW_KIND" = kernel ]; then
@@ -98,9 +102,7 @@ ftp_check_same rtsp_punted "rtsp off"
 
 algctl alg rtsp on --ports $RTSP_PORT >/dev/null || fail "algctl alg rtsp on --ports $RTSP_PORT"
 ftp_stats_mark
-cx timeout 8 gst-launch-1.0 -q rtspsrc location="$URL" protocols=udp \
-	nat-method=none port-range=$CPORT-$((CPORT + 1)) timeout=2000000 \
-	! fakesink num-buffers=100 >client.log 2>&1 &
+play 100 &
 CLIENT=$!
 bg_track $CLIENT
 # binding PUB: `algctl flows -j` holds the UDP flow $CLIENT4:$CPORT <->
@@ -161,6 +163,13 @@ log "TEARDOWN released the binding $CLIENT4:$CPORT <-> public $pub"
 # around it on the same connection are the server's to answer
 algctl alg rtsp on --ports $RTSP_PORT --deny SET_PARAMETER >/dev/null ||
 	fail "algctl alg rtsp on --deny SET_PARAMETER"
+# the daemon takes a changed deny list on its next tick (1 s)
+for i in $(seq 30); do
+	grep -q 'rtsp policy: deny SET_PARAMETER' "$TMPD/daemon.log" && break
+	sleep 0.1
+done
+grep -q 'rtsp policy: deny SET_PARAMETER' "$TMPD/daemon.log" ||
+	fail "rtsp policy: the daemon did not log the new deny list within 3 s"
 ftp_stats_mark
 cx timeout 8 python3 - "$SERVER4" $RTSP_PORT >policy.log 2>&1 <<-'PY' || fail "rtsp policy: $(tail -n 3 policy.log | tr '\n' ' ')"
 	import socket, sys
