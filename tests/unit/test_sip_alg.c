@@ -1113,6 +1113,27 @@ static void sip_alg_invite_from(void)
 		     "Content-Length: 0\r\n\r\n");
 	ASSERT_EQ(cnt[BPFALG_AS_POLICY_DENIED], 1);
 	ASSERT_EQ(sip_calls_total(), 0);
+	/* the ACK of that 403 ends at the gateway (nothing sent, nothing
+	 * counted); an ACK of another transaction goes on
+	 */
+	DGRAM(IN, "ACK sip:alice@192.0.2.1:5062 SIP/2.0\r\n"
+		  "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKin\r\n"
+		  "From: <sip:bob@192.0.2.2>;tag=b\r\n"
+		  "To: <sip:alice@192.0.2.1:5062>;tag=bpfalg-policy\r\n"
+		  "Call-ID: inbound@example.test\r\n"
+		  "CSeq: 1 ACK\r\n"
+		  "Content-Length: 0\r\n\r\n");
+	ASSERT_EQ(rc, ALG_LINE_REFUSE);
+	ASSERT_EQ(out[0], 0);
+	ASSERT_EQ(cnt[BPFALG_AS_POLICY_DENIED], 1);
+	DGRAM(IN, "ACK sip:alice@192.0.2.1:5062 SIP/2.0\r\n"
+		  "Via: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bKin2\r\n"
+		  "From: <sip:bob@192.0.2.2>;tag=b\r\n"
+		  "To: <sip:alice@192.0.2.1:5062>;tag=t\r\n"
+		  "Call-ID: other@example.test\r\n"
+		  "CSeq: 1 ACK\r\n"
+		  "Content-Length: 0\r\n\r\n");
+	ASSERT_TRUE(rc > 0, "another ACK: Request-URI back to the inside");
 	/* the inside UA may still INVITE out */
 	send_invite();
 	ASSERT_TRUE(rc > 0, "outbound INVITE not subject to invite-from");

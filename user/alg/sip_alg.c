@@ -10,6 +10,7 @@
 
 #include "alg/sip_alg.h"
 #include "alg/sip_rewrite.h"
+#include "engine/events.h"
 #include "util/log.h"
 
 #define NSEC 1000000000ULL
@@ -192,6 +193,9 @@ static struct sip_call *call_new(struct sip_flow *sf, const uint8_t *cid,
 	c->created_ns = c->updated_ns = now_ns();
 	sf->calls[sf->n_calls++] = c;
 	calls_total++;
+	events_emit(EV_CALL_START, sf->af.tag, EV_U64("call", c->id),
+		    EV_TEXT("call_id", c->cid, c->cid_len),
+		    EV_STR("caller", inside_caller ? "inside" : "outside"));
 	return c;
 }
 
@@ -268,6 +272,9 @@ static void call_end(struct sip_flow *sf, unsigned int idx, const char *why)
 		af->svc->call_del(af->svc_ctx, af, c->key);
 	pr_info("[%s] call %u ended (%s), media released\n", af->tag, c->id,
 		why);
+	events_emit(EV_CALL_END, af->tag, EV_U64("call", c->id),
+		    EV_TEXT("call_id", c->cid, c->cid_len),
+		    EV_STR("reason", why));
 	sf->calls[idx] = sf->calls[--sf->n_calls];
 	calls_total--;
 	free(c);
@@ -320,6 +327,9 @@ fail:
 	pr_warn("[%s] call %u: media binding public port %u failed: %s "
 		"(expect one-way or no audio)\n",
 		af->tag, c->id, m->pub_rtp, why ? why : "?");
+	events_emit(EV_PH_REFUSED, af->tag, EV_U64("call", c->id),
+		    EV_U64("public_port", m->pub_rtp),
+		    EV_STR("reason", why ? why : "?"));
 }
 
 /* ---------------------------------------------------------- the SDP */
@@ -543,8 +553,20 @@ static int policy(struct sip_flow *sf, int dir, const uint8_t *buf,
 	struct alg_flow *af = &sf->af;
 	const char *why = NULL;
 
-	if (!msg.request || msg.method == SIP_M_ACK)
+	if (!msg.request)
 		return ALG_LINE_UNCHANGED;
+	if (msg.method == SIP_M_ACK) {
+		/* the ACK of a 403 the gateway sent belongs to the gateway
+		 * (RFC 3261 17.2.1): the UA never saw that INVITE
+		 */
+		if (sf->refused_cseq && msg.cseq == sf->refused_cseq &&
+		    call_key(sf, buf + msg.call_id.off, msg.call_id.len) ==
+			    sf->refused_key) {
+			out[0] = '\0';
+			return ALG_LINE_REFUSE;
+		}
+		return ALG_LINE_UNCHANGED;
+	}
 	if (af->pol &&
 	    alg_policy_denies(af->pol, (const char *)buf + msg.method_s.off,
 			      msg.method_s.len))
@@ -562,6 +584,14 @@ static int policy(struct sip_flow *sf, int dir, const uint8_t *buf,
 	}
 	af->cnt[BPFALG_AS_POLICY_DENIED]++;
 	show(af, "refused with 403", buf + msg.start.off, msg.start.len, why);
+	events_emit(EV_POLICY, af->tag,
+		    EV_TEXT("line", buf + msg.start.off, msg.start.len),
+		    EV_STR("reason", why), EV_STR("answer", "403"));
+	if (msg.method == SIP_M_INVITE) {
+		sf->refused_key =
+			call_key(sf, buf + msg.call_id.off, msg.call_id.len);
+		sf->refused_cseq = msg.cseq;
+	}
 	if (!forbidden(buf, out, cap))
 		out[0] = '\0';
 	return ALG_LINE_REFUSE;
@@ -739,6 +769,10 @@ static int sip_process(struct alg_flow *af, int dir, const uint8_t *buf,
 			af->cnt[BPFALG_AS_OBSERVED]++;
 			show(af, "observe: would rewrite", buf + msg.start.off,
 			     msg.start.len, NULL);
+			events_emit(EV_OBSERVE, af->tag,
+				    EV_STR("would", "rewrite"),
+				    EV_TEXT("line", buf + msg.start.off,
+					    msg.start.len));
 		}
 		return ALG_LINE_UNCHANGED;
 	}
@@ -758,6 +792,15 @@ static int sip_process(struct alg_flow *af, int dir, const uint8_t *buf,
 						      sizeof(line)) > 0)
 					pr_info("[%s] rewrote %s\n", af->tag,
 						line);
+			/* per edit: which field, its text before and after */
+			for (unsigned int i = 0; i < ed.n; i++)
+				events_emit(EV_REWRITE, af->tag,
+					    EV_STR("field", ed.e[i].what),
+					    EV_TEXT("before", buf + ed.e[i].off,
+						    ed.e[i].len),
+					    EV_TEXT("after",
+						    out + ed.e[i].out_off,
+						    ed.e[i].text_len));
 		}
 	}
 	call_after(sf, c);

@@ -56,6 +56,11 @@ struct sip_flow {
 	struct sip_call *calls[SIP_CALLS_PER_FLOW];
 	uint32_t reg_cseq; /* REGISTER in flight, 0: none */
 	uint32_t reg_expires; /* what it asked for */
+	/* the last INVITE the gateway answered 403 (call_key of its
+	 * Call-ID, CSeq; 0: none): its ACK ends at the gateway too
+	 */
+	uint64_t refused_key;
+	uint32_t refused_cseq;
 };
 
 extern const struct alg_module sip_module;
