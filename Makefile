@@ -185,7 +185,8 @@ uninstall:
 # debhelper).
 deb: $(OUTPUT)/algctl
 	$(Q)rm -rf $(OUTPUT)/deb
-	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(OUTPUT))/deb/debian/bpfalg \
+	$(Q)$(MAKE) --no-print-directory -o $(OUTPUT)/algctl install \
+		DESTDIR=$(abspath $(OUTPUT))/deb/debian/bpfalg \
 		PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system
 	$(call msg,DEB,$(OUTPUT)/deb)
 	$(Q)scripts/mkdeb.sh $(OUTPUT)/deb $(OUTPUT)

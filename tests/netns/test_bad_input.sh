@@ -18,11 +18,12 @@
 #   - no bpffs on /sys/fs/bpf and no CAP_SYS_ADMIN to mount one; with
 #     CAP_SYS_ADMIN (in a mount and PID namespace of its own, so there is no
 #     other mount namespace to use) algctl mounts it itself
-# bpfalg only: the kernel reference has no loader to give bad input to.
+# bpfalg only: the kernel reference has no loader to give bad input to;
+# the error paths do not depend on the fast-path mode (no bpfalg-xdp run).
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "bpfalg only: the kernel reference has no loader or configuration file"
-[ "$GW" = bpfalg ] || skip "the loader's error paths do not depend on the fast-path mode (run under GW=bpfalg)"
 require_cmds setpriv unshare mountpoint tc
 TCX_TOOL=$BUILD/tests/tcx_tool
 case $TCX_TOOL in /*) ;; *) TCX_TOOL=$OLDPWD/$TCX_TOOL ;; esac
