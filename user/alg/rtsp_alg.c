@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "alg/rtsp_alg.h"
+#include "engine/events.h"
 #include "util/log.h"
 
 #define NSEC 1000000000ULL
@@ -305,6 +306,8 @@ static int finish_rewrite(struct rtsp_flow *rf, const struct rtsp_edits *ed,
 	log_sanitize(p, len, a, sizeof(a));
 	log_sanitize((const char *)o, (size_t)n, b, sizeof(b));
 	pr_info("[%s] rewrote \"%s\" -> \"%s\"\n", af->tag, a, b);
+	events_emit(EV_REWRITE, af->tag, EV_TEXT("before", p, len),
+		    EV_TEXT("after", o, n));
 	return n;
 }
 
@@ -348,12 +351,19 @@ static int client_setup(struct rtsp_flow *rf, struct rtsp_msg *m, const char *p,
 				show(af, "refused", p, len,
 				     "too many RTP streams on this control "
 				     "flow");
+				events_emit(EV_PH_REFUSED, af->tag,
+					    EV_TEXT("line", p, len),
+					    EV_STR("reason",
+						   "too many RTP streams"));
 				continue;
 			}
 			if (open_pair(rf, false, af->peer, 0, s->cli_lo,
 				      s->cli_n, pub, &why)) {
 				af->cnt[BPFALG_AS_REFUSED]++;
 				show(af, "refused", p, len, why);
+				events_emit(EV_PH_REFUSED, af->tag,
+					    EV_TEXT("line", p, len),
+					    EV_STR("reason", why));
 				continue;
 			}
 			stream_new(rf, idx, RTSP_ST_PENDING, s->cli_lo,
@@ -371,6 +381,8 @@ static int client_setup(struct rtsp_flow *rf, struct rtsp_msg *m, const char *p,
 	if (would) {
 		af->cnt[BPFALG_AS_OBSERVED]++;
 		show(af, "observe: would rewrite", p, len, NULL);
+		events_emit(EV_OBSERVE, af->tag, EV_STR("would", "rewrite"),
+			    EV_TEXT("line", p, len));
 		return P_FORWARD;
 	}
 	if (!acted)
@@ -638,12 +650,19 @@ static int server_reply(struct rtsp_flow *rf, struct rtsp_msg *m, const char *p,
 				show(af, "refused", p, len,
 				     "too many RTP streams on this control "
 				     "flow");
+				events_emit(EV_PH_REFUSED, af->tag,
+					    EV_TEXT("line", p, len),
+					    EV_STR("reason",
+						   "too many RTP streams"));
 				continue;
 			}
 			if (open_pair(rf, true, af->peer, s->cli_lo, s->srv_lo,
 				      s->srv_n, pub, &why)) {
 				af->cnt[BPFALG_AS_REFUSED]++;
 				show(af, "refused", p, len, why);
+				events_emit(EV_PH_REFUSED, af->tag,
+					    EV_TEXT("line", p, len),
+					    EV_STR("reason", why));
 				continue;
 			}
 			st = stream_new(rf, idx, RTSP_ST_BOUND, s->srv_lo,
@@ -663,6 +682,8 @@ static int server_reply(struct rtsp_flow *rf, struct rtsp_msg *m, const char *p,
 	if (would) {
 		af->cnt[BPFALG_AS_OBSERVED]++;
 		show(af, "observe: would rewrite", p, len, NULL);
+		events_emit(EV_OBSERVE, af->tag, EV_STR("would", "rewrite"),
+			    EV_TEXT("line", p, len));
 		return P_FORWARD;
 	}
 	if (!ed.n)
@@ -921,6 +942,7 @@ static int piece(struct rtsp_flow *rf, int dir, const char *p,
 		m->refused = true;
 		af->cnt[BPFALG_AS_POLICY_DENIED]++;
 		show(af, "refused by policy", p, pc->len, NULL);
+		events_emit(EV_POLICY, af->tag, EV_TEXT("line", p, pc->len));
 		return P_DROP;
 	case RTSP_K_HEADER: {
 		int r = header(rf, dir, m, p, pc, o, ocap);
@@ -959,7 +981,8 @@ static int rtsp_line(struct alg_flow *af, int dir, const uint8_t *line,
 	bool changed = false, kept = false, refusal = false, short_out = false;
 
 	dir &= 1;
-	if (af->mode == BPFALG_MODE_OFF || rf->stopped)
+	/* af->tls: a restarted engine found the flow stepped aside */
+	if (af->mode == BPFALG_MODE_OFF || rf->stopped || af->tls)
 		return ALG_LINE_UNCHANGED;
 	rf->traffic = true;
 	while (pos < len) {
@@ -1009,7 +1032,7 @@ static bool rtsp_hold(struct alg_flow *af, int dir, const uint8_t *buf,
 	struct rtsp_flow *rf = (struct rtsp_flow *)af;
 
 	dir &= 1;
-	if (af->mode == BPFALG_MODE_OFF || rf->stopped)
+	if (af->mode == BPFALG_MODE_OFF || rf->stopped || af->tls)
 		return false;
 	rf->traffic = true;
 	switch (rtsp_tail(&rf->fr[dir], (const char *)buf, len,
