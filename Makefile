@@ -9,6 +9,8 @@
 #   make bench      benchmarks (ratios against nftables in the same run)
 #   make fuzz       build libFuzzer targets
 #   make k8s-rootfs the container image's content as a rootfs tarball
+#   make install    algctl, unit, man page, completion, config (PREFIX, DESTDIR)
+#   make deb        $(OUTPUT)/bpfalg_VERSION_ARCH.deb
 #   V=1             show full commands
 
 OUTPUT ?= build
