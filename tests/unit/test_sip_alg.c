@@ -685,6 +685,66 @@ static void sip_alg_hold_resume(void)
 	ASSERT_EQ(last_put()->call.m[0].peer_port, 6000);
 }
 
+/*
+ * What is released is what was bound: a re-INVITE that turns rtcp-mux on
+ * without moving the port leaves the RTCP binding, and the BYE releases
+ * it; an answer with rtcp-mux to an offer without gets no RTCP binding,
+ * and nothing is released for it.
+ */
+static void sip_alg_release_what_bound(void)
+{
+	static const char reinv_head[] =
+		"INVITE sip:bob@192.0.2.2 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 10.0.1.2:5060;branch=z9hG4bKmux\r\n"
+		"From: Alice <sip:alice@10.0.1.2>;tag=1928301774\r\n"
+		"To: Bob <sip:bob@192.0.2.2>;tag=a6c85cf\r\n"
+		"Call-ID: " CID "\r\n"
+		"CSeq: 314161 INVITE\r\n"
+		"Content-Type: application/sdp\r\n"
+		"Content-Length: %zu\r\n\r\n";
+	static const char mux_sdp[] = "v=0\r\n"
+				      "o=alice 2890844526 2 IN IP4 10.0.1.2\r\n"
+				      "s=-\r\n"
+				      "c=IN IP4 10.0.1.2\r\n"
+				      "t=0 0\r\n"
+				      "m=audio 7000 RTP/AVP 0\r\n"
+				      "a=rtcp-mux\r\n";
+	size_t n;
+
+	flow(BPFALG_MODE_ON, "", "");
+	send_invite();
+	n = build(ibuf, sizeof(ibuf), ok_head, ok_sdp);
+	dgram(IN, ibuf, n);
+	ASSERT_EQ(n_op('B'), 2);
+	fk.n = 0;
+	n = build(ibuf, sizeof(ibuf), reinv_head, mux_sdp);
+	dgram(OUT, ibuf, n);
+	ASSERT_TRUE(rc > 0, "re-INVITE with rtcp-mux");
+	ASSERT_EQ(n_op('R'), 0);
+	ASSERT_EQ(n_op('B'), 0);
+	fk.n = 0;
+	DGRAM(OUT, bye);
+	ASSERT_EQ(n_op('R'), 2);
+	ASSERT_TRUE(release_is(0, 7000), "RTP released");
+	ASSERT_TRUE(release_is(1, 7001), "RTCP released though now mux");
+
+	/* the peer answers with rtcp-mux, the offer had none */
+	flow(BPFALG_MODE_ON, "", "");
+	send_invite();
+	fk.n = 0;
+	n = build(ibuf, sizeof(ibuf), ok_head,
+		  "v=0\r\no=bob 2808844564 2808844564 IN IP4 192.0.2.2\r\n"
+		  "s=-\r\nc=IN IP4 192.0.2.2\r\nt=0 0\r\n"
+		  "m=audio 6000 RTP/AVP 0\r\na=rtcp-mux\r\n");
+	dgram(IN, ibuf, n);
+	ASSERT_EQ(n_op('B'), 1);
+	ASSERT_TRUE(bind_is(0, 7000, 7000, 6000), "RTP only");
+	fk.n = 0;
+	DGRAM(OUT, bye);
+	ASSERT_EQ(n_op('R'), 1);
+	ASSERT_TRUE(release_is(0, 7000), "RTP released, nothing else");
+}
+
 /* 183 with SDP binds (early media); the 486 to the INVITE releases. */
 static void sip_alg_early_then_486(void)
 {
@@ -1161,9 +1221,10 @@ static void sip_alg_fini(void)
 
 UNIT_CASES(sip_alg_cases, CASE(sip_alg_invite_rewrite),
 	   CASE(sip_alg_answer_binds), CASE(sip_alg_second_call_ports),
-	   CASE(sip_alg_hold_resume), CASE(sip_alg_early_then_486),
-	   CASE(sip_alg_cancel), CASE(sip_alg_bind_fails),
-	   CASE(sip_alg_register), CASE(sip_alg_already_public),
-	   CASE(sip_alg_ice), CASE(sip_alg_observe), CASE(sip_alg_bad_input),
+	   CASE(sip_alg_hold_resume), CASE(sip_alg_release_what_bound),
+	   CASE(sip_alg_early_then_486), CASE(sip_alg_cancel),
+	   CASE(sip_alg_bind_fails), CASE(sip_alg_register),
+	   CASE(sip_alg_already_public), CASE(sip_alg_ice),
+	   CASE(sip_alg_observe), CASE(sip_alg_bad_input),
 	   CASE(sip_alg_policy_deny), CASE(sip_alg_invite_from),
 	   CASE(sip_alg_fini));

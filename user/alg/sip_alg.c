@@ -28,6 +28,7 @@ struct sip_media {
 	bool hold;
 	bool ice;
 	bool bound, bind_failed;
+	bool rtcp_bound; /* what to release: not what the SDPs say now */
 	uint16_t in_rtp, in_rtcp; /* 0: not known / no RTCP */
 	uint16_t pub_rtp, pub_rtcp;
 	uint16_t peer_rtp, peer_rtcp;
@@ -245,11 +246,12 @@ static void media_unbind(struct sip_flow *sf, struct sip_media *m)
 	if (m->bound) {
 		af->svc->release(af->svc_ctx, af, BPFALG_IPPROTO_UDP,
 				 m->pub_rtp);
-		if (!m->mux && m->pub_rtcp)
+		if (m->rtcp_bound)
 			af->svc->release(af->svc_ctx, af, BPFALG_IPPROTO_UDP,
 					 m->pub_rtcp);
 	}
 	m->bound = false;
+	m->rtcp_bound = false;
 	m->bind_failed = false;
 }
 
@@ -316,6 +318,7 @@ static void media_bind(struct sip_flow *sf, struct sip_call *c,
 					 m->pub_rtp);
 			goto fail;
 		}
+		m->rtcp_bound = true;
 	}
 	m->bound = true;
 	m->bind_failed = false;
