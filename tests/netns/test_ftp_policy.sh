@@ -44,6 +44,36 @@ grep -q "550 STOR refused by gateway policy" deny.out ||
 log "STOR refused by the gateway, RETR on the same connection ok"
 ftp_check_rose ftp_policy_denied 1 "ftp policy"
 
+# the same command split over two TCP segments ("STO" + "R x"): still
+# refused (the partial command is held until its line ends)
+cx timeout 15 python3 - "$SERVER4" >split.out 2>&1 <<-'PY'
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], 21), timeout=5)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+f = s.makefile("rb")
+def reply():
+    line = f.readline().decode(errors="replace").rstrip()
+    while len(line) > 3 and line[3] == "-":
+        line = f.readline().decode(errors="replace").rstrip()
+    return line
+print(reply())
+for c in (b"USER anonymous\r\n", b"PASS x\r\n"):
+    s.sendall(c)
+    print(reply())
+s.sendall(b"STO")
+time.sleep(0.3)
+s.sendall(b"R split.bin\r\n")
+print(reply())
+s.sendall(b"NOOP\r\n")
+print(reply())
+PY
+log "split STOR: $(tr '\n' '|' <split.out)"
+grep -q "^550 STOR refused by gateway policy" split.out ||
+	fail "a STOR split over two segments was not refused: $(tr '\n' '|' <split.out)"
+grep -q "^200" split.out || fail "the control connection did not go on after the split refusal"
+new=$(ftp_log_new "$FTP_LOG")
+! printf '%s\n' "$new" | grep -q '^command: STOR' || fail "the split STOR reached the server"
+
 algctl alg ftp on --deny "" >alg2.out 2>&1 || fail "algctl alg ftp on --deny '': $(head -c 200 alg2.out)"
 sleep 1.2
 ftp_log_mark "$FTP_LOG"

@@ -121,6 +121,27 @@ static void ftp_port_through_module(void)
 	ASSERT_EQ(cnt[BPFALG_AS_REWRITTEN], 1);
 }
 
+/* A command split over segments is held whole while a deny list exists. */
+static void ftp_policy_holds_partial(void)
+{
+	struct ftp_flow ff;
+
+	flow_init(&ff, BPFALG_MODE_ON, "STOR");
+	ASSERT_TRUE(ftp_module.hold(&ff.af, 0, (const uint8_t *)"STO", 3),
+		    "partial command held");
+	ASSERT_TRUE(ftp_module.hold(&ff.af, 0, (const uint8_t *)"NOO", 3),
+		    "any partial command held");
+	/* replies are not commands */
+	ASSERT_TRUE(!ftp_module.hold(&ff.af, 1, (const uint8_t *)"200 o", 5),
+		    "partial reply not held");
+	flow_init(&ff, BPFALG_MODE_ON, "");
+	ASSERT_TRUE(!ftp_module.hold(&ff.af, 0, (const uint8_t *)"NOO", 3),
+		    "no deny list: only PORT/EPRT/AUTH are held");
+	ASSERT_TRUE(ftp_module.hold(&ff.af, 0, (const uint8_t *)"POR", 3),
+		    "PORT prefix held");
+}
+
 UNIT_CASES(ftp_alg_cases, CASE(ftp_policy_refuses),
 	   CASE(ftp_policy_allows_others), CASE(ftp_policy_observe_counts),
-	   CASE(ftp_policy_no_room), CASE(ftp_port_through_module));
+	   CASE(ftp_policy_no_room), CASE(ftp_port_through_module),
+	   CASE(ftp_policy_holds_partial));

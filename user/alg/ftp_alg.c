@@ -202,9 +202,19 @@ static int mod_line(struct alg_flow *af, int dir, const uint8_t *line,
 	return ftp_alg_line((struct ftp_flow *)af, dir, line, len, out, cap);
 }
 
+/*
+ * With a deny list, every partial command is held until its line ends:
+ * otherwise "STO" + "R file" in two segments would pass uninspected (the
+ * engine does not show a line it has started to send).  Lines longer than
+ * the engine's hold limit (4 KiB, vsftpd's own command limit) still go
+ * through unchecked.
+ */
 static bool mod_hold(struct alg_flow *af, int dir, const uint8_t *buf,
 		     size_t len)
 {
+	if (dir == BPFALG_DIR_ORIG && af->pol && af->pol->n_deny &&
+	    af->mode != BPFALG_MODE_OFF)
+		return true;
 	return ftp_alg_hold(dir, buf, len);
 }
 
