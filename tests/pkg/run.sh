@@ -4,7 +4,8 @@
 # Packaging checks (no network namespaces, nothing outside a temp dir):
 #   man_commands     every subcommand and option `algctl help` lists is
 #                    described in docs/algctl.8
-#   man_lint         groff renders docs/algctl.8 without a warning
+#   man_lint         groff renders docs/algctl.8 without a warning; its
+#                    version is algctl --version's
 #   completion_*     deploy/algctl.bash-completion, sourced in bash and
 #                    driven through COMP_WORDS like readline does: every
 #                    subcommand and option of `algctl help`, and for each
@@ -81,6 +82,11 @@ man_lint() {
 	[ -z "$w" ] || { echo "groff warnings: $(head -c 400 <<<"$w")"; exit 1; }
 	MANWIDTH=80 man -l "$MAN" >"$T/man.txt" 2>&1 || { echo "man -l $MAN failed"; exit 1; }
 	grep -q '^SYNOPSIS' "$T/man.txt" || { echo "man -l: no SYNOPSIS section rendered"; exit 1; }
+	# the footer's version is the binary's
+	local v
+	v=$("$ALGCTL" --version | awk '{print $2}')
+	grep -q "^\.TH ALGCTL 8 \"[0-9-]*\" \"bpfalg $v\" " "$MAN" ||
+		{ echo "$MAN: .TH does not say bpfalg $v: $(grep '^\.TH' "$MAN")"; exit 1; }
 }
 
 # complete WORD...: what the completion offers for the words, the last
