@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """Gateway CPU time per packet from a `perf record -a -g -e cpu-clock` profile.
 
-usage: perf_cost.py PERF.DATA PACKETS
+usage: perf_cost.py PERF.DATA PACKETS [PID,PID...]
 
 This VM exposes no hardware counters (`perf stat -e cycles`: not
 supported), so the profile is timer sampling: every sample stands for its
@@ -19,8 +19,14 @@ does:
            with the helpers they call
   redirect xdp_do_redirect / xdp_do_flush: XDP's transmit into the veth
   gw       the union of the four
-Prints one JSON object: ns per packet for each, the samples behind it, and
-the whole profile's CPU time per packet.
+Only samples taken in the context of the given processes (the client
+namespace's: trafgen, whose sendto() runs the softirq that forwards its
+packets) or of ksoftirqd (where that work goes when it runs long) count:
+the profile is system-wide, and other work on the host (another session's
+tests through its own nftables or bpfalg) must not be charged to ours.
+Prints one JSON object: ns per packet for each, the samples behind it, the
+share of the gateway samples taken in ksoftirqd, and the CPU time per
+packet of those contexts and of the whole profile.
 """
 import json
 import re
@@ -46,21 +52,26 @@ def classify(frames):
 
 def main():
     data, packets = sys.argv[1], int(sys.argv[2])
-    out = subprocess.run(["perf", "script", "-i", data, "-F", "period,ip,sym"],
+    pids = {int(p) for p in sys.argv[3].split(",") if p} if len(sys.argv) > 3 else None
+    out = subprocess.run(["perf", "script", "-i", data, "-F", "comm,pid,period,ip,sym"],
                          capture_output=True, text=True)
     if out.returncode:
         sys.exit("perf script: " + out.stderr.strip()[:200])
     ns = {"nf": 0, "fwd": 0, "bpf": 0, "redirect": 0, "gw": 0}
     n = dict.fromkeys(ns, 0)
-    total = samples = 0
-    period, frames = None, []
+    total = total_ours = samples = ours = gw_softirqd = 0
+    period, frames, mine, softirqd = None, [], False, False
 
     def flush():
-        nonlocal total, samples
+        nonlocal total, total_ours, samples, ours, gw_softirqd
         if period is None:
             return
         samples += 1
         total += period
+        if not mine:
+            return
+        ours += 1
+        total_ours += period
         cats = classify(frames)
         for c in cats:
             ns[c] += period
@@ -68,17 +79,22 @@ def main():
         if cats:
             ns["gw"] += period
             n["gw"] += 1
+            gw_softirqd += softirqd
 
     for line in out.stdout.splitlines():
         s = line.strip()
         if not s:
             continue
         parts = s.split()
-        # a sample's header line holds its period; its frames follow,
-        # tab-indented
-        if len(parts) == 1 and parts[0].isdigit() and not line.startswith("\t"):
+        # a sample's header line: "COMM PID PERIOD" (the command may hold
+        # spaces); its frames follow, tab-indented
+        if not line.startswith("\t") and len(parts) >= 3 and parts[-1].isdigit() \
+                and parts[-2].isdigit():
             flush()
-            period, frames = int(parts[0]), []
+            period, frames = int(parts[-1]), []
+            comm, pid = " ".join(parts[:-2]), int(parts[-2])
+            softirqd = comm.startswith("ksoftirqd/")
+            mine = pids is None or pid in pids or softirqd
         elif len(parts) >= 2:
             # "ffffffff81f80893 nf_hook_slow+0x43"
             frames.append(parts[1].split("+", 1)[0])
@@ -88,6 +104,11 @@ def main():
     res = {k + "_ns_per_pkt": round(v / max(1, packets), 1) for k, v in ns.items()}
     res.update({k + "_samples": v for k, v in n.items()})
     res["samples"] = samples
+    res["samples_ours"] = ours
+    res["gw_softirqd_share"] = round(gw_softirqd / max(1, n["gw"]), 3)
+    # everything in those contexts: the sender's own cost (sendto, trafgen)
+    # plus the path's; and the whole profile (other work included)
+    res["ours_ns_per_pkt"] = round(total_ours / max(1, packets), 1)
     res["all_ns_per_pkt"] = round(total / max(1, packets), 1)
     print(json.dumps(res))
 

@@ -243,6 +243,42 @@ w7_end() {
 	[ -n "$W7_ID" ] && W7_1=$(prog_rt "$W7_ID")
 }
 
+# The gateway's CPU per packet (bench/perf_cost.py): a timer-sampled
+# system-wide profile over a trafgen window (no hardware counters on this
+# VM), W1_PERF_HZ samples/s per CPU: the same small overhead in every
+# round.  W1_PERF=0 turns it off.
+PERF_ON=""
+[ "${W1_PERF:-1}" != 0 ] && command -v perf >/dev/null && PERF_ON=1
+perf_start() { # FILE
+	[ -n "$PERF_ON" ] || return 0
+	# the sender's processes (trafgen runs by now): only their samples and
+	# ksoftirqd's count (bench/perf_cost.py), not other work on the host
+	PERF_PIDS=$(ip netns pids "$NS_C" | tr '\n' ',')
+	perf record -a -g -e cpu-clock -F "${W1_PERF_HZ:-999}" -o "$1" \
+		-- sleep "$DUR" >"$1.log" 2>&1 &
+	PERF_PID=$!
+}
+perf_end() {
+	[ -n "$PERF_ON" ] && wait "$PERF_PID"
+}
+# perf_add PREFIX FILE [KEY...]: PREFIX_<key> fields (all, or the KEYs) of
+# the profile; packets over perf's own window: its sleep, at the rate the
+# counter saw.
+perf_add() {
+	local pre=$1 f=$2 pc
+	shift 2
+	[ -n "$PERF_ON" ] || return 0
+	if pc=$(python3 "$HERE/perf_cost.py" "$f" "$(python3 -c "print(round($PPS * $DUR))")" "$PERF_PIDS" 2>&1); then
+		log "$pre $BENCH_GW: $pc"
+		RESULT="$RESULT, $(printf '%s' "$pc" | python3 -c '
+import json, sys
+d = json.load(sys.stdin); keep = sys.argv[2:] or list(d)
+print(", ".join("\"%s_%s\": %s" % (sys.argv[1], k, json.dumps(d[k])) for k in keep))' "$pre" "$@")"
+	else
+		log "$pre $BENCH_GW: no perf result: $pc $(tail -c 200 "$f.log")"
+	fi
+}
+
 # Workload 2 leaves the flow table at its limit, so it runs after the
 # others (a TCP connection rate measured on a full table is a different
 # workload: bpfalg refuses new flows there, conntrack evicts unreplied
@@ -261,42 +297,14 @@ for w in $ORDERED; do
 		case " $WORKLOADS " in *" 7 "*)
 			[ "$BENCH_GW" != kernel ] && W1_W7=1 ;;
 		esac
-		# The gateway's CPU per packet (bench/perf_cost.py): a timer-
-		# sampled system-wide profile over the window (no hardware
-		# counters on this VM), W1_PERF_HZ samples/s per CPU: the same
-		# small overhead in every round.  W1_PERF=0 turns it off.
-		W1_PERF_ON=""
-		[ "${W1_PERF:-1}" != 0 ] && command -v perf >/dev/null && W1_PERF_ON=1
-		w1_start() {
-			if [ -n "$W1_PERF_ON" ]; then
-				perf record -a -g -e cpu-clock -F "${W1_PERF_HZ:-999}" -o "$TMPD/w1.perf" \
-					-- sleep "$DUR" >"$TMPD/perf.log" 2>&1 &
-				W1_PERF_PID=$!
-			fi
-			[ -n "$W1_W7" ] && w7_start
-		}
-		w1_end() {
-			[ -n "$W1_W7" ] && w7_end
-			[ -n "$W1_PERF_ON" ] && wait "$W1_PERF_PID"
-		}
+		w1_start() { perf_start "$TMPD/w1.perf"; [ -n "$W1_W7" ] && w7_start; }
+		w1_end() { [ -n "$W1_W7" ] && w7_end; perf_end; }
 		HOOK_START=w1_start HOOK_END=w1_end
 		[ "$GW_KIND" = bpfalg ] && [ "$BENCH_GW" = bpfalg ] && x0=$(stat_get xdp_forwarded)
 		trafgen_window w1 "$TMPD/w1.cfg"
 		add w1_pps "$PPS"
 		add w1_softirq_ns_per_pkt "$SIRQ_NS"
-		if [ -n "$W1_PERF_ON" ]; then
-			# packets over perf's own window: its sleep, at the rate
-			# the counter saw
-			if pc=$(python3 "$HERE/perf_cost.py" "$TMPD/w1.perf" "$(python3 -c "print(round($PPS * $DUR))")" 2>&1); then
-				log "w1 $BENCH_GW perf: $pc"
-				RESULT="$RESULT, $(printf '%s' "$pc" | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-print(", ".join("\"w1_perf_%s\": %s" % (k, json.dumps(v)) for k, v in d.items()))')"
-			else
-				log "w1 $BENCH_GW perf: no result: $pc $(tail -c 200 "$TMPD/perf.log")"
-			fi
-		fi
+		perf_add w1_perf "$TMPD/w1.perf"
 		if [ "$BENCH_GW" = bpfalg ]; then
 			x1=$(stat_get xdp_forwarded)
 			add w1_xdp_forwarded "$((x1 - x0))"
@@ -505,10 +513,23 @@ print(round(secs / gbit, 4))")"
 		cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat" 2>/dev/null || echo 0; }
 		# With workload 7 also the XDP program's run time per packet
 		# (bpf_stats_enabled) at each step.
-		w5_cpu_start() { W5_C0=$(cpu_ticks) W5_T0=$(now); [ -n "$STATS_WAS" ] && w7_start; }
-		w5_cpu_end() { W5_C1=$(cpu_ticks) W5_T1=$(now); [ -n "$STATS_WAS" ] && w7_end; }
-		HOOK_START="" HOOK_END=""
-		[ "$BENCH_GW" = bpfalg ] && [ -n "$DAEMON_PID" ] && HOOK_START=w5_cpu_start HOOK_END=w5_cpu_end
+		# And the gateway's CPU per packet (perf) at each step, both sides.
+		W5_BPF=""
+		[ "$BENCH_GW" = bpfalg ] && [ -n "$DAEMON_PID" ] && W5_BPF=1
+		w5_start() {
+			perf_start "$TMPD/w5.perf"
+			[ -n "$W5_BPF" ] || return 0
+			W5_C0=$(cpu_ticks) W5_T0=$(now)
+			[ -n "$STATS_WAS" ] && w7_start
+		}
+		w5_end() {
+			if [ -n "$W5_BPF" ]; then
+				W5_C1=$(cpu_ticks) W5_T1=$(now)
+				[ -n "$STATS_WAS" ] && w7_end
+			fi
+			perf_end
+		}
+		HOOK_START=w5_start HOOK_END=w5_end
 		have=0 inuse0=$(in_use) slab0=$(slab_kb)
 		for n in $W5_FLOWS; do
 			# paced well below the new-flow rate so that (nearly) every
@@ -525,9 +546,10 @@ print(round(secs / gbit, 4))")"
 			add "w5_${n}_pps" "$PPS"
 			add "w5_${n}_in_use" "$inuse"
 			add "w5_${n}_softirq_ns_per_pkt" "$SIRQ_NS"
-			[ -n "$HOOK_END" ] && add "w5_${n}_daemon_cpu" \
+			perf_add "w5_${n}_perf" "$TMPD/w5.perf" gw_ns_per_pkt nf_ns_per_pkt bpf_ns_per_pkt
+			[ -n "$W5_BPF" ] && add "w5_${n}_daemon_cpu" \
 				"$(python3 -c "print(round(($W5_C1 - $W5_C0) / $(getconf CLK_TCK) / ($W5_T1 - $W5_T0), 3))")"
-			if [ -n "$HOOK_END" ] && [ -n "$STATS_WAS" ] && [ -n "$W7_1" ]; then
+			if [ -n "$W5_BPF" ] && [ -n "$STATS_WAS" ] && [ -n "$W7_1" ]; then
 				# shellcheck disable=SC2086
 				set -- $W7_0 $W7_1
 				[ "$4" -gt "$2" ] && add "w5_${n}_xdp_ns_per_pkt" "$(python3 -c "print(round(($3 - $1) / ($4 - $2), 1))")" &&

@@ -151,7 +151,8 @@ if [ -z "${BENCH_NO_CHART:-}" ] && command -v gnuplot >/dev/null && [ -s "$WORK/
 	gnuplot <<-EOF 2>"$WORK/gnuplot.err" && echo "chart: $PNG" || echo "bench: gnuplot failed: $(head -c 200 "$WORK/gnuplot.err")"
 	set terminal pngcairo size 1000,520
 	set output "$PNG"
-	set title "bpfalg ratios ($MODE, $STAMP); higher is better for pkt/s, conn/s, Gbit/s; lower for ns, us, CPU (axis capped at 4)"
+	set title "bpfalg ratios ($MODE, $STAMP)\nbetter: higher for pkt/s, conn/s, Gbit/s; lower for ns, us, CPU-s (axis capped at 4)"
+	set bmargin 7
 	set style data histogram
 	set style histogram clustered gap 1
 	set style fill solid 0.8 border -1
@@ -159,7 +160,7 @@ if [ -z "${BENCH_NO_CHART:-}" ] && command -v gnuplot >/dev/null && [ -s "$WORK/
 	set xtics rotate by -20 noenhanced
 	set ylabel "ratio of medians"
 	set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
-	plot "$WORK/chart.dat" using 3:xtic(2) title "bpfalg/kernel", "" using 4 title "bpfalg/ceiling"
+	plot "$WORK/chart.dat" using 3:xtic(2) title "bpfalg/kernel"$(awk '$4 != "NaN" { n++ } END { if (n) printf ", \"\" using 4 title \"bpfalg/ceiling\"" }' "$WORK/chart.dat")
 	EOF
 fi
 [ "$failed" -eq 0 ] || { echo "bench: $failed round(s) failed"; exit 1; }
