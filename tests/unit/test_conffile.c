@@ -629,7 +629,9 @@ static void conffile_example_file(void)
 	ASSERT_EQ(config_check(&c, err, sizeof(err)), 0);
 	ASSERT_STREQ(c.inside[0], "eth1");
 	ASSERT_TRUE(c.masquerade, "masquerade");
-	ASSERT_STREQ(c.alg_deny[BPFALG_ALG_FTP], "SITE");
+	/* shipped neutral: nothing refused until the operator says so */
+	ASSERT_STREQ(c.alg_deny[BPFALG_ALG_FTP], "");
+	ASSERT_STREQ(c.alg_deny[BPFALG_ALG_SIP], "");
 	ASSERT_EQ(c.alg_ports[BPFALG_ALG_RTSP][1], 8554);
 	ASSERT_STREQ(c.sip_invite_from, "");
 }
