@@ -96,8 +96,8 @@ static int parse_args(int argc, char **argv, struct capture_opts *o)
 			REQ_ARGS(2, "N after -c");
 			errno = 0;
 			o->count = strtoul(argv[1], &end, 10);
-			if (errno || *end || !o->count ||
-			    argv[1][0] < '0' || argv[1][0] > '9')
+			if (errno || *end || !o->count || argv[1][0] < '0' ||
+			    argv[1][0] > '9')
 				return usage_error("-c: '%s' is not a packet "
 						   "count (1 or more)",
 						   argv[1]);
@@ -234,8 +234,9 @@ int do_capture(int argc, char **argv)
 		      packets, o.file);
 		return EXIT_RUNTIME;
 	}
-	fprintf(stderr, "algctl: %lu packets written to %s (%lu lost: "
-			"capture read too slowly)\n",
+	fprintf(stderr,
+		"algctl: %lu packets written to %s (%lu lost: "
+		"capture read too slowly)\n",
 		packets, o.file, lost);
 	if (json_wtr && !to_stdout) {
 		jsonw_start_object(json_wtr);

@@ -61,8 +61,9 @@ int do_events(int argc, char **argv)
 	json_wtr = NULL;
 	cmd_catch_stop_signals();
 	/* as tcpdump says "listening on": scripts wait for this line */
-	fprintf(stderr, "algctl: listening to the controller's events (pins %s)"
-			"; Ctrl-C stops\n",
+	fprintf(stderr,
+		"algctl: listening to the controller's events (pins %s)"
+		"; Ctrl-C stops\n",
 		pin_path);
 	while (!stop) {
 		ssize_t n = recv(fd, msg, sizeof(msg) - 1, 0);

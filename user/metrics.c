@@ -117,8 +117,8 @@ enum { P_TCP, P_UDP, P_ICMP, P_ICMP6, P_OTHER, P_N };
 static const char *const proto_label[P_N] = { "tcp", "udp", "icmp", "icmpv6",
 					      "other" };
 static const __u8 proto_num[P_N] = { BPFALG_IPPROTO_TCP, BPFALG_IPPROTO_UDP,
-				     BPFALG_IPPROTO_ICMP,
-				     BPFALG_IPPROTO_ICMPV6, 0 };
+				     BPFALG_IPPROTO_ICMP, BPFALG_IPPROTO_ICMPV6,
+				     0 };
 
 static int proto_idx(__u8 p)
 {
@@ -183,19 +183,18 @@ static void tally_call(void *ctx, const void *k, const void *v)
 
 /* ------------------------------------------------------- rendering */
 
-static void head(FILE *f, const char *name, const char *type,
-		 const char *help)
+static void head(FILE *f, const char *name, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static const char *const call_state_label[4] = { "unknown", "offered",
-						 "early", "confirmed" };
+static const char *const call_state_label[4] = { "unknown", "offered", "early",
+						 "confirmed" };
 
 static void render_tables(FILE *f, const char *pin_path)
 {
-	static const char *const tables[] = { "flows",	  "flow_rev", "pinholes",
-					      "ctl",	  "forwards", "frags",
+	static const char *const tables[] = { "flows", "flow_rev", "pinholes",
+					      "ctl",   "forwards", "frags",
 					      "calls" };
 	struct flow_tally ft = { 0 };
 	struct ph_tally pt = { 0 };
@@ -231,13 +230,16 @@ static void render_tables(FILE *f, const char *pin_path)
 					if (k != BPFALG_ST_ESTABLISHED)
 						sum += ft.by[p][k];
 				fprintf(f,
-					"bpfalg_flows{proto=\"%s\",state=\"%s\"} "
+					"bpfalg_flows{proto=\"%s\",state=\"%"
+					"s\"} "
 					"%llu\n",
 					proto_label[p], st,
 					(unsigned long long)sum);
 				continue;
 			}
-			fprintf(f, "bpfalg_flows{proto=\"%s\",state=\"%s\"} %llu\n",
+			fprintf(f,
+				"bpfalg_flows{proto=\"%s\",state=\"%s\"} "
+				"%llu\n",
 				proto_label[p], st,
 				(unsigned long long)ft.by[p][s]);
 		}
@@ -336,7 +338,8 @@ static void render_algs(FILE *f, const char *pin_path)
 	} refusals[] = {
 		{ "refused", BPFALG_ADP_MAX + 1 + BPFALG_AS_REFUSED },
 		{ "bad_input", BPFALG_ADP_MAX + 1 + BPFALG_AS_BAD_INPUT },
-		{ "policy_denied", BPFALG_ADP_MAX + 1 + BPFALG_AS_POLICY_DENIED },
+		{ "policy_denied",
+		  BPFALG_ADP_MAX + 1 + BPFALG_AS_POLICY_DENIED },
 		{ "already_public",
 		  BPFALG_ADP_MAX + 1 + BPFALG_AS_ALREADY_PUBLIC },
 	};
@@ -354,7 +357,9 @@ static void render_algs(FILE *f, const char *pin_path)
 		alg_stats_view(&dp, &cs, v[a]);
 		have[a] = true;
 	}
-#define EACH_ALG for (unsigned int a = 1; a < BPFALG_ALG_MAX; a++) if (have[a])
+#define EACH_ALG                                          \
+	for (unsigned int a = 1; a < BPFALG_ALG_MAX; a++) \
+		if (have[a])
 	head(f, "bpfalg_punts_total", "counter",
 	     "Control packets handed to the controller, by ALG and mode (on: "
 	     "the original dropped and reinjected; observe: a copy).");
@@ -389,8 +394,8 @@ static void render_algs(FILE *f, const char *pin_path)
 	     "Lines or messages the ALG rewrote.");
 	EACH_ALG
 	fprintf(f, "bpfalg_rewrites_total{alg=\"%s\"} %llu\n", alg_name(a),
-		(unsigned long long)v[a][BPFALG_ADP_MAX + 1 +
-					 BPFALG_AS_REWRITTEN]);
+		(unsigned long long)
+			v[a][BPFALG_ADP_MAX + 1 + BPFALG_AS_REWRITTEN]);
 	head(f, "bpfalg_refusals_total", "counter",
 	     "What the ALG left unrewritten or refused, by reason: refused "
 	     "(security check or limit), bad_input (did not parse), "
@@ -608,8 +613,8 @@ static int listen_on(const char *spec, char *err, size_t errlen)
 	return fd;
 }
 
-struct metrics *metrics_start(const char *spec, const char *pin_path,
-			      char *err, size_t errlen)
+struct metrics *metrics_start(const char *spec, const char *pin_path, char *err,
+			      size_t errlen)
 {
 	struct metrics *m = calloc(1, sizeof(*m));
 
@@ -626,11 +631,10 @@ struct metrics *metrics_start(const char *spec, const char *pin_path,
 	m->mhd = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
 			MHD_USE_ERROR_LOG,
-		0, NULL,
-		NULL, handle, m, MHD_OPTION_LISTEN_SOCKET, m->lfd,
+		0, NULL, NULL, handle, m, MHD_OPTION_LISTEN_SOCKET, m->lfd,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_CONNECTION_LIMIT, 16U,
-		MHD_OPTION_CONNECTION_TIMEOUT, 10U, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_LIMIT, 16U, MHD_OPTION_CONNECTION_TIMEOUT,
+		10U, MHD_OPTION_END);
 	if (!m->mhd) {
 		snprintf(err, errlen, "cannot serve metrics on %s: %s", spec,
 			 errno ? strerror(errno) : "libmicrohttpd failed");

@@ -131,8 +131,8 @@ static int find_sub(struct monitor *m, int fd)
 }
 
 /* Never wait: a full socket is a lost message, counted. */
-static bool send_msg(struct sub *s, const void *a, size_t alen,
-		     const void *b, size_t blen)
+static bool send_msg(struct sub *s, const void *a, size_t alen, const void *b,
+		     size_t blen)
 {
 	struct iovec iov[2] = { { (void *)a, alen }, { (void *)b, blen } };
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = blen ? 2 : 1 };
@@ -225,8 +225,8 @@ static void on_accept(struct monitor *m)
 		close(fd);
 		return;
 	}
-	m->sub[m->n++] = (struct sub){ .fd = fd, .type = SUB_PENDING,
-				       .pid = cr.pid };
+	m->sub[m->n++] =
+		(struct sub){ .fd = fd, .type = SUB_PENDING, .pid = cr.pid };
 }
 
 void monitor_run(struct monitor *m)
@@ -268,7 +268,8 @@ static void lost_line(const struct sub *s, char *buf, size_t cap)
 	if (localtime_r(&ts.tv_sec, &tm))
 		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
 	if (s->type == SUB_EVENTS_JSON)
-		snprintf(buf, cap, "{\"ts\":%lld.%06ld,\"event\":\"lost\","
+		snprintf(buf, cap,
+			 "{\"ts\":%lld.%06ld,\"event\":\"lost\","
 			 "\"count\":%llu}",
 			 (long long)ts.tv_sec, ts.tv_nsec / 1000,
 			 (unsigned long long)s->lost);
@@ -325,12 +326,11 @@ static void on_packet(void *ctx, const struct ev_packet *p)
 			.real_ns = p->real_ns,
 		};
 
-		if (s->type != SUB_CAPTURE ||
-		    (s->alg && s->alg != p->alg) ||
+		if (s->type != SUB_CAPTURE || (s->alg && s->alg != p->alg) ||
 		    (s->session && s->session != p->session))
 			continue;
-		h.lost = (uint32_t)(s->lost > UINT32_MAX ? UINT32_MAX :
-							   s->lost);
+		h.lost =
+			(uint32_t)(s->lost > UINT32_MAX ? UINT32_MAX : s->lost);
 		if (send_msg(s, &h, sizeof(h), p->data, len))
 			s->lost = 0;
 	}
@@ -385,8 +385,7 @@ struct monitor *monitor_open(const char *pin_path, int flows_fd, char *err,
 		goto fail;
 	}
 	if (bind(m->lfd, (struct sockaddr *)&sa, sl)) {
-		snprintf(err, errlen,
-			 "events socket @%s: %s", sa.sun_path + 1,
+		snprintf(err, errlen, "events socket @%s: %s", sa.sun_path + 1,
 			 errno == EADDRINUSE ?
 				 "in use (another daemon for these pins in "
 				 "this network namespace)" :
@@ -472,7 +471,8 @@ int monitor_subscribe(const char *pin_path, const char *request, char *err,
 	}
 	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
 	if (poll(&pfd, 1, 5000) != 1) {
-		snprintf(err, errlen, "the controller did not answer within 5 s");
+		snprintf(err, errlen,
+			 "the controller did not answer within 5 s");
 		close(fd);
 		return -1;
 	}

@@ -47,7 +47,7 @@ static const char *const kind_names[EV_MAX] = {
 static const char *const alg_names[BPFALG_ALG_MAX] = { "none", "ftp", "sip",
 						       "rtsp", "tftp" };
 static const char *const state_names[BPFALG_ST_MAX] = {
-	"new", "syn_sent", "syn_recv", "established",
+	"new",	    "syn_sent",	 "syn_recv", "established",
 	"fin_wait", "time_wait", "close",
 };
 static const char *const nat_names[] = { "none", "snat", "dnat" };
@@ -216,7 +216,8 @@ static void render_field(const struct ev_field *f)
 		sb_printf(&R.t, "%llu", (unsigned long long)f->n);
 		return;
 	case EVT_STR:
-		snprintf(buf, sizeof(buf), "%s", f->p ? (const char *)f->p : "");
+		snprintf(buf, sizeof(buf), "%s",
+			 f->p ? (const char *)f->p : "");
 		break;
 	case EVT_TEXT: {
 		size_t len = (size_t)f->n;
@@ -246,8 +247,8 @@ static void render_end(enum ev_kind kind)
 		ev_sink(sink_ctx, kind, R.json, R.j.n, R.text, R.t.n);
 }
 
-void events_emit_(enum ev_kind kind, const char *tag,
-		  const struct ev_field *f, size_t n)
+void events_emit_(enum ev_kind kind, const char *tag, const struct ev_field *f,
+		  size_t n)
 {
 	if (!ev_sink)
 		return;
@@ -318,10 +319,10 @@ void events_flow_(enum ev_kind kind, const struct bpfalg_tuple *o,
 		 */
 		fl[n++] = (struct ev_field)EV_STR(
 			"state",
-			f->state >= BPFALG_ST_MAX	       ? "unknown" :
-			o->proto == BPFALG_IPPROTO_TCP	       ? state_names[f->state] :
+			f->state >= BPFALG_ST_MAX      ? "unknown" :
+			o->proto == BPFALG_IPPROTO_TCP ? state_names[f->state] :
 			f->state == BPFALG_ST_ESTABLISHED ? "replied" :
-							       "unreplied");
+							    "unreplied");
 		snprintf(flags, sizeof(flags), "%s%s%s%s",
 			 f->flags & BPFALG_FF_FROM_PINHOLE ? ",pinhole" : "",
 			 f->flags & BPFALG_FF_FROM_FORWARD ? ",forward" : "",
@@ -374,11 +375,11 @@ void events_pinhole_(enum ev_kind kind, const char *tag,
 							  alg_names[v->alg]);
 		if (kind == EV_PH_OPEN)
 			fl[n++] = (struct ev_field)EV_U64(
-				"timeout_s", v->expires_ns > now ?
-						     (v->expires_ns - now +
-						      500000000ULL) /
-							     1000000000ULL :
-						     0);
+				"timeout_s",
+				v->expires_ns > now ?
+					(v->expires_ns - now + 500000000ULL) /
+						1000000000ULL :
+					0);
 		if (!tag) {
 			/* no session to name: the control flow's tuple */
 			char a[64], b[64];
@@ -400,8 +401,8 @@ void events_pinhole_(enum ev_kind kind, const char *tag,
 /* --------------------------------------------------------- packets */
 
 const uint64_t events_lat_bounds_ns[EV_LAT_BUCKETS] = {
-	10000,	   25000,     50000,	  100000,    250000,	500000,
-	1000000,   2500000,   5000000,	  10000000,  25000000,	50000000,
+	10000,	   25000,     50000,	 100000,     250000,   500000,
+	1000000,   2500000,   5000000,	 10000000,   25000000, 50000000,
 	100000000, 250000000, 500000000, 1000000000,
 };
 
@@ -421,8 +422,8 @@ void events_latency_add(uint64_t ns)
 void events_latency_read(struct ev_latency *out)
 {
 	for (int b = 0; b <= EV_LAT_BUCKETS; b++)
-		out->bucket[b] = __atomic_load_n(&lat.bucket[b],
-						 __ATOMIC_RELAXED);
+		out->bucket[b] =
+			__atomic_load_n(&lat.bucket[b], __ATOMIC_RELAXED);
 	out->sum_ns = __atomic_load_n(&lat.sum_ns, __ATOMIC_RELAXED);
 	out->count = __atomic_load_n(&lat.count, __ATOMIC_RELAXED);
 }

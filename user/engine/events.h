@@ -67,15 +67,27 @@ struct ev_field {
 	int family;
 };
 
-#define EV_STR(k, s) { .key = (k), .type = EVT_STR, .p = (s) }
-#define EV_TEXT(k, s, len) \
-	{ .key = (k), .type = EVT_TEXT, .p = (s), .n = (uint64_t)(len) }
-#define EV_U64(k, v) { .key = (k), .type = EVT_U64, .n = (uint64_t)(v) }
-#define EV_ADDR(k, fam, a) \
-	{ .key = (k), .type = EVT_ADDR, .p = (a), .family = (int)(fam) }
-#define EV_EP(k, fam, a, port)                                    \
-	{ .key = (k), .type = EVT_EP, .p = (a), .family = (int)(fam), \
-	  .n = (uint64_t)(port) }
+#define EV_STR(k, s)                                  \
+	{                                             \
+		.key = (k), .type = EVT_STR, .p = (s) \
+	}
+#define EV_TEXT(k, s, len)                                                   \
+	{                                                                    \
+		.key = (k), .type = EVT_TEXT, .p = (s), .n = (uint64_t)(len) \
+	}
+#define EV_U64(k, v)                                            \
+	{                                                       \
+		.key = (k), .type = EVT_U64, .n = (uint64_t)(v) \
+	}
+#define EV_ADDR(k, fam, a)                                                   \
+	{                                                                    \
+		.key = (k), .type = EVT_ADDR, .p = (a), .family = (int)(fam) \
+	}
+#define EV_EP(k, fam, a, port)                                              \
+	{                                                                   \
+		.key = (k), .type = EVT_EP, .p = (a), .family = (int)(fam), \
+		.n = (uint64_t)(port)                                       \
+	}
 
 /* Subscribers to the event stream: 0 means every call below is a no-op. */
 extern volatile int events_subscribers;
@@ -87,23 +99,23 @@ extern volatile int events_capturers;
  * session's log tag ("ftp#3"), NULL for events of no session.  Use the
  * macro: it skips everything while nobody listens.
  */
-void events_emit_(enum ev_kind kind, const char *tag,
-		  const struct ev_field *f, size_t n);
-#define events_emit(kind, tag, ...)                                    \
-	do {                                                           \
-		if (events_subscribers) {                              \
+void events_emit_(enum ev_kind kind, const char *tag, const struct ev_field *f,
+		  size_t n);
+#define events_emit(kind, tag, ...)                                      \
+	do {                                                             \
+		if (events_subscribers) {                                \
 			const struct ev_field ev_f_[] = { __VA_ARGS__ }; \
-			events_emit_((kind), (tag), ev_f_,             \
-				     sizeof(ev_f_) / sizeof(ev_f_[0])); \
-		}                                                      \
+			events_emit_((kind), (tag), ev_f_,               \
+				     sizeof(ev_f_) / sizeof(ev_f_[0]));  \
+		}                                                        \
 	} while (0)
 
 /* A flow table entry (key: original tuple), @why NULL or the reason. */
 void events_flow_(enum ev_kind kind, const struct bpfalg_tuple *orig,
 		  const struct bpfalg_flow *f, const char *why);
-#define events_flow(kind, orig, f, why)                       \
-	do {                                                  \
-		if (events_subscribers)                       \
+#define events_flow(kind, orig, f, why)                           \
+	do {                                                      \
+		if (events_subscribers)                           \
 			events_flow_((kind), (orig), (f), (why)); \
 	} while (0)
 
@@ -111,9 +123,9 @@ void events_flow_(enum ev_kind kind, const struct bpfalg_tuple *orig,
 void events_pinhole_(enum ev_kind kind, const char *tag,
 		     const struct bpfalg_pinhole_key *k,
 		     const struct bpfalg_pinhole *v, const char *why);
-#define events_pinhole(kind, tag, k, v, why)                        \
-	do {                                                        \
-		if (events_subscribers)                             \
+#define events_pinhole(kind, tag, k, v, why)                             \
+	do {                                                             \
+		if (events_subscribers)                                  \
 			events_pinhole_((kind), (tag), (k), (v), (why)); \
 	} while (0)
 
@@ -131,9 +143,9 @@ void events_punt_end(void);
 /* ------------------------------------------------------------ sinks */
 
 /* One rendered event: a JSON object (no newline) and an aligned line. */
-typedef void (*events_sink_fn)(void *ctx, enum ev_kind kind,
-			       const char *json, size_t json_len,
-			       const char *text, size_t text_len);
+typedef void (*events_sink_fn)(void *ctx, enum ev_kind kind, const char *json,
+			       size_t json_len, const char *text,
+			       size_t text_len);
 
 /* A packet copy as `algctl capture` writes it. */
 enum ev_pkt_kind {
