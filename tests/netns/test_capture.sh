@@ -10,6 +10,7 @@
 # the reinjected rewrite (packet type 4 "sent by us"), with the same port.
 # Beside it `--flow 1` (the first control flow: tag ftp#1) gets the PORT
 # too, `--flow 2` nothing, and `-c 3` stops by itself after 3 packets.
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 require_cmds curl tshark

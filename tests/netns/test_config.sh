@@ -15,6 +15,7 @@
 #  - Round trip: `config show` saved, `algctl down` (nothing left behind,
 #    the settings pin included), `up --config saved` on the fresh datapath:
 #    the same `config show`.
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "the configuration file and config show are bpfalg features (the kernel reference is set up by nft rules)"

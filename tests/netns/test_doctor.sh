@@ -19,6 +19,7 @@
 # GW=bpfalg runs with --xdp-mode off, so that a foreign XDP program
 #   (xdp_pass.bpf.o) can go on gin: it runs before bpfalg's TC programs and
 #   must be a warning (bpfalg-xdp keeps its own XDP program, and skips this).
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 
 TC_PASS_OBJ=${TC_PASS_OBJ:-$BUILD/tc_pass.bpf.o}

@@ -14,6 +14,7 @@
 # then a command policy refusal (STOR denied).  The daemon's stop ends the
 # stream with a one-line error; without a daemon algctl events says so in
 # one line, exit 1.
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 require_cmds curl lftp conntrack

@@ -12,6 +12,7 @@
 # ftp_pinholes_opened does not rise.  The kernel's nf_conntrack_ftp refuses
 # a third-party address but accepts the client's own port < 1024: in
 # GW=kernel that case is recorded, not failed.
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 topo_setup3

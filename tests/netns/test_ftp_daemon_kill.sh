@@ -10,6 +10,7 @@
 # restart, under the recorded offset), and the download completes
 # byte-exact.  A second active download after the restart works.
 # Kernel mode: nothing to kill, the same transfer proves the harness.
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 topo_setup3

@@ -5,6 +5,7 @@
 # proof; ftp_observed rises, ftp_rewritten does not.  `algctl alg ftp off`:
 # the same, and nothing is counted as observed.  `algctl alg ftp on`: the
 # same download works.
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "ALG modes are a bpfalg feature (the kernel helper has no observe mode)"

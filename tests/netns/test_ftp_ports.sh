@@ -5,6 +5,7 @@
 # address in PORT and the active download fails; after it (kernel: a
 # `ct helper set` rule for 2121; bpfalg: `algctl alg ftp on --ports
 # 21,2121`) the same download works, and bpfalg lists both ports.
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 topo_setup3

@@ -12,6 +12,7 @@
 # misses the PORT in batch (it only parses a command at a segment's
 # start): in GW=kernel those two are run and their result recorded, only
 # plain must pass.  bpfalg must pass all three.
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 topo_setup3

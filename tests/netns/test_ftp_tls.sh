@@ -6,6 +6,7 @@
 # (EPSV, then PASV): passive data connections go outward, so they work
 # through any NAT; active FTP cannot work through any ALG once encrypted.
 # bpfalg: ftp_tls rises, ftp_rewritten does not.
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 topo_setup3

@@ -10,6 +10,7 @@
 # equal what `algctl stats -j` says.  Tables show occupancy and limits;
 # other paths are 404, POST is 405; a malformed --metrics is a usage error
 # and config show gives the address back.
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "the metrics endpoint is bpfalg's (the kernel reference has none)"

@@ -27,6 +27,7 @@
 #           the server never sees it, both OPTIONS are answered by the server
 #           on the same connection.
 HERE=$(cd "$(dirname "$0")" && pwd)
+# gateways: kernel bpfalg
 . "$HERE/lib.sh"
 test_init
 require_cmds gst-launch-1.0 gst-inspect-1.0

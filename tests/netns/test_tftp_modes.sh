@@ -6,6 +6,7 @@
 #   kernel: the reference for the part it has: without the tftp helper rule
 #   the get fails, with it the get works (no observe mode there).
 # A failing get is cut off after 3 s (tftp-hpa retransmits after 5 s).
+# gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tftp_lib.sh"
 test_init
