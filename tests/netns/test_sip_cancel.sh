@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# gateways: kernel bpfalg
 # A call cancelled before the answer.  SIPp UAC inside (10.0.1.2:5060,
 # media 7000; sip/uac_cancel.xml) INVITEs a strict SIPp UAS outside
 # (192.0.2.2:5060, media 6000; sip/uas_cancel.xml), which answers 183 with

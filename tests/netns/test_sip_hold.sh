@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# gateways: kernel bpfalg
 # A call put on hold and resumed on a new media port.  SIPp UAC inside
 # (10.0.1.2:5060, media 7000; sip/uac_hold.xml) calls a strict SIPp UAS
 # outside (192.0.2.2:5060, media 6000, -rtp_echo; sip/uas_hold.xml):

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# gateways: kernel bpfalg
 # 100 concurrent calls through the gateway on one signalling flow.  SIPp
 # UAC inside (10.0.1.2:5060; sip/uac_load.xml) places 100 calls at
 # 50/s, each announcing its own media port ([auto_media_port] from 7000),

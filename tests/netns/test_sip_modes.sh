@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# gateways: kernel bpfalg
 # `algctl alg sip off|observe|on`, switched live on one signalling flow
 # (10.0.1.2:5060 <-> 192.0.2.2:5060): the same call from a SIPp UAC inside
 # (sip/uac_rtp.xml) to the strict SIPp UAS outside (sip/uas_strict.xml,

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# gateways: kernel bpfalg
 # SIP method policy, enforced by the gateway with its own 403.
 #   deny MESSAGE  (algctl alg sip on --deny MESSAGE): a MESSAGE from the
 #                 UA inside (SIPp, sip/uac_message_403.xml) is answered

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# gateways: kernel bpfalg
 # A UA inside registers with a registrar outside, and the registrar's
 # INVITE to the Contact it got reaches it.  All SIPp, one port each side
 # (10.0.1.2:5060 inside, 192.0.2.2:5060 outside), run one after the other
