@@ -201,6 +201,18 @@ int xdp_alg(struct xdp_md *ctx)
 		count(BPFALG_CNT_XDP_PASS_NEIGH);
 		return XDP_PASS;
 	}
+	/* From native XDP only into a device that takes XDP frames (not a
+	 * bridge: Proxmox's vmbr0); the stack forwards the rest.
+	 */
+	if (!(*iflags & BPFALG_IFF_XDP_GENERIC)) {
+		__u32 out = fib.ifindex;
+		__u32 *tflags = bpf_map_lookup_elem(&iface_flags, &out);
+
+		if (!tflags || !(*tflags & BPFALG_IFF_XDP_TARGET)) {
+			count(BPFALG_CNT_XDP_PASS_NEIGH);
+			return XDP_PASS;
+		}
+	}
 
 	if (p.t.family == BPFALG_AF_INET) {
 		if (xdp_rewrite_v4(data, data_end, &p, &x))

@@ -201,6 +201,16 @@ enum bpfalg_iface_role {
  * filters, kernel without tcx) rather than pinned tcx links.
  */
 #define BPFALG_IFF_TC_CLSACT (1u << 1)
+/*
+ * XDP runs in native (driver) mode here: a native XDP redirect into this
+ * interface is delivered (the driver transmits XDP frames).  A native
+ * redirect into a device without that (a bridge, which runs XDP only in
+ * generic mode) drops the frame, so the fast path redirects from a native
+ * interface only into one that has this flag.
+ */
+#define BPFALG_IFF_XDP_TARGET (1u << 2)
+/* XDP runs in generic (skb) mode here: its redirect reaches any device. */
+#define BPFALG_IFF_XDP_GENERIC (1u << 3)
 
 struct bpfalg_iface {
 	__u32 role; /* enum bpfalg_iface_role */
@@ -276,7 +286,7 @@ struct bpfalg_config {
 enum bpfalg_counter {
 	BPFALG_CNT_RX, /* packets seen by TC */
 	BPFALG_CNT_XDP_FWD, /* established packets forwarded by XDP */
-	BPFALG_CNT_XDP_PASS_NEIGH, /* XDP could not resolve next hop */
+	BPFALG_CNT_XDP_PASS_NEIGH, /* XDP: no next hop, or no XDP-capable one */
 	BPFALG_CNT_TC_XLATE, /* packets translated in TC */
 	BPFALG_CNT_NOT_OURS, /* handed on untouched */
 	BPFALG_CNT_FLOW_NEW,

@@ -687,6 +687,14 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		if (!ret)
 			ret = attach_xdp(ax, names[i], idx[i], uc, &ifc, err,
 					 errlen);
+		/* what an XDP redirect from and into it can do (xdp_alg.c) */
+		ifc.flags &= ~(BPFALG_IFF_XDP_TARGET | BPFALG_IFF_XDP_GENERIC);
+		if (uc->xdp_mode != XDP_MODE_OFF &&
+		    (ifc.xdp_flags & XDP_FLAGS_DRV_MODE))
+			ifc.flags |= BPFALG_IFF_XDP_TARGET;
+		else if (uc->xdp_mode != XDP_MODE_OFF &&
+			 (ifc.xdp_flags & XDP_FLAGS_SKB_MODE))
+			ifc.flags |= BPFALG_IFF_XDP_GENERIC;
 		if (!ret &&
 		    (bpf_map_update_elem(ifaces_fd, &key, &ifc, BPF_ANY) ||
 		     (key < BPFALG_MAX_IFINDEX &&

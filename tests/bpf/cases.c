@@ -261,7 +261,29 @@ static void pre_out0_no_fast(void)
 
 static void pre_out0_fast(void)
 {
-	iface_set(IFS_OUT, BPFALG_ROLE_OUTSIDE, BPFALG_IFF_XDP_FAST);
+	iface_set(IFS_OUT, BPFALG_ROLE_OUTSIDE,
+		  BPFALG_IFF_XDP_FAST | BPFALG_IFF_XDP_TARGET);
+}
+
+/* The reply's egress takes no native XDP frames (a bridge, generic XDP). */
+static void pre_in0_no_target(void)
+{
+	iface_set(IFS_IN, BPFALG_ROLE_INSIDE, BPFALG_IFF_XDP_FAST);
+}
+
+/* XDP in generic mode on the ingress: its redirect reaches any device. */
+static void pre_out0_generic(void)
+{
+	iface_set(IFS_OUT, BPFALG_ROLE_OUTSIDE,
+		  BPFALG_IFF_XDP_FAST | BPFALG_IFF_XDP_GENERIC);
+}
+
+static void pre_targets_restored(void)
+{
+	iface_set(IFS_IN, BPFALG_ROLE_INSIDE,
+		  BPFALG_IFF_XDP_FAST | BPFALG_IFF_XDP_TARGET);
+	iface_set(IFS_OUT, BPFALG_ROLE_OUTSIDE,
+		  BPFALG_IFF_XDP_FAST | BPFALG_IFF_XDP_TARGET);
 }
 
 static const struct tcase table[] = {
@@ -971,6 +993,25 @@ static const struct tcase table[] = {
 	  .out = { T4(SERVER, 80, CLIENT, 40502, TH_ACK), .payload = 10,
 		   TO_CLIENT },
 	  .cnt = { C(XDP_FWD, 1) } },
+	{ .name = "xdp_native_into_non_xdp_target_passed",
+	  .pre = pre_in0_no_target, XDP_OUT,
+	  .in = { T4(SERVER, 80, PUB, 40502, TH_ACK), .payload = 10, FROM_GW },
+	  .verdict = V_XDP_PASS, .same = true,
+	  .cnt = { C(XDP_FWD, 0), C(XDP_PASS_NEIGH, 1) } },
+	{ .name = "xdp_generic_into_non_xdp_target_redirected",
+	  .pre = pre_out0_generic, XDP_OUT,
+	  .in = { T4(SERVER, 80, PUB, 40502, TH_ACK), .payload = 10, FROM_GW },
+	  .verdict = V_XDP_REDIRECT,
+	  .out = { T4(SERVER, 80, CLIENT, 40502, TH_ACK), .payload = 10,
+		   TO_CLIENT },
+	  .cnt = { C(XDP_FWD, 1), C(XDP_PASS_NEIGH, 0) } },
+	{ .name = "xdp_native_into_xdp_target_redirected",
+	  .pre = pre_targets_restored, XDP_OUT,
+	  .in = { T4(SERVER, 80, PUB, 40502, TH_ACK), .payload = 10, FROM_GW },
+	  .verdict = V_XDP_REDIRECT,
+	  .out = { T4(SERVER, 80, CLIENT, 40502, TH_ACK), .payload = 10,
+		   TO_CLIENT },
+	  .cnt = { C(XDP_FWD, 1), C(XDP_PASS_NEIGH, 0) } },
 	{ .name = "xdp_tcp_syn_passed",
 	  XDP_OUT,
 	  .in = { T4(SERVER, 80, PUB, 40502, TH_SYN), FROM_GW },

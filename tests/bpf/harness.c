@@ -285,10 +285,13 @@ static int load_objects(void)
 	E.ncpus = libbpf_num_possible_cpus();
 
 	/* The test frames carry complete checksums, like frames from a
-	 * wire: the XDP fast path is allowed on both interfaces.
+	 * wire: the XDP fast path is allowed on both interfaces, and both
+	 * take native XDP redirects (as veths with XDP attached natively).
 	 */
-	if (iface_set(IFS_IN, BPFALG_ROLE_INSIDE, BPFALG_IFF_XDP_FAST) ||
-	    iface_set(IFS_OUT, BPFALG_ROLE_OUTSIDE, BPFALG_IFF_XDP_FAST))
+	if (iface_set(IFS_IN, BPFALG_ROLE_INSIDE,
+		      BPFALG_IFF_XDP_FAST | BPFALG_IFF_XDP_TARGET) ||
+	    iface_set(IFS_OUT, BPFALG_ROLE_OUTSIDE,
+		      BPFALG_IFF_XDP_FAST | BPFALG_IFF_XDP_TARGET))
 		return -1;
 	return config_write(PORT_MIN, PORT_MAX, BPFALG_CF_XDP_FAST);
 }
