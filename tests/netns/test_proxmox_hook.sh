@@ -19,11 +19,10 @@
 # (algctl down).  The daemon runs from the hook's effective file, as the
 # systemd drop-in makes it, and stays ready through the changes.
 # Kernel reference: skipped (the hook drives algctl; nftables has nothing
-# to attach).  Not bpfalg-xdp: a native-XDP redirect into a bridge (vmbr0
-# has no ndo_xdp_xmit) drops the frame, so the forced XDP fast path cannot
-# forward a routed guest's flows to vmbr0 (reported; deploy/README.md says
-# to run Proxmox hosts with xdp-fast off).
-# gateways: kernel bpfalg
+# to attach).  In bpfalg-xdp the fast path is forced on: from tap100i0
+# (native XDP) it must not redirect into vmbr0, a bridge that takes no XDP
+# frames (the stack forwards those), while vmbr0 and vmbr1 (generic XDP)
+# may redirect anywhere.
 HOOK=$(cd "$(dirname "$0")/../../deploy/proxmox" && pwd)/bpfalg-hook.sh
 . "$(dirname "$0")/lib.sh"
 TCX_TOOL=$BUILD/tests/tcx_tool
@@ -174,6 +173,14 @@ wait_ready "VM 100 up"
 through cx "VM 100" || fail "VM 100 (routed tap100i0) not NATed after post-start: $(head -c 200 cli.err)"
 flows_has "$CLIENT4" "$SERVER4" 5001 || fail "VM 100's transfer not in algctl flows"
 log "VM 100: NATed through tap100i0"
+if [ "${XDP_FAST:-}" = on ]; then
+	# replies: vmbr0 (generic XDP) redirects into tap100i0; the upload:
+	# tap100i0 (native) leaves vmbr0, no XDP target, to the stack
+	fwd=$(stat_get xdp_forwarded) nonh=$(stat_get xdp_pass_no_nexthop)
+	[ "${fwd:-0}" -gt 0 ] && [ "${nonh:-0}" -gt 0 ] ||
+		fail "XDP fast path: xdp_forwarded ${fwd:-?}, xdp_pass_no_nexthop ${nonh:-?}; expected both > 0"
+	log "XDP: $fwd forwarded (vmbr0 -> tap100i0), $nonh left to the stack (tap100i0 -> vmbr0, a bridge)"
+fi
 through c2x "VM 101 before its start" && fail "VM 101 NATed before its post-start (vmbr1 not inside yet)"
 
 # ------------------------------------------------------------ VM 101 starts
