@@ -931,6 +931,45 @@ static void sip_alg_register(void)
 	ASSERT_EQ(sf.af.keep_until_ns, 0);
 }
 
+/*
+ * More places naming the inside address than one rewrite can carry: the
+ * message goes out unchanged and counted, never half rewritten (without a
+ * Content-Length nothing else stops the partial edit list).
+ */
+static void sip_alg_too_many_edits(void)
+{
+	static char m[8192];
+	size_t n = 0;
+
+	flow(BPFALG_MODE_ON, "", "");
+	n += (size_t)snprintf(
+		m + n, sizeof(m) - n,
+		"INVITE sip:bob@192.0.2.2 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 10.0.1.2:5060;branch=z9hG4bKx\r\n"
+		"From: <sip:a@10.0.1.2>;tag=1\r\n"
+		"To: <sip:b@192.0.2.2>\r\n"
+		"Call-ID: many@example.test\r\n"
+		"CSeq: 1 INVITE\r\n");
+	for (int i = 0; i < 50; i++)
+		n += (size_t)snprintf(m + n, sizeof(m) - n,
+				      "Contact: <sip:u%d@10.0.1.2:5060>\r\n",
+				      i);
+	n += (size_t)snprintf(m + n, sizeof(m) - n,
+			      "Content-Type: application/sdp\r\n\r\n"
+			      "v=0\r\no=- 1 1 IN IP4 10.0.1.2\r\ns=-\r\n"
+			      "c=IN IP4 10.0.1.2\r\nt=0 0\r\n");
+	for (int i = 0; i < 16; i++)
+		n += (size_t)snprintf(m + n, sizeof(m) - n,
+				      "m=audio %d RTP/AVP 0\r\n"
+				      "c=IN IP4 10.0.1.2\r\n",
+				      8000 + 2 * i);
+	ASSERT_TRUE(n < sizeof(m) - 1, "fixture fits");
+	dgram(OUT, m, n);
+	ASSERT_EQ(rc, ALG_LINE_UNCHANGED);
+	ASSERT_EQ(cnt[BPFALG_AS_BAD_INPUT], 1);
+	ASSERT_EQ(cnt[BPFALG_AS_REWRITTEN], 0);
+}
+
 /* A NAT-aware UA (STUN) already wrote the public address: untouched. */
 static void sip_alg_already_public(void)
 {
@@ -1224,7 +1263,7 @@ UNIT_CASES(sip_alg_cases, CASE(sip_alg_invite_rewrite),
 	   CASE(sip_alg_hold_resume), CASE(sip_alg_release_what_bound),
 	   CASE(sip_alg_early_then_486), CASE(sip_alg_cancel),
 	   CASE(sip_alg_bind_fails), CASE(sip_alg_register),
-	   CASE(sip_alg_already_public), CASE(sip_alg_ice),
-	   CASE(sip_alg_observe), CASE(sip_alg_bad_input),
+	   CASE(sip_alg_too_many_edits), CASE(sip_alg_already_public),
+	   CASE(sip_alg_ice), CASE(sip_alg_observe), CASE(sip_alg_bad_input),
 	   CASE(sip_alg_policy_deny), CASE(sip_alg_invite_from),
 	   CASE(sip_alg_fini));

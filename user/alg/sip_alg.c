@@ -765,8 +765,6 @@ static int sip_process(struct alg_flow *af, int dir, const uint8_t *buf,
 		if (has_sdp && c)
 			sdp_inbound(sf, c);
 	}
-	if (ed.why)
-		pr_warn("[%s] too many edits: %s\n", af->tag, ed.why);
 	if (af->mode != BPFALG_MODE_ON) {
 		if (ed.n) {
 			af->cnt[BPFALG_AS_OBSERVED]++;
@@ -781,7 +779,14 @@ static int sip_process(struct alg_flow *af, int dir, const uint8_t *buf,
 	}
 	n = -1;
 	if (ed.n) {
-		n = sip_rewrite(buf, len, &msg, &ed, out, cap, &msg2, &why);
+		/* an edit that did not fit would leave the inside address in
+		 * the message: all of them or none
+		 */
+		if (ed.why)
+			why = ed.why;
+		else
+			n = sip_rewrite(buf, len, &msg, &ed, out, cap, &msg2,
+					&why);
 		if (n < 0) {
 			af->cnt[BPFALG_AS_BAD_INPUT]++;
 			show(af, "rewrite refused, sent unchanged",
