@@ -31,6 +31,9 @@ sip_init
 call() {
 	algctl alg sip "$1" >/dev/null || fail "algctl alg sip $1"
 	rm -f ./*_errors.log
+	# the controller writes its counters to the map once a second: what
+	# the previous call made must be in before this one's mark
+	sleep 1.2
 	ftp_stats_mark
 	sipp_bg sx "uas-$1" 10 -sf uas_strict.xml -i "$SERVER4" -p 5060 -mp 6000 -rtp_echo -m 1
 	local uas=$SIPP_PID
