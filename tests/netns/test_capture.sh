@@ -39,17 +39,26 @@ wait_line() { # FILE PATTERN WHAT
 }
 
 if [ "$GW_KIND" = kernel ]; then
-	gx timeout 30 tcpdump -i gin -U -w in.pcap 'tcp port 21' 2>in.err &
-	bg_track $!
-	gx timeout 30 tcpdump -i gout -U -w out.pcap 'tcp port 21' 2>out.err &
-	bg_track $!
+	gx timeout 30 tcpdump -i gin -U --immediate-mode -w in.pcap 'tcp port 21' 2>in.err &
+	TD_IN=$!
+	bg_track $TD_IN
+	gx timeout 30 tcpdump -i gout -U --immediate-mode -w out.pcap 'tcp port 21' 2>out.err &
+	TD_OUT=$!
+	bg_track $TD_OUT
 	wait_line in.err "listening on" "tcpdump on gin did not start"
 	wait_line out.err "listening on" "tcpdump on gout did not start"
 	ftp_fetch cx cap "ftp://$SERVER4/cap.bin" -P - --disable-eprt
+	# stop the captures (SIGTERM: tcpdump closes its file cleanly)
 	sleep 0.5
-	tshark -r in.pcap -Y 'ftp.request.command == "PORT"' -T fields -e ftp.request.arg 2>/dev/null |
-		grep -q "^$IN_C," || fail "inside capture has no PORT $IN_C,..."
-	tshark -r out.pcap -Y 'ftp.request.command == "PORT"' -T fields -e ftp.request.arg 2>/dev/null |
+	for p in $TD_IN $TD_OUT; do
+		_kill_tree "$p"
+		wait "$p" 2>/dev/null
+	done
+	tshark -o tcp.analyze_sequence_numbers:FALSE -r in.pcap -Y 'ftp.request.command == "PORT"' \
+		-T fields -e ftp.request.arg 2>/dev/null |
+		grep -q "^$IN_C," || fail "inside capture has no PORT $IN_C,... ($(grep -c . in.err) tcpdump lines: $(tail -n 2 in.err | tr '\n' ' '))"
+	tshark -o tcp.analyze_sequence_numbers:FALSE -r out.pcap -Y 'ftp.request.command == "PORT"' \
+		-T fields -e ftp.request.arg 2>/dev/null |
 		grep -q "^$PUB_C," || fail "outside capture has no PORT $PUB_C,... (the helper did not rewrite)"
 	log "kernel: PORT $IN_C,... inside, PORT $PUB_C,... outside"
 	exit 0
