@@ -117,7 +117,7 @@ test-bpf: $(OUTPUT)/tests/bpf_tests
 test-netns: all
 	$(Q)ALGCTL=$(OUTPUT)/algctl BUILD=$(OUTPUT) tests/netns/run.sh
 
-# check: the fuzz targets run briefly first (FUZZ_SECONDS each, default 20):
+# check: the fuzz targets run briefly first (FUZZ_SECONDS each, default 8):
 # a crash there fails the build before the suites run.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/unit_tests $(OUTPUT)/tests/bpf_tests
@@ -228,7 +228,7 @@ fuzz-smoke: $(FUZZ_TARGETS)
 	$(Q)for t in $(FUZZ_TARGETS); do \
 		n=$$(basename $$t | sed 's/^fuzz_//'); \
 		mkdir -p $(OUTPUT)/fuzz/corpus-$$n; \
-		$$t -max_total_time=$${FUZZ_SECONDS:-20} -print_final_stats=0 -artifact_prefix=$(OUTPUT)/fuzz/ \
+		$$t -max_total_time=$${FUZZ_SECONDS:-8} -print_final_stats=0 -artifact_prefix=$(OUTPUT)/fuzz/ \
 		    $(OUTPUT)/fuzz/corpus-$$n tests/fuzz/corpus/$$n >/dev/null 2>$(OUTPUT)/fuzz/$$n.log \
 		    || { tail -30 $(OUTPUT)/fuzz/$$n.log; exit 1; }; \
 		echo "fuzz $$n: ok ($$(grep -o 'cov: [0-9]*' $(OUTPUT)/fuzz/$$n.log | tail -1))"; \

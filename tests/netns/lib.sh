@@ -432,14 +432,13 @@ _gw_bpfalg_up() {
 	[ -x "$ALGCTL" ] || fail "algctl not found at $ALGCTL (run make)"
 	_ensure_bpffs
 	_attach_xdp_peers
-	log "algctl up --inside gin --outside gout --masquerade ${XDP_FAST:+--xdp-fast $XDP_FAST }${GW_UP_ARGS:+$GW_UP_ARGS }--pin-path $PIN"
+	# `algctl daemon` brings the datapath up itself when nothing is
+	# attached (DESIGN.md), one program load instead of two; `algctl up`
+	# on its own is exercised by test_down_clean, test_config and others
+	log "algctl daemon (up first) --inside gin --outside gout --masquerade ${XDP_FAST:+--xdp-fast $XDP_FAST }${GW_UP_ARGS:+$GW_UP_ARGS }--pin-path $PIN"
 	_GW_UP=1	# from here on teardown runs down and removes the pins
-	# shellcheck disable=SC2086 # GW_UP_ARGS: extra options, word-split
-	algctl up --inside gin --outside gout --masquerade ${XDP_FAST:+--xdp-fast "$XDP_FAST"} $GW_UP_ARGS \
-		>"$TMPD/up.log" 2>&1 ||
-		fail "algctl up failed (rc=$?): $(tail -n3 "$TMPD/up.log" | tr '\n' ' ')"
-	_record_bpf_ids
 	daemon_start
+	_record_bpf_ids
 }
 
 daemon_start() {

@@ -15,6 +15,7 @@
 #   TEST_TIMEOUT=seconds               per case (default 180)
 #   NETNS_LOGDIR=dir                   keep per-case logs there
 #   VERBOSE=1                          print every case's log
+#   NETNS_JOBS=n                       cases run at the same time (default 2)
 #
 # A scenario may name the modes it is meant for in a line
 #   # gateways: kernel bpfalg
@@ -40,68 +41,89 @@ else
 	files=$(ls "$here"/test_*.sh)
 fi
 
-pass=0 failn=0 skipn=0 times=""
-start=$(date +%s)
-for gw in $modes; do
-	for f in $files; do
-		name=$(basename "$f" .sh)
-		name=${name#test_}
-		want=$(head -n 40 "$f" | sed -n 's/^# gateways: *//p' | head -n 1)
-		if [ -n "$want" ] && ! printf ' %s ' "$want" | grep -q " $gw "; then
-			continue
-		fi
-		log="$logdir/$name.$gw.log"
-		t0=$(date +%s)
-		# Own session and process group: on a timeout the whole group
-		# goes, not only the scenario's shell (a foreground child such
-		# as a runaway writer would otherwise outlive it).
-		GW=$gw setsid bash "$f" >"$log" 2>&1 </dev/null &
-		pid=$!
-		(
-			trap 'kill $s 2>/dev/null; exit 0' TERM
-			sleep "$timeout_s" &
-			s=$!
-			wait $s
-			: >"$log.timedout"
-			kill -TERM -- -"$pid" 2>/dev/null
-			sleep 15 &
-			s=$!
-			wait $s
-			kill -KILL -- -"$pid" 2>/dev/null
-		) &
-		watchdog=$!
-		wait "$pid"
-		rc=$?
-		kill "$watchdog" 2>/dev/null
-		wait "$watchdog" 2>/dev/null
-		if [ -e "$log.timedout" ]; then
-			rm -f "$log.timedout"
-			rc=124
-		fi
-		dt=$(( $(date +%s) - t0 ))
-		times="$times$dt $name[$gw]
-"
-		reason=$(grep -E '^(FAIL|SKIP): ' "$log" | tail -n1 | sed -E 's/^(FAIL|SKIP): //')
+# One case: its log, a result line "RC SECONDS NAME GW" in $logdir/results.
+run_case() {
+	local gw=$1 f=$2 name log t0 pid watchdog rc
+	name=$(basename "$f" .sh)
+	name=${name#test_}
+	log="$logdir/$name.$gw.log"
+	t0=$(date +%s)
+	# Own session and process group: on a timeout the whole group
+	# goes, not only the scenario's shell (a foreground child such
+	# as a runaway writer would otherwise outlive it).
+	GW=$gw setsid bash "$f" >"$log" 2>&1 </dev/null &
+	pid=$!
+	(
+		trap 'kill $s 2>/dev/null; exit 0' TERM
+		sleep "$timeout_s" &
+		s=$!
+		wait $s
+		: >"$log.timedout"
+		kill -TERM -- -"$pid" 2>/dev/null
+		sleep 15 &
+		s=$!
+		wait $s
+		kill -KILL -- -"$pid" 2>/dev/null
+	) &
+	watchdog=$!
+	wait "$pid"
+	rc=$?
+	kill "$watchdog" 2>/dev/null
+	wait "$watchdog" 2>/dev/null
+	if [ -e "$log.timedout" ]; then
+		rm -f "$log.timedout"
+		rc=124
+	fi
+	report "$rc" "$(($(date +%s) - t0))" "$name" "$gw" "$log"
+}
+
+# Print one case's verdict (under a lock: cases finish concurrently).
+report() {
+	local rc=$1 dt=$2 name=$3 gw=$4 log=$5 reason
+	reason=$(grep -E '^(FAIL|SKIP): ' "$log" | tail -n1 | sed -E 's/^(FAIL|SKIP): //')
+	{
+		flock 9
+		echo "$rc $dt $name $gw" >>"$logdir/results"
 		case $rc in
-		0)
-			pass=$((pass + 1))
-			echo "PASS $name [$gw]"
-			;;
-		4)
-			skipn=$((skipn + 1))
-			echo "SKIP $name [$gw]: ${reason:-no reason given}"
-			;;
+		0) echo "PASS $name [$gw]" ;;
+		4) echo "SKIP $name [$gw]: ${reason:-no reason given}" ;;
 		*)
-			failn=$((failn + 1))
-			[ $rc -eq 124 ] || [ $rc -eq 137 ] && reason="timed out after ${timeout_s}s${reason:+ ($reason)}"
+			[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && reason="timed out after ${timeout_s}s${reason:+ ($reason)}"
 			echo "FAIL $name [$gw]: ${reason:-exit status $rc}"
 			# The end of the log is the evidence.
 			grep -v -E '^(FAIL|SKIP): ' "$log" | tail -n 25 | sed 's/^/    | /'
 			;;
 		esac
 		[ -n "${VERBOSE:-}" ] && sed 's/^/    | /' "$log"
+	} 9>>"$logdir/results.lock"
+}
+
+# NETNS_JOBS cases at a time (default 2): the scenarios mostly wait (for
+# handshakes, timers, the daemon), each has its own namespaces, bpffs pins
+# and scratch directory, so they do not see each other.
+jobs_max=${NETNS_JOBS:-2}
+: >"$logdir/results"
+start=$(date +%s)
+running=0
+for gw in $modes; do
+	for f in $files; do
+		want=$(head -n 40 "$f" | sed -n 's/^# gateways: *//p' | head -n 1)
+		if [ -n "$want" ] && ! printf ' %s ' "$want" | grep -q " $gw "; then
+			continue
+		fi
+		if [ "$running" -ge "$jobs_max" ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+		run_case "$gw" "$f" &
+		running=$((running + 1))
 	done
 done
+wait
+pass=$(awk '$1 == 0' "$logdir/results" | wc -l)
+skipn=$(awk '$1 == 4' "$logdir/results" | wc -l)
+failn=$(awk '$1 != 0 && $1 != 4' "$logdir/results" | wc -l)
+times=$(awk '{print $2, $3 "[" $4 "]"}' "$logdir/results")
 echo "# slowest cases: $(printf '%s' "$times" | sort -rn | head -n 5 | awk '{printf("%s%s %ss", (NR > 1 ? ", " : ""), $2, $1)}')"
 if [ $failn -eq 0 ] && [ -z "${NETNS_LOGDIR:-}" ]; then
 	rm -rf "$logdir"
