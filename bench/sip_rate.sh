@@ -45,7 +45,7 @@ def cell(gw, key):
     if not v:
         return "-"
     return "%g [%g-%g]" % (statistics.median(v), min(v), max(v))
-keys = [("rate_offered", "offered calls/s"), ("calls_per_s", "calls/s completed (over the wall time)"),
+keys = [("rate_offered", "offered calls/s"), ("calls_per_s", "calls/s completed (per second offered)"),
         ("calls_failed", "failed calls"), ("wall_s", "wall time s"),
         ("daemon_cpu_share", "controller CPU (share of one CPU)"),
         ("softirq_cpu_share", "softirq CPU (share of one CPU)")]

@@ -99,7 +99,11 @@ print(json.dumps({
     "gw": gw, "rate_offered": int(rate), "duration_s": int(dur),
     "sipp_exit": int(rc), "wall_s": round(wall, 2),
     "calls_created": col("TotalCallCreated"), "calls_ok": ok,
-    "calls_failed": failed, "calls_per_s": round(ok / wall, 1),
+    "calls_failed": failed,
+    # completed calls per second of the offered window (SIPp creates them
+    # at the rate, open loop); wall_s is longer when failed calls wait out
+    # their retransmission timers
+    "calls_per_s": round(ok / int(dur), 1),
     "daemon_cpu_share": round((int(d1) - int(d0)) / int(hz) / wall, 3),
     "softirq_cpu_share": round((int(s1) - int(s0)) / int(hz) / wall, 3),
     "bpfalg": json.loads(extra),

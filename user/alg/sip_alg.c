@@ -129,6 +129,8 @@ static void show(const struct alg_flow *af, const char *what,
 {
 	char clean[160];
 
+	if (!log_enabled(LOG_INFO))
+		return;
 	log_sanitize((const char *)text, len, clean, sizeof(clean));
 	pr_info("[%s] %s: \"%s\"%s%s\n", af->tag, what, clean, why ? ": " : "",
 		why ? why : "");
@@ -795,7 +797,8 @@ static int sip_process(struct alg_flow *af, int dir, const uint8_t *buf,
 			char line[200];
 
 			af->cnt[BPFALG_AS_REWRITTEN]++;
-			for (unsigned int i = 0; i < ed.n; i++)
+			for (unsigned int i = 0;
+			     i < ed.n && log_enabled(LOG_INFO); i++)
 				if (sip_edit_describe(&ed, i, buf, out, line,
 						      sizeof(line)) > 0)
 					pr_info("[%s] rewrote %s\n", af->tag,

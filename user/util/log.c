@@ -49,6 +49,17 @@ static bool log_allow(void)
 	return true;
 }
 
+bool log_enabled(enum log_level lvl)
+{
+	struct timespec ts;
+
+	if ((int)lvl > log_level)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	/* a new second has budget again (and reports what was dropped) */
+	return (unsigned long)ts.tv_sec != log_sec || log_lines < LOG_BURST;
+}
+
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	va_list ap;

@@ -32,6 +32,11 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 #define pr_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
+/* Would a line at @lvl go out now?  For callers whose message costs
+ * something to build (peer text sanitised, rewrites described).
+ */
+bool log_enabled(enum log_level lvl);
+
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void log_take_over_libbpf(void);
