@@ -163,4 +163,14 @@ if [ -z "${BENCH_NO_CHART:-}" ] && command -v gnuplot >/dev/null && [ -s "$WORK/
 	plot "$WORK/chart.dat" using 3:xtic(2) title "bpfalg/kernel"$(awk '$4 != "NaN" { n++ } END { if (n) printf ", \"\" using 4 title \"bpfalg/ceiling\"" }' "$WORK/chart.dat")
 	EOF
 fi
+# Workload 6, SIP: SIPp call rate, kernel and bpfalg interleaved
+# (bench/sip_rate.sh; its own table and results/sip-*.json).  30 s of
+# calls per round here (QUICK: 10 s); bench/sip_rate.sh alone runs the
+# issue's 60 s.
+if [ -n "$W6" ] && command -v sipp >/dev/null; then
+	echo
+	if [ "$MODE" = quick ]; then sd=${SIP_DUR:-10}; else sd=${SIP_DUR:-30}; fi
+	SIP_ROUNDS=${SIP_ROUNDS:-$W6_ROUNDS} SIP_DUR=$sd "$HERE/sip_rate.sh" ||
+		failed=$((failed + 1))
+fi
 [ "$failed" -eq 0 ] || { echo "bench: $failed round(s) failed"; exit 1; }
