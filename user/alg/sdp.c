@@ -26,34 +26,6 @@ static bool is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-static unsigned char lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-static struct sip_span span(size_t s, size_t e)
-{
-	return (struct sip_span){ .off = (uint32_t)s,
-				  .len = (uint32_t)(e - s) };
-}
-
-static bool ieq(const uint8_t *b, size_t s, size_t e, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if (e - s != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (lower(b[s + i]) != lower((unsigned char)lit[i]))
-			return false;
-	return true;
-}
-
-static bool ieq_span(const uint8_t *b, struct sip_span sp, const char *lit)
-{
-	return ieq(b, sp.off, (size_t)sp.off + sp.len, lit);
-}
-
 /* 1-5 digits, value <= max */
 static bool number(const uint8_t *b, struct sip_span sp, unsigned max,
 		   uint16_t *v)
@@ -98,7 +70,7 @@ static unsigned fields(const uint8_t *b, size_t s, size_t e, struct sip_span *f,
 			while (q < e && b[q] != ' ')
 				q++;
 		}
-		f[n++] = span(p, q);
+		f[n++] = sip_span_of(p, q);
 		p = q;
 	}
 	while (p < e && b[p] == ' ')
@@ -116,8 +88,8 @@ static void read_addr(const uint8_t *b, struct sip_span type,
 	memset(a, 0, sizeof(*a));
 	a->span = text;
 	fam = sip_parse_ip(b + text.off, text.len, v);
-	if ((fam == AF_INET && ieq_span(b, type, "IP4")) ||
-	    (fam == AF_INET6 && ieq_span(b, type, "IP6"))) {
+	if ((fam == AF_INET && sip_span_ieq(b, type, "IP4")) ||
+	    (fam == AF_INET6 && sip_span_ieq(b, type, "IP6"))) {
 		a->family = fam;
 		memcpy(a->addr, v, 16);
 	}
@@ -137,7 +109,7 @@ static const char *line_o(const uint8_t *b, size_t s, size_t e, struct sdp *d)
 
 	if (fields(b, s, e, f, 6, false) != 6)
 		return "bad o= line";
-	if (!ieq_span(b, f[4], "IP4") && !ieq_span(b, f[4], "IP6"))
+	if (!sip_span_ieq(b, f[4], "IP4") && !sip_span_ieq(b, f[4], "IP6"))
 		return "bad o= address type";
 	d->origin_addrtype = f[4];
 	read_addr(b, f[4], f[5], &d->origin);
@@ -154,22 +126,22 @@ static const char *line_c(const uint8_t *b, size_t s, size_t e, struct sdp *d,
 
 	if (fields(b, s, e, f, 3, false) != 3)
 		return "bad c= line";
-	v4 = ieq_span(b, f[1], "IP4");
-	if (!v4 && !ieq_span(b, f[1], "IP6"))
+	v4 = sip_span_ieq(b, f[1], "IP4");
+	if (!v4 && !sip_span_ieq(b, f[1], "IP6"))
 		return "bad c= address type";
 	if (d->n_conn >= SDP_MAX_CONN)
 		return "too many c= lines";
 	c = &d->conn[d->n_conn];
 	memset(c, 0, sizeof(*c));
 	c->media = media < 0 ? SDP_NONE : (uint16_t)media;
-	c->line = span(s - 2, e);
+	c->line = sip_span_of(s - 2, e);
 	c->addrtype = f[1];
 	c->count = 1;
 	end = (size_t)f[2].off + f[2].len;
 	p = f[2].off;
 	while (p < end && b[p] != '/')
 		p++;
-	a = span(f[2].off, p);
+	a = sip_span_of(f[2].off, p);
 	if (!a.len)
 		return "bad c= address";
 	read_addr(b, f[1], a, &c->a);
@@ -180,7 +152,7 @@ static const char *line_c(const uint8_t *b, size_t s, size_t e, struct sdp *d,
 		q = ++p;
 		while (q < end && b[q] != '/')
 			q++;
-		if (i > 1 || !number(b, span(p, q), 65535, &v) ||
+		if (i > 1 || !number(b, sip_span_of(p, q), 65535, &v) ||
 		    (!v4 && i > 0))
 			return "bad c= address";
 		if (v4 && i == 0)
@@ -260,33 +232,33 @@ static const char *line_m(const uint8_t *b, size_t s, size_t e, struct sdp *d)
 	md = &d->media[d->n_media];
 	memset(md, 0, sizeof(*md));
 	md->conn0 = SDP_NONE;
-	md->line = span(s - 2, e);
+	md->line = sip_span_of(s - 2, e);
 	md->type_s = f[0];
 	for (size_t i = 0; i < sizeof(mtypes) / sizeof(*mtypes); i++)
-		if (ieq_span(b, f[0], mtypes[i].name))
+		if (sip_span_ieq(b, f[0], mtypes[i].name))
 			md->type = mtypes[i].type;
 	end = (size_t)f[1].off + f[1].len;
 	p = f[1].off;
 	while (p < end && b[p] != '/')
 		p++;
-	md->port_s = span(f[1].off, p);
+	md->port_s = sip_span_of(f[1].off, p);
 	if (!number(b, md->port_s, 65535, &md->port))
 		return "bad m= port";
 	md->nports = 1;
 	if (p < end) {
-		md->nports_s = span(p + 1, end);
+		md->nports_s = sip_span_of(p + 1, end);
 		if (!number(b, md->nports_s, 65535, &md->nports) || !md->nports)
 			return "bad m= port count";
 	}
 	md->proto_s = f[2];
 	for (size_t i = 0; i < sizeof(protos) / sizeof(*protos); i++)
-		if (ieq_span(b, f[2], protos[i].name))
+		if (sip_span_ieq(b, f[2], protos[i].name))
 			md->proto = protos[i].proto;
 	if (!md->proto && f[2].len >= 3 &&
-	    ieq(b, f[2].off, f[2].off + 3, "TCP"))
+	    sip_range_ieq(b, f[2].off, f[2].off + 3, "TCP"))
 		md->proto = SDP_P_TCP;
-	md->fmt = n == 4 ? f[3] : span(e, e);
-	md->section = span(s - 2, s - 2);
+	md->fmt = n == 4 ? f[3] : sip_span_of(e, e);
+	md->section = sip_span_of(s - 2, s - 2);
 	d->n_media++;
 	return NULL;
 }
@@ -300,26 +272,27 @@ static const char *line_a(const uint8_t *b, size_t s, size_t e, struct sdp *d,
 
 	while (p < e && b[p] != ':')
 		p++;
-	if (ieq(b, s, p, "candidate")) {
+	if (sip_range_ieq(b, s, p, "candidate")) {
 		d->ice = true;
 		d->n_candidates++;
 		if (md && md->n_candidates < UINT16_MAX)
 			md->n_candidates++;
-	} else if (ieq(b, s, p, "ice-ufrag") || ieq(b, s, p, "ice-pwd") ||
-		   ieq(b, s, p, "ice-lite")) {
+	} else if (sip_range_ieq(b, s, p, "ice-ufrag") ||
+		   sip_range_ieq(b, s, p, "ice-pwd") ||
+		   sip_range_ieq(b, s, p, "ice-lite")) {
 		d->ice = true;
-	} else if (ieq(b, s, e, "rtcp-mux")) {
+	} else if (sip_range_ieq(b, s, e, "rtcp-mux")) {
 		if (md)
 			md->rtcp_mux = true;
-	} else if (ieq(b, s, e, "sendrecv")) {
+	} else if (sip_range_ieq(b, s, e, "sendrecv")) {
 		dir = SDP_DIR_SENDRECV;
-	} else if (ieq(b, s, e, "sendonly")) {
+	} else if (sip_range_ieq(b, s, e, "sendonly")) {
 		dir = SDP_DIR_SENDONLY;
-	} else if (ieq(b, s, e, "recvonly")) {
+	} else if (sip_range_ieq(b, s, e, "recvonly")) {
 		dir = SDP_DIR_RECVONLY;
-	} else if (ieq(b, s, e, "inactive")) {
+	} else if (sip_range_ieq(b, s, e, "inactive")) {
 		dir = SDP_DIR_INACTIVE;
-	} else if (ieq(b, s, p, "rtcp") && p < e && md) {
+	} else if (sip_range_ieq(b, s, p, "rtcp") && p < e && md) {
 		struct sip_span f[4];
 		unsigned n = fields(b, p + 1, e, f, 4, false);
 
@@ -331,8 +304,8 @@ static const char *line_a(const uint8_t *b, size_t s, size_t e, struct sdp *d,
 		md->has_rtcp = true;
 		md->rtcp_port_s = f[0];
 		if (n == 4) {
-			if (!ieq_span(b, f[2], "IP4") &&
-			    !ieq_span(b, f[2], "IP6"))
+			if (!sip_span_ieq(b, f[2], "IP4") &&
+			    !sip_span_ieq(b, f[2], "IP6"))
 				return "bad a=rtcp address type";
 			read_addr(b, f[2], f[3], &md->rtcp_addr);
 		}
@@ -389,7 +362,7 @@ int sdp_parse(const uint8_t *buf, size_t off, size_t len, struct sdp *s)
 		switch (buf[p]) {
 		case 'o':
 			if (media < 0 && !s->origin_line.len) {
-				s->origin_line = span(p, t);
+				s->origin_line = sip_span_of(p, t);
 				why = line_o(buf, p + 2, t, s);
 			}
 			break;
@@ -398,8 +371,8 @@ int sdp_parse(const uint8_t *buf, size_t off, size_t len, struct sdp *s)
 			break;
 		case 'm':
 			if (media >= 0)
-				s->media[media].section =
-					span(s->media[media].section.off, p);
+				s->media[media].section = sip_span_of(
+					s->media[media].section.off, p);
 			why = line_m(buf, p + 2, t, s);
 			media = (int)s->n_media - 1;
 			break;
@@ -424,7 +397,7 @@ int sdp_parse(const uint8_t *buf, size_t off, size_t len, struct sdp *s)
 	}
 	if (media >= 0)
 		s->media[media].section =
-			span(s->media[media].section.off, end);
+			sip_span_of(s->media[media].section.off, end);
 	return 0;
 }
 

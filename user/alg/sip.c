@@ -86,13 +86,7 @@ static size_t skip_token(const uint8_t *b, size_t p, size_t e)
 	return p;
 }
 
-static struct sip_span span(size_t s, size_t e)
-{
-	return (struct sip_span){ .off = (uint32_t)s,
-				  .len = (uint32_t)(e - s) };
-}
-
-static bool ieq(const uint8_t *b, size_t s, size_t e, const char *lit)
+bool sip_range_ieq(const uint8_t *b, size_t s, size_t e, const char *lit)
 {
 	size_t n = strlen(lit);
 
@@ -106,7 +100,8 @@ static bool ieq(const uint8_t *b, size_t s, size_t e, const char *lit)
 
 bool sip_span_ieq(const uint8_t *buf, struct sip_span sp, const char *s)
 {
-	return buf && s && ieq(buf, sp.off, (size_t)sp.off + sp.len, s);
+	return buf && s &&
+	       sip_range_ieq(buf, sp.off, (size_t)sp.off + sp.len, s);
 }
 
 /*
@@ -242,7 +237,7 @@ static uint8_t hdr_id(const uint8_t *b, size_t s, size_t e, bool *compact)
 			*compact = true;
 			return hdr_tab[i].id;
 		}
-		if (ieq(b, s, e, hdr_tab[i].name))
+		if (sip_range_ieq(b, s, e, hdr_tab[i].name))
 			return hdr_tab[i].id;
 	}
 	return SIP_H_OTHER;
@@ -655,8 +650,8 @@ static const char *parse_uri(struct pstate *ps, size_t s, size_t e,
 		q++;
 	if (q >= e || b[q] != ':')
 		return "bad URI";
-	v->uri = span(s, e);
-	if (!ieq(b, s, q, "sip") && !ieq(b, s, q, "sips"))
+	v->uri = sip_span_of(s, e);
+	if (!sip_range_ieq(b, s, q, "sip") && !sip_range_ieq(b, s, q, "sips"))
 		return NULL;
 	if (q - s == 4)
 		v->flags |= SIP_V_SIPS;
@@ -674,21 +669,22 @@ static const char *parse_uri(struct pstate *ps, size_t s, size_t e,
 		if (!parse_port(b, he + 1, e, &pe, &v->port))
 			return "bad port in URI";
 		v->flags |= SIP_V_PORT;
-		v->portnum = span(he + 1, pe);
+		v->portnum = sip_span_of(he + 1, pe);
 	}
 	if (pe < e && b[pe] != ';' && b[pe] != '?')
 		return "bad host in URI";
-	v->host = span(h, he);
-	v->hostport = span(h, pe);
+	v->host = sip_span_of(h, he);
+	v->hostport = sip_span_of(h, pe);
 	/* maddr= among the URI parameters */
 	for (size_t i = pe; i < e && b[i] != '?'; i++) {
 		if (b[i] != ';' ||
-		    !ieq(b, i + 1, i + 7 <= e ? i + 7 : i + 1, "maddr="))
+		    !sip_range_ieq(b, i + 1, i + 7 <= e ? i + 7 : i + 1,
+				   "maddr="))
 			continue;
 		q = i + 7;
 		while (q < e && b[q] != ';' && b[q] != '?')
 			q++;
-		v->maddr = span(i + 7, q);
+		v->maddr = sip_span_of(i + 7, q);
 		v->flags |= SIP_V_MADDR;
 	}
 	return NULL;
@@ -707,9 +703,9 @@ static const char *parse_param(const uint8_t *b, size_t p, size_t e,
 
 	if (q == p)
 		return "bad parameter";
-	*name = span(p, q);
+	*name = sip_span_of(p, q);
 	*has_val = false;
-	*val = span(q, q);
+	*val = sip_span_of(q, q);
 	q = skip_lws(b, q, e);
 	if (q < e && b[q] == '=') {
 		vs = skip_lws(b, q + 1, e);
@@ -725,7 +721,7 @@ static const char *parse_param(const uint8_t *b, size_t p, size_t e,
 		}
 		if (ve == vs)
 			return "bad parameter";
-		*val = span(vs, ve);
+		*val = sip_span_of(vs, ve);
 		*has_val = true;
 		q = ve;
 	}
@@ -735,7 +731,7 @@ static const char *parse_param(const uint8_t *b, size_t p, size_t e,
 
 static bool pname(const uint8_t *b, struct sip_span n, const char *s)
 {
-	return ieq(b, n.off, (size_t)n.off + n.len, s);
+	return sip_range_ieq(b, n.off, (size_t)n.off + n.len, s);
 }
 
 /* Via element: sent-protocol LWS sent-by *( SEMI via-params ) */
@@ -758,17 +754,18 @@ static const char *parse_via(struct pstate *ps, size_t s, size_t e,
 		if (te[i] == ts[i])
 			return "bad Via";
 	}
-	if (!ieq(b, ts[0], te[0], "SIP") || !ieq(b, ts[1], te[1], "2.0"))
+	if (!sip_range_ieq(b, ts[0], te[0], "SIP") ||
+	    !sip_range_ieq(b, ts[1], te[1], "2.0"))
 		return "bad Via protocol";
-	v->transport = span(ts[2], te[2]);
-	if (ieq(b, ts[2], te[2], "TLS"))
+	v->transport = sip_span_of(ts[2], te[2]);
+	if (sip_range_ieq(b, ts[2], te[2], "TLS"))
 		v->flags |= SIP_V_SIPS;
 	if (p >= e || !is_lws(b[p]))
 		return "bad Via";
 	hs = skip_lws(b, p, e);
 	if (!parse_host(b, hs, e, &he, &v->family, v->addr))
 		return "bad host in Via";
-	v->host = span(hs, he);
+	v->host = sip_span_of(hs, he);
 	v->hostport = v->host;
 	p = skip_lws(b, he, e);
 	if (p < e && b[p] == ':') {
@@ -777,8 +774,8 @@ static const char *parse_via(struct pstate *ps, size_t s, size_t e,
 		if (!parse_port(b, pp, e, &pe, &v->port))
 			return "bad port in Via";
 		v->flags |= SIP_V_PORT;
-		v->portnum = span(pp, pe);
-		v->hostport = span(hs, pe);
+		v->portnum = sip_span_of(pp, pe);
+		v->hostport = sip_span_of(hs, pe);
 		p = pe;
 	} else {
 		p = he;
@@ -910,7 +907,7 @@ static struct sip_value *new_value(struct pstate *ps, uint8_t id, uint16_t hdr,
 	v->id = id;
 	v->hdr = hdr;
 	v->nth = ps->nth[id]++;
-	v->span = span(s, e);
+	v->span = sip_span_of(s, e);
 	return v;
 }
 
@@ -964,9 +961,9 @@ static const char *one_field(struct pstate *ps, const struct field *f)
 	h = &m->hdrs[m->n_hdrs];
 	h->id = id;
 	h->compact = compact;
-	h->name = span(f->start, f->name_end);
-	h->value = span(vs, ve);
-	h->field = span(f->start, f->end);
+	h->name = sip_span_of(f->start, f->name_end);
+	h->value = sip_span_of(vs, ve);
+	h->field = sip_span_of(f->start, f->end);
 	m->n_hdrs++;
 	ps->seen[id]++;
 
@@ -990,7 +987,7 @@ static const char *one_field(struct pstate *ps, const struct field *f)
 		for (size_t i = vs; i < ve; i++)
 			if (is_lws(b[i]))
 				return "bad Call-ID";
-		m->call_id = span(vs, ve);
+		m->call_id = sip_span_of(vs, ve);
 		return NULL;
 	case SIP_H_CSEQ:
 		if (ps->seen[id] > 1)
@@ -1006,7 +1003,7 @@ static const char *one_field(struct pstate *ps, const struct field *f)
 		q = skip_token(b, vs, ve);
 		if (q == vs || q != ve)
 			return "bad CSeq";
-		m->cseq_method_s = span(vs, q);
+		m->cseq_method_s = sip_span_of(vs, q);
 		m->cseq_method = method_id(b, vs, q);
 		return NULL;
 	case SIP_H_CONTENT_LENGTH: {
@@ -1019,14 +1016,14 @@ static const char *one_field(struct pstate *ps, const struct field *f)
 		if (why)
 			return why;
 		m->clen_hdr = (int)(m->n_hdrs - 1);
-		m->clen = span(vs, ve);
+		m->clen = sip_span_of(vs, ve);
 		m->body_len = v;
 		return NULL;
 	}
 	case SIP_H_CONTENT_TYPE:
 		if (ps->seen[id] > 1)
 			return "duplicate Content-Type";
-		m->content_type = span(vs, ve);
+		m->content_type = sip_span_of(vs, ve);
 		return NULL;
 	case SIP_H_EXPIRES:
 		if (ps->seen[id] > 1)
@@ -1048,14 +1045,14 @@ static const char *start_line(struct pstate *ps, size_t s, size_t t)
 	const uint8_t *b = ps->b;
 	size_t p, q;
 
-	m->start = span(s, t);
-	if (t - s >= 4 && ieq(b, s, s + 4, "SIP/")) {
+	m->start = sip_span_of(s, t);
+	if (t - s >= 4 && sip_range_ieq(b, s, s + 4, "SIP/")) {
 		uint64_t code;
 
 		p = s;
 		while (p < t && b[p] != ' ')
 			p++;
-		if (!ieq(b, s, p, "SIP/2.0"))
+		if (!sip_range_ieq(b, s, p, "SIP/2.0"))
 			return "bad SIP version";
 		while (p < t && b[p] == ' ')
 			p++;
@@ -1066,14 +1063,14 @@ static const char *start_line(struct pstate *ps, size_t s, size_t t)
 		    code > 699 || (q < t && b[q] != ' '))
 			return "bad status code";
 		m->status = (uint16_t)code;
-		m->reason = span(q < t ? q + 1 : t, t);
+		m->reason = sip_span_of(q < t ? q + 1 : t, t);
 		return NULL;
 	}
 	m->request = true;
 	p = skip_token(b, s, t);
 	if (p == s || p >= t || b[p] != ' ')
 		return "bad request line";
-	m->method_s = span(s, p);
+	m->method_s = sip_span_of(s, p);
 	m->method = method_id(b, s, p);
 	while (p < t && b[p] == ' ')
 		p++;
@@ -1093,7 +1090,7 @@ static const char *start_line(struct pstate *ps, size_t s, size_t t)
 	}
 	while (q < t && b[q] == ' ')
 		q++;
-	if (!ieq(b, q, t, "SIP/2.0"))
+	if (!sip_range_ieq(b, q, t, "SIP/2.0"))
 		return "bad SIP version";
 	return NULL;
 }
@@ -1196,14 +1193,14 @@ bool sip_body_is_sdp(const uint8_t *buf, const struct sip_msg *m)
 	size_t s = m->content_type.off, e = s + m->content_type.len, p, q;
 
 	p = skip_token(buf, s, e);
-	if (!ieq(buf, s, p, "application"))
+	if (!sip_range_ieq(buf, s, p, "application"))
 		return false;
 	p = skip_lws(buf, p, e);
 	if (p >= e || buf[p] != '/')
 		return false;
 	p = skip_lws(buf, p + 1, e);
 	q = skip_token(buf, p, e);
-	if (!ieq(buf, p, q, "sdp"))
+	if (!sip_range_ieq(buf, p, q, "sdp"))
 		return false;
 	q = skip_lws(buf, q, e);
 	return q == e || buf[q] == ';';

@@ -260,6 +260,15 @@ const char *sip_method_name(enum sip_method id);
 
 /* Case-insensitive: does the span hold exactly s? */
 bool sip_span_ieq(const uint8_t *buf, struct sip_span sp, const char *s);
+/* The same for bytes [s, e) of buf (sip.c and sdp.c parse with it). */
+bool sip_range_ieq(const uint8_t *buf, size_t s, size_t e, const char *lit);
+
+/* [s, e) as a span. */
+static inline struct sip_span sip_span_of(size_t s, size_t e)
+{
+	return (struct sip_span){ .off = (uint32_t)s,
+				  .len = (uint32_t)(e - s) };
+}
 
 /*
  * An address literal of exactly n bytes: a dotted quad (1-3 decimal
