@@ -120,7 +120,8 @@ test-netns: all
 # check: the fuzz targets run briefly first (FUZZ_SECONDS each, default 8):
 # a crash there fails the build before the suites run.
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/unit_tests $(OUTPUT)/tests/bpf_tests
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/unit_tests $(OUTPUT)/tests/bpf_tests \
+		$(OUTPUT)/xdp_ceiling.bpf.o $(OUTPUT)/bench/tcp_crr
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)BUILD=$(OUTPUT) ALGCTL=$(OUTPUT)/algctl tests/run_all.sh
 

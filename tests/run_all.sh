@@ -72,6 +72,9 @@ run_suite pkg 120 tests/pkg/run.sh
 # deploy/k8s: yamllint, manifest and Containerfile checks, entrypoint cases
 run_suite k8s 120 tests/k8s/check_k8s.py
 run_suite netns 900 tests/netns/run.sh
+# the benchmark's own smoke test (one tiny round per gateway, the output
+# format checked), so `make bench` cannot rot
+run_suite bench 300 bench/smoke.sh
 
 echo "=== summary"
 printf '%s' "$summary"
