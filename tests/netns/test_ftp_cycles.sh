@@ -7,7 +7,8 @@
 # (2) a session that sends "PORT 010,000,001,002,p1,p2" (the rewrite is six
 # bytes shorter) and then a normal PORT (one byte longer), a RETR after each,
 # then a 2 MiB RETR, sha256 checked.
-# bpfalg: ftp_rewritten and pinhole_hit rise by one per data connection.
+# bpfalg: ftp_rewritten rises by one per data connection, pinhole_hit too
+# (less a data connection that reopened a TIME_WAIT flow).
 . "$(dirname "$0")/lib.sh"
 test_init
 topo_setup3
@@ -30,7 +31,12 @@ n=$(ftp_log_new "$FTP_LOG" | grep -cE "^command: PORT ${GW_OUT4//./,},")
 	fail "the server received $n PORTs naming $GW_OUT4, expected $((2 * N + 1))"
 log "$N cycles + 2 MiB RETR in one session ok ($n PORTs rewritten)"
 ftp_check_rose ftp_rewritten $((2 * N + 1)) "$N cycles"
-ftp_check_rose pinhole_hit $((2 * N + 1)) "$N cycles"
+# Nearly every data connection is admitted by its pinhole.  When the
+# client's new data port repeats one whose connection is still in
+# TIME_WAIT, the server's SYN from port 20 reopens that flow instead (as
+# conntrack does) and the pinhole expires unused: a couple of those in 41
+# are allowed; every transfer itself was checked above.
+ftp_check_rose pinhole_hit $((2 * N - 1)) "$N cycles"
 
 ftp_stats_mark
 ftp_log_mark "$FTP_LOG"
