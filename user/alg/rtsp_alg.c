@@ -51,6 +51,19 @@ static void show(const struct alg_flow *af, const char *what, const char *line,
 		why ? why : "");
 }
 
+/*
+ * A Transport alternative that gets no pinholes: counted, logged with
+ * @why, reported to `algctl events` with @ev_why.
+ */
+static void refuse_transport(struct alg_flow *af, const char *line,
+			     size_t len, const char *why, const char *ev_why)
+{
+	af->cnt[BPFALG_AS_REFUSED]++;
+	show(af, "refused", line, len, why);
+	events_emit(EV_PH_REFUSED, af->tag, EV_TEXT("line", line, len),
+		    EV_STR("reason", ev_why));
+}
+
 static void stop_flow(struct rtsp_flow *rf, const char *why)
 {
 	struct alg_flow *af = &rf->af;
@@ -347,23 +360,15 @@ static int client_setup(struct rtsp_flow *rf, struct rtsp_msg *m, const char *p,
 		if (idx < 0) {
 			idx = stream_alloc(rf);
 			if (idx < 0) {
-				af->cnt[BPFALG_AS_REFUSED]++;
-				show(af, "refused", p, len,
-				     "too many RTP streams on this control "
-				     "flow");
-				events_emit(EV_PH_REFUSED, af->tag,
-					    EV_TEXT("line", p, len),
-					    EV_STR("reason",
-						   "too many RTP streams"));
+				refuse_transport(af, p, len,
+						 "too many RTP streams on this "
+						 "control flow",
+						 "too many RTP streams");
 				continue;
 			}
 			if (open_pair(rf, false, af->peer, 0, s->cli_lo,
 				      s->cli_n, pub, &why)) {
-				af->cnt[BPFALG_AS_REFUSED]++;
-				show(af, "refused", p, len, why);
-				events_emit(EV_PH_REFUSED, af->tag,
-					    EV_TEXT("line", p, len),
-					    EV_STR("reason", why));
+				refuse_transport(af, p, len, why, why);
 				continue;
 			}
 			stream_new(rf, idx, RTSP_ST_PENDING, s->cli_lo,
@@ -646,23 +651,15 @@ static int server_reply(struct rtsp_flow *rf, struct rtsp_msg *m, const char *p,
 		if (idx < 0) {
 			idx = stream_alloc(rf);
 			if (idx < 0) {
-				af->cnt[BPFALG_AS_REFUSED]++;
-				show(af, "refused", p, len,
-				     "too many RTP streams on this control "
-				     "flow");
-				events_emit(EV_PH_REFUSED, af->tag,
-					    EV_TEXT("line", p, len),
-					    EV_STR("reason",
-						   "too many RTP streams"));
+				refuse_transport(af, p, len,
+						 "too many RTP streams on this "
+						 "control flow",
+						 "too many RTP streams");
 				continue;
 			}
 			if (open_pair(rf, true, af->peer, s->cli_lo, s->srv_lo,
 				      s->srv_n, pub, &why)) {
-				af->cnt[BPFALG_AS_REFUSED]++;
-				show(af, "refused", p, len, why);
-				events_emit(EV_PH_REFUSED, af->tag,
-					    EV_TEXT("line", p, len),
-					    EV_STR("reason", why));
+				refuse_transport(af, p, len, why, why);
 				continue;
 			}
 			st = stream_new(rf, idx, RTSP_ST_BOUND, s->srv_lo,
