@@ -335,10 +335,11 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		s->n_bind++;
 		*public_port = p;
 		log_grant(af, "binding", x, p, 0);
-		events_emit(EV_BIND_OPEN, af->tag, EV_STR("proto", "udp"),
-			    EV_EP("inside", x->family, x->inside, x->inside_port),
-			    EV_U64("public_port", p),
-			    EV_EP("remote", x->family, x->remote, x->remote_port));
+		events_emit(
+			EV_BIND_OPEN, af->tag, EV_STR("proto", "udp"),
+			EV_EP("inside", x->family, x->inside, x->inside_port),
+			EV_U64("public_port", p),
+			EV_EP("remote", x->family, x->remote, x->remote_port));
 		return 0;
 	}
 	*why = x->public_port ? "that public port is taken" :
@@ -652,44 +653,50 @@ static void send_chunks(struct engine *e, struct session *s, int dir,
 }
 
 /*
- * The policy refused lines of this segment: the text goes back to their
- * sender as if from the other end, addressed the way the sender sees the
- * connection (the reverse of its own direction's tuple), acknowledging
- * the refused bytes.
+ * The policy refused what direction @dir sent: @n (TCP: seq, ack, window;
+ * UDP; and the answer's text) goes back to that sender as if from the
+ * other end, addressed the way the sender sees the connection (the
+ * reverse of its own direction's tuple).
  */
-static void send_refusal(struct engine *e, struct session *s, int dir,
-			 const struct seg *g)
+static void send_answer(struct engine *e, struct session *s, int dir,
+			struct seg_new *n)
 {
-	const struct stream_out *o = &e->out;
 	const struct bpfalg_tuple *t = dir ? &s->reply : &s->key;
 	int alen = t->family == BPFALG_AF_INET ? 4 : 16;
 	uint8_t pkt[SEG_MAX_PKT];
+	int len, rc;
+
+	n->family = t->family == BPFALG_AF_INET ? AF_INET : AF_INET6;
+	n->sport = ntohs(t->dport);
+	n->dport = ntohs(t->sport);
+	memcpy(n->saddr, t->daddr, alen);
+	memcpy(n->daddr, t->saddr, alen);
+	len = seg_build_new(n, pkt, sizeof(pkt));
+	rc = len < 0 ? -EMSGSIZE : reinject_send(&e->rj, n->family, pkt, len);
+	if (rc) {
+		s->af->cnt[BPFALG_AS_REINJECT_FAIL]++;
+		pr_warn("[%s] refusal not sent: %s\n", s->af->tag,
+			strerror(-rc));
+	}
+}
+
+/* The TCP refusals of this segment, at the point stream.c inserted them. */
+static void send_refusal(struct engine *e, struct session *s, int dir)
+{
+	const struct stream_out *o = &e->out;
 	struct seg_new n = {
-		.family = g->family,
-		.sport = ntohs(t->dport),
-		.dport = ntohs(t->sport),
 		.seq = o->inject_seq,
 		.ack = o->inject_ack,
 		.window = s->win[dir ^ 1] ? s->win[dir ^ 1] : s->win[dir],
 		.payload = o->inject,
 		.plen = o->inject_len,
 	};
-	int len, rc;
 
 	if (o->inject_failed)
 		pr_warn("[%s] refused without an answer: %s\n", s->af->tag,
 			o->inject_failed);
-	if (!o->inject_len)
-		return;
-	memcpy(n.saddr, t->daddr, alen);
-	memcpy(n.daddr, t->saddr, alen);
-	len = seg_build_new(&n, pkt, sizeof(pkt));
-	rc = len < 0 ? -EMSGSIZE : reinject_send(&e->rj, n.family, pkt, len);
-	if (rc) {
-		s->af->cnt[BPFALG_AS_REINJECT_FAIL]++;
-		pr_warn("[%s] refusal not sent: %s\n", s->af->tag,
-			strerror(-rc));
-	}
+	if (o->inject_len)
+		send_answer(e, s, dir, &n);
 }
 
 static void send_unchanged(struct engine *e, const struct seg *g,
@@ -715,31 +722,14 @@ static void dgram_punt(struct engine *e, struct session *s, int dir,
 	if (h->reason != BPFALG_PUNT_ALG_PAYLOAD)
 		return; /* observe: the original went on by itself */
 	if (n == ALG_LINE_REFUSE) {
-		const struct bpfalg_tuple *t = dir ? &s->reply : &s->key;
-		int alen = t->family == BPFALG_AF_INET ? 4 : 16;
-		uint8_t pkt[SEG_MAX_PKT];
 		struct seg_new r = {
-			.family = g->family,
 			.proto = 17,
-			.sport = ntohs(t->dport),
-			.dport = ntohs(t->sport),
 			.payload = out,
 			.plen = strnlen((const char *)out, sizeof(out) - 128),
 		};
-		int len, rc;
 
-		if (!r.plen)
-			return;
-		memcpy(r.saddr, t->daddr, alen);
-		memcpy(r.daddr, t->saddr, alen);
-		len = seg_build_new(&r, pkt, sizeof(pkt));
-		rc = len < 0 ? -EMSGSIZE :
-			       reinject_send(&e->rj, r.family, pkt, len);
-		if (rc) {
-			s->af->cnt[BPFALG_AS_REINJECT_FAIL]++;
-			pr_warn("[%s] refusal not sent: %s\n", s->af->tag,
-				strerror(-rc));
-		}
+		if (r.plen)
+			send_answer(e, s, dir, &r);
 		return;
 	}
 	{
@@ -841,7 +831,7 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 		publish_ctl(s); /* before the peer can acknowledge it */
 	send_chunks(e, s, dir, &g, h);
 	if (e->out.n_refused)
-		send_refusal(e, s, dir, &g);
+		send_refusal(e, s, dir);
 	return 0;
 }
 
