@@ -823,8 +823,7 @@ static void sip_tick(struct alg_flow *af, uint64_t now)
 	struct sip_flow *sf = (struct sip_flow *)af;
 	unsigned int i = 0;
 
-	(void)now;
-	now = now_ns();
+	/* @now is the engine's CLOCK_MONOTONIC, the clock of updated_ns */
 	while (i < sf->n_calls) {
 		struct sip_call *c = sf->calls[i];
 		uint64_t idle = now - c->updated_ns;
