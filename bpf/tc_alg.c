@@ -86,7 +86,19 @@ static __always_inline void frag_remember(const struct pkt *p,
 		.seen_ns = now,
 	};
 
-	bpf_map_update_elem(&frags, &k, &v, BPF_ANY);
+	struct bpfalg_frag *old;
+
+	if (!bpf_map_update_elem(&frags, &k, &v, BPF_NOEXIST))
+		return;
+	/* a retransmitted first fragment refreshes its own record; another
+	 * datagram with the same ID keeps out of the first one's way
+	 */
+	old = bpf_map_lookup_elem(&frags, &k);
+	if (old && old->new_saddr == v.new_saddr &&
+	    old->new_daddr == v.new_daddr)
+		old->seen_ns = now;
+	else
+		count(BPFALG_CNT_FRAG_COLLISION);
 }
 
 static __noinline int tc_unsolicited(struct __sk_buff *skb,
@@ -141,11 +153,18 @@ static __noinline int tc_icmp_error(struct __sk_buff *skb, const struct pkt *p,
 	struct xlate x;
 	__u8 dir;
 
+	__u8 tbl;
+
 	tuple_reverse(&p->inner, &key);
-	f = flow_find(&key, &dir, &orig, false);
+	f = flow_find(&key, &dir, &orig, false, &tbl);
 	if (!f) {
 		if (!ingress && !from_inside)
 			return TC_ACT_UNSPEC; /* the gateway's own */
+		/* about the gateway's own traffic (path MTU discovery):
+		 * the stack's; anything routed inside is dropped
+		 */
+		if (ingress && tc_unsolicited(skb, p) == TC_ACT_UNSPEC)
+			return TC_ACT_UNSPEC;
 		count(BPFALG_CNT_ICMP_ERR_DROP);
 		return TC_ACT_SHOT;
 	}
@@ -178,6 +197,13 @@ static __noinline int tc_unsolicited(struct __sk_buff *skb, const struct pkt *p)
 	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
 	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED) {
 		count(BPFALG_CNT_LOCAL_PASS);
+		return TC_ACT_UNSPEC;
+	}
+	if (rc < 0) {
+		/* the lookup itself failed (e.g. a flag this kernel lacks):
+		 * the stack decides, as it would without us
+		 */
+		count(BPFALG_CNT_FIB_FAIL_PASS);
 		return TC_ACT_UNSPEC;
 	}
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS &&
@@ -223,6 +249,15 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 		goto unsolicited;
 	if (v4 && p->t.daddr[0] != c->public_v4)
 		goto unsolicited;
+	/* Only a SYN opens a TCP flow from outside: a bare ACK or a RST
+	 * creates no state (a spoofed flood cannot fill the table) and
+	 * consumes no pinhole.
+	 */
+	if (p->t.proto == BPFALG_IPPROTO_TCP &&
+	    (p->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) != TCPF_SYN) {
+		count(BPFALG_CNT_INBOUND_NOT_SYN);
+		goto unsolicited;
+	}
 
 	__builtin_memcpy(pk.remote, p->t.saddr, 16);
 	pk.public_port = p->t.dport;
@@ -248,7 +283,9 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 			dnat_reply(p, ph->inside_addr, ph->inside_port, &reply);
 			f = flow_create(p, &reply,
 					v4 ? BPFALG_NAT_DNAT : BPFALG_NAT_NONE,
-					BPFALG_FF_FROM_PINHOLE, skb->ifindex,
+					BPFALG_FF_FROM_PINHOLE |
+						BPFALG_FF_INBOUND,
+					skb->ifindex,
 					ph->in_ifindex, c, now);
 			if (!f)
 				return NULL;
@@ -269,7 +306,8 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 	if (fw) {
 		dnat_reply(p, fw->addr, fw->port, &reply);
 		f = flow_create(p, &reply, BPFALG_NAT_DNAT,
-				BPFALG_FF_FROM_FORWARD, skb->ifindex, 0, c,
+				BPFALG_FF_FROM_FORWARD | BPFALG_FF_INBOUND,
+				skb->ifindex, 0, c,
 				now);
 		if (f)
 			count(BPFALG_CNT_FWD_HIT);
@@ -365,6 +403,144 @@ adjust:
 	return TC_ACT_OK;
 }
 
+/*
+ * The window scale option of a SYN or SYN-ACK (0: none).  Options are read
+ * with bpf_skb_load_bytes: they may lie past what was pulled.
+ */
+#define TCP_OPT_MAX 40
+struct opt_walk {
+	__u8 opt[TCP_OPT_MAX];
+	__u8 i, len, ws, pad;
+};
+
+/* One option (bpf_loop callback: verified once, whatever the layout). */
+static long opt_step(__u32 n, void *arg)
+{
+	struct opt_walk *w = arg;
+	__u32 i = w->i;
+	__u8 kind, l;
+
+	if (i + 2 >= w->len || i + 2 >= TCP_OPT_MAX)
+		return 1;
+	kind = w->opt[i];
+	if (kind == 0) /* end of options */
+		return 1;
+	if (kind == 1) { /* no-op */
+		w->i++;
+		return 0;
+	}
+	l = w->opt[i + 1];
+	if (kind == 3 && l == 3) { /* RFC 7323: at most 14 */
+		w->ws = w->opt[i + 2] > 14 ? 14 : w->opt[i + 2];
+		return 1;
+	}
+	if (l < 2)
+		return 1;
+	w->i += l;
+	return 0;
+}
+
+static __noinline __u8 tcp_syn_wscale(struct __sk_buff *skb,
+				      const struct pkt *p)
+{
+	struct opt_walk w = {};
+	__u32 len;
+
+	if (!p)
+		return 0;
+	len = p->tcp_hlen > 20 ? p->tcp_hlen - 20 : 0;
+	if (len > TCP_OPT_MAX)
+		len = TCP_OPT_MAX;
+	if (len < 3 || bpf_skb_load_bytes(skb, p->l4_off + 20, w.opt, len))
+		return 0;
+	w.len = len;
+	bpf_loop(TCP_OPT_MAX, opt_step, &w, 0);
+	return w.ws;
+}
+
+/*
+ * ICMP that is neither an error nor echo.  Inbound, RFC 4890's rule: what is
+ * link-scoped (neighbour and router discovery, MLD: a link-local or
+ * multicast destination) and what is addressed to the
+ * gateway is the stack's; the rest would reach an inside host without any
+ * state asking for it, and is dropped (node information, router
+ * renumbering, experimental types, IPv4 timestamps...).  From inside, IPv4
+ * ICMP we cannot translate must not leak; IPv6 leaves as it is.
+ */
+static __noinline int tc_icmp_other(struct __sk_buff *skb, const struct pkt *p,
+				    bool from_inside, bool ingress)
+{
+	bool v6 = p->t.family == BPFALG_AF_INET6;
+	__u8 d0 = ((const __u8 *)p->t.daddr)[0];
+	__u8 d1 = ((const __u8 *)p->t.daddr)[1];
+
+	if (!ingress) {
+		if (from_inside && !v6) {
+			count(BPFALG_CNT_MALFORMED);
+			return TC_ACT_SHOT;
+		}
+		return TC_ACT_UNSPEC;
+	}
+	if (v6 && (d0 == 0xff || (d0 == 0xfe && (d1 & 0xc0) == 0x80)))
+		return TC_ACT_UNSPEC;
+	if (tc_unsolicited(skb, p) == TC_ACT_UNSPEC)
+		return TC_ACT_UNSPEC;
+	if (v6)
+		count(BPFALG_CNT_ICMP6_REFUSED);
+	return TC_ACT_SHOT;
+}
+
+/*
+ * Does a packet of @dir arrive at the hook the flow expects?  An outbound
+ * flow's original direction leaves through egress and its replies come in
+ * through ingress; an inbound flow's the other way round.  A packet that
+ * carries a flow's tuple through the wrong hook (an ingress packet with an
+ * SNAT flow's original tuple) is never translated.
+ */
+static __always_inline bool dir_ok(const struct bpfalg_flow *f, __u8 dir,
+				   bool ingress)
+{
+	bool inbound = f->flags & BPFALG_FF_INBOUND;
+
+	return ingress == (dir == BPFALG_DIR_ORIG ? inbound : !inbound);
+}
+
+static __always_inline bool tcp_syn_only(const struct pkt *p)
+{
+	return p->t.proto == BPFALG_IPPROTO_TCP &&
+	       (p->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_SYN;
+}
+
+/*
+ * The flow of a packet on the outside interface, checked: right hook, a
+ * reply half still its own, and a SYN that reopens a closed tuple starts a
+ * new flow (conntrack does the same: the old entry is over, and a pinhole
+ * waiting for exactly that tuple is consumed by the new one).
+ */
+static __always_inline struct bpfalg_flow *
+tc_flow_of(const struct pkt *p, bool ingress, __u8 *dir,
+	   struct bpfalg_tuple *orig, __u8 *tbl, int *verdict)
+{
+	struct bpfalg_flow *f = flow_find(&p->t, dir, orig, ingress, tbl);
+
+	*verdict = TC_ACT_OK;
+	if (!f)
+		return NULL;
+	if (!dir_ok(f, *dir, ingress)) {
+		count(BPFALG_CNT_WRONG_DIRECTION);
+		*verdict = TC_ACT_SHOT;
+		return NULL;
+	}
+	if (*dir != BPFALG_DIR_ORIG)
+		return f;
+	if (tcp_syn_only(p) && f->state >= BPFALG_ST_TIME_WAIT) {
+		f->cookie = BPFALG_COOKIE_DEAD;
+		count(BPFALG_CNT_TUPLE_REUSED);
+		return NULL;
+	}
+	return flow_reply_ok(f, orig, *tbl) ? f : NULL;
+}
+
 static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 {
 	struct bpfalg_config *c = get_cfg();
@@ -378,7 +554,7 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	__u64 now;
 	__u32 want;
 	int rc, verdict;
-	__u8 dir = BPFALG_DIR_ORIG;
+	__u8 dir = BPFALG_DIR_ORIG, tbl = FT_NEW;
 
 	pp = bpf_map_lookup_elem(&pkt_scratch, &zero);
 	if (!c || !pp)
@@ -408,18 +584,13 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	case PK_FRAG:
 		return tc_frag(skb, pp, from_inside, ingress);
 	case PK_ICMP_OTHER:
-		/* Neighbour/router discovery and the like: not ours.  IPv4
-		 * ICMP from inside that we cannot translate must not leak.
-		 */
-		if (from_inside && pp->t.family == BPFALG_AF_INET) {
-			count(BPFALG_CNT_MALFORMED);
-			return TC_ACT_SHOT;
-		}
-		return TC_ACT_UNSPEC;
+		return tc_icmp_other(skb, pp, from_inside, ingress);
 	}
 
 	now = dp_now();
-	f = flow_find(&pp->t, &dir, &orig, ingress);
+	f = tc_flow_of(pp, ingress, &dir, &orig, &tbl, &verdict);
+	if (!f && verdict != TC_ACT_OK)
+		return verdict;
 	if (!f) {
 		if (ingress) {
 			f = tc_new_inbound(skb, pp, c, now, &verdict);
@@ -435,6 +606,9 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 		}
 		__builtin_memcpy(&orig, &pp->t, sizeof(orig));
 		dir = BPFALG_DIR_ORIG;
+		tbl = FT_NEW;
+		if (tcp_syn_only(pp))
+			f->tcp_wscale[0] = tcp_syn_wscale(skb, pp);
 		if (!(f->flags & BPFALG_FF_FROM_PINHOLE)) {
 			__u8 alg = alg_for_flow(&pp->t, &f->reply);
 
@@ -445,12 +619,21 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 				alg_count_tls(&pp->t, &f->reply);
 			}
 		}
-	} else if (!flow_update_state(f, dir, pp, now)) {
-		count(BPFALG_CNT_TCP_INVALID);
-		return TC_ACT_SHOT;
+	} else {
+		__u8 ws = pp->t.proto == BPFALG_IPPROTO_TCP &&
+					  (pp->tcp_flags & TCPF_SYN) ?
+				  tcp_syn_wscale(skb, pp) :
+				  0;
+
+		if (!flow_update_state(f, dir, pp, ws, now)) {
+			count(BPFALG_CNT_TCP_INVALID);
+			return TC_ACT_SHOT;
+		}
 	}
 
-	flow_account(f, dir, pp->l3_len, now);
+	flow_account(f, dir, pp, now);
+	if (tbl == FT_NEW && flow_answered(f))
+		f = flow_promote(f, &orig);
 	flow_xlate(f, &orig, dir, &x);
 	if (tc_rewrite(skb, pp, &x))
 		return TC_ACT_SHOT;

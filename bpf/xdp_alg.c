@@ -169,6 +169,7 @@ int xdp_alg(struct xdp_md *ctx)
 	struct ethhdr *eth;
 	struct xlate x;
 	struct pkt p;
+	bool from_outside;
 	__u64 now;
 	__u8 dir;
 
@@ -190,9 +191,17 @@ int xdp_alg(struct xdp_md *ctx)
 	iflags = bpf_map_lookup_elem(&iface_flags, &ifindex);
 	if (!iflags || !(*iflags & BPFALG_IFF_XDP_FAST))
 		return XDP_PASS;
-	f = flow_find(&p.t, &dir, &orig, ifindex == c->outside_ifindex);
+	from_outside = ifindex == c->outside_ifindex;
+	f = flow_find_assured(&p.t, &dir, &orig, from_outside);
 	if (!f || f->state != BPFALG_ST_ESTABLISHED ||
 	    (f->flags & BPFALG_FF_CONTROL))
+		return XDP_PASS;
+	/* the flow's tuple from the side it never comes from: TC drops it */
+	if (from_outside != (dir == BPFALG_DIR_ORIG ?
+				     !!(f->flags & BPFALG_FF_INBOUND) :
+				     !(f->flags & BPFALG_FF_INBOUND)))
+		return XDP_PASS;
+	if (dir == BPFALG_DIR_ORIG && !flow_reply_ok(f, &orig, FT_ASSURED))
 		return XDP_PASS;
 
 	flow_xlate(f, &orig, dir, &x);
@@ -226,7 +235,7 @@ int xdp_alg(struct xdp_md *ctx)
 	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
 
-	flow_account(f, dir, p.l3_len, now);
+	flow_account(f, dir, &p, now);
 	count(BPFALG_CNT_XDP_FWD);
 	return bpf_redirect(fib.ifindex, 0);
 }

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 8
+#define BPFALG_LAYOUT_VERSION 9
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.
@@ -80,11 +80,17 @@ enum bpfalg_flow_state {
 #define BPFALG_FF_FROM_FORWARD (1u << 1) /* created by a port-forward */
 #define BPFALG_FF_CONTROL (1u << 2) /* ALG control channel: never XDP */
 #define BPFALG_FF_MIDSTREAM (1u << 3) /* TCP picked up without a SYN */
+/* The original direction comes from outside (port-forward, pinhole): its
+ * packets arrive on the outside interface's ingress, replies leave on its
+ * egress.  Without it, the other way round.
+ */
+#define BPFALG_FF_INBOUND (1u << 4)
 
 /* bpfalg_flow.tcp_seen[dir] bits */
 #define BPFALG_TS_SYN (1u << 0)
 #define BPFALG_TS_FIN (1u << 1)
 #define BPFALG_TS_ACK (1u << 2)
+#define BPFALG_TS_END (1u << 3) /* tcp_end[dir] holds a value */
 
 /* Direction index into per-direction arrays. */
 #define BPFALG_DIR_ORIG 0
@@ -106,13 +112,28 @@ struct bpfalg_nexthop {
 };
 
 /*
- * Flow table value, keyed by the original-direction tuple (before any
- * translation).  The reply direction is found through the flow_rev map, whose
- * key is `reply` and whose value is the original tuple.  Translation is
- * symmetric: a packet in the original direction leaves with source
- * reply.daddr:reply.dport and destination reply.saddr:reply.sport; a reply
- * leaves with the original tuple reversed.
+ * A flow is two self-describing halves (docs/datapath.md, "Flow table"):
+ *
+ *   original half  flows / flows_new      orig tuple  -> struct bpfalg_flow
+ *   reply half     flow_rev / flow_rev_new reply tuple -> struct bpfalg_rev
+ *
+ * All four maps are LRU: either half can be evicted at any time.  Both halves
+ * carry the same random cookie, and a reply half counts only while the
+ * original half it names exists with that cookie, so an evicted or replaced
+ * half is a miss, never a wrong translation.  The original direction
+ * re-creates a missing reply half; the datapath deletes nothing but its own
+ * superseded copies, and the controller deletes a half only when its cookie
+ * still matches.  Flows nobody answered yet live in the *_new pair, so a
+ * flood of unreplied flows evicts only other unreplied flows (conntrack's
+ * early drop); the first reply (UDP, ICMP) or the completed handshake (TCP)
+ * moves both halves to flows / flow_rev.
+ *
+ * Translation is symmetric: a packet in the original direction leaves with
+ * source reply.daddr:reply.dport and destination reply.saddr:reply.sport; a
+ * reply leaves with the original tuple reversed.
  */
+#define BPFALG_COOKIE_DEAD 0 /* superseded (tuple reused): a miss */
+
 struct bpfalg_flow {
 	struct bpfalg_tuple reply; /* the reply direction, as it arrives */
 	__u64 created_ns; /* CLOCK_MONOTONIC (coarse) at creation */
@@ -126,8 +147,20 @@ struct bpfalg_flow {
 	__u8 flags; /* BPFALG_FF_* */
 	__u8 alg; /* enum bpfalg_alg owning this control flow, 0 none */
 	__u8 tcp_seen[2]; /* BPFALG_TS_* per direction */
-	__u8 pad[6];
+	__u8 tcp_wscale[2]; /* window scale from each side's SYN, 0 none */
+	__u32 cookie; /* shared with the reply half; BPFALG_COOKIE_DEAD */
+	__u32 tcp_end[2]; /* per direction: highest seq + len sent (host) */
+	__u32 tcp_maxwin[2]; /* per direction: largest window it advertised,
+			      * scaled: bounds where the peer's RST may lie
+			      */
 	struct bpfalg_nexthop nh[2]; /* XDP's next-hop cache per direction */
+};
+
+/* Reply half: the original tuple it belongs to and that flow's cookie. */
+struct bpfalg_rev {
+	struct bpfalg_tuple orig;
+	__u32 cookie;
+	__u32 pad;
 };
 
 /*
@@ -292,7 +325,7 @@ enum bpfalg_counter {
 	BPFALG_CNT_FLOW_NEW,
 	BPFALG_CNT_FLOW_TABLE_FULL, /* insert failed */
 	BPFALG_CNT_FLOW_RECLAIMED, /* expired binding reused at allocation */
-	BPFALG_CNT_FLOW_ORPHAN, /* reply index without flow, cleaned */
+	BPFALG_CNT_FLOW_ORPHAN, /* half without its other half: a miss */
 	BPFALG_CNT_PORT_PRESERVED,
 	BPFALG_CNT_PORT_REMAPPED,
 	BPFALG_CNT_PORT_RETRIES, /* probes beyond the first */
@@ -314,6 +347,16 @@ enum bpfalg_counter {
 	BPFALG_CNT_SEQADJ, /* packets whose seq/ack/SACK were adjusted in BPF */
 	BPFALG_CNT_SACK_UNALIGNED, /* odd-aligned SACK option left alone */
 	BPFALG_CNT_FLOW_EVENT_DROP, /* new-flow report skipped: ring busy */
+	BPFALG_CNT_FLOW_PROMOTED, /* replied: moved out of the unreplied pair */
+	BPFALG_CNT_REV_HEALED, /* missing reply half re-created */
+	BPFALG_CNT_TUPLE_REUSED, /* SYN on a closed flow's tuple: replaced */
+	BPFALG_CNT_RST_OUT_OF_WINDOW, /* RST outside the window: ignored */
+	BPFALG_CNT_INBOUND_NOT_SYN, /* TCP from outside without SYN, no flow */
+	BPFALG_CNT_FRAG_COLLISION, /* fragment record of another datagram */
+	BPFALG_CNT_FIB_FAIL_PASS, /* FIB lookup error: left to the stack */
+	BPFALG_CNT_WRONG_DIRECTION, /* tuple of a flow, wrong hook: dropped */
+	BPFALG_CNT_ICMP6_REFUSED, /* ICMPv6 type not allowed without state */
+	BPFALG_CNT_PORT_SEARCH, /* probe budget spent: controller asked */
 	BPFALG_CNT_MAX,
 };
 
@@ -332,6 +375,13 @@ enum bpfalg_punt_reason {
 	 * BPFALG_CF_FLOW_EVENTS is set
 	 */
 	BPFALG_PUNT_FLOW_NEW = 3,
+	/* not a packet: a new SNAT flow @key found no free public port within
+	 * the packet path's probe budget (pkt_len 0; ifindex: where it came
+	 * in, orig_len: the egress ifindex).  The controller searches the
+	 * whole range and inserts the flow; the sender's retransmission finds
+	 * it.
+	 */
+	BPFALG_PUNT_PORT_SEARCH = 4,
 };
 
 struct bpfalg_punt_hdr {

@@ -17,6 +17,10 @@ bpfalg_flow_timeout(const struct bpfalg_flow *f,
 	if (orig->proto == BPFALG_IPPROTO_TCP) {
 		switch (f->state) {
 		case BPFALG_ST_ESTABLISHED:
+			/* picked up mid-stream and never answered */
+			if ((f->flags & BPFALG_FF_MIDSTREAM) &&
+			    !(f->tcp_seen[BPFALG_DIR_REPLY] & BPFALG_TS_ACK))
+				return to->tcp_syn;
 			return to->tcp_established;
 		case BPFALG_ST_FIN_WAIT:
 		case BPFALG_ST_TIME_WAIT:

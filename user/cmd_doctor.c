@@ -1652,8 +1652,8 @@ static void check_fail_policy(struct doctor *d)
 /* 6. Tables near full, SNAT ports exhausted. */
 static void check_tables(struct doctor *d)
 {
-	static const char *const tables[] = { "flows", "pinholes", "ctl",
-					      "frags" };
+	static const char *const tables[] = { "flows", "flows_new", "pinholes",
+					      "ctl", "frags" };
 	__u64 full = d->cnt.c[BPFALG_CNT_FLOW_TABLE_FULL],
 	      exh = d->cnt.c[BPFALG_CNT_PORT_EXHAUSTED];
 
@@ -1666,7 +1666,7 @@ static void check_tables(struct doctor *d)
 		if (in * 10 >= max * 9) {
 			note(d, SEV_WARN, "table %s: %ld of %ld entries in use",
 			     tables[t], in, max);
-			act(d, !strcmp(tables[t], "flows") ?
+			act(d, !strncmp(tables[t], "flows", 5) ?
 				       "raise --flows (algctl down, algctl up "
 				       "--flows N) or shorten the timeouts" :
 				       "see what holds them (algctl flows, "

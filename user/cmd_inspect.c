@@ -13,6 +13,7 @@
 #include "bpfalg_timeout.h"
 #include "config.h"
 #include "format.h"
+#include "flowtab.h"
 #include "pins.h"
 #include "util/table.h"
 
@@ -102,46 +103,56 @@ static void flow_row(struct table *t, const struct bpfalg_tuple *o,
 		  fmt_duration(left, l, sizeof(l)), pk, by);
 }
 
+struct flows_walk {
+	const struct bpfalg_config *c;
+	struct table *t;
+	unsigned long long now;
+	long n;
+};
+
+static int flows_walk_one(const struct bpfalg_tuple *key,
+			  const struct bpfalg_flow *f, int pair, void *arg)
+{
+	struct flows_walk *w = arg;
+	__u64 age, idle, to, left;
+
+	age = w->now > f->created_ns ? (w->now - f->created_ns) / NS : 0;
+	idle = w->now > f->last_seen_ns ? (w->now - f->last_seen_ns) / NS : 0;
+	to = bpfalg_flow_timeout(f, key, &w->c->timeouts);
+	left = idle < to ? to - idle : 0;
+	if (json_wtr)
+		flow_json(key, f, age, left);
+	else if (w->t)
+		flow_row(w->t, key, f, age, left);
+	w->n++;
+	return 0;
+}
+
 int do_flows(int argc, char **argv)
 {
-	struct bpfalg_tuple key, *prev = NULL;
 	struct bpfalg_config c;
-	struct bpfalg_flow f;
-	unsigned long long now = mono_ns();
-	struct table *t;
+	struct flowtab ft;
+	struct flows_walk w = { .c = &c, .now = mono_ns() };
 	char err[512];
-	long n = 0;
-	int fd;
+	int ret;
 
 	NO_MORE_ARGS();
-	if (pins_read_cfg(pin_path, &c, err, sizeof(err)))
-		goto fail;
-	fd = pins_map_fd(pin_path, "flows", err, sizeof(err));
-	if (fd < 0)
+	if (pins_read_cfg(pin_path, &c, err, sizeof(err)) ||
+	    flowtab_open(&ft, pin_path, err, sizeof(err)))
 		goto fail;
 	/* TRANSLATED: the public source of SNAT, the inside target of DNAT */
-	t = list_begin("flows",
-		       table_new(10, "PROTO", "SRC", "DST", "NAT", "TRANSLATED",
-				 "STATE", "AGE", "TIMEOUT", "PKTS(o/r)",
-				 "BYTES(o/r)"));
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		__u64 age, idle, to, left;
-
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &f))
-			continue;
-		age = now > f.created_ns ? (now - f.created_ns) / NS : 0;
-		idle = now > f.last_seen_ns ? (now - f.last_seen_ns) / NS : 0;
-		to = bpfalg_flow_timeout(&f, &key, &c.timeouts);
-		left = idle < to ? to - idle : 0;
-		if (json_wtr)
-			flow_json(&key, &f, age, left);
-		else if (t)
-			flow_row(t, &key, &f, age, left);
-		n++;
+	w.t = list_begin("flows",
+			 table_new(10, "PROTO", "SRC", "DST", "NAT",
+				   "TRANSLATED", "STATE", "AGE", "TIMEOUT",
+				   "PKTS(o/r)", "BYTES(o/r)"));
+	ret = flowtab_walk(&ft, flows_walk_one, &w);
+	flowtab_close(&ft);
+	list_end(w.t, w.n, "flow");
+	if (ret) {
+		snprintf(err, sizeof(err), "cannot read the flow table: %s",
+			 strerror(-ret));
+		goto fail;
 	}
-	close(fd);
-	list_end(t, n, "flow");
 	return EXIT_OK;
 fail:
 	p_err("%s", err);
@@ -234,8 +245,10 @@ static const char *alg_stat_key(unsigned int alg, int idx)
 
 int do_stats(int argc, char **argv)
 {
-	static const char *const tables[] = { "flows", "flow_rev", "pinholes",
-					      "ctl",   "forwards", "frags" };
+	static const char *const tables[] = {
+		"flows", "flow_rev", "flows_new", "flow_rev_new",
+		"pinholes", "ctl", "forwards", "frags"
+	};
 	struct bpfalg_counters cnt;
 	char err[512];
 

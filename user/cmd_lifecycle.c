@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "format.h"
 #include "loader.h"
+#include "flowtab.h"
 #include "pins.h"
 #include "settings.h"
 #include "util/caps.h"
@@ -213,7 +214,16 @@ int do_status(int argc, char **argv)
 				 "controller (pid %u) is not running" :
 				 "no controller running (start algctl daemon)",
 			 c.controller_pid);
-	nflows = pins_count_entries(pin_path, "flows");
+	{
+		struct flowtab ft;
+		char e2[256];
+
+		nflows = -1;
+		if (!flowtab_open(&ft, pin_path, e2, sizeof(e2))) {
+			nflows = flowtab_count(&ft);
+			flowtab_close(&ft);
+		}
+	}
 	maxflows = pins_max_entries(pin_path, "flows");
 	inet_ntop(AF_INET, &c.public_v4, addr, sizeof(addr));
 

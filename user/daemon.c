@@ -32,6 +32,8 @@ struct daemon {
 	const struct up_config *uc;
 	struct gc_maps gc;
 	struct gc_stats gc_total;
+	struct gc_state gs; /* the sweep under way */
+	__u64 port_search_found, port_search_failed, port_search_logged;
 	struct ring_buffer *rb;
 	struct engine *eng;
 	struct nl_addr_watch *nlw;
@@ -44,11 +46,51 @@ struct daemon {
 };
 
 /* A punted control-channel packet: the engine parses, rewrites, sends. */
+/*
+ * BPFALG_PUNT_PORT_SEARCH: a new SNAT flow found no public port within the
+ * packet path's probe budget.  The whole range is searched here and the
+ * flow inserted; the sender's retransmission finds it.
+ */
+static bool port_search(struct daemon *d, const void *data, size_t size)
+{
+	const struct bpfalg_punt_hdr *h = data;
+	struct bpfalg_config c;
+	char err[256];
+	__u16 lo, hi, port;
+
+	if (size < sizeof(*h) || h->reason != BPFALG_PUNT_PORT_SEARCH)
+		return false;
+	if (h->layout_version != BPFALG_LAYOUT_VERSION ||
+	    pins_read_cfg(d->pin_path, &c, err, sizeof(err)) || !c.public_v4)
+		return true;
+	lo = c.port_min && c.port_min <= c.port_max ? c.port_min : 1024;
+	hi = c.port_min && c.port_min <= c.port_max ? c.port_max : 65535;
+	if (flowtab_snat_search(&d->gc.ft, &h->key, c.public_v4, lo, hi,
+				h->ifindex, h->orig_len, &port)) {
+		/* at most one line every 10 s: a full range under load
+		 * would otherwise flood the log
+		 */
+		if (!d->port_search_failed++ ||
+		    mono_ns() - d->port_search_logged > 10 * 1000000000ULL) {
+			d->port_search_logged = mono_ns();
+			pr_warn("[daemon] no free public port in %u-%u for a "
+				"new flow: the range is full (%llu so far)\n",
+				lo, hi,
+				(unsigned long long)d->port_search_failed);
+		}
+		return true;
+	}
+	d->port_search_found++;
+	return true;
+}
+
 static int on_punt(void *ctx, void *data, size_t size)
 {
 	struct daemon *d = ctx;
 	int ret;
 
+	if (port_search(d, data, size))
+		return 0;
 	if (monitor_datapath_record(d->mon, data, size))
 		return 0; /* a new flow reported for algctl events */
 	events_punt_begin(data, size);
@@ -161,16 +203,20 @@ static void tick(struct daemon *d)
 	update_cfg(d, false);
 	refresh_policy(d);
 	engine_tick(d->eng);
-	if (++d->ticks % GC_EVERY_TICKS)
+	/* a sweep starts every GC_EVERY_TICKS and runs a slice per tick
+	 * until done: a big table takes several ticks, never a long one
+	 */
+	if (!d->gs.seen && ++d->ticks % GC_EVERY_TICKS)
 		return;
 	if (pins_read_cfg(d->pin_path, &c, err, sizeof(err)))
 		return;
-	if (gc_run(&d->gc, &c.timeouts, mono_ns(), &d->gc_total))
+	if (gc_step(&d->gc, &d->gs, &c.timeouts, mono_ns(), &d->gc_total) < 0)
 		pr_warn("[daemon] expiry pass failed: %s\n", strerror(errno));
+	gc_totals_publish(&d->gc_total);
 	if (d->gc_total.flows_expired != before.flows_expired ||
 	    d->gc_total.rev_orphans != before.rev_orphans ||
 	    d->gc_total.pinholes_expired != before.pinholes_expired)
-		pr_info("[daemon] expired: %llu flows, %llu orphan bindings, "
+		pr_info("[daemon] expired: %llu flows, %llu orphan halves, "
 			"%llu pinholes\n",
 			(unsigned long long)(d->gc_total.flows_expired -
 					     before.flows_expired),
@@ -191,13 +237,12 @@ static int open_maps(struct daemon *d, char *err, size_t errlen)
 {
 	int rb_fd;
 
-	d->gc.flows = pins_map_fd(d->pin_path, "flows", err, errlen);
-	d->gc.flow_rev = pins_map_fd(d->pin_path, "flow_rev", err, errlen);
+	if (flowtab_open(&d->gc.ft, d->pin_path, err, errlen))
+		return -1;
 	d->gc.pinholes = pins_map_fd(d->pin_path, "pinholes", err, errlen);
 	d->gc.frags = pins_map_fd(d->pin_path, "frags", err, errlen);
 	rb_fd = pins_map_fd(d->pin_path, "punt_rb", err, errlen);
-	if (d->gc.flows < 0 || d->gc.flow_rev < 0 || d->gc.pinholes < 0 ||
-	    d->gc.frags < 0 || rb_fd < 0)
+	if (d->gc.pinholes < 0 || d->gc.frags < 0 || rb_fd < 0)
 		return -1;
 	d->rb = ring_buffer__new(rb_fd, on_punt, d, NULL);
 	close(rb_fd); /* the ring buffer keeps its own mapping */
@@ -238,7 +283,9 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 	bool was_up;
 	int ret = 1, other;
 
-	d.gc.flows = d.gc.flow_rev = d.gc.pinholes = d.gc.frags = -1;
+	d.gc.pinholes = d.gc.frags = -1;
+	for (int p = 0; p < FLOWTAB_PAIRS; p++)
+		d.gc.ft.orig[p] = d.gc.ft.rev[p] = -1;
 	if (loader_up(pin_path, uc, &was_up, err, sizeof(err))) {
 		p_err("%s", err);
 		return 1;
@@ -299,7 +346,7 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 			pr_warn("[daemon] no address notifications: masquerade "
 				"address will not follow changes\n");
 	}
-	d.mon = monitor_open(pin_path, d.gc.flows, err, sizeof(err));
+	d.mon = monitor_open(pin_path, &d.gc.ft, err, sizeof(err));
 	if (!d.mon || add_fd(d.epfd, monitor_fd(d.mon)))
 		pr_warn("[daemon] algctl events/capture unavailable: %s\n",
 			d.mon ? strerror(errno) : err);
@@ -367,8 +414,10 @@ out:
 	}
 	nl_addr_watch_close(d.nlw);
 	{
-		int fds[] = { d.gc.flows, d.gc.flow_rev, d.gc.pinholes,
-			      d.gc.frags };
+		int fds[] = { d.gc.pinholes, d.gc.frags };
+
+		gc_state_free(&d.gs);
+		flowtab_close(&d.gc.ft);
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
 			if (fds[i] >= 0)

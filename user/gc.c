@@ -8,9 +8,220 @@
 #include "gc.h"
 #include "bpfalg_timeout.h"
 #include "engine/events.h"
+#include "pins.h"
+
+/* The sweep walks, in order: */
+enum gc_phase {
+	GC_ORIG_ANSWERED, /* original halves: expired or dead ones end */
+	GC_ORIG_UNREPLIED,
+	GC_REV_ANSWERED, /* reply halves whose original half is gone */
+	GC_REV_UNREPLIED,
+	GC_SMALL, /* pinholes and fragment records, whole */
+	GC_DONE,
+};
+
+/* Entries read per bpf() call. */
+#define GC_BATCH 4096
+
+/* ------------------------------------------------ set of seen halves */
+
+/* Open addressing over 64-bit hashes of (pair, original tuple, cookie):
+ * 8 bytes per flow.  A false "seen" only spares a stale reply half until
+ * the next sweep (or its LRU eviction); it is never a wrong delete, since
+ * every delete is preceded by a lookup.
+ */
+struct gc_set {
+	__u64 *slot;
+	size_t mask, n;
+};
+
+static __u64 half_hash(int pair, const struct bpfalg_tuple *t, __u32 cookie)
+{
+	const unsigned char *b = (const unsigned char *)t;
+	__u64 h = 1469598103934665603ULL ^ ((__u64)pair << 32 | cookie);
+
+	for (size_t i = 0; i < sizeof(*t); i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	h ^= h >> 29;
+	return h ? h : 1;
+}
+
+static int set_grow(struct gc_set *s)
+{
+	size_t cap = s->slot ? 2 * (s->mask + 1) : 1 << 16;
+	__u64 *slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; s->slot && i <= s->mask; i++) {
+		size_t j = s->slot[i] & (cap - 1);
+
+		if (!s->slot[i])
+			continue;
+		while (slot[j])
+			j = (j + 1) & (cap - 1);
+		slot[j] = s->slot[i];
+	}
+	free(s->slot);
+	s->slot = slot;
+	s->mask = cap - 1;
+	return 0;
+}
+
+static int set_add(struct gc_set *s, __u64 h)
+{
+	size_t j;
+
+	if ((!s->slot || 2 * (s->n + 1) > s->mask + 1) && set_grow(s))
+		return -ENOMEM;
+	for (j = h & s->mask; s->slot[j]; j = (j + 1) & s->mask)
+		if (s->slot[j] == h)
+			return 0;
+	s->slot[j] = h;
+	s->n++;
+	return 0;
+}
+
+static bool set_has(const struct gc_set *s, __u64 h)
+{
+	if (!s->slot)
+		return false;
+	for (size_t j = h & s->mask; s->slot[j]; j = (j + 1) & s->mask)
+		if (s->slot[j] == h)
+			return true;
+	return false;
+}
+
+static void set_free(struct gc_set *s)
+{
+	if (s)
+		free(s->slot);
+	free(s);
+}
+
+/* --------------------------------------------------------- the sweep */
+
+int gc_flow_expired(const struct bpfalg_flow *f,
+		    const struct bpfalg_tuple *orig,
+		    const struct bpfalg_timeouts *to, __u64 now)
+{
+	__u64 limit = (__u64)bpfalg_flow_timeout(f, orig, to) * 1000000000ULL;
+
+	return now > f->last_seen_ns && now - f->last_seen_ns > limit;
+}
+
+/* One batch of @fd from gs->batch: up to *n entries; 1 at the map's end. */
+static int read_batch(int fd, struct gc_state *gs, void *keys, void *vals,
+		      __u32 *n)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int err = bpf_map_lookup_batch(fd, gs->started ? &gs->batch : NULL,
+				       &gs->batch, keys, vals, n, &opts);
+
+	gs->started = true;
+	if (err && errno == ENOENT)
+		return 1;
+	return err ? -errno : 0;
+}
+
+/* End a flow the sweep found idle past its timeout (or dead). */
+static void end_flow(const struct gc_maps *m, int pair,
+		     const struct bpfalg_tuple *k, const struct bpfalg_flow *seen,
+		     const struct bpfalg_timeouts *to, __u64 now,
+		     struct gc_stats *st)
+{
+	struct bpfalg_flow f;
+	bool dead = seen->cookie == BPFALG_COOKIE_DEAD;
+
+	/* read again: traffic may have refreshed it since the batch */
+	if (bpf_map_lookup_elem(m->ft.orig[pair], k, &f) ||
+	    f.cookie != seen->cookie || (!dead && !gc_flow_expired(&f, k, to, now)))
+		return;
+	if (dead) {
+		/* superseded by the datapath: its own delete, no event */
+		if (!bpf_map_delete_elem(m->ft.orig[pair], k))
+			st->rev_orphans++;
+		return;
+	}
+	if (flowtab_delete(&m->ft, k, f.cookie))
+		return;
+	st->flows_expired++;
+	events_flow(EV_FLOW_END, k, &f, "expired");
+}
+
+static int sweep_orig(const struct gc_maps *m, struct gc_state *gs, int pair,
+		      const struct bpfalg_timeouts *to, __u64 now,
+		      struct gc_stats *st, __u32 *budget)
+{
+	static struct bpfalg_tuple keys[GC_BATCH];
+	static struct bpfalg_flow vals[GC_BATCH];
+
+	while (*budget) {
+		__u32 n = GC_BATCH; /* fewer could split a hash bucket */
+		int end = read_batch(m->ft.orig[pair], gs, keys, vals, &n);
+
+		if (end < 0)
+			return end;
+		*budget -= n < *budget ? n : *budget;
+		st->entries_read += n;
+		for (__u32 i = 0; i < n; i++) {
+			if (vals[i].cookie == BPFALG_COOKIE_DEAD ||
+			    gc_flow_expired(&vals[i], &keys[i], to, now))
+				end_flow(m, pair, &keys[i], &vals[i], to, now,
+					 st);
+			else if (set_add(gs->seen, half_hash(pair, &keys[i],
+							     vals[i].cookie)))
+				return -ENOMEM;
+		}
+		if (end)
+			return 1;
+	}
+	return 0;
+}
+
+static int sweep_rev(const struct gc_maps *m, struct gc_state *gs, int pair,
+		     struct gc_stats *st, __u32 *budget)
+{
+	static struct bpfalg_tuple keys[GC_BATCH];
+	static struct bpfalg_rev vals[GC_BATCH];
+
+	while (*budget) {
+		__u32 n = GC_BATCH;
+		int end = read_batch(m->ft.rev[pair], gs, keys, vals, &n);
+
+		if (end < 0)
+			return end;
+		*budget -= n < *budget ? n : *budget;
+		st->entries_read += n;
+		for (__u32 i = 0; i < n; i++) {
+			struct bpfalg_flow f;
+			struct bpfalg_rev r;
+
+			if (set_has(gs->seen, half_hash(pair, &vals[i].orig,
+							vals[i].cookie)))
+				continue;
+			/* not seen: made after the walk, or an orphan */
+			if (!bpf_map_lookup_elem(m->ft.orig[pair],
+						 &vals[i].orig, &f) &&
+			    f.cookie == vals[i].cookie &&
+			    f.cookie != BPFALG_COOKIE_DEAD)
+				continue;
+			if (bpf_map_lookup_elem(m->ft.rev[pair], &keys[i], &r) ||
+			    r.cookie != vals[i].cookie ||
+			    memcmp(&r.orig, &vals[i].orig, sizeof(r.orig)))
+				continue;
+			if (!bpf_map_delete_elem(m->ft.rev[pair], &keys[i]))
+				st->rev_orphans++;
+		}
+		if (end)
+			return 1;
+	}
+	return 0;
+}
 
 /* Keys are collected first and deleted after the walk: deleting the
  * current key would restart bpf_map_get_next_key() from the beginning.
+ * These tables are small (BPFALG_MAX_PINHOLES, BPFALG_MAX_FRAGS).
  */
 struct keyvec {
 	void *keys;
@@ -36,79 +247,6 @@ static int keyvec_push(struct keyvec *v, const void *key)
 static void *keyvec_at(struct keyvec *v, size_t i)
 {
 	return (char *)v->keys + i * v->size;
-}
-
-int gc_flow_expired(const struct bpfalg_flow *f,
-		    const struct bpfalg_tuple *orig,
-		    const struct bpfalg_timeouts *to, __u64 now)
-{
-	__u64 limit = (__u64)bpfalg_flow_timeout(f, orig, to) * 1000000000ULL;
-
-	return now > f->last_seen_ns && now - f->last_seen_ns > limit;
-}
-
-static int gc_flows(const struct gc_maps *m, const struct bpfalg_timeouts *to,
-		    __u64 now, struct gc_stats *st)
-{
-	struct keyvec v = { .size = sizeof(struct bpfalg_tuple) };
-	struct bpfalg_tuple key, *prev = NULL, owner;
-	struct bpfalg_flow f;
-	int ret = 0;
-
-	while (!bpf_map_get_next_key(m->flows, prev, &key)) {
-		prev = &key;
-		if (!bpf_map_lookup_elem(m->flows, &key, &f) &&
-		    gc_flow_expired(&f, &key, to, now) &&
-		    (ret = keyvec_push(&v, &key)))
-			goto out;
-	}
-	for (size_t i = 0; i < v.n; i++) {
-		struct bpfalg_tuple *k = keyvec_at(&v, i);
-
-		/* re-check: traffic may have refreshed it since the walk */
-		if (bpf_map_lookup_elem(m->flows, k, &f) ||
-		    !gc_flow_expired(&f, k, to, now))
-			continue;
-		if (!bpf_map_lookup_elem(m->flow_rev, &f.reply, &owner) &&
-		    !memcmp(&owner, k, sizeof(owner)))
-			bpf_map_delete_elem(m->flow_rev, &f.reply);
-		if (bpf_map_delete_elem(m->flows, k))
-			continue;
-		st->flows_expired++;
-		events_flow(EV_FLOW_END, k, &f, "expired");
-	}
-out:
-	free(v.keys);
-	return ret;
-}
-
-static int gc_orphans(const struct gc_maps *m, struct gc_stats *st)
-{
-	struct keyvec v = { .size = sizeof(struct bpfalg_tuple) };
-	struct bpfalg_tuple key, *prev = NULL, orig;
-	struct bpfalg_flow f;
-	int ret = 0;
-
-	while (!bpf_map_get_next_key(m->flow_rev, prev, &key)) {
-		prev = &key;
-		if (!bpf_map_lookup_elem(m->flow_rev, &key, &orig) &&
-		    bpf_map_lookup_elem(m->flows, &orig, &f) &&
-		    (ret = keyvec_push(&v, &key)))
-			goto out;
-	}
-	for (size_t i = 0; i < v.n; i++) {
-		struct bpfalg_tuple *k = keyvec_at(&v, i);
-
-		/* the datapath may have re-created the flow meanwhile */
-		if (bpf_map_lookup_elem(m->flow_rev, k, &orig) ||
-		    !bpf_map_lookup_elem(m->flows, &orig, &f))
-			continue;
-		if (!bpf_map_delete_elem(m->flow_rev, k))
-			st->rev_orphans++;
-	}
-out:
-	free(v.keys);
-	return ret;
 }
 
 static int gc_pinholes(const struct gc_maps *m, __u64 now, struct gc_stats *st)
@@ -160,16 +298,94 @@ out:
 	return ret;
 }
 
+void gc_state_free(struct gc_state *gs)
+{
+	set_free(gs->seen);
+	memset(gs, 0, sizeof(*gs));
+}
+
+int gc_step(const struct gc_maps *m, struct gc_state *gs,
+	    const struct bpfalg_timeouts *to, __u64 now, struct gc_stats *st)
+{
+	__u32 budget = GC_SLICE;
+	__u64 t0 = mono_ns();
+	int ret = 0;
+
+	if (!gs->seen) {
+		gs->seen = calloc(1, sizeof(*gs->seen));
+		if (!gs->seen)
+			return -ENOMEM;
+		gs->phase = GC_ORIG_ANSWERED;
+		gs->started = false;
+		gs->sweep_start_ns = t0;
+	}
+	while (budget && gs->phase != GC_DONE && ret >= 0) {
+		switch (gs->phase) {
+		case GC_ORIG_ANSWERED:
+		case GC_ORIG_UNREPLIED:
+			ret = sweep_orig(m, gs, gs->phase - GC_ORIG_ANSWERED,
+					 to, now, st, &budget);
+			break;
+		case GC_REV_ANSWERED:
+		case GC_REV_UNREPLIED:
+			ret = sweep_rev(m, gs, gs->phase - GC_REV_ANSWERED, st,
+					&budget);
+			break;
+		default:
+			ret = gc_pinholes(m, now, st);
+			if (!ret)
+				ret = gc_frags(m, now, st);
+			ret = ret ? ret : 1;
+			break;
+		}
+		if (ret == 1) {
+			gs->phase++;
+			gs->started = false;
+			ret = 0;
+		}
+	}
+	st->busy_ns += mono_ns() - t0;
+	if (ret < 0) {
+		gc_state_free(gs);
+		return ret;
+	}
+	if (gs->phase != GC_DONE)
+		return 0;
+	st->sweeps++;
+	st->last_sweep_ns = mono_ns() - gs->sweep_start_ns;
+	gc_state_free(gs);
+	return 1;
+}
+
 int gc_run(const struct gc_maps *m, const struct bpfalg_timeouts *to, __u64 now,
 	   struct gc_stats *st)
 {
-	int ret = gc_flows(m, to, now, st);
+	struct gc_state gs = { 0 };
+	int ret;
 
-	if (!ret)
-		ret = gc_orphans(m, st);
-	if (!ret)
-		ret = gc_pinholes(m, now, st);
-	if (!ret)
-		ret = gc_frags(m, now, st);
-	return ret;
+	while (!(ret = gc_step(m, &gs, to, now, st)))
+		;
+	return ret < 0 ? ret : 0;
+}
+
+/* ------------------------------------------------------------ totals */
+
+static struct gc_stats published;
+
+void gc_totals_publish(const struct gc_stats *st)
+{
+	const __u64 *src = (const __u64 *)st;
+	__u64 *dst = (__u64 *)&published;
+
+	for (size_t i = 0; i < sizeof(*st) / sizeof(__u64); i++)
+		__atomic_store_n(&dst[i], src[i], __ATOMIC_RELAXED);
+}
+
+void gc_totals_read(struct gc_stats *st)
+{
+	const __u64 *src = (const __u64 *)&published;
+	__u64 *dst = (__u64 *)st;
+
+	for (size_t i = 0; i < sizeof(*st) / sizeof(__u64); i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }

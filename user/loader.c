@@ -145,10 +145,19 @@ static int open_and_load(struct attach_ctx *ax, const struct up_config *uc,
 			 strerror(errno));
 		return -errno;
 	}
+	/* --flows sizes each of the four halves' maps: the unreplied pair
+	 * as large as the answered one, so that a flood of unreplied flows
+	 * churns a table of the full size (a new flow's first reply has
+	 * time to come back) without touching answered flows.
+	 */
 	bpf_map__set_max_entries(ax->xs->maps.flows, uc->flows);
 	bpf_map__set_max_entries(ax->xs->maps.flow_rev, uc->flows);
+	bpf_map__set_max_entries(ax->xs->maps.flows_new, uc->flows);
+	bpf_map__set_max_entries(ax->xs->maps.flow_rev_new, uc->flows);
 	bpf_map__set_max_entries(ax->ts->maps.flows, uc->flows);
 	bpf_map__set_max_entries(ax->ts->maps.flow_rev, uc->flows);
+	bpf_map__set_max_entries(ax->ts->maps.flows_new, uc->flows);
+	bpf_map__set_max_entries(ax->ts->maps.flow_rev_new, uc->flows);
 
 	ret = tc_alg__load(ax->ts);
 	if (!ret)

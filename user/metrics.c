@@ -193,9 +193,10 @@ static const char *const call_state_label[4] = { "unknown", "offered", "early",
 
 static void render_tables(FILE *f, const char *pin_path)
 {
-	static const char *const tables[] = { "flows", "flow_rev", "pinholes",
-					      "ctl",   "forwards", "frags",
-					      "calls" };
+	static const char *const tables[] = { "flows",	"flow_rev", "pinholes",
+					      "ctl",	"forwards", "frags",
+					      "calls",	"flows_new",
+					      "flow_rev_new" };
 	struct flow_tally ft = { 0 };
 	struct ph_tally pt = { 0 };
 	struct call_tally ct = { 0 };
@@ -207,6 +208,9 @@ static void render_tables(FILE *f, const char *pin_path)
 	n[1] = walk_pin(pin_path, "flow_rev", count_only, NULL);
 	for (int i = 3; i < 6; i++)
 		n[i] = walk_pin(pin_path, tables[i], count_only, NULL);
+	/* unreplied flows count with the answered ones */
+	n[7] = walk_pin(pin_path, "flows_new", tally_flow, &ft);
+	n[8] = walk_pin(pin_path, "flow_rev_new", count_only, NULL);
 
 	head(f, "bpfalg_flows", "gauge",
 	     "Flows in the flow table by protocol and state (TCP states; "

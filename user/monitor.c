@@ -16,6 +16,7 @@
 #include "bpfalg.h"
 #include "engine/events.h"
 #include "monitor.h"
+#include "flowtab.h"
 #include "pins.h"
 #include "util/log.h"
 
@@ -34,7 +35,8 @@ struct sub {
 
 struct monitor {
 	const char *pin_path;
-	int lfd, ep, flows_fd;
+	int lfd, ep;
+	const struct flowtab *ft; /* the daemon's, for new-flow reports */
 	struct sub sub[MONITOR_MAX_SUBSCRIBERS];
 	int n;
 	bool flow_events; /* the datapath flag as last written */
@@ -349,15 +351,15 @@ bool monitor_datapath_record(struct monitor *m, const void *rec, size_t size)
 	/* the record names the key; the binding is in the table (unless
 	 * the flow is gone again already)
 	 */
-	have = m && m->flows_fd >= 0 &&
-	       !bpf_map_lookup_elem(m->flows_fd, &h->key, &f);
+	have = m && m->ft && !flowtab_lookup(m->ft, &h->key, &f, NULL);
 	events_flow_(EV_FLOW_NEW, &h->key, have ? &f : NULL, NULL);
 	return true;
 }
 
 /* -------------------------------------------------------- lifecycle */
 
-struct monitor *monitor_open(const char *pin_path, int flows_fd, char *err,
+struct monitor *monitor_open(const char *pin_path, const struct flowtab *ft,
+			     char *err,
 			     size_t errlen)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -376,7 +378,7 @@ struct monitor *monitor_open(const char *pin_path, int flows_fd, char *err,
 		return NULL;
 	}
 	m->pin_path = pin_path;
-	m->flows_fd = flows_fd;
+	m->ft = ft;
 	m->ep = epoll_create1(EPOLL_CLOEXEC);
 	m->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			0);

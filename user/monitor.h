@@ -49,11 +49,13 @@ struct monitor_pkt {
 struct monitor;
 
 /*
- * Listen for subscribers of the daemon of @pin_path (@flows_fd: the flow
+ * Listen for subscribers of the daemon of @pin_path (@ft: the flow
  * table, to describe new flows).  NULL with a reason in @err when another
  * process already listens there (a second daemon) or sockets fail.
  */
-struct monitor *monitor_open(const char *pin_path, int flows_fd, char *err,
+struct flowtab;
+struct monitor *monitor_open(const char *pin_path, const struct flowtab *ft,
+			     char *err,
 			     size_t errlen);
 /* An epoll fd for the daemon's loop: readable when monitor_run has work. */
 int monitor_fd(const struct monitor *m);

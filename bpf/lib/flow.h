@@ -2,12 +2,21 @@
 /*
  * flow.h - flow table access, translation targets, TCP/UDP state, counters.
  *
- *   get_cfg()                       the single config entry
- *   count(idx) / count_n(idx, n)    bump a per-CPU counter
- *   flow_find(t, &dir, orig, rfirst) look a tuple up in both directions
- *   flow_xlate(f, key, dir, &x)     what a packet of @dir must become
- *   flow_update(f, dir, p, now)     state machine, counters, last_seen
- *   flow_expired(f, orig, cfg, now) idle longer than its state allows
+ *   get_cfg()                        the single config entry
+ *   count(idx) / count_n(idx, n)     bump a per-CPU counter
+ *   flow_find(t, &dir, orig, rfirst, &tbl)  both halves of both pairs
+ *   flow_find_assured(...)           the answered pair only (XDP)
+ *   flow_reply_ok(f, orig, tbl, ...) the original half still owns its reply
+ *                                    half (re-created when it was evicted)
+ *   flow_xlate(f, key, dir, &x)      what a packet of @dir must become
+ *   flow_update_state(f, dir, p, ..) TCP state machine and RST window
+ *   flow_account(f, dir, p, now)     counters, last_seen, TCP window edges
+ *   flow_expired(f, orig, cfg, now)  idle longer than its state allows
+ *
+ * The layout (two halves per flow, a cookie shared by both, an unreplied
+ * pair of maps and an answered one) is described in bpfalg.h and
+ * docs/datapath.md.  Nothing here deletes another flow's half: a half that
+ * does not match is a miss.
  */
 #ifndef BPFALG_FLOW_H
 #define BPFALG_FLOW_H
@@ -75,47 +84,138 @@ static __always_inline void tuple_reverse(const struct bpfalg_tuple *in,
 	out->pad[1] = 0;
 }
 
-/* The reply index entry @t maps to, and its flow; an orphan is removed. */
-static __always_inline struct bpfalg_flow *
-flow_find_reply(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig)
-{
-	struct bpfalg_tuple *o = bpf_map_lookup_elem(&flow_rev, t);
-	struct bpfalg_flow *f;
+/* Which pair of maps a flow's halves live in. */
+enum flow_tbl {
+	FT_ASSURED = 0, /* flows / flow_rev: answered */
+	FT_NEW = 1, /* flows_new / flow_rev_new: not answered yet */
+};
 
-	if (!o)
+static __always_inline void *tbl_flows(__u8 tbl)
+{
+	return tbl == FT_NEW ? (void *)&flows_new : (void *)&flows;
+}
+
+static __always_inline void *tbl_rev(__u8 tbl)
+{
+	return tbl == FT_NEW ? (void *)&flow_rev_new : (void *)&flow_rev;
+}
+
+/* The original half keyed @t, unless it was superseded. */
+static __always_inline struct bpfalg_flow *half_orig(void *fmap,
+						     const struct bpfalg_tuple *t)
+{
+	struct bpfalg_flow *f = bpf_map_lookup_elem(fmap, t);
+
+	if (f && f->cookie == BPFALG_COOKIE_DEAD)
 		return NULL;
-	__builtin_memcpy(orig, o, sizeof(*orig));
-	f = bpf_map_lookup_elem(&flows, orig);
-	if (!f) {
-		bpf_map_delete_elem(&flow_rev, t);
+	return f;
+}
+
+/*
+ * The flow whose reply half is keyed @t.  The reply half counts only while
+ * the original half it names carries the same cookie: after an eviction or
+ * a replacement it is a miss (counted), never another flow's translation.
+ * The values are copied out first: an LRU element may be reused under us.
+ */
+static __always_inline struct bpfalg_flow *
+half_reply(void *rmap, void *fmap, const struct bpfalg_tuple *t,
+	   struct bpfalg_tuple *orig)
+{
+	struct bpfalg_rev *r = bpf_map_lookup_elem(rmap, t);
+	struct bpfalg_flow *f;
+	__u32 cookie;
+
+	if (!r)
+		return NULL;
+	cookie = r->cookie;
+	__builtin_memcpy(orig, &r->orig, sizeof(*orig));
+	f = bpf_map_lookup_elem(fmap, orig);
+	if (!f || f->cookie != cookie || cookie == BPFALG_COOKIE_DEAD) {
 		count(BPFALG_CNT_FLOW_ORPHAN);
+		return NULL;
 	}
+	return f;
+}
+
+static __always_inline struct bpfalg_flow *
+find_reply(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig, __u8 *tbl)
+{
+	struct bpfalg_flow *f = half_reply(&flow_rev, &flows, t, orig);
+
+	if (f) {
+		*tbl = FT_ASSURED;
+		return f;
+	}
+	f = half_reply(&flow_rev_new, &flows_new, t, orig);
+	if (f)
+		*tbl = FT_NEW;
+	return f;
+}
+
+static __always_inline struct bpfalg_flow *
+find_orig(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig, __u8 *tbl)
+{
+	struct bpfalg_flow *f = half_orig(&flows, t);
+
+	*tbl = FT_ASSURED;
+	if (!f) {
+		f = half_orig(&flows_new, t);
+		*tbl = FT_NEW;
+	}
+	if (f)
+		__builtin_memcpy(orig, t, sizeof(*orig));
 	return f;
 }
 
 /*
  * Find the flow a tuple belongs to.  On success *dir says which direction
- * the tuple travels and *orig holds the flow table key.  A reply index entry
- * whose flow has gone (LRU eviction) is removed and counted: a half pair
- * never translates anything.  @reply_first: look in the reply index first
- * (packets arriving from outside are mostly replies), saving a lookup.
- * A tuple is never in both tables (the allocator refuses a public tuple that
- * keys a DNAT flow), so the order only changes the cost.
+ * the tuple travels, *orig holds the original half's key and *tbl its pair.
+ * @reply_first: look at reply halves first (packets arriving from outside
+ * are mostly replies), saving lookups.  The allocator never lets a public
+ * tuple key both a reply half and a live original half (nat.h), so the order
+ * only changes the cost.
  */
 static __always_inline struct bpfalg_flow *
 flow_find(const struct bpfalg_tuple *t, __u8 *dir, struct bpfalg_tuple *orig,
-	  bool reply_first)
+	  bool reply_first, __u8 *tbl)
 {
 	struct bpfalg_flow *f;
 
 	if (reply_first) {
-		f = flow_find_reply(t, orig);
+		f = find_reply(t, orig, tbl);
 		if (f) {
 			*dir = BPFALG_DIR_REPLY;
 			return f;
 		}
 	}
-	f = bpf_map_lookup_elem(&flows, t);
+	f = find_orig(t, orig, tbl);
+	if (f) {
+		*dir = BPFALG_DIR_ORIG;
+		return f;
+	}
+	if (reply_first)
+		return NULL;
+	f = find_reply(t, orig, tbl);
+	if (f)
+		*dir = BPFALG_DIR_REPLY;
+	return f;
+}
+
+/* XDP forwards answered flows only: one pair of maps to look in. */
+static __always_inline struct bpfalg_flow *
+flow_find_assured(const struct bpfalg_tuple *t, __u8 *dir,
+		  struct bpfalg_tuple *orig, bool reply_first)
+{
+	struct bpfalg_flow *f;
+
+	if (reply_first) {
+		f = half_reply(&flow_rev, &flows, t, orig);
+		if (f) {
+			*dir = BPFALG_DIR_REPLY;
+			return f;
+		}
+	}
+	f = half_orig(&flows, t);
 	if (f) {
 		*dir = BPFALG_DIR_ORIG;
 		__builtin_memcpy(orig, t, sizeof(*orig));
@@ -123,10 +223,75 @@ flow_find(const struct bpfalg_tuple *t, __u8 *dir, struct bpfalg_tuple *orig,
 	}
 	if (reply_first)
 		return NULL;
-	f = flow_find_reply(t, orig);
+	f = half_reply(&flow_rev, &flows, t, orig);
 	if (f)
 		*dir = BPFALG_DIR_REPLY;
 	return f;
+}
+
+/* Does the reply half @r belong to a flow that is alive? */
+static __always_inline bool rev_owner_live(void *fmap, const struct bpfalg_rev *r)
+{
+	struct bpfalg_flow *f;
+	__u32 cookie = r->cookie;
+
+	f = bpf_map_lookup_elem(fmap, &r->orig);
+	return f && cookie != BPFALG_COOKIE_DEAD && f->cookie == cookie;
+}
+
+/*
+ * A packet of the original direction may be translated only while its reply
+ * half is still this flow's: replies would otherwise go elsewhere.  A reply
+ * half that was evicted is re-created, unless another live flow holds the
+ * public tuple by now; then this flow is over (marked dead, a miss: the
+ * packet starts a new flow).  Checked on every packet, which also keeps the
+ * reply half recently used in its LRU.
+ */
+/* Global (verified once, not per call site): 1 kept, 0 lost. */
+__noinline int flow_reply_heal(struct bpfalg_flow *f,
+			       const struct bpfalg_tuple *orig, __u32 tbl);
+
+static __always_inline bool flow_reply_ok(struct bpfalg_flow *f,
+					  const struct bpfalg_tuple *orig,
+					  __u8 tbl)
+{
+	struct bpfalg_rev *r = bpf_map_lookup_elem(tbl_rev(tbl), &f->reply);
+
+	if (r && r->cookie == f->cookie)
+		return true;
+	return flow_reply_heal(f, orig, tbl) == 1;
+}
+
+/* The slow path of flow_reply_ok(), in its own frame (stack is short). */
+__noinline int flow_reply_heal(struct bpfalg_flow *f,
+			       const struct bpfalg_tuple *orig, __u32 tbl)
+{
+	struct bpfalg_rev v = {}, *r;
+	void *rmap = tbl_rev(tbl);
+	__u32 cookie;
+
+	if (!f || !orig)
+		return 0;
+	cookie = f->cookie;
+	r = bpf_map_lookup_elem(rmap, &f->reply);
+	if (r && r->cookie == cookie)
+		return 1;
+	/* a live owner in either pair keeps the tuple */
+	if (r && rev_owner_live(tbl_flows(tbl), r))
+		goto lost;
+	r = bpf_map_lookup_elem(tbl_rev(!tbl), &f->reply);
+	if (r && rev_owner_live(tbl_flows(!tbl), r))
+		goto lost;
+	__builtin_memcpy(&v.orig, orig, sizeof(v.orig));
+	v.cookie = cookie;
+	if (bpf_map_update_elem(rmap, &f->reply, &v, BPF_ANY))
+		goto lost;
+	count(BPFALG_CNT_REV_HEALED);
+	return 1;
+lost:
+	f->cookie = BPFALG_COOKIE_DEAD;
+	count(BPFALG_CNT_FLOW_ORPHAN);
+	return 0;
 }
 
 /*
@@ -162,26 +327,93 @@ static __always_inline bool flow_expired(const struct bpfalg_flow *f,
 			       NSEC_PER_SEC;
 }
 
+/* (s32)(a - b) > 0: a is after b in sequence space. */
+static __always_inline bool seq_after(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) > 0;
+}
+
+/* Bytes of TCP payload in @p. */
+static __always_inline __u32 tcp_payload_len(const struct pkt *p)
+{
+	__u32 hdrs = p->l4_off - p->l3_off + p->tcp_hlen;
+
+	return p->l3_len > hdrs ? p->l3_len - hdrs : 0;
+}
+
+/*
+ * The edges a RST is checked against: the highest sequence number each
+ * direction has sent, and the largest window each has offered.  Both XDP and
+ * TC run it, so data the fast path forwarded moves the edge too.
+ */
+static __always_inline void flow_track_tcp(struct bpfalg_flow *f, __u8 dir,
+					   const struct pkt *p)
+{
+	__u32 end = p->tcp_seq + tcp_payload_len(p);
+	__u32 win = p->tcp_win;
+
+	if (p->tcp_flags & (TCPF_SYN | TCPF_FIN))
+		end++;
+	if (!(p->tcp_flags & TCPF_SYN))
+		win <<= f->tcp_wscale[dir] & 15;
+	if (!(f->tcp_seen[dir] & BPFALG_TS_END) ||
+	    seq_after(end, f->tcp_end[dir])) {
+		f->tcp_end[dir] = end;
+		f->tcp_seen[dir] |= BPFALG_TS_END;
+	}
+	if (win > f->tcp_maxwin[dir])
+		f->tcp_maxwin[dir] = win;
+	if (p->tcp_flags & TCPF_ACK)
+		f->tcp_seen[dir] |= BPFALG_TS_ACK;
+}
+
 /* Per-packet accounting, shared by XDP and TC. */
 static __always_inline void flow_account(struct bpfalg_flow *f, __u8 dir,
-					 __u32 bytes, __u64 now)
+					 const struct pkt *p, __u64 now)
 {
-	__sync_fetch_and_add(&f->packets[dir & 1], 1);
-	__sync_fetch_and_add(&f->bytes[dir & 1], bytes);
+	dir &= 1;
+	__sync_fetch_and_add(&f->packets[dir], 1);
+	__sync_fetch_and_add(&f->bytes[dir], p->l3_len);
 	if (now - f->last_seen_ns > FLOW_REFRESH_NS)
 		f->last_seen_ns = now;
+	if (p->t.proto == BPFALG_IPPROTO_TCP && p->kind == PK_PORTS)
+		flow_track_tcp(f, dir, p);
+}
+
+/*
+ * Is a RST sent by @dir inside the window its receiver offered?  A blind
+ * attacker has to guess the sequence number; a real endpoint sends its next
+ * sequence number.  Unknown edges (picked up mid-stream, nothing sent yet)
+ * and a refusal of our SYN (RST+ACK in SYN_SENT) are accepted.
+ */
+static __always_inline bool flow_rst_ok(const struct bpfalg_flow *f, __u8 dir,
+					const struct pkt *p)
+{
+	__u32 win = f->tcp_maxwin[!dir], edge = f->tcp_end[dir];
+
+	if (!(f->tcp_seen[dir] & BPFALG_TS_END))
+		return true;
+	if (f->state == BPFALG_ST_SYN_SENT && dir == BPFALG_DIR_REPLY)
+		return p->tcp_flags & TCPF_ACK;
+	if (win < 1)
+		win = 1;
+	return !seq_after(p->tcp_seq, edge + win) &&
+	       !seq_after(edge - win - 1, p->tcp_seq);
 }
 
 /*
  * Conntrack-like state machine, run in TC only (XDP never sees SYN, FIN or
- * RST).  Returns false for a packet that is invalid for the state.
+ * RST).  @wscale: the window scale option of a SYN (0 none).  Returns false
+ * for a packet that is invalid for the state.
  */
 static __always_inline bool flow_update_state(struct bpfalg_flow *f, __u8 dir,
-					      const struct pkt *p, __u64 now)
+					      const struct pkt *p, __u8 wscale,
+					      __u64 now)
 {
 	__u8 fl = p->tcp_flags;
 	__u8 st = f->state;
 
+	dir &= 1;
 	if (p->t.proto != BPFALG_IPPROTO_TCP) {
 		if (dir == BPFALG_DIR_REPLY && st == BPFALG_ST_NEW) {
 			f->state = BPFALG_ST_ESTABLISHED;
@@ -192,23 +424,30 @@ static __always_inline bool flow_update_state(struct bpfalg_flow *f, __u8 dir,
 	if (p->kind == PK_FRAG)
 		return true;
 
-	dir &= 1;
 	if (fl & TCPF_RST) {
+		if (!flow_rst_ok(f, dir, p)) {
+			count(BPFALG_CNT_RST_OUT_OF_WINDOW);
+			return true; /* ignored: passed on, state kept */
+		}
 		st = BPFALG_ST_CLOSE;
 	} else if ((fl & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
 		if (dir != BPFALG_DIR_ORIG)
 			return st != BPFALG_ST_SYN_SENT; /* simultaneous open */
-		if (st >= BPFALG_ST_TIME_WAIT || st == BPFALG_ST_NEW) {
-			/* new connection reusing the tuple */
+		if (st == BPFALG_ST_NEW) {
 			f->tcp_seen[0] = 0;
 			f->tcp_seen[1] = 0;
 			st = BPFALG_ST_SYN_SENT;
 		}
 		f->tcp_seen[0] |= BPFALG_TS_SYN;
+		f->tcp_wscale[0] = wscale;
 	} else if (fl & TCPF_SYN) { /* SYN-ACK */
 		if (dir == BPFALG_DIR_REPLY && st == BPFALG_ST_SYN_SENT)
 			st = BPFALG_ST_SYN_RECV;
 		f->tcp_seen[dir] |= BPFALG_TS_SYN;
+		f->tcp_wscale[dir] = wscale;
+		/* scaling holds only when both sides offered it */
+		if (!wscale)
+			f->tcp_wscale[!dir] = 0;
 	} else {
 		if (fl & TCPF_FIN)
 			f->tcp_seen[dir] |= BPFALG_TS_FIN;
@@ -225,6 +464,20 @@ static __always_inline bool flow_update_state(struct bpfalg_flow *f, __u8 dir,
 		f->state = st;
 		f->last_seen_ns = now;
 	}
+	return true;
+}
+
+/*
+ * Has an unreplied flow just been answered?  UDP and ICMP on their first
+ * reply; TCP once the handshake is done, or for a flow picked up mid-stream
+ * once the other side has spoken: then it moves to the answered pair.
+ */
+static __always_inline bool flow_answered(const struct bpfalg_flow *f)
+{
+	if (f->state != BPFALG_ST_ESTABLISHED)
+		return false;
+	if (f->flags & BPFALG_FF_MIDSTREAM)
+		return f->tcp_seen[BPFALG_DIR_REPLY] & BPFALG_TS_ACK;
 	return true;
 }
 

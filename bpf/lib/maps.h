@@ -41,7 +41,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } iface_flags SEC(".maps");
 
-/* Flow table, keyed by the original-direction tuple (set by loader). */
+/*
+ * The flow table: four LRU maps, two per kind of flow (bpfalg.h explains
+ * the halves and their cookie, docs/datapath.md why).  Sizes set by loader.
+ */
+/* Original halves of flows that have been answered (TCP: handshake done). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, BPFALG_DEFAULT_FLOWS);
@@ -50,19 +54,32 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } flows SEC(".maps");
 
-/*
- * Reply index: reply tuple -> original tuple.  A plain hash, never evicted
- * behind our back: inserting it first (BPF_NOEXIST) is what claims a public
- * port, and a reply entry whose flow was LRU-evicted is detected and healed
- * or removed, so a half NAT pair can never translate traffic (set by loader).
- */
+/* Reply halves of those: reply tuple -> original tuple and cookie. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, BPFALG_DEFAULT_FLOWS);
 	__type(key, struct bpfalg_tuple);
-	__type(value, struct bpfalg_tuple);
+	__type(value, struct bpfalg_rev);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } flow_rev SEC(".maps");
+
+/* Original halves of unreplied flows: a flood of them evicts only these. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFALG_DEFAULT_FLOWS);
+	__type(key, struct bpfalg_tuple);
+	__type(value, struct bpfalg_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} flows_new SEC(".maps");
+
+/* Reply halves of unreplied flows; inserting one claims a public tuple. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFALG_DEFAULT_FLOWS);
+	__type(key, struct bpfalg_tuple);
+	__type(value, struct bpfalg_rev);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} flow_rev_new SEC(".maps");
 
 /* Expectations filled by the ALGs: remote + public port -> inside target. */
 struct {

@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * nat.h - creating flows and their NAT bindings.
+ * nat.h - creating flows and their NAT bindings, and promoting them.
  *
- *   flow_create(orig, reply_tmpl, nat, ...)  claim the reply tuple (for SNAT:
- *                                            find a free public port), then
- *                                            insert the flow
+ *   flow_create(p, reply_tmpl, nat, ...)  claim the reply tuple (for SNAT:
+ *                                         find a free public port), then
+ *                                         insert the original half
+ *   flow_promote(f, orig)                 an answered flow moves from the
+ *                                         unreplied pair to the answered one
  *
- * The reply index entry is inserted first with BPF_NOEXIST: that insert is
- * the atomic claim of the public tuple, so two CPUs can never hand out the
- * same binding.  If the flow insert then fails, the claim is rolled back.
- * Port choice follows Linux masquerade: keep the source port when the public
- * tuple is free, otherwise random probes in [port_min, port_max], then a full
- * scan from a random point, so a free port is found whenever one exists.
- * Bindings whose flow has timed out are reclaimed on the spot.
+ * A new flow's reply half goes into flow_rev_new with BPF_NOEXIST: that
+ * insert is the atomic claim of the public tuple.  A tuple whose holder is
+ * gone (evicted, superseded), idle past its timeout, or closed while this
+ * packet is a SYN is taken over: an old holder still in the table is marked
+ * dead, so its original half stops translating.  A claim that is not
+ * followed by its original half (another CPU made the same flow first) is
+ * left as it is: its cookie matches nothing, so it is a miss and free to
+ * take.  Nothing is rolled back by deleting.
+ *
+ * Port choice follows Linux masquerade: keep the source port when it lies
+ * in [port_min, port_max] and the public tuple is free, otherwise random
+ * ports of the range, at most NAT_PROBES in all, so the work per packet is
+ * bounded whatever the table holds.
  */
 #ifndef BPFALG_NAT_H
 #define BPFALG_NAT_H
@@ -26,7 +34,12 @@
 #define EEXIST 17
 #endif
 
-#define NAT_RANDOM_PROBES 32
+/* Probes per new flow in the packet path (Linux and Cilium stop at 128):
+ * random ports, each as likely to be free as the range is empty (with 95 %
+ * of it in use, 128 probes find a port 99.86 % of the time; the rest is
+ * asked of the controller, BPFALG_PUNT_PORT_SEARCH).
+ */
+#define NAT_PROBES 128
 
 /* Scratch space for building a flow value: keeps it off the 512-byte stack. */
 struct {
@@ -54,61 +67,75 @@ struct claim_ctx {
 	__u64 now;
 	__u32 port_min;
 	__u32 port_span; /* number of ports in the range */
-	__u32 scan_start;
+	__u32 cookie; /* the new flow's */
+	__u32 probes;
 	__u8 echo; /* ICMP echo: id sits in both ports */
 	__u8 found;
-	__u8 fatal; /* map full: stop probing */
+	__u8 syn; /* the packet is a TCP SYN: closed holders give way */
 	__u8 pad;
-	__u32 probes;
 };
 
 /*
- * Try to own ctx->reply.  True when the reply index now maps it to
- * ctx->orig (fresh claim, or healing our own entry left by an evicted flow).
+ * May the claim take the tuple held by reply half @r (of the pair whose
+ * original halves are @fmap)?  Yes when its flow is gone, dead, idle past its
+ * timeout, or closed while we bring a SYN; a holder still in the table is
+ * marked dead first.
  */
-static __noinline bool claim_reply(struct claim_ctx *cc)
+static __always_inline bool claim_takeover(void *fmap, const struct bpfalg_rev *r,
+					   const struct claim_ctx *cc,
+					   const struct bpfalg_config *c)
 {
-	struct bpfalg_config *c;
-	struct bpfalg_tuple *owner;
 	struct bpfalg_flow *f;
-	long err;
+	__u32 cookie = r->cookie;
 
-	if (!cc)
-		return false;
-	err = bpf_map_update_elem(&flow_rev, &cc->reply, &cc->orig,
-				  BPF_NOEXIST);
-	if (!err) {
-		/* A DNAT flow may be keyed by this very tuple. */
-		if (bpf_map_lookup_elem(&flows, &cc->reply)) {
-			bpf_map_delete_elem(&flow_rev, &cc->reply);
-			return false;
-		}
-		return true;
-	}
-	if (err != -EEXIST) {
-		cc->fatal = 1;
-		return false;
-	}
-	owner = bpf_map_lookup_elem(&flow_rev, &cc->reply);
-	if (!owner)
-		return false; /* raced with a delete: next probe */
-	if (tuple_eq(owner, &cc->orig))
-		return true;
-	f = bpf_map_lookup_elem(&flows, owner);
-	c = get_cfg();
-	if (f && c && !flow_expired(f, owner, c, cc->now))
-		return false; /* live binding: never reused */
-	/* Orphan or expired: reclaim it now rather than wait for the GC. */
-	if (f) {
-		struct bpfalg_tuple o;
+	/* keyed straight from the value (stack is short here); a value
+	 * reused under us changes the cookie, and the check below fails
+	 */
+	f = bpf_map_lookup_elem(fmap, &r->orig);
+	if (!f || cookie == BPFALG_COOKIE_DEAD || f->cookie != cookie)
+		return true; /* a stale half */
+	if (!flow_expired(f, &r->orig, c, cc->now) &&
+	    !(cc->syn && r->orig.proto == BPFALG_IPPROTO_TCP &&
+	      f->state >= BPFALG_ST_TIME_WAIT))
+		return false; /* live: never reused */
+	f->cookie = BPFALG_COOKIE_DEAD;
+	count(BPFALG_CNT_FLOW_RECLAIMED);
+	return true;
+}
 
-		__builtin_memcpy(&o, owner, sizeof(o));
-		bpf_map_delete_elem(&flows, &o);
+/*
+ * Try to own cc->reply: 1 when flow_rev_new maps it to cc->orig.  Global:
+ * verified once rather than once per caller.
+ */
+__noinline int claim_reply(struct claim_ctx *cc)
+{
+	struct bpfalg_config *c = get_cfg();
+	struct bpfalg_rev v = {}, *r;
+
+	if (!cc || !c)
+		return 0;
+	/* A port-forward's or pinhole's flow may be keyed by this tuple. */
+	if (half_orig(&flows, &cc->reply) || half_orig(&flows_new, &cc->reply))
+		return 0;
+	r = bpf_map_lookup_elem(&flow_rev, &cc->reply);
+	if (r && !claim_takeover(&flows, r, cc, c))
+		return 0;
+	__builtin_memcpy(&v.orig, &cc->orig, sizeof(v.orig));
+	v.cookie = cc->cookie;
+	if (bpf_map_update_elem(&flow_rev_new, &cc->reply, &v, BPF_NOEXIST)) {
+		r = bpf_map_lookup_elem(&flow_rev_new, &cc->reply);
+		if (!r)
+			return 0; /* raced: next probe */
+		if (!claim_takeover(&flows_new, r, cc, c))
+			return 0;
+		if (bpf_map_update_elem(&flow_rev_new, &cc->reply, &v, BPF_ANY))
+			return 0;
 	}
-	bpf_map_delete_elem(&flow_rev, &cc->reply);
-	count(f ? BPFALG_CNT_FLOW_RECLAIMED : BPFALG_CNT_FLOW_ORPHAN);
-	return !bpf_map_update_elem(&flow_rev, &cc->reply, &cc->orig,
-				    BPF_NOEXIST);
+	/* an answered flow re-created its reply half meanwhile: it wins */
+	r = bpf_map_lookup_elem(&flow_rev, &cc->reply);
+	if (r && rev_owner_live(&flows, r))
+		return 0;
+	return 1;
 }
 
 static __always_inline void claim_set_port(struct claim_ctx *cc, __u16 port)
@@ -121,19 +148,15 @@ static __always_inline void claim_set_port(struct claim_ctx *cc, __u16 port)
 static long claim_probe(__u32 i, void *arg)
 {
 	struct claim_ctx *cc = arg;
-	__u32 n;
 
-	if (i < NAT_RANDOM_PROBES)
-		n = bpf_get_prandom_u32() % cc->port_span;
-	else
-		n = (cc->scan_start + i - NAT_RANDOM_PROBES) % cc->port_span;
-	claim_set_port(cc, cc->port_min + n);
+	claim_set_port(cc, cc->port_min +
+				   bpf_get_prandom_u32() % cc->port_span);
 	cc->probes++;
 	if (claim_reply(cc)) {
 		cc->found = 1;
 		return 1;
 	}
-	return cc->fatal ? 1 : 0;
+	return 0;
 }
 
 /*
@@ -144,33 +167,36 @@ static __always_inline bool nat_claim(struct claim_ctx *cc,
 				      const struct bpfalg_config *c, bool remap)
 {
 	__u32 lo = c->port_min, hi = c->port_max;
+	__u16 kept = bpf_ntohs(cc->reply.dport);
 
-	cc->probes = 1;
-	if (claim_reply(cc)) {
-		if (remap)
-			count(BPFALG_CNT_PORT_PRESERVED);
-		return true;
-	}
-	if (!remap || cc->fatal)
-		return false;
 	if (lo == 0 || lo > hi) {
 		lo = 1024;
 		hi = 65535;
 	}
+	if (!remap || (kept >= lo && kept <= hi)) {
+		cc->probes = 1;
+		if (claim_reply(cc)) {
+			if (remap)
+				count(BPFALG_CNT_PORT_PRESERVED);
+			return true;
+		}
+		if (!remap)
+			return false;
+	}
 	cc->port_min = lo;
 	cc->port_span = hi - lo + 1;
-	cc->scan_start = bpf_get_prandom_u32() % cc->port_span;
-	bpf_loop(NAT_RANDOM_PROBES + cc->port_span, claim_probe, cc, 0);
-	count_n(BPFALG_CNT_PORT_RETRIES, cc->probes - 1);
+	bpf_loop(NAT_PROBES - cc->probes, claim_probe, cc, 0);
+	if (cc->probes > 1)
+		count_n(BPFALG_CNT_PORT_RETRIES, cc->probes - 1);
 	if (cc->found)
 		count(BPFALG_CNT_PORT_REMAPPED);
 	return cc->found;
 }
 
 /*
- * Insert a new flow for @orig whose reply tuple starts as @reply (for SNAT
- * its public port may change).  Returns the flow table entry, or NULL
- * (counted) when no binding could be made.
+ * Insert a new flow for @p's tuple whose reply tuple starts as @reply (for
+ * SNAT its public port may change), in the unreplied pair.  Returns its
+ * original half, or NULL (counted) when no binding could be made.
  */
 static __always_inline struct bpfalg_flow *
 flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
@@ -185,31 +211,35 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 	__builtin_memcpy(&cc.orig, &p->t, sizeof(cc.orig));
 	__builtin_memcpy(&cc.reply, reply, sizeof(cc.reply));
 	cc.now = now;
+	cc.cookie = bpf_get_prandom_u32() | 1; /* never BPFALG_COOKIE_DEAD */
 	cc.echo = p->kind == PK_ECHO;
+	cc.syn = p->t.proto == BPFALG_IPPROTO_TCP &&
+		 (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
 	remap = nat == BPFALG_NAT_SNAT &&
 		(cc.echo || p->t.proto == BPFALG_IPPROTO_TCP ||
 		 p->t.proto == BPFALG_IPPROTO_UDP);
 	if (!nat_claim(&cc, c, remap)) {
-		count(cc.fatal ? BPFALG_CNT_FLOW_TABLE_FULL :
-				 BPFALG_CNT_PORT_EXHAUSTED);
+		count(BPFALG_CNT_PORT_EXHAUSTED);
+		if (remap)
+			port_search_event(&cc.orig, in_ifindex, out_ifindex, c,
+					  now);
 		return NULL;
 	}
 
 	f = bpf_map_lookup_elem(&flow_scratch, &zero);
-	if (!f) {
-		bpf_map_delete_elem(&flow_rev, &cc.reply);
+	if (!f)
 		return NULL;
-	}
 	__builtin_memset(f, 0, sizeof(*f));
 	__builtin_memcpy(&f->reply, &cc.reply, sizeof(f->reply));
 	f->created_ns = now;
 	f->last_seen_ns = now;
 	f->nat = nat;
 	f->flags = flags;
+	f->cookie = cc.cookie;
 	f->in_ifindex = in_ifindex;
 	f->out_ifindex = out_ifindex;
 	if (p->t.proto == BPFALG_IPPROTO_TCP) {
-		if ((p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
+		if (cc.syn) {
 			f->state = BPFALG_ST_SYN_SENT;
 			f->tcp_seen[0] = BPFALG_TS_SYN;
 		} else {
@@ -222,20 +252,72 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 		f->state = BPFALG_ST_NEW;
 	}
 
-	if (bpf_map_update_elem(&flows, &cc.orig, f, BPF_NOEXIST)) {
-		/* Another CPU created the same flow first: use its entry and
-		 * drop our claim unless it is the very same binding.
+	if (bpf_map_update_elem(&flows_new, &cc.orig, f, BPF_NOEXIST)) {
+		/* Another CPU created the same flow first: use its entry (our
+		 * claim stays behind as a stale half).  A dead one is replaced.
 		 */
-		existing = bpf_map_lookup_elem(&flows, &cc.orig);
-		if (!existing || !tuple_eq(&existing->reply, &cc.reply))
-			bpf_map_delete_elem(&flow_rev, &cc.reply);
-		if (!existing)
+		existing = bpf_map_lookup_elem(&flows_new, &cc.orig);
+		if (existing && existing->cookie != BPFALG_COOKIE_DEAD)
+			return existing;
+		if (bpf_map_update_elem(&flows_new, &cc.orig, f, BPF_ANY)) {
 			count(BPFALG_CNT_FLOW_TABLE_FULL);
-		return existing;
+			return NULL;
+		}
 	}
 	count(BPFALG_CNT_FLOW_NEW);
 	flow_event(&cc.orig, in_ifindex, c, now);
-	return bpf_map_lookup_elem(&flows, &cc.orig);
+	return bpf_map_lookup_elem(&flows_new, &cc.orig);
+}
+
+/*
+ * @f (original half @orig in the unreplied pair) has been answered: copy
+ * both halves into the answered pair, reply half last-but-one so that a
+ * reply finds the flow at every moment, then retire the unreplied copies
+ * (marked dead first, so a reader holding them sees a miss).  Returns the
+ * answered original half, or @f when it could not move (it keeps working
+ * where it is).
+ */
+__noinline int flow_promote_copy(struct bpfalg_flow *f,
+				 const struct bpfalg_tuple *orig)
+{
+	struct bpfalg_rev v = {}, *r;
+	struct bpfalg_tuple reply;
+	struct bpfalg_flow *tmp, *nf;
+	__u32 zero = 0;
+
+	if (!f || !orig)
+		return 0;
+	tmp = bpf_map_lookup_elem(&flow_scratch, &zero);
+	if (!tmp)
+		return 0;
+	__builtin_memcpy(tmp, f, sizeof(*tmp));
+	__builtin_memcpy(&reply, &tmp->reply, sizeof(reply));
+	__builtin_memcpy(&v.orig, orig, sizeof(v.orig));
+	v.cookie = tmp->cookie;
+	if (bpf_map_update_elem(&flows, orig, tmp, BPF_ANY) ||
+	    bpf_map_update_elem(&flow_rev, &reply, &v, BPF_ANY))
+		return 0;
+	nf = bpf_map_lookup_elem(&flows, orig);
+	if (!nf || nf->cookie != v.cookie)
+		return 0;
+	f->cookie = BPFALG_COOKIE_DEAD;
+	bpf_map_delete_elem(&flows_new, orig);
+	r = bpf_map_lookup_elem(&flow_rev_new, &reply);
+	if (r && r->cookie == v.cookie)
+		bpf_map_delete_elem(&flow_rev_new, &reply);
+	count(BPFALG_CNT_FLOW_PROMOTED);
+	return 1;
+}
+
+static __always_inline struct bpfalg_flow *
+flow_promote(struct bpfalg_flow *f, const struct bpfalg_tuple *orig)
+{
+	struct bpfalg_flow *nf;
+
+	if (!flow_promote_copy(f, orig))
+		return f;
+	nf = bpf_map_lookup_elem(&flows, orig);
+	return nf ? nf : f;
 }
 
 #endif /* BPFALG_NAT_H */

@@ -82,6 +82,9 @@ struct pkt {
 	__u8 ttl; /* TTL / hop limit */
 	__u8 tcp_hlen; /* TCP header length with options, bytes */
 	__u8 pad[3];
+	__u32 tcp_seq; /* host order, PK_PORTS TCP only */
+	__u16 tcp_win; /* raw (unscaled) window, host order */
+	__u16 pad2;
 };
 
 struct cursor {
@@ -147,6 +150,8 @@ static __always_inline int parse_l4(struct cursor *c, struct pkt *p,
 			return -1;
 		p->tcp_flags = ((__u8 *)th)[13];
 		p->tcp_hlen = th->doff * 4;
+		p->tcp_seq = bpf_ntohl(th->seq);
+		p->tcp_win = bpf_ntohs(th->window);
 		return PK_PORTS;
 	}
 	case BPFALG_IPPROTO_UDP: {

@@ -122,4 +122,35 @@ static __always_inline void flow_event(const struct bpfalg_tuple *orig,
 	bpf_ringbuf_submit(h, 0);
 }
 
+/*
+ * Ask the controller for a public port (BPFALG_PUNT_PORT_SEARCH): the probe
+ * budget of the packet path is spent.  Only while a controller runs, and
+ * never into the part of the ring the control packets need.
+ */
+static __always_inline void port_search_event(const struct bpfalg_tuple *orig,
+					      __u32 in_ifindex,
+					      __u32 out_ifindex,
+					      const struct bpfalg_config *c,
+					      __u64 now)
+{
+	struct bpfalg_punt_hdr *h;
+
+	if (!controller_alive(c, now) ||
+	    bpf_ringbuf_query(&punt_rb, BPF_RB_AVAIL_DATA) >
+		    FLOW_EVENT_RING_MAX)
+		return;
+	h = bpf_ringbuf_reserve(&punt_rb, sizeof(*h), 0);
+	if (!h)
+		return;
+	__builtin_memset(h, 0, sizeof(*h));
+	h->layout_version = BPFALG_LAYOUT_VERSION;
+	h->ifindex = in_ifindex;
+	h->orig_len = out_ifindex;
+	h->reason = BPFALG_PUNT_PORT_SEARCH;
+	h->ts_ns = now;
+	__builtin_memcpy(&h->key, orig, sizeof(*orig));
+	bpf_ringbuf_submit(h, 0);
+	count(BPFALG_CNT_PORT_SEARCH);
+}
+
 #endif /* BPFALG_PUNT_H */

@@ -1311,7 +1311,7 @@ static int flow_check(const struct acase *ac, char *why, size_t n)
 	if (!ac->ctlflow)
 		return 0;
 	flow_key(ac->flow, &k);
-	if (bpf_map_lookup_elem(E.m_flows, &k, &f))
+	if (flow_lookup(&k, &f))
 		return fail(why, n, "flow not in the flow table");
 	ctl = f.flags & BPFALG_FF_CONTROL;
 	if (ac->ctlflow > 0 && (!ctl || f.alg != FTP))

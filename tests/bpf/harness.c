@@ -278,6 +278,8 @@ static int load_objects(void)
 	E.m_ifaces = bpf_map__fd(xskel->maps.ifaces);
 	E.m_flows = bpf_map__fd(xskel->maps.flows);
 	E.m_rev = bpf_map__fd(xskel->maps.flow_rev);
+	E.m_flows_new = bpf_map__fd(xskel->maps.flows_new);
+	E.m_rev_new = bpf_map__fd(xskel->maps.flow_rev_new);
 	E.m_pinholes = bpf_map__fd(xskel->maps.pinholes);
 	E.m_forwards = bpf_map__fd(xskel->maps.forwards);
 	E.m_frags = bpf_map__fd(xskel->maps.frags);
@@ -484,10 +486,57 @@ int map_count(int fd, size_t keysz)
 	return n;
 }
 
+int flow_lookup(const struct bpfalg_tuple *k, struct bpfalg_flow *f)
+{
+	if (!bpf_map_lookup_elem(E.m_flows, k, f) &&
+	    f->cookie != BPFALG_COOKIE_DEAD)
+		return 0;
+	if (!bpf_map_lookup_elem(E.m_flows_new, k, f) &&
+	    f->cookie != BPFALG_COOKIE_DEAD)
+		return 0;
+	return -1;
+}
+
+void flow_evict(const struct bpfalg_tuple *k)
+{
+	struct bpfalg_flow f;
+	int fds[2][2] = { { E.m_flows, E.m_rev }, { E.m_flows_new, E.m_rev_new } };
+
+	for (int i = 0; i < 2; i++) {
+		if (bpf_map_lookup_elem(fds[i][0], k, &f))
+			continue;
+		bpf_map_delete_elem(fds[i][1], &f.reply);
+		bpf_map_delete_elem(fds[i][0], k);
+	}
+}
+
+static int count_live(int fd)
+{
+	struct bpfalg_tuple k, next, *prev = NULL;
+	struct bpfalg_flow f;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (!bpf_map_lookup_elem(fd, &k, &f) &&
+		    f.cookie != BPFALG_COOKIE_DEAD)
+			n++;
+	}
+	return n;
+}
+
+int flows_count(void)
+{
+	return count_live(E.m_flows) + count_live(E.m_flows_new);
+}
+
 void state_reset(void)
 {
 	map_clear(E.m_flows, sizeof(struct bpfalg_tuple));
 	map_clear(E.m_rev, sizeof(struct bpfalg_tuple));
+	map_clear(E.m_flows_new, sizeof(struct bpfalg_tuple));
+	map_clear(E.m_rev_new, sizeof(struct bpfalg_tuple));
 	map_clear(E.m_frags, sizeof(struct bpfalg_frag_key));
 	map_clear(E.m_pinholes, sizeof(struct bpfalg_pinhole_key));
 	map_clear(E.m_forwards, sizeof(struct bpfalg_fwd_key));

@@ -35,8 +35,8 @@
 
 extern const __u8 MAC_IN0[6], MAC_OUT0[6], MAC_CLIENT[6], MAC_GW[6];
 
-#define PORT_MIN 20000
-#define PORT_MAX 29999
+#define PORT_MIN 1024
+#define PORT_MAX 49999
 
 enum prog_id { PR_TC_IN, PR_TC_OUT, PR_XDP };
 enum if_sym { IFS_NONE = 0, IFS_IN, IFS_OUT };
@@ -58,11 +58,19 @@ struct env {
 	int prog[3];
 	int m_cfg, m_ifaces, m_flows, m_rev, m_pinholes, m_forwards, m_frags,
 		m_counters;
+	int m_flows_new, m_rev_new; /* the unreplied pair */
 	int ncpus;
 	bool verbose;
 };
 
 extern struct env E;
+
+/* The live original half keyed @k, answered or unreplied: 0 found. */
+int flow_lookup(const struct bpfalg_tuple *k, struct bpfalg_flow *f);
+/* Both halves of the flow @k gone, as an LRU eviction of both would. */
+void flow_evict(const struct bpfalg_tuple *k);
+/* Live original halves in both pairs. */
+int flows_count(void);
 
 struct run_res {
 	int err; /* syscall error (-errno) */

@@ -69,7 +69,7 @@ static int check_flow(const struct fchk *fc, char *why, size_t n)
 	if (!fc->state1)
 		return 0;
 	tuple4(&k, fc->proto, fc->s, fc->sp, fc->d, fc->dp);
-	if (bpf_map_lookup_elem(E.m_flows, &k, &f))
+	if (flow_lookup(&k, &f))
 		return fail(why, n, "flow %s:%u > %s:%u not in flows", fc->s,
 			    fc->sp, fc->d, fc->dp);
 	if (f.state != fc->state1 - 1)

@@ -767,7 +767,7 @@ static int not_ctl_check(const struct pkt_spec *in, char *why, size_t n)
 
 	tuple_of(&k, in->family, in->proto, in->src, in->sport, in->dst,
 		 in->dport);
-	if (bpf_map_lookup_elem(E.m_flows, &k, &f))
+	if (flow_lookup(&k, &f))
 		return fail(why, n, "request flow not in the flow table");
 	if ((f.flags & BPFALG_FF_CONTROL) || f.alg)
 		return fail(why, n,

@@ -74,6 +74,7 @@ static bool port_taken(struct engine *e, const struct bpfalg_pinhole_key *k,
 				     .family = k->family };
 	struct bpfalg_fwd fv;
 	struct bpfalg_tuple rt = { 0 }, orig;
+	struct bpfalg_flow f;
 
 	if (!bpf_map_lookup_elem(e->fd_forwards, &fk, &fv))
 		return true;
@@ -86,7 +87,7 @@ static bool port_taken(struct engine *e, const struct bpfalg_pinhole_key *k,
 	rt.dport = k->public_port;
 	rt.proto = k->proto;
 	rt.family = k->family;
-	return !bpf_map_lookup_elem(e->fd_flow_rev, &rt, &orig);
+	return !flowtab_lookup_reply(&e->ft, &rt, &orig, &f);
 }
 
 static uint8_t dp_proto(const struct alg_expect *x)
@@ -196,13 +197,12 @@ static int svc_expect(void *ctx, struct alg_flow *af,
 }
 
 /*
- * Both keys of a UDP flow made by the controller, claimed the way the
- * datapath claims them (bpf/lib/nat.h): the reply index first, with
- * NOEXIST, as the atomic claim of the public tuple; then the flow.
+ * A UDP flow made by the controller, in the answered pair: flowtab_insert
+ * claims the reply tuple the way the datapath does (bpf/lib/nat.h).
  */
 static int bind_insert(struct engine *e, struct session *s,
 		       const struct bpfalg_tuple *orig,
-		       const struct bpfalg_tuple *reply)
+		       const struct bpfalg_tuple *reply, __u32 *cookie)
 {
 	struct bpfalg_flow f = { 0 };
 	struct bpfalg_config c;
@@ -218,12 +218,9 @@ static int bind_insert(struct engine *e, struct session *s,
 						 BPFALG_NAT_NONE;
 	f.flags = BPFALG_FF_FROM_PINHOLE;
 	f.alg = BPFALG_ALG_NONE; /* media, not a control flow */
-	if (bpf_map_update_elem(e->fd_flow_rev, reply, orig, BPF_NOEXIST))
+	if (flowtab_insert(&e->ft, orig, &f))
 		return -1;
-	if (bpf_map_update_elem(e->fd_flows, orig, &f, BPF_NOEXIST)) {
-		bpf_map_delete_elem(e->fd_flow_rev, reply);
-		return -1;
-	}
+	*cookie = f.cookie;
 	return 0;
 }
 
@@ -253,8 +250,9 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 {
 	struct session *s = ctx;
 	struct engine *e = s->e;
-	struct bpfalg_tuple orig, reply, o2;
+	struct bpfalg_tuple orig, reply;
 	struct bpfalg_flow f;
+	__u32 cookie;
 
 	if (dp_proto(x) != BPFALG_IPPROTO_UDP || !x->remote_port ||
 	    !x->inside_port) {
@@ -287,7 +285,7 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		{
 			struct bpfalg_tuple in = reply;
 
-			if (!bpf_map_lookup_elem(e->fd_flows, &in, &f) &&
+			if (!flowtab_lookup(&e->ft, &in, &f, NULL) &&
 			    !memcmp(&f.reply, &orig, sizeof(orig))) {
 				*public_port = p;
 				log_grant(af, "binding (exists)", x, p, 0);
@@ -297,7 +295,7 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		/* the inside end sent first: its flow may already hold
 		 * exactly this public port
 		 */
-		if (!bpf_map_lookup_elem(e->fd_flows, &orig, &f)) {
+		if (!flowtab_lookup(&e->ft, &orig, &f, NULL)) {
 			if (!memcmp(&f.reply, &reply, sizeof(reply))) {
 				*public_port = p;
 				log_grant(af, "binding (exists)", x, p, 0);
@@ -307,12 +305,7 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 				/* another public port: the media must
 				 * leave from the one announced
 				 */
-				if (!bpf_map_lookup_elem(e->fd_flow_rev,
-							 &f.reply, &o2) &&
-				    !memcmp(&o2, &orig, sizeof(orig)))
-					bpf_map_delete_elem(e->fd_flow_rev,
-							    &f.reply);
-				bpf_map_delete_elem(e->fd_flows, &orig);
+				flowtab_delete(&e->ft, &orig, f.cookie);
 			}
 		}
 		/* a pinhole of ours on this port gives way to the binding */
@@ -328,10 +321,11 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 			    !memcmp(&v.owner, &s->key, sizeof(s->key)))
 				bpf_map_delete_elem(e->fd_pinholes, &k);
 		}
-		if (bind_insert(e, s, &orig, &reply))
+		if (bind_insert(e, s, &orig, &reply, &cookie))
 			continue;
 		s->bind[s->n_bind].orig = orig;
 		s->bind[s->n_bind].reply = reply;
+		s->bind[s->n_bind].cookie = cookie;
 		s->n_bind++;
 		*public_port = p;
 		log_grant(af, "binding", x, p, 0);
@@ -371,9 +365,6 @@ static void svc_release(void *ctx, struct alg_flow *af, uint8_t proto,
 	while (i < s->n_bind) {
 		struct session_bind *b = &s->bind[i];
 
-		struct bpfalg_flow f;
-		struct bpfalg_tuple o;
-
 		if (b->reply.dport != p || b->reply.proto != proto) {
 			i++;
 			continue;
@@ -382,12 +373,7 @@ static void svc_release(void *ctx, struct alg_flow *af, uint8_t proto,
 		 * the same inside/peer pair since (a re-INVITE, a second
 		 * call with the same ports)
 		 */
-		if (!bpf_map_lookup_elem(e->fd_flows, &b->orig, &f) &&
-		    !memcmp(&f.reply, &b->reply, sizeof(f.reply)))
-			bpf_map_delete_elem(e->fd_flows, &b->orig);
-		if (!bpf_map_lookup_elem(e->fd_flow_rev, &b->reply, &o) &&
-		    !memcmp(&o, &b->orig, sizeof(o)))
-			bpf_map_delete_elem(e->fd_flow_rev, &b->reply);
+		flowtab_delete(&e->ft, &b->orig, b->cookie);
 		pr_info("[%s] binding on public port %u removed\n", af->tag,
 			public_port);
 		events_emit(EV_BIND_CLOSED, af->tag, EV_STR("proto", "udp"),
@@ -787,7 +773,7 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 	dir = h->dir & 1;
 	s = session_find(e, &h->key);
 	if (!s) {
-		if (bpf_map_lookup_elem(e->fd_flows, &h->key, &f) ||
+		if (flowtab_lookup(&e->ft, &h->key, &f, NULL) ||
 		    !alg_modules[h->alg] || !(s = session_new(e, h, &f))) {
 			if (h->reason == BPFALG_PUNT_ALG_PAYLOAD)
 				send_unchanged(e, &g, h, cnt);
@@ -849,11 +835,10 @@ static void session_keep(struct engine *e, struct session *s, uint64_t now)
 	struct bpfalg_flow f;
 
 	if (s->af->keep_until_ns <= now ||
-	    bpf_map_lookup_elem(e->fd_flows, &s->key, &f) ||
+	    flowtab_lookup(&e->ft, &s->key, &f, NULL) ||
 	    now - f.last_seen_ns < 10 * NSEC)
 		return;
-	f.last_seen_ns = now;
-	bpf_map_update_elem(e->fd_flows, &s->key, &f, BPF_EXIST);
+	flowtab_touch(&e->ft, &s->key, now);
 }
 
 static void session_tick(struct engine *e, struct session *s, uint64_t now)
@@ -883,8 +868,8 @@ static void ctl_sweep(struct engine *e)
 	       !bpf_map_get_next_key(e->fd_ctl, first ? NULL : &cur, &nxt)) {
 		first = false;
 		cur = nxt;
-		if (bpf_map_lookup_elem(e->fd_flows, &cur, &f) &&
-		    errno == ENOENT && !session_find(e, &cur))
+		if (flowtab_lookup(&e->ft, &cur, &f, NULL) &&
+		    !session_find(e, &cur))
 			gone[n++] = cur;
 	}
 	for (unsigned int i = 0; i < n; i++)
@@ -906,8 +891,7 @@ void engine_tick(struct engine *e)
 
 			nx = s->next;
 			session_tick(e, s, now);
-			if (bpf_map_lookup_elem(e->fd_flows, &s->key, &f) &&
-			    errno == ENOENT) {
+			if (flowtab_lookup(&e->ft, &s->key, &f, NULL)) {
 				pr_info("[%s] control flow ended\n",
 					s->af->tag);
 				/* its pinholes live on until used or expired */
@@ -948,11 +932,9 @@ int engine_open(struct engine *e, const char *pin_path,
 		int *fd;
 		const char *name;
 	} maps[] = {
-		{ &e->fd_flows, "flows" },
 		{ &e->fd_ctl, "ctl" },
 		{ &e->fd_pinholes, "pinholes" },
 		{ &e->fd_forwards, "forwards" },
-		{ &e->fd_flow_rev, "flow_rev" },
 		{ &e->fd_alg_stats, "alg_stats" },
 		{ &e->fd_cfg, "cfg" },
 		{ &e->fd_calls, "calls" },
@@ -965,6 +947,10 @@ int engine_open(struct engine *e, const char *pin_path,
 	e->rj.fd4 = e->rj.fd6 = -1;
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		*maps[i].fd = -1;
+	for (int p = 0; p < FLOWTAB_PAIRS; p++)
+		e->ft.orig[p] = e->ft.rev[p] = -1;
+	if (flowtab_open(&e->ft, pin_path, err, errlen))
+		goto fail;
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		*maps[i].fd = pins_map_fd(pin_path, maps[i].name, err, errlen);
 		if (*maps[i].fd < 0)
@@ -1007,9 +993,9 @@ void engine_close(struct engine *e)
 		}
 	}
 	e->n_sessions = 0;
-	int fds[] = { e->fd_flows,    e->fd_ctl,      e->fd_pinholes,
-		      e->fd_forwards, e->fd_flow_rev, e->fd_alg_stats,
-		      e->fd_cfg,      e->fd_calls };
+	flowtab_close(&e->ft);
+	int fds[] = { e->fd_ctl,       e->fd_pinholes, e->fd_forwards,
+		      e->fd_alg_stats, e->fd_cfg,      e->fd_calls };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

@@ -24,6 +24,7 @@
 #include "alg/alg.h"
 #include "engine/reinject.h"
 #include "engine/stream.h"
+#include "flowtab.h"
 
 struct engine_config {
 	uint32_t pinhole_timeout_s; /* default 60 */
@@ -46,6 +47,7 @@ struct session_ph {
 /* A two-way UDP binding the session made (svc->bind): the flow's keys. */
 struct session_bind {
 	struct bpfalg_tuple orig, reply;
+	__u32 cookie; /* the binding's flow: released only if still it */
 };
 
 struct session {
@@ -74,7 +76,8 @@ struct engine {
 	struct engine_config cfg;
 	struct alg_limits lim;
 	struct alg_policy pol[BPFALG_ALG_MAX];
-	int fd_flows, fd_ctl, fd_pinholes, fd_forwards, fd_flow_rev;
+	struct flowtab ft;
+	int fd_ctl, fd_pinholes, fd_forwards;
 	int fd_alg_stats, fd_cfg, fd_calls;
 	struct reinject rj;
 	struct session *tab[ENGINE_BUCKETS];
