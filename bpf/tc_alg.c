@@ -104,6 +104,30 @@ static __always_inline void frag_remember(const struct pkt *p,
 static __noinline int tc_unsolicited(struct __sk_buff *skb,
 				     const struct pkt *p);
 
+static __always_inline void frag6_key(const struct pkt *p,
+				      struct bpfalg_frag6_key *k)
+{
+	__builtin_memcpy(k->saddr, p->t.saddr, 16);
+	__builtin_memcpy(k->daddr, p->t.daddr, 16);
+	k->id = p->frag_id6;
+	k->proto = p->t.proto;
+	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+}
+
+/* An IPv6 first fragment a flow admitted from outside: its ID lets the
+ * rest of the datagram in.
+ */
+static __noinline void frag6_remember(const struct pkt *p, __u64 now)
+{
+	struct bpfalg_frag6_key k;
+
+	if (!p)
+		return;
+	frag6_key(p, &k);
+	if (bpf_map_update_elem(&frags6, &k, &now, BPF_NOEXIST))
+		count(BPFALG_CNT_FRAG_COLLISION);
+}
+
 /*
  * A non-first IPv4 fragment: it follows its first fragment's translation.
  * Without a record, the gateway's own traffic (and traffic to it) is not
@@ -122,10 +146,23 @@ static __noinline int tc_frag(struct __sk_buff *skb, const struct pkt *p,
 	struct xlate x = {};
 
 	if (p->t.family != BPFALG_AF_INET) {
-		/* IPv6 is not translated; a later fragment only needs the
-		 * first one to have been admitted.
+		struct bpfalg_frag6_key k6;
+
+		/* IPv6 is not translated: a later fragment from outside
+		 * only needs its first one to have been admitted; outbound
+		 * ones leave as they are
 		 */
-		return TC_ACT_UNSPEC;
+		if (!ingress)
+			return TC_ACT_UNSPEC;
+		frag6_key(p, &k6);
+		if (bpf_map_lookup_elem(&frags6, &k6)) {
+			count(BPFALG_CNT_FRAG_XLATE);
+			return TC_ACT_UNSPEC;
+		}
+		if (tc_unsolicited(skb, p) == TC_ACT_UNSPEC)
+			return TC_ACT_UNSPEC;
+		count(BPFALG_CNT_FRAG_MISS);
+		return TC_ACT_SHOT;
 	}
 	v = bpf_map_lookup_elem(&frags, &k);
 	if (!v) {
@@ -639,6 +676,8 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 		return TC_ACT_SHOT;
 	if (pp->frag_first && pp->t.family == BPFALG_AF_INET)
 		frag_remember(pp, &x, now);
+	else if (pp->frag_first && ingress)
+		frag6_remember(pp, now);
 	count(BPFALG_CNT_TC_XLATE);
 	/* an outbound flow's own packets: a TFTP request opens a pinhole */
 	if (!ingress && dir == BPFALG_DIR_ORIG)

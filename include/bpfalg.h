@@ -215,6 +215,21 @@ struct bpfalg_frag {
 	__u64 seen_ns;
 };
 
+/*
+ * IPv6 fragments in flight (not translated: only admitted).  The first
+ * fragment of a datagram that a flow admitted from outside records its ID;
+ * later fragments from outside pass only with a record.  LRU: nothing to
+ * expire.
+ */
+#define BPFALG_MAX_FRAGS6 8192
+struct bpfalg_frag6_key {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__u32 id; /* fragment header identification, host order */
+	__u8 proto;
+	__u8 pad[3];
+};
+
 enum bpfalg_iface_role {
 	BPFALG_ROLE_NONE = 0,
 	BPFALG_ROLE_INSIDE = 1,

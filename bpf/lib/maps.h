@@ -108,6 +108,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } frags SEC(".maps");
 
+/* IPv6 fragments in flight: first fragments admitted from outside. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFALG_MAX_FRAGS6);
+	__type(key, struct bpfalg_frag6_key);
+	__type(value, __u64); /* when the first fragment passed */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} frags6 SEC(".maps");
+
 /* Per-protocol ALG mode and control ports. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

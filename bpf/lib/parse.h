@@ -61,7 +61,7 @@ enum pkt_kind {
 	PK_ECHO, /* ICMP/ICMPv6 echo request or reply: id in the ports */
 	PK_ICMP_ERR, /* ICMP error quoting a packet: see inner */
 	PK_ICMP_OTHER, /* other ICMP (router/neighbour discovery, ...) */
-	PK_FRAG, /* IPv4 non-first fragment: no L4 header */
+	PK_FRAG, /* non-first fragment (IPv4 or IPv6): no L4 header */
 };
 
 struct pkt {
@@ -78,13 +78,14 @@ struct pkt {
 	__u8 vlan; /* one VLAN tag present */
 	__u8 tcp_flags;
 	__u8 icmp_type;
-	__u8 frag_first; /* IPv4: offset 0 with MF set */
+	__u8 frag_first; /* offset 0 with more fragments to follow */
 	__u8 ttl; /* TTL / hop limit */
 	__u8 tcp_hlen; /* TCP header length with options, bytes */
 	__u8 pad[3];
 	__u32 tcp_seq; /* host order, PK_PORTS TCP only */
 	__u16 tcp_win; /* raw (unscaled) window, host order */
 	__u16 pad2;
+	__u32 frag_id6; /* IPv6 fragment header identification (host) */
 };
 
 struct cursor {
@@ -274,8 +275,14 @@ static __always_inline int parse_ipv6(struct cursor *c, struct pkt *p,
 
 			if ((void *)(fh + 1) > c->end)
 				return -1;
-			if (bpf_ntohs(fh->frag_off) & ~0x7)
+			__u16 fo = bpf_ntohs(fh->frag_off);
+
+			if (fo & ~0x7)
 				p->kind = PK_FRAG; /* non-first: no L4 */
+			else if (outer && (fo & 1))
+				p->frag_first = 1; /* offset 0, more follow */
+			if (outer)
+				p->frag_id6 = bpf_ntohl(fh->identification);
 			nexthdr = fh->nexthdr;
 			c->pos = fh + 1;
 		} else if (nexthdr == 51) {
