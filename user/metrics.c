@@ -17,6 +17,7 @@
 #include "engine/events.h"
 #include "format.h"
 #include "metrics.h"
+#include "gc.h"
 #include "monitor.h"
 #include "pins.h"
 #include "util/log.h"
@@ -425,6 +426,43 @@ static void render_algs(FILE *f, const char *pin_path)
 #undef EACH_ALG
 }
 
+/* The expiry sweep of this daemon (gc.h). */
+static void render_gc(FILE *f)
+{
+	struct gc_stats g;
+
+	gc_totals_read(&g);
+	head(f, "bpfalg_gc_sweeps_total", "counter",
+	     "Completed expiry sweeps over the flow, pinhole and fragment "
+	     "tables.");
+	fprintf(f, "bpfalg_gc_sweeps_total %llu\n",
+		(unsigned long long)g.sweeps);
+	head(f, "bpfalg_gc_deleted_total", "counter",
+	     "Entries the expiry sweep removed, by kind: flows idle past "
+	     "their timeout, halves without their other half (or superseded), "
+	     "pinholes and fragment records past their time.");
+	fprintf(f, "bpfalg_gc_deleted_total{kind=\"flow\"} %llu\n",
+		(unsigned long long)g.flows_expired);
+	fprintf(f, "bpfalg_gc_deleted_total{kind=\"orphan_half\"} %llu\n",
+		(unsigned long long)g.rev_orphans);
+	fprintf(f, "bpfalg_gc_deleted_total{kind=\"pinhole\"} %llu\n",
+		(unsigned long long)g.pinholes_expired);
+	fprintf(f, "bpfalg_gc_deleted_total{kind=\"fragment\"} %llu\n",
+		(unsigned long long)g.frags_expired);
+	head(f, "bpfalg_gc_entries_read_total", "counter",
+	     "Table entries the expiry sweep read (in batches).");
+	fprintf(f, "bpfalg_gc_entries_read_total %llu\n",
+		(unsigned long long)g.entries_read);
+	head(f, "bpfalg_gc_busy_seconds_total", "counter",
+	     "Time the daemon's loop spent in expiry slices.");
+	fprintf(f, "bpfalg_gc_busy_seconds_total %.6f\n", g.busy_ns / 1e9);
+	head(f, "bpfalg_gc_last_sweep_seconds", "gauge",
+	     "Wall time from the start to the end of the last complete sweep "
+	     "(a slice per second: large tables take several).");
+	fprintf(f, "bpfalg_gc_last_sweep_seconds %.3f\n",
+		g.last_sweep_ns / 1e9);
+}
+
 static void render_controller(FILE *f, const struct bpfalg_config *c)
 {
 	struct ev_latency l;
@@ -493,6 +531,7 @@ char *metrics_render(const char *pin_path, size_t *len, char *err,
 	     "Constant 1: the datapath layout the pins hold.");
 	fprintf(f, "bpfalg_info{layout=\"%u\"} 1\n", c.layout_version);
 	render_controller(f, &c);
+	render_gc(f);
 	render_counters(f, &cnt);
 	render_algs(f, pin_path);
 	render_tables(f, pin_path);
