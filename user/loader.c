@@ -145,19 +145,24 @@ static int open_and_load(struct attach_ctx *ax, const struct up_config *uc,
 			 strerror(errno));
 		return -errno;
 	}
-	/* --flows sizes each of the four halves' maps: the unreplied pair
-	 * as large as the answered one, so that a flood of unreplied flows
-	 * churns a table of the full size (a new flow's first reply has
-	 * time to come back) without touching answered flows.
+	/* --flows sizes the answered pair; the unreplied pair gets a
+	 * quarter of it (BPFALG_UNREPLIED_SHARE): enough that under a flood
+	 * of 100,000 new flows a second a new flow's first reply still has
+	 * 0.6 s to come back at the default size, for a quarter of the
+	 * memory (docs/datapath.md).
 	 */
+	__u32 unreplied = uc->flows / BPFALG_UNREPLIED_SHARE;
+
+	if (unreplied < 1024)
+		unreplied = 1024;
 	bpf_map__set_max_entries(ax->xs->maps.flows, uc->flows);
 	bpf_map__set_max_entries(ax->xs->maps.flow_rev, uc->flows);
-	bpf_map__set_max_entries(ax->xs->maps.flows_new, uc->flows);
-	bpf_map__set_max_entries(ax->xs->maps.flow_rev_new, uc->flows);
+	bpf_map__set_max_entries(ax->xs->maps.flows_new, unreplied);
+	bpf_map__set_max_entries(ax->xs->maps.flow_rev_new, unreplied);
 	bpf_map__set_max_entries(ax->ts->maps.flows, uc->flows);
 	bpf_map__set_max_entries(ax->ts->maps.flow_rev, uc->flows);
-	bpf_map__set_max_entries(ax->ts->maps.flows_new, uc->flows);
-	bpf_map__set_max_entries(ax->ts->maps.flow_rev_new, uc->flows);
+	bpf_map__set_max_entries(ax->ts->maps.flows_new, unreplied);
+	bpf_map__set_max_entries(ax->ts->maps.flow_rev_new, unreplied);
 
 	ret = tc_alg__load(ax->ts);
 	if (!ret)
