@@ -206,7 +206,7 @@ static __noinline int tc_icmp_error(struct __sk_buff *skb, const struct pkt *p,
 		return TC_ACT_SHOT;
 	}
 	flow_xlate(f, &orig, dir, &x);
-	if (tc_rewrite_icmp_err(skb, p, &key, &x))
+	if (tc_rewrite_icmp_err(skb, p, &key, &x, !ingress))
 		return TC_ACT_SHOT;
 	count(BPFALG_CNT_ICMP_ERR_XLATE);
 	return TC_ACT_OK;

@@ -108,7 +108,8 @@ static __always_inline int icmp_payload_set(struct __sk_buff *skb,
 static __always_inline int tc_rewrite_icmp_err(struct __sk_buff *skb,
 					       const struct pkt *p,
 					       const struct bpfalg_tuple *key,
-					       const struct xlate *x)
+					       const struct xlate *x,
+					       bool egress)
 {
 	__u32 csum_off = p->l4_off + 2;
 	__u32 il3 = p->inner_l3_off, il4 = p->inner_l4_off;
@@ -123,8 +124,10 @@ static __always_inline int tc_rewrite_icmp_err(struct __sk_buff *skb,
 	if (il3 > PARSE_MAX_L4_OFF || il4 > PARSE_MAX_L4_OFF + 60)
 		return -1;
 
-	/* Outer header: the router that sent the error keeps its address. */
-	if (p->t.saddr[0] == key->saddr[0] &&
+	/* Outer header: a router outside keeps its address; one inside
+	 * (a private address) leaves with the public one, like the host.
+	 */
+	if ((p->t.saddr[0] == key->saddr[0] || egress) &&
 	    tc_set_addr(skb, p, IP4_SADDR_OFF, p->t.saddr[0], x->saddr[0]))
 		return -1;
 	if (tc_set_addr(skb, p, IP4_DADDR_OFF, p->t.daddr[0], x->daddr[0]))

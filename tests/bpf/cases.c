@@ -723,6 +723,13 @@ static const struct tcase table[] = {
 	  .verdict = TC_OK,
 	  .out = { ERR4(PUB, SERVER, 3, 3, &q_reply_pub) },
 	  .cnt = { C(ICMP_ERR_XLATE, 1) } },
+	/* from a router inside (a private address): it must not leak */
+	{ .name = "icmp_error_from_inside_router_leaves_public",
+	  EGRESS_FROM_INSIDE,
+	  .in = { ERR4("10.0.1.254", SERVER, 11, 0, &q_reply_cli) },
+	  .verdict = TC_OK,
+	  .out = { ERR4(PUB, SERVER, 11, 0, &q_reply_pub) },
+	  .cnt = { C(ICMP_ERR_XLATE, 1) } },
 	{ .name = "icmp_error_truncated_inner_ip_malformed",
 	  INGRESS,
 	  .in = { ERR4(ROUTER, PUB, 3, 3, &q_udp_pub), .quote = 12 },
