@@ -10,6 +10,8 @@
  *                                     ring full)
  *   flow_event(orig, ifindex, cfg, now)
  *                                     report a new flow to `algctl events`
+ *   port_search_event(orig, in, out, cfg, now)
+ *                                     ask the controller for a public port
  *
  * Records come in size classes (256, 512, 1024, 2048 bytes of frame): the
  * 16 MiB ring holds 15,000 SIP messages or 55,000 FTP commands.
@@ -95,37 +97,47 @@ static __always_inline int punt(struct __sk_buff *skb,
  */
 #define FLOW_EVENT_RING_MAX (BPFALG_PUNT_RB_SIZE / 4)
 
+/*
+ * A header-only record (no packet) about flow @orig, written only while the
+ * ring has room to spare: control packets must not be pushed out by these.
+ * 0 when written.
+ */
+static __always_inline int ring_note(__u8 reason,
+				     const struct bpfalg_tuple *orig,
+				     __u32 ifindex, __u32 extra, __u64 now)
+{
+	struct bpfalg_punt_hdr *h;
+
+	if (bpf_ringbuf_query(&punt_rb, BPF_RB_AVAIL_DATA) >
+	    FLOW_EVENT_RING_MAX)
+		return -1;
+	h = bpf_ringbuf_reserve(&punt_rb, sizeof(*h), 0);
+	if (!h)
+		return -1;
+	__builtin_memset(h, 0, sizeof(*h));
+	h->layout_version = BPFALG_LAYOUT_VERSION;
+	h->ifindex = ifindex;
+	h->orig_len = extra;
+	h->reason = reason;
+	h->ts_ns = now;
+	__builtin_memcpy(&h->key, orig, sizeof(*orig));
+	bpf_ringbuf_submit(h, 0);
+	return 0;
+}
+
 static __always_inline void flow_event(const struct bpfalg_tuple *orig,
 				       __u32 ifindex,
 				       const struct bpfalg_config *c, __u64 now)
 {
-	struct bpfalg_punt_hdr *h;
-
 	if (!(c->flags & BPFALG_CF_FLOW_EVENTS))
 		return;
-	if (bpf_ringbuf_query(&punt_rb, BPF_RB_AVAIL_DATA) >
-	    FLOW_EVENT_RING_MAX) {
+	if (ring_note(BPFALG_PUNT_FLOW_NEW, orig, ifindex, 0, now))
 		count(BPFALG_CNT_FLOW_EVENT_DROP);
-		return;
-	}
-	h = bpf_ringbuf_reserve(&punt_rb, sizeof(*h), 0);
-	if (!h) {
-		count(BPFALG_CNT_FLOW_EVENT_DROP);
-		return;
-	}
-	__builtin_memset(h, 0, sizeof(*h));
-	h->layout_version = BPFALG_LAYOUT_VERSION;
-	h->ifindex = ifindex;
-	h->reason = BPFALG_PUNT_FLOW_NEW;
-	h->ts_ns = now;
-	__builtin_memcpy(&h->key, orig, sizeof(*orig));
-	bpf_ringbuf_submit(h, 0);
 }
 
 /*
  * Ask the controller for a public port (BPFALG_PUNT_PORT_SEARCH): the probe
- * budget of the packet path is spent.  Only while a controller runs, and
- * never into the part of the ring the control packets need.
+ * budget of the packet path is spent.  Only while a controller runs.
  */
 static __always_inline void port_search_event(const struct bpfalg_tuple *orig,
 					      __u32 in_ifindex,
@@ -133,24 +145,10 @@ static __always_inline void port_search_event(const struct bpfalg_tuple *orig,
 					      const struct bpfalg_config *c,
 					      __u64 now)
 {
-	struct bpfalg_punt_hdr *h;
-
-	if (!controller_alive(c, now) ||
-	    bpf_ringbuf_query(&punt_rb, BPF_RB_AVAIL_DATA) >
-		    FLOW_EVENT_RING_MAX)
-		return;
-	h = bpf_ringbuf_reserve(&punt_rb, sizeof(*h), 0);
-	if (!h)
-		return;
-	__builtin_memset(h, 0, sizeof(*h));
-	h->layout_version = BPFALG_LAYOUT_VERSION;
-	h->ifindex = in_ifindex;
-	h->orig_len = out_ifindex;
-	h->reason = BPFALG_PUNT_PORT_SEARCH;
-	h->ts_ns = now;
-	__builtin_memcpy(&h->key, orig, sizeof(*orig));
-	bpf_ringbuf_submit(h, 0);
-	count(BPFALG_CNT_PORT_SEARCH);
+	if (controller_alive(c, now) &&
+	    !ring_note(BPFALG_PUNT_PORT_SEARCH, orig, in_ifindex, out_ifindex,
+		       now))
+		count(BPFALG_CNT_PORT_SEARCH);
 }
 
 #endif /* BPFALG_PUNT_H */
