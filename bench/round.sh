@@ -340,7 +340,9 @@ for w in $ORDERED; do
 				algctl stats -j | python3 -c '
 import json, sys, time
 t = time.time(); j = json.load(sys.stdin); c = j["counters"]
-print(sys.argv[1], sys.argv[2], t, c.get("flow_new", 0), c.get("flow_table_full", 0), j["tables"]["flows"]["in_use"])' "$t" "$c"
+tb = j["tables"]
+print(sys.argv[1], sys.argv[2], t, c.get("flow_new", 0), c.get("flow_table_full", 0),
+      tb["flows"]["in_use"] + tb.get("flows_new", {}).get("in_use", 0))' "$t" "$c"
 			elif [ "$BENCH_GW" = kernel ]; then
 				echo "$t $c $t 0 0 $(gx cat /proc/sys/net/netfilter/nf_conntrack_count)"
 			else
