@@ -339,6 +339,38 @@ int pkt_fragment(const __u8 *full, int len, int first_len, __u8 *f1, int *l1,
 	return 0;
 }
 
+int pkt_fragment6(const __u8 *full, int len, int first_len, __u32 id,
+		  __u8 *f1, int *l1, __u8 *f2, int *l2)
+{
+	int l3 = pkt_l3_off(full, len, NULL);
+	int plen = get16(full + l3 + 4);
+	int rest = plen - first_len;
+	__u8 fh[8];
+
+	fh[0] = full[l3 + 6]; /* the upper-layer header follows */
+	fh[1] = 0;
+	put32(fh + 4, id);
+
+	/* first: offset 0, M */
+	memcpy(f1, full, l3 + 40);
+	f1[l3 + 6] = 44;
+	put16(f1 + l3 + 4, 8 + first_len);
+	put16(fh + 2, 1);
+	memcpy(f1 + l3 + 40, fh, 8);
+	memcpy(f1 + l3 + 48, full + l3 + 40, first_len);
+	*l1 = l3 + 48 + first_len;
+
+	/* second: the rest, offset first_len (8-byte units in bits 3..15) */
+	memcpy(f2, full, l3 + 40);
+	f2[l3 + 6] = 44;
+	put16(f2 + l3 + 4, 8 + rest);
+	put16(fh + 2, first_len & ~7);
+	memcpy(f2 + l3 + 40, fh, 8);
+	memcpy(f2 + l3 + 48, full + l3 + 40 + first_len, rest);
+	*l2 = l3 + 48 + rest;
+	return 0;
+}
+
 static const __u8 *l4p(const __u8 *buf, int len, int *fam)
 {
 	int l3 = pkt_l3_off(buf, len, fam);
@@ -407,6 +439,13 @@ void pkt_describe(const __u8 *buf, int len, char *out, size_t outlen)
 		inet_ntop(AF_INET, buf + l3 + 12, s, sizeof(s));
 		inet_ntop(AF_INET, buf + l3 + 16, d, sizeof(d));
 		proto = buf[l3 + 9];
+	}
+	if (fam == 6 && proto == 44 && l3 + 48 <= len) {
+		snprintf(out, outlen, "len %d %s > %s proto %u frag offset %u%s id 0x%08x",
+			 len, s, d, buf[l3 + 40], get16(buf + l3 + 42) & ~7,
+			 get16(buf + l3 + 42) & 1 ? " MF" : "",
+			 (__u32)get16(buf + l3 + 44) << 16 | get16(buf + l3 + 46));
+		return;
 	}
 	if (fam == 4 && (get16(buf + l3 + 6) & 0x1fff)) {
 		snprintf(out, outlen, "len %d %s > %s proto %u frag offset %u ttl %u id 0x%04x",

@@ -7,6 +7,7 @@
  *                                 inner packet; every checksum correct
  *   pkt_mangle(buf, len, m, arg)  break a built packet on purpose
  *   pkt_fragment(...)             split a built IPv4 packet in two fragments
+ *   pkt_fragment6(...)            the same for IPv6 (a fragment header each)
  *   csum_verify(buf, len, why)    recompute every checksum from scratch
  *   pkt_describe(buf, len, s)     one-line summary for failure messages
  */
@@ -45,7 +46,7 @@ struct pkt_spec {
 	const __u8 *opt; /* those bytes; NULL: MSS, SACK-perm, WS, TS, NOPs */
 	__u8 ip_opts; /* bytes of IPv4 options (multiple of 4) */
 	__u8 ttl; /* 0: 64 */
-	__u16 ip_id;
+	__u16 ip_id; /* IPv4 identification; IPv6: fragment header ID */
 	__u16 frag_off; /* IPv4 flags+offset, host order */
 	__u16 payload; /* payload bytes (a fixed pattern) */
 	const char *data; /* those bytes, NULL: the pattern */
@@ -81,6 +82,14 @@ int pkt_mangle(__u8 *buf, int len, int m, int arg);
  */
 int pkt_fragment(const __u8 *full, int len, int first_len, __u8 *f1, int *l1,
 		 __u8 *f2, int *l2);
+
+/*
+ * Split the built IPv6 frame @full (no extension headers) after @first_len
+ * bytes of its payload (a multiple of 8) into two fragments, each with a
+ * fragment header of identification @id.
+ */
+int pkt_fragment6(const __u8 *full, int len, int first_len, __u32 id,
+		  __u8 *f1, int *l1, __u8 *f2, int *l2);
 
 /* Offset of the L3 header in a frame (14 or 18), -1 for non-IP. */
 int pkt_l3_off(const __u8 *buf, int len, int *family);

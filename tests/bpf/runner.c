@@ -46,7 +46,11 @@ static int build(const struct pkt_spec *s, int frag, int mg, int arg,
 		return pkt_mangle(buf, len, mg, arg);
 	}
 	len = pkt_build(s, full);
-	pkt_fragment(full, len, FRAG_FIRST_LEN, f1, &l1, f2, &l2);
+	if (s->family == 6)
+		pkt_fragment6(full, len, FRAG_FIRST_LEN, s->ip_id, f1, &l1, f2,
+			      &l2);
+	else
+		pkt_fragment(full, len, FRAG_FIRST_LEN, f1, &l1, f2, &l2);
 	if (frag == 1) {
 		memcpy(buf, f1, l1);
 		len = l1;
