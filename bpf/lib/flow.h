@@ -350,16 +350,31 @@ static __always_inline void flow_track_tcp(struct bpfalg_flow *f, __u8 dir,
 					   const struct pkt *p)
 {
 	__u32 end = p->tcp_seq + tcp_payload_len(p);
-	__u32 win = p->tcp_win;
+	__u32 win = p->tcp_win, rwin = f->tcp_maxwin[!dir];
+	__u32 edge = f->tcp_end[dir];
 
 	if (p->tcp_flags & (TCPF_SYN | TCPF_FIN))
 		end++;
 	if (!(p->tcp_flags & TCPF_SYN))
 		win <<= f->tcp_wscale[dir] & 15;
+	/*
+	 * The edge moves only for a segment inside the window the receiver
+	 * offered (conntrack's rule): a blind attacker's guessed sequence
+	 * number must not become the edge its next RST is checked against.
+	 * A RST never moves it.  Unknown edges or windows (first segment,
+	 * a mid-stream pickup whose window scale was never seen) are taken.
+	 */
+	if (p->tcp_flags & TCPF_RST)
+		return;
 	if (!(f->tcp_seen[dir] & BPFALG_TS_END) ||
-	    seq_after(end, f->tcp_end[dir])) {
-		f->tcp_end[dir] = end;
+	    (f->flags & BPFALG_FF_MIDSTREAM) || !rwin) {
+		if (!(f->tcp_seen[dir] & BPFALG_TS_END) || seq_after(end, edge))
+			f->tcp_end[dir] = end;
 		f->tcp_seen[dir] |= BPFALG_TS_END;
+	} else if (seq_after(end, edge) && !seq_after(end, edge + rwin)) {
+		f->tcp_end[dir] = end;
+	} else if (seq_after(end, edge)) {
+		return; /* beyond the window: changes nothing */
 	}
 	if (win > f->tcp_maxwin[dir])
 		f->tcp_maxwin[dir] = win;
