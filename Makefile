@@ -55,7 +55,7 @@ BPFTEST_SRCS := $(wildcard tests/bpf/*.c)
 .SECONDARY:
 
 all: $(OUTPUT)/algctl $(OUTPUT)/xdp_pass.bpf.o $(OUTPUT)/tc_pass.bpf.o \
-	$(OUTPUT)/tests/tc_count.bpf.o $(OUTPUT)/tests/tcx_tool
+	$(OUTPUT)/tests/tc_count.bpf.o $(OUTPUT)/tests/tcx_tool $(OUTPUT)/tests/gc_fill
 
 deps:
 	$(Q)./scripts/deps.sh
@@ -99,6 +99,12 @@ $(OUTPUT)/tests/tc_count.bpf.o: tests/netns/tc_count.bpf.c vmlinux.h | $(OUTPUT)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/tests/tcx_tool: tests/netns/tcx_tool.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $< -o $@ -lbpf
+
+# test_gc_churn's filler: a million flows written into the pinned maps in
+# batches (no packets), churned while the daemon's GC runs.
+$(OUTPUT)/tests/gc_fill: tests/netns/gc_fill.c include/bpfalg.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $< -o $@ -lbpf
 

@@ -10,6 +10,11 @@ Clients (talk to a real vsftpd):
   shrink   ftplib session: RETR after a zero-padded PORT (the rewrite to the
            public address is shorter), after a normal one (longer), then a
            big RETR
+  fixedport  ftplib session: N x (PORT+RETR) with the data listener bound
+           to the same local port every time (SO_REUSEADDR), as clients with
+           a fixed active port range do: every data connection reuses the
+           4-tuple of the previous one (server:20 -> client:P), whose socket
+           on the client side is still in TIME_WAIT
   bounce   sends PORT/EPRT commands naming third-party endpoints
 Servers:
   evil-server  an FTP server that honours any PORT/EPRT (what a bounce
@@ -302,6 +307,46 @@ def cmd_shrink(a):
     log("shrink: RETR %s after both (PORT %s)" % (a.big, arg))
 
 
+def cmd_fixedport(a):
+    """N x (PORT P + RETR) on one control connection, the data listener
+    bound to the same local port P every cycle."""
+    f = ftplib_session(a.host, a.timeout)
+    want = sha256_file(a.small_local)
+    local = f.sock.getsockname()[0]
+    i = 0
+    try:
+        f.voidcmd("TYPE I")
+        for i in range(1, a.n + 1):
+            ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                ls.bind((local, a.port))
+            except OSError as e:
+                die("cycle %d: bind %s:%d: %s" % (i, local, a.port, e))
+            ls.listen(1)
+            arg = port_arg(local, a.port)
+            resp = f.sendcmd("PORT " + arg)
+            if not resp.startswith("2"):
+                die("cycle %d: PORT %s: %s" % (i, arg, resp))
+            resp = f.sendcmd("RETR " + a.small)
+            if not resp.startswith("1"):
+                die("cycle %d: RETR %s: %s" % (i, a.small, resp))
+            t0 = time.time()
+            digest, info, err = accept_all(ls, a.timeout, "cycle %d (PORT %s)" % (i, arg))
+            ls.close()
+            if err:
+                die("cycle %d of %d: %s" % (i, a.n, err))
+            f.voidresp()
+            if digest != want:
+                die("cycle %d: RETR %s: %d bytes, content differs" % (i, a.small, info[0]))
+            log("cycle %d: PORT %s, %d bytes from %s:%d in %.0f ms, sha256 ok" % (
+                i, arg, info[0], info[1][0], info[1][1], (time.time() - t0) * 1000))
+        f.quit()
+    except (OSError, ftplib.Error, EOFError) as e:
+        die("cycle %s of %d: %s: %s" % (i, a.n, type(e).__name__, e))
+    log("fixedport: %d x (PORT %s:%d, RETR %s) done" % (a.n, local, a.port, a.small))
+
+
 # ---------------------------------------------------------------- bounce
 
 BOUNCE = [
@@ -439,6 +484,13 @@ def main():
     p.add_argument("--big", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--timeout", type=float, default=8.0)
+    p = sub.add_parser("fixedport")
+    p.add_argument("--host", required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--n", type=int, default=20)
+    p.add_argument("--small", required=True)
+    p.add_argument("--small-local", required=True)
+    p.add_argument("--timeout", type=float, default=8.0)
     p = sub.add_parser("bounce")
     p.add_argument("--host", required=True)
     p.add_argument("--pause", default="")
@@ -451,7 +503,7 @@ def main():
     p.add_argument("--log", required=True)
     p.add_argument("endpoints", nargs="+")
     a = ap.parse_args()
-    {"raw": cmd_raw, "cycles": cmd_cycles, "shrink": cmd_shrink, "bounce": cmd_bounce,
+    {"raw": cmd_raw, "cycles": cmd_cycles, "shrink": cmd_shrink, "fixedport": cmd_fixedport, "bounce": cmd_bounce,
      "evil-server": cmd_evil_server, "listen": cmd_listen}[a.cmd](a)
 
 
