@@ -17,6 +17,7 @@
 #include "engine/engine.h"
 #include "engine/events.h"
 #include "gc.h"
+#include "gc_thread.h"
 #include "loader.h"
 #include "metrics.h"
 #include "monitor.h"
@@ -25,14 +26,13 @@
 #include "util/log.h"
 #include "util/netlink.h"
 
-#define GC_EVERY_TICKS 2
 
 struct daemon {
 	const char *pin_path;
 	const struct up_config *uc;
 	struct gc_maps gc;
 	struct gc_stats gc_total;
-	struct gc_state gs; /* the sweep under way */
+	struct gc_thread *gct; /* the expiry sweep */
 	__u64 port_search_found, port_search_failed, port_search_logged;
 	struct ring_buffer *rb;
 	struct engine *eng;
@@ -40,7 +40,6 @@ struct daemon {
 	struct monitor *mon; /* algctl events / capture subscribers */
 	struct metrics *met;
 	int epfd, tfd, sfd;
-	unsigned long ticks;
 	bool policy_read;
 	__u64 policy_gen; /* settings generation the engine has */
 };
@@ -193,9 +192,7 @@ static void refresh_policy(struct daemon *d)
 
 static void tick(struct daemon *d)
 {
-	struct bpfalg_config c;
 	struct gc_stats before = d->gc_total;
-	char err[256];
 	__u64 exp;
 
 	if (read(d->tfd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
@@ -203,16 +200,9 @@ static void tick(struct daemon *d)
 	update_cfg(d, false);
 	refresh_policy(d);
 	engine_tick(d->eng);
-	/* a sweep starts every GC_EVERY_TICKS and runs a slice per tick
-	 * until done: a big table takes several ticks, never a long one
-	 */
-	if (!d->gs.seen && ++d->ticks % GC_EVERY_TICKS)
-		return;
-	if (pins_read_cfg(d->pin_path, &c, err, sizeof(err)))
-		return;
-	if (gc_step(&d->gc, &d->gs, &c.timeouts, mono_ns(), &d->gc_total) < 0)
-		pr_warn("[daemon] expiry pass failed: %s\n", strerror(errno));
-	gc_totals_publish(&d->gc_total);
+	/* the sweep runs on its own thread: report what it ended */
+	gc_thread_drain(d->gct);
+	gc_totals_read(&d->gc_total);
 	if (d->gc_total.flows_expired != before.flows_expired ||
 	    d->gc_total.rev_orphans != before.rev_orphans ||
 	    d->gc_total.pinholes_expired != before.pinholes_expired)
@@ -346,6 +336,11 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 			pr_warn("[daemon] no address notifications: masquerade "
 				"address will not follow changes\n");
 	}
+	d.gct = gc_thread_start(pin_path, &d.gc, err, sizeof(err));
+	if (!d.gct) {
+		p_err("%s", err);
+		goto out;
+	}
 	d.mon = monitor_open(pin_path, &d.gc.ft, err, sizeof(err));
 	if (!d.mon || add_fd(d.epfd, monitor_fd(d.mon)))
 		pr_warn("[daemon] algctl events/capture unavailable: %s\n",
@@ -416,7 +411,7 @@ out:
 	{
 		int fds[] = { d.gc.pinholes, d.gc.frags };
 
-		gc_state_free(&d.gs);
+		gc_thread_stop(d.gct);
 		flowtab_close(&d.gc.ft);
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)

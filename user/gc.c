@@ -21,7 +21,7 @@ enum gc_phase {
 };
 
 /* Entries read per bpf() call. */
-#define GC_BATCH 4096
+#define GC_BATCH 1024
 
 /* ------------------------------------------------ set of seen halves */
 
@@ -125,7 +125,7 @@ static int read_batch(int fd, struct gc_state *gs, void *keys, void *vals,
 }
 
 /* End a flow the sweep found idle past its timeout (or dead). */
-static void end_flow(const struct gc_maps *m, int pair,
+static int end_flow(const struct gc_maps *m, int pair,
 		     const struct bpfalg_tuple *k, const struct bpfalg_flow *seen,
 		     const struct bpfalg_timeouts *to, __u64 now,
 		     struct gc_stats *st)
@@ -136,17 +136,32 @@ static void end_flow(const struct gc_maps *m, int pair,
 	/* read again: traffic may have refreshed it since the batch */
 	if (bpf_map_lookup_elem(m->ft.orig[pair], k, &f) ||
 	    f.cookie != seen->cookie || (!dead && !gc_flow_expired(&f, k, to, now)))
-		return;
+		return 0;
 	if (dead) {
 		/* superseded by the datapath: its own delete, no event */
 		if (!bpf_map_delete_elem(m->ft.orig[pair], k))
 			st->rev_orphans++;
-		return;
+		return 1;
 	}
 	if (flowtab_delete(&m->ft, k, f.cookie))
-		return;
+		return 0;
 	st->flows_expired++;
-	events_flow(EV_FLOW_END, k, &f, "expired");
+	if (m->ended && events_subscribers) {
+		struct gc_ended e = { .kind = GC_ENDED_FLOW };
+
+		e.flow.k = *k;
+		e.flow.f = f;
+		m->ended(m->arg, &e);
+	}
+	return 1;
+}
+
+/* Take @n entries (and @deleted deletions) off the slice's budget. */
+static void charge(__u32 *budget, __u32 n, __u32 deleted)
+{
+	__u64 cost = n + (__u64)deleted * GC_DELETE_COST;
+
+	*budget = cost >= *budget ? 0 : *budget - (__u32)cost;
 }
 
 static int sweep_orig(const struct gc_maps *m, struct gc_state *gs, int pair,
@@ -160,19 +175,21 @@ static int sweep_orig(const struct gc_maps *m, struct gc_state *gs, int pair,
 		__u32 n = GC_BATCH; /* fewer could split a hash bucket */
 		int end = read_batch(m->ft.orig[pair], gs, keys, vals, &n);
 
+		__u32 deleted = 0;
+
 		if (end < 0)
 			return end;
-		*budget -= n < *budget ? n : *budget;
 		st->entries_read += n;
 		for (__u32 i = 0; i < n; i++) {
 			if (vals[i].cookie == BPFALG_COOKIE_DEAD ||
 			    gc_flow_expired(&vals[i], &keys[i], to, now))
-				end_flow(m, pair, &keys[i], &vals[i], to, now,
-					 st);
+				deleted += end_flow(m, pair, &keys[i], &vals[i],
+						    to, now, st);
 			else if (set_add(gs->seen, half_hash(pair, &keys[i],
 							     vals[i].cookie)))
 				return -ENOMEM;
 		}
+		charge(budget, n, deleted);
 		if (end)
 			return 1;
 	}
@@ -189,30 +206,43 @@ static int sweep_rev(const struct gc_maps *m, struct gc_state *gs, int pair,
 		__u32 n = GC_BATCH;
 		int end = read_batch(m->ft.rev[pair], gs, keys, vals, &n);
 
+		__u32 deleted = 0;
+
 		if (end < 0)
 			return end;
-		*budget -= n < *budget ? n : *budget;
 		st->entries_read += n;
 		for (__u32 i = 0; i < n; i++) {
 			struct bpfalg_flow f;
 			struct bpfalg_rev r;
+			__u64 h;
 
 			if (set_has(gs->seen, half_hash(pair, &vals[i].orig,
 							vals[i].cookie)))
 				continue;
-			/* not seen: made after the walk, or an orphan */
+			/* not seen: made after the walk, being made (its
+			 * original half follows), or an orphan
+			 */
 			if (!bpf_map_lookup_elem(m->ft.orig[pair],
 						 &vals[i].orig, &f) &&
 			    f.cookie == vals[i].cookie &&
 			    f.cookie != BPFALG_COOKIE_DEAD)
 				continue;
+			h = half_hash(pair, &keys[i], vals[i].cookie);
+			if (!set_has(gs->suspects, h)) {
+				if (set_add(gs->next_suspects, h))
+					return -ENOMEM;
+				continue; /* an orphan if still so next sweep */
+			}
 			if (bpf_map_lookup_elem(m->ft.rev[pair], &keys[i], &r) ||
 			    r.cookie != vals[i].cookie ||
 			    memcmp(&r.orig, &vals[i].orig, sizeof(r.orig)))
 				continue;
-			if (!bpf_map_delete_elem(m->ft.rev[pair], &keys[i]))
+			if (!bpf_map_delete_elem(m->ft.rev[pair], &keys[i])) {
 				st->rev_orphans++;
+				deleted++;
+			}
 		}
+		charge(budget, n, deleted);
 		if (end)
 			return 1;
 	}
@@ -269,7 +299,13 @@ static int gc_pinholes(const struct gc_maps *m, __u64 now, struct gc_stats *st)
 		if (bpf_map_delete_elem(m->pinholes, keyvec_at(&v, i)))
 			continue;
 		st->pinholes_expired++;
-		events_pinhole(EV_PH_EXPIRED, NULL, keyvec_at(&v, i), &ph, NULL);
+		if (m->ended && events_subscribers) {
+			struct gc_ended e = { .kind = GC_ENDED_PINHOLE };
+
+			memcpy(&e.ph.k, keyvec_at(&v, i), sizeof(e.ph.k));
+			e.ph.v = ph;
+			m->ended(m->arg, &e);
+		}
 	}
 out:
 	free(v.keys);
@@ -298,9 +334,21 @@ out:
 	return ret;
 }
 
+/* The end of a sweep: its suspects are the next sweep's. */
+static void sweep_done(struct gc_state *gs)
+{
+	set_free(gs->seen);
+	set_free(gs->suspects);
+	gs->seen = NULL;
+	gs->suspects = gs->next_suspects;
+	gs->next_suspects = NULL;
+}
+
 void gc_state_free(struct gc_state *gs)
 {
 	set_free(gs->seen);
+	set_free(gs->suspects);
+	set_free(gs->next_suspects);
 	memset(gs, 0, sizeof(*gs));
 }
 
@@ -313,8 +361,13 @@ int gc_step(const struct gc_maps *m, struct gc_state *gs,
 
 	if (!gs->seen) {
 		gs->seen = calloc(1, sizeof(*gs->seen));
-		if (!gs->seen)
+		gs->next_suspects = calloc(1, sizeof(*gs->next_suspects));
+		if (!gs->suspects)
+			gs->suspects = calloc(1, sizeof(*gs->suspects));
+		if (!gs->seen || !gs->next_suspects || !gs->suspects) {
+			gc_state_free(gs);
 			return -ENOMEM;
+		}
 		gs->phase = GC_ORIG_ANSWERED;
 		gs->started = false;
 		gs->sweep_start_ns = t0;
@@ -346,26 +399,18 @@ int gc_step(const struct gc_maps *m, struct gc_state *gs,
 	}
 	st->busy_ns += mono_ns() - t0;
 	if (ret < 0) {
-		gc_state_free(gs);
+		/* start over; what is suspected stays suspected */
+		set_free(gs->seen);
+		set_free(gs->next_suspects);
+		gs->seen = gs->next_suspects = NULL;
 		return ret;
 	}
 	if (gs->phase != GC_DONE)
 		return 0;
 	st->sweeps++;
 	st->last_sweep_ns = mono_ns() - gs->sweep_start_ns;
-	gc_state_free(gs);
+	sweep_done(gs);
 	return 1;
-}
-
-int gc_run(const struct gc_maps *m, const struct bpfalg_timeouts *to, __u64 now,
-	   struct gc_stats *st)
-{
-	struct gc_state gs = { 0 };
-	int ret;
-
-	while (!(ret = gc_step(m, &gs, to, now, st)))
-		;
-	return ret < 0 ? ret : 0;
 }
 
 /* ------------------------------------------------------------ totals */

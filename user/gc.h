@@ -6,14 +6,16 @@
  * ends flows when their state's timeout says so (their public port goes
  * back to the pool, `algctl events` hears of it), and removes halves that
  * lost their other half.  It works in slices: each gc_step() reads at most
- * GC_SLICE entries (in batches, BPF_MAP_LOOKUP_BATCH) and returns, so the
- * daemon's loop serves the ring buffer and signals between slices whatever
- * the table size; a sweep ends with the pinholes and fragment records.
+ * GC_SLICE entries (in batches, BPF_MAP_LOOKUP_BATCH) and returns; a sweep
+ * ends with the pinholes and fragment records.  The daemon runs sweeps on a
+ * thread of their own (gc_thread.c), so the ring buffer is served whatever
+ * the table size.
  *
  * Deletions go through flowtab_delete(): an original half is deleted only
  * if it still carries the cookie the sweep read, and re-read just before;
  * a reply half is checked against the original halves the sweep dumped
- * (an in-memory set of their keys and cookies) and read once more before
+ * (an in-memory set of their keys and cookies), must have been found
+ * without it by the previous sweep too, and is read once more before
  * its delete, so a flow made meanwhile is never touched.
  */
 #ifndef BPFALG_GC_H
@@ -25,12 +27,35 @@
 #include "bpfalg.h"
 #include "flowtab.h"
 
-/* Entries read per slice (one slice per daemon tick). */
-#define GC_SLICE 65536
+/* Entries read per slice; a deletion costs GC_DELETE_COST entries of it (a
+ * handful of bpf() calls each), so a slice stays short (a few ms) whatever
+ * it finds, and the thread notices a stop request between slices.
+ */
+#define GC_SLICE 16384
+#define GC_DELETE_COST 16
+
+/* What a sweep ended, for `algctl events`: handed to gc_maps.ended. */
+enum gc_ended_kind { GC_ENDED_FLOW, GC_ENDED_PINHOLE };
+struct gc_ended {
+	enum gc_ended_kind kind;
+	union {
+		struct {
+			struct bpfalg_tuple k;
+			struct bpfalg_flow f;
+		} flow;
+		struct {
+			struct bpfalg_pinhole_key k;
+			struct bpfalg_pinhole v;
+		} ph;
+	};
+};
 
 struct gc_maps {
 	struct flowtab ft;
 	int pinholes, frags;
+	/* told of every flow and pinhole the sweep ends (may be NULL) */
+	void (*ended)(void *arg, const struct gc_ended *e);
+	void *arg;
 };
 
 struct gc_stats {
@@ -44,7 +69,7 @@ struct gc_stats {
 	__u64 last_sweep_ns; /* wall time of the last complete sweep */
 };
 
-struct gc_set; /* keys and cookies of the original halves seen */
+struct gc_set; /* hashes of halves: keys and cookies */
 
 /* A sweep in progress: where it stands. */
 struct gc_state {
@@ -52,7 +77,13 @@ struct gc_state {
 	__u64 batch; /* BPF_MAP_LOOKUP_BATCH position in the current map */
 	bool started; /* a batch position is held */
 	__u64 sweep_start_ns;
-	struct gc_set *seen;
+	struct gc_set *seen; /* original halves this sweep read */
+	/* Reply halves without their original half: deleted only when the
+	 * previous sweep found them so too.  A reply half is written before
+	 * its original half (the claim comes first), so one sweep may read
+	 * a flow being made; it is never an orphan two sweeps running.
+	 */
+	struct gc_set *suspects, *next_suspects;
 };
 
 #define GC_FRAG_MAX_AGE_NS (30ULL * 1000000000ULL)
@@ -70,10 +101,7 @@ int gc_flow_expired(const struct bpfalg_flow *f,
 int gc_step(const struct gc_maps *m, struct gc_state *gs,
 	    const struct bpfalg_timeouts *to, __u64 now, struct gc_stats *st);
 
-/* A whole sweep at once (tests, algctl): gc_step() until complete. */
-int gc_run(const struct gc_maps *m, const struct bpfalg_timeouts *to, __u64 now,
-	   struct gc_stats *st);
-
+/* Forget the sweep under way and the suspects (daemon exit). */
 void gc_state_free(struct gc_state *gs);
 
 /* The daemon's totals, for the metrics thread (copied atomically). */
