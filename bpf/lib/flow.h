@@ -239,6 +239,12 @@ static __always_inline bool rev_owner_live(void *fmap, const struct bpfalg_rev *
 	return f && cookie != BPFALG_COOKIE_DEAD && f->cookie == cookie;
 }
 
+/* flow_reply_ok()'s slow path.  Global: verified once, not per call site
+ * (1 kept, 0 lost).
+ */
+__noinline int flow_reply_heal(struct bpfalg_flow *f,
+			       const struct bpfalg_tuple *orig, __u32 tbl);
+
 /*
  * A packet of the original direction may be translated only while its reply
  * half is still this flow's: replies would otherwise go elsewhere.  A reply
@@ -247,10 +253,6 @@ static __always_inline bool rev_owner_live(void *fmap, const struct bpfalg_rev *
  * packet starts a new flow).  Checked on every packet, which also keeps the
  * reply half recently used in its LRU.
  */
-/* Global (verified once, not per call site): 1 kept, 0 lost. */
-__noinline int flow_reply_heal(struct bpfalg_flow *f,
-			       const struct bpfalg_tuple *orig, __u32 tbl);
-
 static __always_inline bool flow_reply_ok(struct bpfalg_flow *f,
 					  const struct bpfalg_tuple *orig,
 					  __u8 tbl)
@@ -262,7 +264,7 @@ static __always_inline bool flow_reply_ok(struct bpfalg_flow *f,
 	return flow_reply_heal(f, orig, tbl) == 1;
 }
 
-/* The slow path of flow_reply_ok(), in its own frame (stack is short). */
+/* In its own frame: the callers' stack is short. */
 __noinline int flow_reply_heal(struct bpfalg_flow *f,
 			       const struct bpfalg_tuple *orig, __u32 tbl)
 {
