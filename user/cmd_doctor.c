@@ -1666,9 +1666,16 @@ static void check_tables(struct doctor *d)
 		if (in * 10 >= max * 9) {
 			note(d, SEV_WARN, "table %s: %ld of %ld entries in use",
 			     tables[t], in, max);
-			act(d, !strncmp(tables[t], "flows", 5) ?
+			act(d, !strcmp(tables[t], "flows_new") ?
+				       "many flows nobody answers: a scan or "
+				       "flood from inside? (algctl flows; new "
+				       "ones still get in, the oldest "
+				       "unanswered make room)" :
+			       !strcmp(tables[t], "flows") ?
 				       "raise --flows (algctl down, algctl up "
-				       "--flows N) or shorten the timeouts" :
+				       "--flows N) or shorten the timeouts: "
+				       "when full, new answered flows end the "
+				       "least recently used ones" :
 				       "see what holds them (algctl flows, "
 				       "algctl pinholes)");
 		} else {

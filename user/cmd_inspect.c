@@ -76,6 +76,8 @@ static void flow_json(const struct bpfalg_tuple *o, const struct bpfalg_flow *f,
 		jsonw_string(json_wtr, "control");
 	if (f->flags & BPFALG_FF_MIDSTREAM)
 		jsonw_string(json_wtr, "midstream");
+	if (f->flags & BPFALG_FF_INBOUND)
+		jsonw_string(json_wtr, "inbound");
 	jsonw_end_array(json_wtr);
 	jsonw_end_object(json_wtr);
 }
