@@ -204,6 +204,7 @@ deb: $(OUTPUT)/algctl
 # Unaligned header access is fine for the BPF target (and VLAN tags cause it):
 # -fno-sanitize=alignment keeps UBSan on everything else.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize=alignment \
+	-Werror=implicit-function-declaration \
 	-fno-sanitize-recover=undefined -Iinclude -Ibpf -Itests
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 

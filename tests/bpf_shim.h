@@ -24,6 +24,8 @@
 #endif
 #define bpf_htons(x) htons(x)
 #define bpf_ntohs(x) ntohs(x)
+#define bpf_htonl(x) htonl(x)
+#define bpf_ntohl(x) ntohl(x)
 
 /* IPv6 fragment header (kernel-internal, not in the UAPI). */
 struct frag_hdr {
