@@ -42,7 +42,7 @@ fi
 N_EXP=500000
 N_LIVE=500000
 DEL_BOUND=45	# s: two full sweeps of the original halves at 65,536 a tick
-STEADY=${GC_STEADY_S:-20}	# s of steady state with 1,000,000 live flows
+STEADY=${GC_STEADY_S:-8}	# s of steady state with 1,000,000 live flows
 CHURN_RATE=5000	# flows replaced (and as many refreshed) a second
 HZ=$(getconf CLK_TCK)
 
