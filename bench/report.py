@@ -57,7 +57,7 @@ ROWS = [
     ("w5_slab_bytes_per_flow", "5 kernel slab growth per flow", "bytes", None),
     ("w5_ct_objsize", "5 kernel nf_conntrack object size", "bytes", None),
     ("w5_ct_buckets", "5 kernel conntrack hash buckets (host-wide)", "buckets", None),
-    ("w5_map_bytes_per_entry", "5 bpfalg flows+flow_rev memlock per entry", "bytes", None),
+    ("w5_map_bytes_per_entry", "5 bpfalg flow maps (both pairs) memlock per --flows entry", "bytes", None),
     ("w4_gbps", "4 TCP bulk (iperf3, 1 stream)", "Gbit/s", True),
     ("w4_cpu_s_per_gbit", "4 host CPU per Gbit (all 2 cores)", "CPU-s/Gbit", False),
     ("w4_softirq_share", "4 softirq share of busy CPU", "fraction", None),

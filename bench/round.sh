@@ -483,12 +483,13 @@ print(round(secs / gbit, 4))")"
 		# Slab: nf_conn and its extensions) and the nf_conntrack cache's
 		# object size; the delta over the flows created is per flow
 		# (other work on the host adds noise, small against 1M flows).
-		# bpfalg: the flows and flow_rev maps are preallocated at `up`
-		# (LRU hash + hash of --flows entries): bytes_memlock per entry.
+		# bpfalg: the four flow maps are preallocated at `up` (the
+		# answered pair of --flows entries, the unreplied pair a quarter
+		# of that, all LRU): bytes_memlock per --flows entry.
 		slab_kb() { sed -nE 's/^Slab: +([0-9]+) kB/\1/p' /proc/meminfo; }
 		in_use() {
 			case $BENCH_GW in
-			bpfalg) algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows"]["in_use"])' ;;
+			bpfalg) algctl stats -j | python3 -c 'import json,sys; t = json.load(sys.stdin)["tables"]; print(t["flows"]["in_use"] + t.get("flows_new", {}).get("in_use", 0))' ;;
 			kernel) gx cat /proc/sys/net/netfilter/nf_conntrack_count ;;
 			esac
 		}
@@ -500,7 +501,7 @@ print(round(secs / gbit, 4))")"
 			add w5_map_bytes_per_entry "$(python3 - "$PIN" <<-'PY'
 			import json, subprocess, sys
 			tot = ents = 0
-			for m in ("flows", "flow_rev"):
+			for m in ("flows", "flow_rev", "flows_new", "flow_rev_new"):
 			    j = json.loads(subprocess.check_output(["bpftool", "-j", "map", "show", "pinned",
 			                                            sys.argv[1] + "/" + m]))
 			    tot += int(j["bytes_memlock"])
@@ -510,8 +511,7 @@ print(round(secs / gbit, 4))")"
 			)"
 		fi
 		# bpfalg: the daemon's CPU during each measuring window (its
-		# flow GC walks the whole table every 2 s with one bpf() call
-		# per entry and operation).
+		# expiry sweep reads the tables in batches on its own thread).
 		cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DAEMON_PID/stat" 2>/dev/null || echo 0; }
 		# With workload 7 also the XDP program's run time per packet
 		# (bpf_stats_enabled) at each step.
