@@ -374,11 +374,13 @@ tc_new_outbound(struct __sk_buff *skb, const struct pkt *p,
 		if (!c->public_v4)
 			return NULL;
 		reply.daddr[0] = c->public_v4;
-		return flow_create(p, &reply, BPFALG_NAT_SNAT, 0,
-				   skb->ingress_ifindex, skb->ifindex, c, now);
 	}
-	return flow_create(p, &reply, BPFALG_NAT_NONE, 0, skb->ingress_ifindex,
-			   skb->ifindex, c, now);
+	if (!host_admit(&p->t, c))
+		return NULL;
+	return flow_create(p, &reply,
+			   p->t.family == BPFALG_AF_INET ? BPFALG_NAT_SNAT :
+							   BPFALG_NAT_NONE,
+			   0, skb->ingress_ifindex, skb->ifindex, c, now);
 }
 
 /*

@@ -232,6 +232,18 @@ struct bpfalg_frag6_key {
 	__u8 pad[3];
 };
 
+/*
+ * Unreplied flows per inside address (map "host_unreplied"), for
+ * --max-flows-per-host: counted up at creation, down at promotion, and
+ * recounted by the controller's sweep (an eviction or expiry tells nobody).
+ */
+#define BPFALG_MAX_HOSTS 65536
+struct bpfalg_host_key {
+	__be32 addr[4];
+	__u8 family;
+	__u8 pad[3];
+};
+
 enum bpfalg_iface_role {
 	BPFALG_ROLE_NONE = 0,
 	BPFALG_ROLE_INSIDE = 1,
@@ -327,7 +339,10 @@ struct bpfalg_config {
 	__u16 port_max;
 	__u32 fail_policy; /* enum bpfalg_fail_policy */
 	__u32 controller_pid; /* daemon consuming the ring buffer, 0 none */
-	__u32 pad;
+	/* unreplied flows one inside address may hold (host_unreplied);
+	 * 0: no limit
+	 */
+	__u32 max_flows_per_host;
 	__u64 controller_heartbeat_ns; /* CLOCK_MONOTONIC, written by daemon */
 	struct bpfalg_timeouts timeouts;
 };
@@ -374,6 +389,7 @@ enum bpfalg_counter {
 	BPFALG_CNT_WRONG_DIRECTION, /* tuple of a flow, wrong hook: dropped */
 	BPFALG_CNT_ICMP6_REFUSED, /* ICMPv6 type not allowed without state */
 	BPFALG_CNT_PORT_SEARCH, /* probe budget spent: controller asked */
+	BPFALG_CNT_HOST_LIMIT, /* inside host at --max-flows-per-host */
 	BPFALG_CNT_MAX,
 };
 

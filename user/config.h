@@ -46,6 +46,7 @@ struct up_config {
 	__u32 xdp_fast; /* enum xdp_fast */
 	__u32 tc_mode; /* enum tc_mode */
 	__u32 flows; /* flow table entries */
+	__u32 max_flows_per_host; /* unreplied flows per inside address */
 	__u32 port_min, port_max;
 	__u32 fail_policy; /* enum bpfalg_fail_policy */
 	struct bpfalg_timeouts timeouts;

@@ -231,8 +231,10 @@ static int open_maps(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	d->gc.pinholes = pins_map_fd(d->pin_path, "pinholes", err, errlen);
 	d->gc.frags = pins_map_fd(d->pin_path, "frags", err, errlen);
+	d->gc.hosts = pins_map_fd(d->pin_path, "host_unreplied", err, errlen);
 	rb_fd = pins_map_fd(d->pin_path, "punt_rb", err, errlen);
-	if (d->gc.pinholes < 0 || d->gc.frags < 0 || rb_fd < 0)
+	if (d->gc.pinholes < 0 || d->gc.frags < 0 || d->gc.hosts < 0 ||
+	    rb_fd < 0)
 		return -1;
 	d->rb = ring_buffer__new(rb_fd, on_punt, d, NULL);
 	close(rb_fd); /* the ring buffer keeps its own mapping */
@@ -273,7 +275,7 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 	bool was_up;
 	int ret = 1, other;
 
-	d.gc.pinholes = d.gc.frags = -1;
+	d.gc.pinholes = d.gc.frags = d.gc.hosts = -1;
 	for (int p = 0; p < FLOWTAB_PAIRS; p++)
 		d.gc.ft.orig[p] = d.gc.ft.rev[p] = -1;
 	if (loader_up(pin_path, uc, &was_up, err, sizeof(err))) {
@@ -409,7 +411,7 @@ out:
 	}
 	nl_addr_watch_close(d.nlw);
 	{
-		int fds[] = { d.gc.pinholes, d.gc.frags };
+		int fds[] = { d.gc.pinholes, d.gc.frags, d.gc.hosts };
 
 		gc_thread_stop(d.gct);
 		flowtab_close(&d.gc.ft);

@@ -99,6 +99,105 @@ static void set_free(struct gc_set *s)
 	free(s);
 }
 
+/* ------------------------------------- unreplied flows per inside host */
+
+struct gc_hosts {
+	struct host_slot {
+		struct bpfalg_host_key k;
+		__u32 n; /* 0: empty slot */
+	} *slot;
+	size_t mask, used;
+};
+
+static size_t host_hash(const struct bpfalg_host_key *k)
+{
+	const unsigned char *b = (const unsigned char *)k;
+	__u64 h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < sizeof(*k); i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static int hosts_add(struct gc_hosts *h, const struct bpfalg_tuple *t)
+{
+	struct bpfalg_host_key k = { .family = t->family };
+	size_t j;
+
+	memcpy(k.addr, t->saddr, sizeof(k.addr));
+	if (!h->slot || 2 * (h->used + 1) > h->mask + 1) {
+		size_t cap = h->slot ? 2 * (h->mask + 1) : 1024;
+		struct host_slot *ns = calloc(cap, sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		for (size_t i = 0; h->slot && i <= h->mask; i++) {
+			if (!h->slot[i].n)
+				continue;
+			for (j = host_hash(&h->slot[i].k) & (cap - 1); ns[j].n;
+			     j = (j + 1) & (cap - 1))
+				;
+			ns[j] = h->slot[i];
+		}
+		free(h->slot);
+		h->slot = ns;
+		h->mask = cap - 1;
+	}
+	for (j = host_hash(&k) & h->mask; h->slot[j].n; j = (j + 1) & h->mask)
+		if (!memcmp(&h->slot[j].k, &k, sizeof(k))) {
+			h->slot[j].n++;
+			return 0;
+		}
+	h->slot[j].k = k;
+	h->slot[j].n = 1;
+	h->used++;
+	return 0;
+}
+
+static bool hosts_has(const struct gc_hosts *h, const struct bpfalg_host_key *k)
+{
+	if (!h->slot)
+		return false;
+	for (size_t j = host_hash(k) & h->mask; h->slot[j].n;
+	     j = (j + 1) & h->mask)
+		if (!memcmp(&h->slot[j].k, k, sizeof(*k)))
+			return true;
+	return false;
+}
+
+static void hosts_free(struct gc_hosts *h)
+{
+	if (h)
+		free(h->slot);
+	free(h);
+}
+
+/*
+ * Write the counts the sweep made over the datapath's: evictions and
+ * expiries are invisible to it.  Hosts without unreplied flows go.  (A
+ * flow made between the count and the write is missed until the next
+ * sweep: the limit is approximate by that much.)
+ */
+static void hosts_publish(const struct gc_maps *m, const struct gc_hosts *h)
+{
+	struct bpfalg_host_key k, next, *prev = NULL;
+	struct bpfalg_host_key gone[256];
+	unsigned int n = 0;
+
+	for (size_t i = 0; h->slot && i <= h->mask; i++)
+		if (h->slot[i].n)
+			bpf_map_update_elem(m->hosts, &h->slot[i].k,
+					    &h->slot[i].n, BPF_ANY);
+	while (n < 256 && !bpf_map_get_next_key(m->hosts, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (!hosts_has(h, &k))
+			gone[n++] = k;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		bpf_map_delete_elem(m->hosts, &gone[i]);
+}
+
 /* --------------------------------------------------------- the sweep */
 
 int gc_flow_expired(const struct bpfalg_flow *f,
@@ -186,7 +285,10 @@ static int sweep_orig(const struct gc_maps *m, struct gc_state *gs, int pair,
 				deleted += end_flow(m, pair, &keys[i], &vals[i],
 						    to, now, st);
 			else if (set_add(gs->seen, half_hash(pair, &keys[i],
-							     vals[i].cookie)))
+							     vals[i].cookie)) ||
+				 (gs->count_hosts && pair == FLOWTAB_UNREPLIED &&
+				  !(vals[i].flags & BPFALG_FF_INBOUND) &&
+				  hosts_add(gs->hosts, &keys[i])))
 				return -ENOMEM;
 		}
 		charge(budget, n, deleted);
@@ -339,6 +441,8 @@ static void sweep_done(struct gc_state *gs)
 {
 	set_free(gs->seen);
 	set_free(gs->suspects);
+	hosts_free(gs->hosts);
+	gs->hosts = NULL;
 	gs->seen = NULL;
 	gs->suspects = gs->next_suspects;
 	gs->next_suspects = NULL;
@@ -346,6 +450,7 @@ static void sweep_done(struct gc_state *gs)
 
 void gc_state_free(struct gc_state *gs)
 {
+	hosts_free(gs->hosts);
 	set_free(gs->seen);
 	set_free(gs->suspects);
 	set_free(gs->next_suspects);
@@ -362,9 +467,11 @@ int gc_step(const struct gc_maps *m, struct gc_state *gs,
 	if (!gs->seen) {
 		gs->seen = calloc(1, sizeof(*gs->seen));
 		gs->next_suspects = calloc(1, sizeof(*gs->next_suspects));
+		gs->hosts = calloc(1, sizeof(*gs->hosts));
 		if (!gs->suspects)
 			gs->suspects = calloc(1, sizeof(*gs->suspects));
-		if (!gs->seen || !gs->next_suspects || !gs->suspects) {
+		if (!gs->seen || !gs->next_suspects || !gs->suspects ||
+		    !gs->hosts) {
 			gc_state_free(gs);
 			return -ENOMEM;
 		}
@@ -392,6 +499,9 @@ int gc_step(const struct gc_maps *m, struct gc_state *gs,
 			break;
 		}
 		if (ret == 1) {
+			if (gs->phase == GC_ORIG_UNREPLIED && gs->count_hosts &&
+			    m->hosts >= 0)
+				hosts_publish(m, gs->hosts);
 			gs->phase++;
 			gs->started = false;
 			ret = 0;
@@ -402,7 +512,9 @@ int gc_step(const struct gc_maps *m, struct gc_state *gs,
 		/* start over; what is suspected stays suspected */
 		set_free(gs->seen);
 		set_free(gs->next_suspects);
+		hosts_free(gs->hosts);
 		gs->seen = gs->next_suspects = NULL;
+		gs->hosts = NULL;
 		return ret;
 	}
 	if (gs->phase != GC_DONE)

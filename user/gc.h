@@ -53,6 +53,7 @@ struct gc_ended {
 struct gc_maps {
 	struct flowtab ft;
 	int pinholes, frags;
+	int hosts; /* host_unreplied (-1: not recounted) */
 	/* told of every flow and pinhole the sweep ends (may be NULL) */
 	void (*ended)(void *arg, const struct gc_ended *e);
 	void *arg;
@@ -70,6 +71,7 @@ struct gc_stats {
 };
 
 struct gc_set; /* hashes of halves: keys and cookies */
+struct gc_hosts; /* unreplied flows per inside address */
 
 /* A sweep in progress: where it stands. */
 struct gc_state {
@@ -84,6 +86,11 @@ struct gc_state {
 	 * a flow being made; it is never an orphan two sweeps running.
 	 */
 	struct gc_set *suspects, *next_suspects;
+	/* --max-flows-per-host is set: unreplied flows per inside address
+	 * are counted as the sweep reads them and written back after
+	 */
+	bool count_hosts;
+	struct gc_hosts *hosts;
 };
 
 #define GC_FRAG_MAX_AGE_NS (30ULL * 1000000000ULL)

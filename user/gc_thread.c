@@ -75,8 +75,10 @@ static void *gc_main(void *arg)
 		__u64 start = mono_ns(), busy0 = t->st.busy_ns, gap;
 		int r;
 
-		if (!pins_read_cfg(t->pin_path, &c, err, sizeof(err)))
+		if (!pins_read_cfg(t->pin_path, &c, err, sizeof(err))) {
 			to = c.timeouts;
+			gs.count_hosts = c.max_flows_per_host != 0;
+		}
 		while (!(r = gc_step(&t->m, &gs, &to, mono_ns(), &t->st)))
 			if (stopping(t))
 				goto out;

@@ -87,6 +87,7 @@ int loader_build_cfg(const struct up_config *uc, int out_ifindex,
 	c->port_max = uc->port_max;
 	c->fail_policy = uc->fail_policy;
 	c->timeouts = uc->timeouts;
+	c->max_flows_per_host = uc->max_flows_per_host;
 	if (uc->xdp_mode != XDP_MODE_OFF && uc->xdp_fast != XDP_FAST_OFF)
 		c->flags |= BPFALG_CF_XDP_FAST;
 	if (uc->masquerade) {

@@ -270,6 +270,60 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 }
 
 /*
+ * --max-flows-per-host: how many unreplied flows an inside address holds.
+ * host_admit() says whether one more may be made (and counts it: 1 when it
+ * did), host_release() takes one off when it is answered.  The counts are
+ * approximate between two sweeps of the controller, which recounts them.
+ */
+static __always_inline void host_key(const struct bpfalg_tuple *t,
+				     struct bpfalg_host_key *k)
+{
+	__builtin_memcpy(k->addr, t->saddr, 16);
+	k->family = t->family;
+	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+}
+
+static __always_inline bool host_admit(const struct bpfalg_tuple *t,
+				       const struct bpfalg_config *c)
+{
+	struct bpfalg_host_key k;
+	__u32 one = 1, *n;
+
+	if (!c->max_flows_per_host)
+		return true;
+	host_key(t, &k);
+	n = bpf_map_lookup_elem(&host_unreplied, &k);
+	if (!n) {
+		if (!bpf_map_update_elem(&host_unreplied, &k, &one,
+					 BPF_NOEXIST))
+			return true;
+		n = bpf_map_lookup_elem(&host_unreplied, &k);
+		if (!n)
+			return true; /* evicted meanwhile: the sweep recounts */
+	}
+	if (*n >= c->max_flows_per_host) {
+		count(BPFALG_CNT_HOST_LIMIT);
+		return false;
+	}
+	__sync_fetch_and_add(n, 1);
+	return true;
+}
+
+static __always_inline void host_release(const struct bpfalg_tuple *t)
+{
+	struct bpfalg_config *c = get_cfg();
+	struct bpfalg_host_key k;
+	__u32 *n;
+
+	if (!c || !c->max_flows_per_host)
+		return;
+	host_key(t, &k);
+	n = bpf_map_lookup_elem(&host_unreplied, &k);
+	if (n && *n)
+		__sync_fetch_and_add(n, (__u32)-1);
+}
+
+/*
  * @f (original half @orig in the unreplied pair) has been answered: copy
  * both halves into the answered pair, reply half last-but-one so that a
  * reply finds the flow at every moment, then retire the unreplied copies
@@ -306,6 +360,8 @@ __noinline int flow_promote_copy(struct bpfalg_flow *f,
 	if (r && r->cookie == v.cookie)
 		bpf_map_delete_elem(&flow_rev_new, &reply);
 	count(BPFALG_CNT_FLOW_PROMOTED);
+	if (!(tmp->flags & BPFALG_FF_INBOUND))
+		host_release(orig);
 	return 1;
 }
 

@@ -258,6 +258,29 @@ static int post_orphan_left_alone(char *why, size_t n)
 	return 0;
 }
 
+/* --max-flows-per-host: the config entry's limit, as algctl up writes it */
+static void host_limit_set(__u32 n)
+{
+	struct bpfalg_config c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(E.m_cfg, &zero, &c))
+		return;
+	c.max_flows_per_host = n;
+	bpf_map_update_elem(E.m_cfg, &zero, &c, BPF_ANY);
+}
+
+static void pre_host_limit_2(void)
+{
+	host_limit_set(2);
+}
+
+static int post_host_limit_off(char *why, size_t n)
+{
+	host_limit_set(0);
+	return 0;
+}
+
 static void pre_out0_no_fast(void)
 {
 	iface_set(IFS_OUT, BPFALG_ROLE_OUTSIDE, 0);
@@ -448,6 +471,44 @@ static const struct tcase table[] = {
 	  .verdict = TC_UNSPEC, .same = true,
 	  .cnt = { C(FLOW_ORPHAN, 1), C(TC_XLATE, 0) },
 	  .post = post_orphan_left_alone },
+
+	/* ====== --max-flows-per-host: unreplied flows per inside host ====== */
+	{ .name = "host_limit_first_unreplied_flow", .reset = true,
+	  .pre = pre_host_limit_2, EGRESS_FROM_INSIDE,
+	  .in = { U4(CLIENT, 41000, SERVER, 53) },
+	  .verdict = TC_OK,
+	  .out = { U4(PUB, 41000, SERVER, 53) },
+	  .cnt = { C(FLOW_NEW, 1), C(HOST_LIMIT, 0) } },
+	{ .name = "host_limit_second_unreplied_flow",
+	  EGRESS_FROM_INSIDE,
+	  .in = { U4(CLIENT, 41001, SERVER, 53) },
+	  .verdict = TC_OK,
+	  .out = { U4(PUB, 41001, SERVER, 53) },
+	  .cnt = { C(FLOW_NEW, 1), C(HOST_LIMIT, 0) } },
+	{ .name = "host_limit_third_refused",
+	  EGRESS_FROM_INSIDE,
+	  .in = { U4(CLIENT, 41002, SERVER, 53) },
+	  .verdict = TC_SHOT, .same = true,
+	  .cnt = { C(FLOW_NEW, 0), C(HOST_LIMIT, 1) } },
+	{ .name = "host_limit_other_host_unaffected",
+	  EGRESS_FROM_INSIDE,
+	  .in = { U4(CLIENT2, 41002, SERVER, 53) },
+	  .verdict = TC_OK,
+	  .out = { U4(PUB, 41002, SERVER, 53) },
+	  .cnt = { C(FLOW_NEW, 1), C(HOST_LIMIT, 0) } },
+	{ .name = "host_limit_reply_answers_one",
+	  INGRESS,
+	  .in = { U4(SERVER, 53, PUB, 41000) },
+	  .verdict = TC_OK,
+	  .out = { U4(SERVER, 53, CLIENT, 41000) },
+	  .cnt = { C(FLOW_PROMOTED, 1) } },
+	{ .name = "host_limit_room_again_after_answer",
+	  EGRESS_FROM_INSIDE,
+	  .in = { U4(CLIENT, 41003, SERVER, 53) },
+	  .verdict = TC_OK,
+	  .out = { U4(PUB, 41003, SERVER, 53) },
+	  .cnt = { C(FLOW_NEW, 1), C(HOST_LIMIT, 0) },
+	  .post = post_host_limit_off },
 
 	/* ======================= one 802.1Q tag ======================= */
 	{ .name = "vlan_snat_tcp_syn",
