@@ -24,8 +24,6 @@
 
 #define BPFALG_DEFAULT_PIN_PATH "/sys/fs/bpf/bpfalg"
 #define BPFALG_DEFAULT_FLOWS 262144
-/* The unreplied pair holds --flows / this many entries (user/loader.c). */
-#define BPFALG_UNREPLIED_SHARE 4
 #define BPFALG_MAX_PINHOLES 16384
 #define BPFALG_MAX_FORWARDS 4096
 #define BPFALG_MAX_FRAGS 8192

@@ -28,6 +28,7 @@
 #                              the tables for the log; how full the flood's
 #                              table is (percent; full: >= 90 %)
 #   gw_flow_live               entries alive (kernel: listed by conntrack -L)
+#   flood_sink                 the server drops all UDP at its first hook
 #   probe_server NSFUNC PORT   TCP service answering "pong <peer>" on PORT
 #   tcp_probes NSFUNC HOST PORT N WHAT
 #                              N new TCP connections, each in timeout; sets
@@ -290,6 +291,19 @@ except ValueError: sys.exit(0)
 c = j.get("counters", {})
 keys = [k for k in sorted(c) if any(w in k for w in ("flow_new", "full", "evict", "expire", "reclaim", "midstream", "not_syn", "promoted", "drop", "fail", "forward_hit"))]
 print(" ".join("%s=%s" % (k, c[k]) for k in keys))'
+}
+
+# flood_sink: the server drops every UDP datagram at its first hook (no
+# socket, no ICMP back): a flood's flows are never answered.
+flood_sink() {
+	sx nft -f - <<-EOF || fail "server nft (drop the flood)"
+	table inet sink {
+		chain pre_sink {
+			type filter hook prerouting priority raw; policy accept;
+			meta l4proto udp counter drop
+		}
+	}
+	EOF
 }
 
 # probe_server NSFUNC PORT: "pong <peer address>" to every connection.

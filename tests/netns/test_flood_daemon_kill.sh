@@ -37,14 +37,7 @@ if [ "$GW_KIND" = kernel ]; then
 		fail "nf_conntrack_udp_timeout in the gateway namespace"
 fi
 
-sx nft -f - <<-EOF || fail "server nft (drop the flood)"
-table inet sink {
-	chain pre_sink {
-		type filter hook prerouting priority raw; policy accept;
-		meta l4proto udp counter drop
-	}
-}
-EOF
+flood_sink
 probe_server sx 5001
 
 # the long transfer: ~10 s (trafgen bypasses the client's qdisc, so the

@@ -25,14 +25,7 @@ gw_setup
 wait_reachable
 
 # The flood ends at the server's first hook: no socket, no ICMP back.
-sx nft -f - <<-EOF || fail "server nft (drop the flood)"
-table inet sink {
-	chain pre_sink {
-		type filter hook prerouting priority raw; policy accept;
-		meta l4proto udp counter drop
-	}
-}
-EOF
+flood_sink
 probe_server sx 5001
 ftp_file act.bin 512K
 ftp_server_start sx "$SERVER4"
