@@ -145,6 +145,7 @@ expected_show() {
 		xdp-fast = $XF
 		tc-mode = auto
 		flows = 8192
+		max-flows-per-host = 0
 		port-range = 1024-65535
 		fail-policy = drop
 		timeout-tcp-syn = 120
