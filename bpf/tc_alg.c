@@ -104,6 +104,14 @@ static __always_inline void frag_remember(const struct pkt *p,
 static __noinline int tc_unsolicited(struct __sk_buff *skb,
 				     const struct pkt *p);
 
+/* A bare SYN (a SYN with ACK, RST or FIN is none: conntrack's rule). */
+static __always_inline bool tcp_syn_only(const struct pkt *p)
+{
+	return p->t.proto == BPFALG_IPPROTO_TCP &&
+	       (p->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST | TCPF_FIN)) ==
+		       TCPF_SYN;
+}
+
 static __always_inline void frag6_key(const struct pkt *p,
 				      struct bpfalg_frag6_key *k)
 {
@@ -124,8 +132,10 @@ static __noinline void frag6_remember(const struct pkt *p, __u64 now)
 	if (!p)
 		return;
 	frag6_key(p, &k);
-	if (bpf_map_update_elem(&frags6, &k, &now, BPF_NOEXIST))
-		count(BPFALG_CNT_FRAG_COLLISION);
+	/* 32-bit IDs: a record that exists is this datagram's first
+	 * fragment sent again, refreshed
+	 */
+	bpf_map_update_elem(&frags6, &k, &now, BPF_ANY);
 }
 
 /*
@@ -290,8 +300,7 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 	 * creates no state (a spoofed flood cannot fill the table) and
 	 * consumes no pinhole.
 	 */
-	if (p->t.proto == BPFALG_IPPROTO_TCP &&
-	    (p->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) != TCPF_SYN) {
+	if (p->t.proto == BPFALG_IPPROTO_TCP && !tcp_syn_only(p)) {
 		count(BPFALG_CNT_INBOUND_NOT_SYN);
 		goto unsolicited;
 	}
@@ -544,11 +553,6 @@ static __always_inline bool dir_ok(const struct bpfalg_flow *f, __u8 dir,
 	return ingress == (dir == BPFALG_DIR_ORIG ? inbound : !inbound);
 }
 
-static __always_inline bool tcp_syn_only(const struct pkt *p)
-{
-	return p->t.proto == BPFALG_IPPROTO_TCP &&
-	       (p->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_SYN;
-}
 
 /*
  * The flow of a packet on the outside interface, checked: right hook, a

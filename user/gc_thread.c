@@ -73,6 +73,7 @@ static void *gc_main(void *arg)
 	while (!stopping(t)) {
 		struct bpfalg_config c;
 		__u64 start = mono_ns(), busy0 = t->st.busy_ns, gap;
+		__u64 ended0 = t->st.flows_expired + t->st.rev_orphans;
 		int r;
 
 		if (!pins_read_cfg(t->pin_path, &c, err, sizeof(err))) {
@@ -86,7 +87,13 @@ static void *gc_main(void *arg)
 			pr_warn("[gc] sweep failed: %s (retried)\n",
 				strerror(-r));
 		gc_totals_publish(&t->st);
-		gap = GC_CPU_SHARE * (t->st.busy_ns - busy0);
+		/* a sweep that ended flows may have more due soon (a flood's
+		 * flows expire together): come back sooner
+		 */
+		gap = (t->st.flows_expired + t->st.rev_orphans > ended0 ?
+			       GC_CPU_SHARE_BUSY :
+			       GC_CPU_SHARE) *
+		      (t->st.busy_ns - busy0);
 		if (gap < GC_INTERVAL_NS)
 			gap = GC_INTERVAL_NS;
 		if (gap > GC_INTERVAL_MAX_NS)

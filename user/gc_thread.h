@@ -6,9 +6,9 @@
  * flows takes seconds of bpf() calls, so it runs here instead.  A sweep
  * starts at most every GC_INTERVAL_NS, and no sooner than GC_CPU_SHARE
  * times its predecessor's busy time after that one started: on a large
- * table the sweep uses at most about 1/GC_CPU_SHARE of a core.  A sweep
- * that had a backlog to delete does not push the next one past
- * GC_INTERVAL_MAX_NS.  What it
+ * table the sweep uses at most about 1/GC_CPU_SHARE of a core.  After a
+ * sweep that ended flows (a flood's flows expire together) the factor is
+ * GC_CPU_SHARE_BUSY, and no gap exceeds GC_INTERVAL_MAX_NS.  What it
  * ends is queued for `algctl events`, which the loop reports
  * (gc_thread_drain): the events module is the loop's alone.  Stopping
  * waits for the slice under way, a few milliseconds.
@@ -22,7 +22,8 @@
 
 #define GC_INTERVAL_NS (2ULL * 1000000000ULL)
 #define GC_CPU_SHARE 20
-#define GC_INTERVAL_MAX_NS (60ULL * 1000000000ULL)
+#define GC_CPU_SHARE_BUSY 4
+#define GC_INTERVAL_MAX_NS (30ULL * 1000000000ULL)
 /* Ended flows and pinholes queued for events between two drains. */
 #define GC_QUEUE_MAX 65536
 
