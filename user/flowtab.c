@@ -103,17 +103,25 @@ static __u32 new_cookie(void)
 	return c | 1; /* never BPFALG_COOKIE_DEAD */
 }
 
+/* Is @reply free: no live flow keyed by it or holding it as reply? */
+static bool reply_free(const struct flowtab *ft,
+		       const struct bpfalg_tuple *reply)
+{
+	struct bpfalg_tuple o;
+	struct bpfalg_flow f;
+
+	return flowtab_lookup(ft, reply, &f, NULL) &&
+	       flowtab_lookup_reply(ft, reply, &o, &f);
+}
+
 int flowtab_insert(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 		   struct bpfalg_flow *f)
 {
-	struct bpfalg_tuple o;
 	struct bpfalg_flow cur;
 	struct bpfalg_rev r = { .orig = *orig };
 
 	/* a live flow keyed by the same tuple, or one holding the reply */
-	if (!flowtab_lookup(ft, orig, &cur, NULL) ||
-	    !flowtab_lookup_reply(ft, &f->reply, &o, &cur) ||
-	    !flowtab_lookup(ft, &f->reply, &cur, NULL))
+	if (!flowtab_lookup(ft, orig, &cur, NULL) || !reply_free(ft, &f->reply))
 		return -1;
 	f->cookie = r.cookie = new_cookie();
 	if (bpf_map_update_elem(ft->rev[FLOWTAB_ANSWERED], &f->reply, &r,
@@ -202,17 +210,6 @@ out:
 	free(keys);
 	free(vals);
 	return ret;
-}
-
-/* Is @reply free: no live flow keyed by it or holding it as reply? */
-static bool reply_free(const struct flowtab *ft,
-		       const struct bpfalg_tuple *reply)
-{
-	struct bpfalg_tuple o;
-	struct bpfalg_flow f;
-
-	return flowtab_lookup(ft, reply, &f, NULL) &&
-	       flowtab_lookup_reply(ft, reply, &o, &f);
 }
 
 int flowtab_snat_search(const struct flowtab *ft,

@@ -35,14 +35,21 @@ struct gc_set {
 	size_t mask, n;
 };
 
+/* FNV-1a over @len bytes from @seed, folded. */
+static __u64 fnv(const void *p, size_t len, __u64 seed)
+{
+	const unsigned char *b = p;
+	__u64 h = 1469598103934665603ULL ^ seed;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
 static __u64 half_hash(int pair, const struct bpfalg_tuple *t, __u32 cookie)
 {
-	const unsigned char *b = (const unsigned char *)t;
-	__u64 h = 1469598103934665603ULL ^ ((__u64)pair << 32 | cookie);
+	__u64 h = fnv(t, sizeof(*t), (__u64)pair << 32 | cookie);
 
-	for (size_t i = 0; i < sizeof(*t); i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	h ^= h >> 29;
 	return h ? h : 1;
 }
 
@@ -111,12 +118,7 @@ struct gc_hosts {
 
 static size_t host_hash(const struct bpfalg_host_key *k)
 {
-	const unsigned char *b = (const unsigned char *)k;
-	__u64 h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return (size_t)(h ^ (h >> 29));
+	return (size_t)fnv(k, sizeof(*k), 0);
 }
 
 static int hosts_add(struct gc_hosts *h, const struct bpfalg_tuple *t)

@@ -137,28 +137,30 @@ half_reply(void *rmap, void *fmap, const struct bpfalg_tuple *t,
 	return f;
 }
 
+/* The reply halves: the answered pair, then (@both) the unreplied one. */
 static __always_inline struct bpfalg_flow *
-find_reply(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig, __u8 *tbl)
+find_reply(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig, __u8 *tbl,
+	   bool both)
 {
 	struct bpfalg_flow *f = half_reply(&flow_rev, &flows, t, orig);
 
-	if (f) {
-		*tbl = FT_ASSURED;
-		return f;
-	}
-	f = half_reply(&flow_rev_new, &flows_new, t, orig);
-	if (f)
+	*tbl = FT_ASSURED;
+	if (!f && both) {
+		f = half_reply(&flow_rev_new, &flows_new, t, orig);
 		*tbl = FT_NEW;
+	}
 	return f;
 }
 
+/* The original halves, in the same order. */
 static __always_inline struct bpfalg_flow *
-find_orig(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig, __u8 *tbl)
+find_orig(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig, __u8 *tbl,
+	  bool both)
 {
 	struct bpfalg_flow *f = half_orig(&flows, t);
 
 	*tbl = FT_ASSURED;
-	if (!f) {
+	if (!f && both) {
 		f = half_orig(&flows_new, t);
 		*tbl = FT_NEW;
 	}
@@ -168,37 +170,46 @@ find_orig(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig, __u8 *tbl)
 }
 
 /*
- * Find the flow a tuple belongs to.  On success *dir says which direction
- * the tuple travels, *orig holds the original half's key and *tbl its pair.
- * @reply_first: look at reply halves first (packets arriving from outside
- * are mostly replies), saving lookups.  The allocator never lets a public
- * tuple key both a reply half and a live original half (nat.h), so the order
- * only changes the cost.
+ * Find the flow a tuple belongs to, in both pairs (@both) or the answered
+ * one only.  On success *dir says which direction the tuple travels, *orig
+ * holds the original half's key and *tbl its pair.  @reply_first: look at
+ * reply halves first (packets arriving from outside are mostly replies),
+ * saving lookups.  The allocator never lets a public tuple key both a reply
+ * half and a live original half (nat.h), so the order only changes the
+ * cost.
  */
 static __always_inline struct bpfalg_flow *
-flow_find(const struct bpfalg_tuple *t, __u8 *dir, struct bpfalg_tuple *orig,
-	  bool reply_first, __u8 *tbl)
+flow_find_in(const struct bpfalg_tuple *t, __u8 *dir, struct bpfalg_tuple *orig,
+	    bool reply_first, __u8 *tbl, bool both)
 {
 	struct bpfalg_flow *f;
 
 	if (reply_first) {
-		f = find_reply(t, orig, tbl);
+		f = find_reply(t, orig, tbl, both);
 		if (f) {
 			*dir = BPFALG_DIR_REPLY;
 			return f;
 		}
 	}
-	f = find_orig(t, orig, tbl);
+	f = find_orig(t, orig, tbl, both);
 	if (f) {
 		*dir = BPFALG_DIR_ORIG;
 		return f;
 	}
 	if (reply_first)
 		return NULL;
-	f = find_reply(t, orig, tbl);
+	f = find_reply(t, orig, tbl, both);
 	if (f)
 		*dir = BPFALG_DIR_REPLY;
 	return f;
+}
+
+/* TC: either pair. */
+static __always_inline struct bpfalg_flow *
+flow_find(const struct bpfalg_tuple *t, __u8 *dir, struct bpfalg_tuple *orig,
+	  bool reply_first, __u8 *tbl)
+{
+	return flow_find_in(t, dir, orig, reply_first, tbl, true);
 }
 
 /* XDP forwards answered flows only: one pair of maps to look in. */
@@ -206,27 +217,9 @@ static __always_inline struct bpfalg_flow *
 flow_find_assured(const struct bpfalg_tuple *t, __u8 *dir,
 		  struct bpfalg_tuple *orig, bool reply_first)
 {
-	struct bpfalg_flow *f;
+	__u8 tbl;
 
-	if (reply_first) {
-		f = half_reply(&flow_rev, &flows, t, orig);
-		if (f) {
-			*dir = BPFALG_DIR_REPLY;
-			return f;
-		}
-	}
-	f = half_orig(&flows, t);
-	if (f) {
-		*dir = BPFALG_DIR_ORIG;
-		__builtin_memcpy(orig, t, sizeof(*orig));
-		return f;
-	}
-	if (reply_first)
-		return NULL;
-	f = half_reply(&flow_rev, &flows, t, orig);
-	if (f)
-		*dir = BPFALG_DIR_REPLY;
-	return f;
+	return flow_find_in(t, dir, orig, reply_first, &tbl, false);
 }
 
 /* Does the reply half @r belong to a flow that is alive? */

@@ -271,8 +271,8 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 
 /*
  * --max-flows-per-host: how many unreplied flows an inside address holds.
- * host_admit() says whether one more may be made (and counts it: 1 when it
- * did), host_release() takes one off when it is answered.  The counts are
+ * host_admit() says whether one more may be made (and counts it when so),
+ * host_release() takes one off when it is answered.  The counts are
  * approximate between two sweeps of the controller, which recounts them.
  */
 static __always_inline void host_key(const struct bpfalg_tuple *t,
@@ -325,11 +325,9 @@ static __always_inline void host_release(const struct bpfalg_tuple *t)
 
 /*
  * @f (original half @orig in the unreplied pair) has been answered: copy
- * both halves into the answered pair, reply half last-but-one so that a
- * reply finds the flow at every moment, then retire the unreplied copies
- * (marked dead first, so a reader holding them sees a miss).  Returns the
- * answered original half, or @f when it could not move (it keeps working
- * where it is).
+ * both halves into the answered pair (the unreplied copies still work
+ * meanwhile), then retire the unreplied copies (marked dead first, so a
+ * reader holding them sees a miss).  1 when moved.  Global: verified once.
  */
 __noinline int flow_promote_copy(struct bpfalg_flow *f,
 				 const struct bpfalg_tuple *orig)
@@ -365,6 +363,9 @@ __noinline int flow_promote_copy(struct bpfalg_flow *f,
 	return 1;
 }
 
+/* The answered original half of @f, or @f when it could not move (it
+ * keeps working where it is).
+ */
 static __always_inline struct bpfalg_flow *
 flow_promote(struct bpfalg_flow *f, const struct bpfalg_tuple *orig)
 {
