@@ -342,7 +342,7 @@ import json, sys, time
 t = time.time(); j = json.load(sys.stdin); c = j["counters"]
 tb = j["tables"]
 print(sys.argv[1], sys.argv[2], t, c.get("flow_new", 0), c.get("flow_table_full", 0),
-      tb["flows"]["in_use"] + tb.get("flows_new", {}).get("in_use", 0))' "$t" "$c"
+      tb["flows4"]["in_use"] + tb["flows4_new"]["in_use"])' "$t" "$c"
 			elif [ "$BENCH_GW" = kernel ]; then
 				echo "$t $c $t 0 0 $(gx cat /proc/sys/net/netfilter/nf_conntrack_count)"
 			else
@@ -371,7 +371,7 @@ print(sys.argv[1], sys.argv[2], t, c.get("flow_new", 0), c.get("flow_table_full"
 		if [ "$BENCH_GW" = bpfalg ]; then
 			add w2_flow_new_per_s "$(python3 -c "print(round((${10} - ${4}) / (${9} - ${3})))")"
 			add w2_flow_table_full "$((${17} - ${5}))"
-			add w2_flows_max "$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows"]["max"])')"
+			add w2_flows_max "$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows4"]["max"])')"
 		elif [ "$BENCH_GW" = kernel ]; then
 			add w2_flows_max "$(gx cat /proc/sys/net/netfilter/nf_conntrack_max)"
 		fi
@@ -405,7 +405,7 @@ print(sys.argv[1], sys.argv[2], t, c.get("flow_new", 0), c.get("flow_table_full"
 		crr_client "${W3_CONC:-8}" "${W3_DUR:-$(python3 -c "print(min($DUR, 3))")}" "$TMPD/crr.json"
 		read -r _ _ _ _ _ _ _ sq1 _ </proc/stat
 		case $BENCH_GW in
-		bpfalg) inuse=$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows"]["in_use"])') ;;
+		bpfalg) inuse=$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows4"]["in_use"])') ;;
 		kernel) inuse=$(gx cat /proc/sys/net/netfilter/nf_conntrack_count) ;;
 		*) inuse=0 ;;
 		esac
@@ -483,13 +483,13 @@ print(round(secs / gbit, 4))")"
 		# Slab: nf_conn and its extensions) and the nf_conntrack cache's
 		# object size; the delta over the flows created is per flow
 		# (other work on the host adds noise, small against 1M flows).
-		# bpfalg: the four flow maps are preallocated at `up` (the
-		# answered pair of --flows entries, the unreplied pair a quarter
-		# of that, all LRU): bytes_memlock per --flows entry.
+		# bpfalg: the eight flow maps are preallocated at `up` (both
+		# IPv4 pairs of --flows entries, both IPv6 pairs a quarter of
+		# that, all LRU): their bytes_memlock per --flows entry.
 		slab_kb() { sed -nE 's/^Slab: +([0-9]+) kB/\1/p' /proc/meminfo; }
 		in_use() {
 			case $BENCH_GW in
-			bpfalg) algctl stats -j | python3 -c 'import json,sys; t = json.load(sys.stdin)["tables"]; print(t["flows"]["in_use"] + t.get("flows_new", {}).get("in_use", 0))' ;;
+			bpfalg) algctl stats -j | python3 -c 'import json,sys; t = json.load(sys.stdin)["tables"]; print(t["flows4"]["in_use"] + t["flows4_new"]["in_use"])' ;;
 			kernel) gx cat /proc/sys/net/netfilter/nf_conntrack_count ;;
 			esac
 		}
@@ -501,7 +501,8 @@ print(round(secs / gbit, 4))")"
 			add w5_map_bytes_per_entry "$(python3 - "$PIN" <<-'PY'
 			import json, subprocess, sys
 			tot = ents = 0
-			for m in ("flows", "flow_rev", "flows_new", "flow_rev_new"):
+			for m in ("flows4", "flow_rev4", "flows4_new", "flow_rev4_new",
+			          "flows6", "flow_rev6", "flows6_new", "flow_rev6_new"):
 			    j = json.loads(subprocess.check_output(["bpftool", "-j", "map", "show", "pinned",
 			                                            sys.argv[1] + "/" + m]))
 			    tot += int(j["bytes_memlock"])

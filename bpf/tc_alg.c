@@ -225,9 +225,16 @@ static __noinline int tc_icmp_error(struct __sk_buff *skb, const struct pkt *p,
 /* Is the (untranslated) destination local, or would it be routed inside? */
 static __noinline int tc_unsolicited(struct __sk_buff *skb, const struct pkt *p)
 {
+	struct bpfalg_config *c = get_cfg();
 	struct bpf_fib_lookup fib = {};
+	__u32 flags = 0;
 	long rc;
 
+	/* without the flag (older kernels) an unresolved neighbour is
+	 * NO_NEIGH, with the egress interface filled in all the same
+	 */
+	if (c && (c->flags & BPFALG_CF_FIB_SKIP_NEIGH))
+		flags = BPF_FIB_LOOKUP_SKIP_NEIGH;
 	fib.ifindex = skb->ifindex;
 	fib.l4_protocol = p->t.proto;
 	fib.sport = p->t.sport;
@@ -241,7 +248,7 @@ static __noinline int tc_unsolicited(struct __sk_buff *skb, const struct pkt *p)
 		__builtin_memcpy(fib.ipv6_src, p->t.saddr, 16);
 		__builtin_memcpy(fib.ipv6_dst, p->t.daddr, 16);
 	}
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH);
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), flags);
 	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED) {
 		count(BPFALG_CNT_LOCAL_PASS);
 		return TC_ACT_UNSPEC;
@@ -253,7 +260,8 @@ static __noinline int tc_unsolicited(struct __sk_buff *skb, const struct pkt *p)
 		count(BPFALG_CNT_FIB_FAIL_PASS);
 		return TC_ACT_UNSPEC;
 	}
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS &&
+	if ((rc == BPF_FIB_LKUP_RET_SUCCESS ||
+	     rc == BPF_FIB_LKUP_RET_NO_NEIGH) &&
 	    iface_role(fib.ifindex) != BPFALG_ROLE_INSIDE)
 		return TC_ACT_UNSPEC; /* transit elsewhere: not ours */
 	count(BPFALG_CNT_INBOUND_DROP);
@@ -653,13 +661,17 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 		if (tcp_syn_only(pp))
 			f->tcp_wscale[0] = tcp_syn_wscale(skb, pp);
 		if (!(f->flags & BPFALG_FF_FROM_PINHOLE)) {
-			__u8 alg = alg_for_flow(&pp->t, &f->reply);
+			/* the server's port as the inside sees it */
+			__be16 rsport = pp->t.family == BPFALG_AF_INET ?
+						f->reply4.sport :
+						pp->t.dport;
+			__u8 alg = alg_for_flow(&pp->t, rsport);
 
 			if (alg) {
 				f->alg = alg;
 				f->flags |= BPFALG_FF_CONTROL;
 			} else {
-				alg_count_tls(&pp->t, &f->reply);
+				alg_count_tls(&pp->t, rsport);
 			}
 		}
 	} else {
@@ -713,6 +725,25 @@ SEC("tc")
 int tc_egress(struct __sk_buff *skb)
 {
 	return tc_handle(skb, false);
+}
+
+/*
+ * Run once by the loader (BPF_PROG_TEST_RUN), never attached: 0 when this
+ * kernel's bpf_fib_lookup() accepts BPF_FIB_LOOKUP_SKIP_NEIGH, 1 when it
+ * refuses the flag (before 6.5: -EINVAL whatever the route).
+ */
+SEC("tc")
+int tc_fib_probe(struct __sk_buff *skb)
+{
+	struct bpf_fib_lookup fib = {};
+
+	fib.family = AF_INET;
+	fib.ifindex = skb->ifindex;
+	fib.ipv4_dst = bpf_htonl(0x7f000001);
+	return bpf_fib_lookup(skb, &fib, sizeof(fib),
+			      BPF_FIB_LOOKUP_SKIP_NEIGH) < 0 ?
+		       1 :
+		       0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -4,8 +4,9 @@
  *
  * A packet of an established flow (TCP ESTABLISHED without SYN/FIN/RST, UDP
  * or ICMP echo that has seen a reply, not an ALG control channel) is
- * translated, its TTL decremented, and forwarded with bpf_fib_lookup() +
- * bpf_redirect(), bypassing the stack.  Everything else, and anything whose
+ * translated, its TTL decremented, and forwarded with bpf_fib_lookup() (its
+ * answer cached per destination for a second) + bpf_redirect(), bypassing
+ * the stack.  Everything else, and anything whose
  * next hop the FIB cannot resolve yet, is XDP_PASSed untouched: the TC
  * programs (tc_alg.c) do the complete job on the slow path.
  */
@@ -27,18 +28,29 @@
 #define NH_CACHE_NS 1000000000ULL
 
 /*
- * The translated packet's next hop, from the flow's cache or the FIB; 0 when
- * XDP can forward it, -1 when the stack must (no neighbour yet, too big for
- * the route's MTU, local, unreachable).
+ * The translated packet's next hop, from the per-destination cache or the
+ * FIB; 0 when XDP can forward it, -1 when the stack must (no neighbour yet,
+ * too big for the route's MTU, local, unreachable).  Not inlined: its
+ * locals would not fit beside the parsed packet and flow_reply_heal().
  */
-static __always_inline int xdp_nexthop(struct xdp_md *ctx, const struct pkt *p,
-				       const struct xlate *x,
-				       struct bpfalg_nexthop *nh, __u64 now,
-				       struct bpf_fib_lookup *fib)
+static __noinline int xdp_nexthop(struct xdp_md *ctx, const struct pkt *p,
+				  const struct xlate *x, __u64 now,
+				  struct bpf_fib_lookup *fib)
 {
+	struct bpfalg_nh_key k = {};
+	struct bpfalg_nexthop *nh, fresh = {};
 	long rc;
 
-	if (nh->ifindex && now - nh->ts_ns < NH_CACHE_NS &&
+	if (!ctx || !p || !x || !fib)
+		return -1;
+	k.ifindex = ctx->ingress_ifindex;
+	k.family = p->t.family;
+	if (p->t.family == BPFALG_AF_INET)
+		k.daddr[0] = x->daddr[0];
+	else
+		__builtin_memcpy(k.daddr, x->daddr, 16);
+	nh = bpf_map_lookup_elem(&nh_cache, &k);
+	if (nh && nh->ifindex && now - nh->ts_ns < NH_CACHE_NS &&
 	    p->l3_len <= nh->fits_len) {
 		fib->ifindex = nh->ifindex;
 		__builtin_memcpy(fib->dmac, nh->dmac, ETH_ALEN);
@@ -64,15 +76,18 @@ static __always_inline int xdp_nexthop(struct xdp_md *ctx, const struct pkt *p,
 	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		return -1;
-	/* Another CPU may refresh the same entry: both write what the FIB
-	 * said, and the timestamp goes last.
+	/* A whole new value: another CPU may refresh the same entry, and a
+	 * reader sees either value, never half of one.  The length checked
+	 * grows within one second, and starts again after it.
 	 */
-	nh->ifindex = fib->ifindex;
-	__builtin_memcpy(nh->dmac, fib->dmac, ETH_ALEN);
-	__builtin_memcpy(nh->smac, fib->smac, ETH_ALEN);
-	if (now - nh->ts_ns >= NH_CACHE_NS || p->l3_len > nh->fits_len)
-		nh->fits_len = p->l3_len;
-	nh->ts_ns = now;
+	fresh.ifindex = fib->ifindex;
+	__builtin_memcpy(fresh.dmac, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(fresh.smac, fib->smac, ETH_ALEN);
+	fresh.fits_len = p->l3_len;
+	if (nh && now - nh->ts_ns < NH_CACHE_NS && nh->fits_len > p->l3_len)
+		fresh.fits_len = nh->fits_len;
+	fresh.ts_ns = now;
+	bpf_map_update_elem(&nh_cache, &k, &fresh, BPF_ANY);
 	return 0;
 }
 
@@ -206,7 +221,7 @@ int xdp_alg(struct xdp_md *ctx)
 
 	flow_xlate(f, &orig, dir, &x);
 	now = dp_now();
-	if (xdp_nexthop(ctx, &p, &x, &f->nh[dir & 1], now, &fib)) {
+	if (xdp_nexthop(ctx, &p, &x, now, &fib)) {
 		count(BPFALG_CNT_XDP_PASS_NEIGH);
 		return XDP_PASS;
 	}

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 9
+#define BPFALG_LAYOUT_VERSION 10
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.
@@ -24,9 +24,12 @@
 
 #define BPFALG_DEFAULT_PIN_PATH "/sys/fs/bpf/bpfalg"
 #define BPFALG_DEFAULT_FLOWS 262144
+/* IPv6 flows get their own maps, by default a quarter of the IPv4 size. */
+#define BPFALG_DEFAULT_FLOWS6_DIV 4
 #define BPFALG_MAX_PINHOLES 16384
 #define BPFALG_MAX_FORWARDS 4096
 #define BPFALG_MAX_FRAGS 8192
+#define BPFALG_MAX_NEXTHOPS 4096
 #define BPFALG_MAX_IFACES 64
 /* XDP reads per-interface flags from an array indexed by ifindex (a hash
  * lookup cost it ~55 ns a packet); interfaces above this get no fast path.
@@ -97,11 +100,18 @@ enum bpfalg_flow_state {
 #define BPFALG_DIR_REPLY 1
 
 /*
- * Next hop of one direction of a flow, cached by XDP so that
+ * Next hop toward one destination, cached by XDP (map "nh_cache") so that
  * bpf_fib_lookup() (about half of the fast path's cost) runs at most once a
- * second per flow and direction, and again whenever a packet is longer than
- * any the cached route has been checked for.
+ * second per destination, and again whenever a packet is longer than any
+ * the cached route has been checked for.
  */
+struct bpfalg_nh_key {
+	__be32 daddr[4]; /* the translated destination */
+	__u32 ifindex; /* where the packet came in (the FIB asks by it) */
+	__u8 family;
+	__u8 pad[3];
+};
+
 struct bpfalg_nexthop {
 	__u32 ifindex; /* egress interface, 0: nothing cached */
 	__u16 fits_len; /* packets up to this L3 length passed the MTU check */
@@ -114,54 +124,145 @@ struct bpfalg_nexthop {
 /*
  * A flow is two self-describing halves (docs/datapath.md, "Flow table"):
  *
- *   original half  flows / flows_new      orig tuple  -> struct bpfalg_flow
- *   reply half     flow_rev / flow_rev_new reply tuple -> struct bpfalg_rev
+ *   original half  flows4 / flows4_new       orig tuple  -> struct bpfalg_flow
+ *   reply half     flow_rev4 / flow_rev4_new reply tuple -> struct bpfalg_rev4
  *
- * All four maps are LRU: either half can be evicted at any time.  Both halves
- * carry the same random cookie, and a reply half counts only while the
- * original half it names exists with that cookie, so an evicted or replaced
- * half is a miss, never a wrong translation.  The original direction
- * re-creates a missing reply half; the datapath deletes nothing but its own
- * superseded copies, and the controller deletes a half only when its cookie
- * still matches.  Flows nobody answered yet live in the *_new pair, so a
- * flood of unreplied flows evicts only other unreplied flows (conntrack's
- * early drop); the first reply (UDP, ICMP) or the completed handshake (TCP)
- * moves both halves to flows / flow_rev.
+ * and the same four for IPv6 (flows6, flow_rev6, flows6_new, flow_rev6_new;
+ * keyed by the whole struct bpfalg_tuple, reply halves struct bpfalg_rev6).
+ * IPv4 keys are the 16-byte struct bpfalg_key4: the hash runs over 16 bytes
+ * instead of 40, and a flow costs less than half the memory.
+ *
+ * All eight maps are LRU: either half can be evicted at any time.  Both
+ * halves carry the same random cookie, and a reply half counts only while
+ * the original half it names exists with that cookie, so an evicted or
+ * replaced half is a miss, never a wrong translation.  The original
+ * direction re-creates a missing reply half; the datapath deletes nothing
+ * but its own superseded copies, and the controller deletes a half only
+ * when its cookie still matches.  Flows nobody answered yet live in the
+ * *_new pairs, so a flood of unreplied flows evicts only other unreplied
+ * flows (conntrack's early drop); the first reply (UDP, ICMP) or the
+ * completed handshake (TCP) moves both halves to the answered pair.
  *
  * Translation is symmetric: a packet in the original direction leaves with
  * source reply.daddr:reply.dport and destination reply.saddr:reply.sport; a
- * reply leaves with the original tuple reversed.
+ * reply leaves with the original tuple reversed.  IPv6 is not translated:
+ * its reply tuple is always the original reversed, and is not stored.
  */
 #define BPFALG_COOKIE_DEAD 0 /* superseded (tuple reused): a miss */
 
+/* The compact IPv4 flow key: 16 bytes. */
+struct bpfalg_key4 {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+/* The addresses and ports of an IPv4 reply tuple (its proto is the flow's). */
+struct bpfalg_addr4 {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+};
+
+/*
+ * The original half: 64 bytes, one cache line.  Timestamps are
+ * CLOCK_MONOTONIC (coarse).  Per-direction packet counts wrap at 2^32;
+ * bytes are not counted per flow (the interface counters have them).
+ */
 struct bpfalg_flow {
-	struct bpfalg_tuple reply; /* the reply direction, as it arrives */
-	__u64 created_ns; /* CLOCK_MONOTONIC (coarse) at creation */
+	struct bpfalg_addr4 reply4; /* IPv4 reply tuple; zero for IPv6 */
+	__u32 cookie; /* shared with the reply half; BPFALG_COOKIE_DEAD */
 	__u64 last_seen_ns; /* refreshed at most once a second */
-	__u64 packets[2]; /* per direction: BPFALG_DIR_* */
-	__u64 bytes[2];
+	__u32 created_s; /* seconds, at creation */
 	__u32 in_ifindex; /* where the original direction entered */
-	__u32 out_ifindex; /* where the original direction left */
+	__u32 packets[2]; /* per direction: BPFALG_DIR_* */
+	__u32 tcp_end[2]; /* per direction: highest seq + len sent (host) */
+	__u32 tcp_maxwin[2]; /* per direction: largest window it advertised,
+			      * scaled: bounds where the peer's RST may lie
+			      */
 	__u8 state; /* enum bpfalg_flow_state */
 	__u8 nat; /* enum bpfalg_nat_kind */
 	__u8 flags; /* BPFALG_FF_* */
 	__u8 alg; /* enum bpfalg_alg owning this control flow, 0 none */
 	__u8 tcp_seen[2]; /* BPFALG_TS_* per direction */
 	__u8 tcp_wscale[2]; /* window scale from each side's SYN, 0 none */
-	__u32 cookie; /* shared with the reply half; BPFALG_COOKIE_DEAD */
-	__u32 tcp_end[2]; /* per direction: highest seq + len sent (host) */
-	__u32 tcp_maxwin[2]; /* per direction: largest window it advertised,
-			      * scaled: bounds where the peer's RST may lie
-			      */
-	struct bpfalg_nexthop nh[2]; /* XDP's next-hop cache per direction */
 };
 
-/* Reply half: the original tuple it belongs to and that flow's cookie. */
-struct bpfalg_rev {
+/* Reply halves: the original key they belong to and that flow's cookie. */
+struct bpfalg_rev4 {
+	struct bpfalg_key4 orig;
+	__u32 cookie;
+};
+
+struct bpfalg_rev6 {
 	struct bpfalg_tuple orig;
 	__u32 cookie;
 	__u32 pad;
 };
+
+_Static_assert(sizeof(struct bpfalg_key4) == 16, "compact IPv4 key");
+_Static_assert(sizeof(struct bpfalg_flow) == 64, "a flow is one cache line");
+_Static_assert(sizeof(struct bpfalg_rev4) == 20, "IPv4 reply half");
+
+static inline __attribute__((always_inline)) void
+bpfalg_key4_of(const struct bpfalg_tuple *t, struct bpfalg_key4 *k)
+{
+	k->saddr = t->saddr[0];
+	k->daddr = t->daddr[0];
+	k->sport = t->sport;
+	k->dport = t->dport;
+	k->proto = t->proto;
+	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+}
+
+static inline __attribute__((always_inline)) void
+bpfalg_tuple_of4(const struct bpfalg_key4 *k, struct bpfalg_tuple *t)
+{
+	__builtin_memset(t, 0, sizeof(*t));
+	t->saddr[0] = k->saddr;
+	t->daddr[0] = k->daddr;
+	t->sport = k->sport;
+	t->dport = k->dport;
+	t->proto = k->proto;
+	t->family = BPFALG_AF_INET;
+}
+
+/* The reply tuple of flow @f whose original tuple is @orig. */
+static inline __attribute__((always_inline)) void
+bpfalg_flow_reply(const struct bpfalg_flow *f, const struct bpfalg_tuple *orig,
+		  struct bpfalg_tuple *r)
+{
+	__builtin_memset(r, 0, sizeof(*r));
+	r->proto = orig->proto;
+	r->family = orig->family;
+	if (orig->family == BPFALG_AF_INET) {
+		r->saddr[0] = f->reply4.saddr;
+		r->daddr[0] = f->reply4.daddr;
+		r->sport = f->reply4.sport;
+		r->dport = f->reply4.dport;
+		return;
+	}
+	__builtin_memcpy(r->saddr, orig->daddr, 16);
+	__builtin_memcpy(r->daddr, orig->saddr, 16);
+	r->sport = orig->dport;
+	r->dport = orig->sport;
+}
+
+/* Store reply tuple @r in @f (IPv6: nothing to store). */
+static inline __attribute__((always_inline)) void
+bpfalg_flow_set_reply(struct bpfalg_flow *f, const struct bpfalg_tuple *r)
+{
+	if (r->family != BPFALG_AF_INET)
+		return;
+	f->reply4.saddr = r->saddr[0];
+	f->reply4.daddr = r->daddr[0];
+	f->reply4.sport = r->sport;
+	f->reply4.dport = r->dport;
+}
 
 /*
  * Pinhole (expectation): admits one remote to one public port for a bounded
@@ -314,6 +415,10 @@ enum bpfalg_fail_policy {
  * (BPFALG_PUNT_FLOW_NEW records); the daemon sets it only while so.
  */
 #define BPFALG_CF_FLOW_EVENTS (1u << 2)
+/* This kernel's bpf_fib_lookup() takes BPF_FIB_LOOKUP_SKIP_NEIGH (6.5+):
+ * probed by the loader with tc_fib_probe.
+ */
+#define BPFALG_CF_FIB_SKIP_NEIGH (1u << 3)
 
 /* Timeouts in seconds, conntrack-like defaults in user/config.c. */
 struct bpfalg_timeouts {
@@ -532,7 +637,7 @@ struct bpfalg_alg_stats {
  * controller only, read by `algctl calls`; the datapath never touches
  * it).  Media streams name their two-way bindings: the flow key of a
  * stream is (inside:inside_port -> peer:peer_port, UDP), so the packet
- * and byte counters of each direction are read from the flows map.
+ * counters of each direction are read from the flow table.
  */
 #define BPFALG_MAX_CALLS 4096
 #define BPFALG_CALL_ID_LEN 64

@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 
 #include "calls_view.h"
+#include "flowtab.h"
 
 #define NS 1000000000ULL
 
@@ -57,7 +58,7 @@ static void judge(const struct bpfalg_call *c,
 	}
 }
 
-void calls_stream_view(int fd_flows, const struct bpfalg_call *c,
+void calls_stream_view(const struct flowtab *ft, const struct bpfalg_call *c,
 		       const struct bpfalg_call_media *m, __u16 in_port,
 		       __u16 peer_port, unsigned long long now,
 		       struct stream_view *v)
@@ -73,14 +74,11 @@ void calls_stream_view(int fd_flows, const struct bpfalg_call *c,
 	k.dport = htons(peer_port);
 	k.proto = BPFALG_IPPROTO_UDP;
 	k.family = c->family;
-	if (in_port && peer_port && fd_flows >= 0 &&
-	    !bpf_map_lookup_elem(fd_flows, &k, &f)) {
+	if (in_port && peer_port && ft && !flowtab_lookup(ft, &k, &f, NULL)) {
 		v->flow = true;
 		v->pkts_out = f.packets[BPFALG_DIR_ORIG];
 		v->pkts_in = f.packets[BPFALG_DIR_REPLY];
-		v->bytes_out = f.bytes[BPFALG_DIR_ORIG];
-		v->bytes_in = f.bytes[BPFALG_DIR_REPLY];
-		v->age_s = now > f.created_ns ? (now - f.created_ns) / NS : 0;
+		v->age_s = now / NS > f.created_s ? now / NS - f.created_s : 0;
 	}
 	judge(c, m, v);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * calls_view.h - what the datapath saw of one media stream of a SIP call
- * (the packet and byte counters of its binding's flow) and the verdict on
+ * (the packet counters of its binding's flow) and the verdict on
  * it: ok, one-way (with the likely reason), no-media, hold, waiting,
  * not-bound, ended.  Shared by `algctl calls` and `algctl doctor`.
  */
@@ -18,17 +18,17 @@
 
 struct stream_view {
 	bool flow; /* the binding's flow exists */
-	__u64 pkts_out, pkts_in, bytes_out, bytes_in; /* out: from inside */
+	__u64 pkts_out, pkts_in; /* out: from inside */
 	unsigned long long age_s; /* since the binding was made */
 	const char *status, *reason;
 };
 
 /*
  * The stream (inside in_port <-> the peer's peer_port) of media @m of call
- * @c, read from the flows map @fd_flows (may be -1) at CLOCK_MONOTONIC
- * @now.
+ * @c, read from the flow table @ft (may be NULL) at CLOCK_MONOTONIC @now.
  */
-void calls_stream_view(int fd_flows, const struct bpfalg_call *c,
+struct flowtab;
+void calls_stream_view(const struct flowtab *ft, const struct bpfalg_call *c,
 		       const struct bpfalg_call_media *m, __u16 in_port,
 		       __u16 peer_port, unsigned long long now,
 		       struct stream_view *v);

@@ -14,6 +14,7 @@
 
 #include "algctl.h"
 #include "calls_view.h"
+#include "flowtab.h"
 #include "format.h"
 #include "pins.h"
 #include "util/table.h"
@@ -47,17 +48,12 @@ static void json_stream(const char *name, const struct bpfalg_call *c,
 	jsonw_u64_field(json_wtr, "out", v->pkts_out);
 	jsonw_u64_field(json_wtr, "in", v->pkts_in);
 	jsonw_end_object(json_wtr);
-	jsonw_name(json_wtr, "bytes");
-	jsonw_start_object(json_wtr);
-	jsonw_u64_field(json_wtr, "out", v->bytes_out);
-	jsonw_u64_field(json_wtr, "in", v->bytes_in);
-	jsonw_end_object(json_wtr);
 	jsonw_string_field(json_wtr, "status", v->status);
 	jsonw_string_field(json_wtr, "reason", v->reason);
 	jsonw_end_object(json_wtr);
 }
 
-static void call_json(int fd_flows, const struct bpfalg_call *c,
+static void call_json(const struct flowtab *ft, const struct bpfalg_call *c,
 		      unsigned long long now)
 {
 	char a[64], cid[BPFALG_CALL_ID_LEN * 4 + 1];
@@ -84,8 +80,8 @@ static void call_json(int fd_flows, const struct bpfalg_call *c,
 		const struct bpfalg_call_media *m = &c->m[i];
 		struct stream_view rtp, rtcp;
 
-		calls_stream_view(fd_flows, c, m, m->inside_port, m->peer_port,
-				  now, &rtp);
+		calls_stream_view(ft, c, m, m->inside_port, m->peer_port, now,
+				  &rtp);
 		jsonw_start_object(json_wtr);
 		jsonw_string_field(json_wtr, "type",
 				   m->type < 7 ? media_names[m->type] :
@@ -96,7 +92,7 @@ static void call_json(int fd_flows, const struct bpfalg_call *c,
 		json_stream("rtp", c, m, m->inside_port, m->public_port,
 			    m->peer_port, &rtp);
 		if (m->inside_rtcp) {
-			calls_stream_view(fd_flows, c, m, m->inside_rtcp,
+			calls_stream_view(ft, c, m, m->inside_rtcp,
 					  m->peer_rtcp, now, &rtcp);
 			json_stream("rtcp", c, m, m->inside_rtcp,
 				    m->public_rtcp, m->peer_rtcp, &rtcp);
@@ -107,7 +103,7 @@ static void call_json(int fd_flows, const struct bpfalg_call *c,
 	jsonw_end_object(json_wtr);
 }
 
-static void call_rows(struct table *t, int fd_flows,
+static void call_rows(struct table *t, const struct flowtab *ft,
 		      const struct bpfalg_call *c, unsigned long long now)
 {
 	char cid[40], age[16];
@@ -121,8 +117,8 @@ static void call_rows(struct table *t, int fd_flows,
 		struct stream_view v;
 		char ports[48], peer[64], pk[48], st[160];
 
-		calls_stream_view(fd_flows, c, m, m->inside_port, m->peer_port,
-				  now, &v);
+		calls_stream_view(ft, c, m, m->inside_port, m->peer_port, now,
+				  &v);
 		snprintf(ports, sizeof(ports), "%u->%u", m->inside_port,
 			 m->public_port);
 		if (m->peer_port)
@@ -158,7 +154,8 @@ int do_calls(int argc, char **argv)
 	struct table *t;
 	char err[512];
 	long n = 0;
-	int fd, fd_flows;
+	struct flowtab ft, *ftp = &ft;
+	int fd;
 
 	NO_MORE_ARGS();
 	fd = pins_map_fd(pin_path, "calls", err, sizeof(err));
@@ -166,7 +163,8 @@ int do_calls(int argc, char **argv)
 		p_err("%s", err);
 		return EXIT_RUNTIME;
 	}
-	fd_flows = pins_map_fd(pin_path, "flows", err, sizeof(err));
+	if (flowtab_open(&ft, pin_path, err, sizeof(err)))
+		ftp = NULL; /* calls without counters */
 	t = list_begin("calls", table_new(8, "CALL-ID", "DIR", "AGE", "MEDIA",
 					  "INSIDE->PUBLIC", "PEER",
 					  "PKTS-OUT/IN", "STATUS"));
@@ -175,13 +173,13 @@ int do_calls(int argc, char **argv)
 		if (bpf_map_lookup_elem(fd, &key, &c))
 			continue;
 		if (json_wtr)
-			call_json(fd_flows, &c, now);
+			call_json(ftp, &c, now);
 		else if (t)
-			call_rows(t, fd_flows, &c, now);
+			call_rows(t, ftp, &c, now);
 		n++;
 	}
-	if (fd_flows >= 0)
-		close(fd_flows);
+	if (ftp)
+		flowtab_close(ftp);
 	close(fd);
 	list_end(t, n, "call");
 	return EXIT_OK;

@@ -52,7 +52,7 @@ static int config_from_pins(struct up_config *uc, char *err, size_t errlen)
 	uc->xdp_fast = s.xdp_fast;
 	uc->tc_mode = s.tc_mode;
 	/* the table as it was made, whatever was asked later */
-	flows = pins_max_entries(pin_path, "flows");
+	flows = pins_max_entries(pin_path, "flows4");
 	uc->flows = flows > 0 ? (__u32)flows : s.flows;
 	uc->pinhole_timeout = s.pinhole_timeout;
 	uc->pinholes_per_flow = s.pinholes_per_flow;

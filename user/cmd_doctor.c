@@ -41,6 +41,7 @@
 #include "config.h"
 #include "doctor_parse.h"
 #include "format.h"
+#include "flowtab.h"
 #include "loader.h"
 #include "pins.h"
 
@@ -1652,8 +1653,10 @@ static void check_fail_policy(struct doctor *d)
 /* 6. Tables near full, SNAT ports exhausted. */
 static void check_tables(struct doctor *d)
 {
-	static const char *const tables[] = { "flows", "flows_new", "pinholes",
-					      "ctl", "frags" };
+	static const char *const tables[] = { "flows4",	  "flows4_new",
+					      "flows6",	  "flows6_new",
+					      "pinholes", "ctl",
+					      "frags" };
 	__u64 full = d->cnt.c[BPFALG_CNT_FLOW_TABLE_FULL],
 	      exh = d->cnt.c[BPFALG_CNT_PORT_EXHAUSTED];
 
@@ -1666,14 +1669,15 @@ static void check_tables(struct doctor *d)
 		if (in * 10 >= max * 9) {
 			note(d, SEV_WARN, "table %s: %ld of %ld entries in use",
 			     tables[t], in, max);
-			act(d, !strcmp(tables[t], "flows_new") ?
+			act(d, strstr(tables[t], "_new") ?
 				       "many flows nobody answers: a scan or "
 				       "flood from inside? (algctl flows; new "
 				       "ones still get in, the oldest "
 				       "unanswered make room)" :
-			       !strcmp(tables[t], "flows") ?
+			       !strncmp(tables[t], "flows", 5) ?
 				       "raise --flows (algctl down, algctl up "
-				       "--flows N) or shorten the timeouts: "
+				       "--flows N; IPv6 gets a quarter of it) "
+				       "or shorten the timeouts: "
 				       "when full, new answered flows end the "
 				       "least recently used ones" :
 				       "see what holds them (algctl flows, "
@@ -1717,8 +1721,11 @@ static void check_media(struct doctor *d)
 	__u64 key, *prev = NULL;
 	char err[256];
 	int fd = pins_map_fd(pin_path, "calls", err, sizeof(err));
-	int fd_flows = pins_map_fd(pin_path, "flows", err, sizeof(err));
+	struct flowtab ft, *ftp = &ft;
 	unsigned int calls = 0, bad = 0;
+
+	if (flowtab_open(&ft, pin_path, err, sizeof(err)))
+		ftp = NULL;
 
 	if (fd < 0) {
 		note(d, SEV_INFO, "SIP calls not readable: %s", err);
@@ -1735,7 +1742,7 @@ static void check_media(struct doctor *d)
 			struct stream_view v;
 			char cid[80];
 
-			calls_stream_view(fd_flows, &c, m, m->inside_port,
+			calls_stream_view(ftp, &c, m, m->inside_port,
 					  m->peer_port, now, &v);
 			if (strcmp(v.status, "one-way") &&
 			    strcmp(v.status, "not-bound"))
@@ -1773,8 +1780,8 @@ out:
 		act(d, "SIPS endpoints must traverse the NAT themselves "
 		       "(ICE/STUN, rport, a media relay)");
 	}
-	if (fd_flows >= 0)
-		close(fd_flows);
+	if (ftp)
+		flowtab_close(ftp);
 	if (fd >= 0)
 		close(fd);
 }

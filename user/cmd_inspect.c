@@ -44,6 +44,9 @@ static void json_pair(const char *name, __u64 orig, __u64 reply)
 static void flow_json(const struct bpfalg_tuple *o, const struct bpfalg_flow *f,
 		      __u64 age, __u64 left)
 {
+	struct bpfalg_tuple r;
+
+	bpfalg_flow_reply(f, o, &r);
 	jsonw_start_object(json_wtr);
 	jsonw_string_field(json_wtr, "proto", fmt_proto(o->proto));
 	jsonw_string_field(json_wtr, "family",
@@ -53,19 +56,15 @@ static void flow_json(const struct bpfalg_tuple *o, const struct bpfalg_flow *f,
 	/* the original direction as sent, and as it leaves translated */
 	json_endpoint("orig_src", o->family, o->saddr, o->sport);
 	json_endpoint("orig_dst", o->family, o->daddr, o->dport);
-	json_endpoint("reply_src", f->reply.family, f->reply.saddr,
-		      f->reply.sport);
-	json_endpoint("reply_dst", f->reply.family, f->reply.daddr,
-		      f->reply.dport);
+	json_endpoint("reply_src", r.family, r.saddr, r.sport);
+	json_endpoint("reply_dst", r.family, r.daddr, r.dport);
 	if (f->nat == BPFALG_NAT_SNAT)
-		json_endpoint("public", f->reply.family, f->reply.daddr,
-			      f->reply.dport);
+		json_endpoint("public", r.family, r.daddr, r.dport);
 	else if (f->nat == BPFALG_NAT_DNAT)
 		json_endpoint("public", o->family, o->daddr, o->dport);
 	jsonw_u64_field(json_wtr, "age_s", age);
 	jsonw_u64_field(json_wtr, "timeout_s", left);
 	json_pair("packets", f->packets[0], f->packets[1]);
-	json_pair("bytes", f->bytes[0], f->bytes[1]);
 	jsonw_name(json_wtr, "flags");
 	jsonw_start_array(json_wtr);
 	if (f->flags & BPFALG_FF_FROM_PINHOLE)
@@ -85,24 +84,21 @@ static void flow_json(const struct bpfalg_tuple *o, const struct bpfalg_flow *f,
 static void flow_row(struct table *t, const struct bpfalg_tuple *o,
 		     const struct bpfalg_flow *f, __u64 age, __u64 left)
 {
-	char src[64], dst[64], pub[64] = "-", a[16], l[16], pk[48], by[48];
+	char src[64], dst[64], pub[64] = "-", a[16], l[16], pk[48];
+	struct bpfalg_tuple r;
 
+	bpfalg_flow_reply(f, o, &r);
 	fmt_endpoint(o->family, o->saddr, o->sport, src, sizeof(src));
 	fmt_endpoint(o->family, o->daddr, o->dport, dst, sizeof(dst));
 	if (f->nat == BPFALG_NAT_SNAT)
-		fmt_endpoint(f->reply.family, f->reply.daddr, f->reply.dport,
-			     pub, sizeof(pub));
+		fmt_endpoint(r.family, r.daddr, r.dport, pub, sizeof(pub));
 	else if (f->nat == BPFALG_NAT_DNAT)
-		fmt_endpoint(f->reply.family, f->reply.saddr, f->reply.sport,
-			     pub, sizeof(pub));
-	snprintf(pk, sizeof(pk), "%llu/%llu", (unsigned long long)f->packets[0],
-		 (unsigned long long)f->packets[1]);
-	snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)f->bytes[0],
-		 (unsigned long long)f->bytes[1]);
+		fmt_endpoint(r.family, r.saddr, r.sport, pub, sizeof(pub));
+	snprintf(pk, sizeof(pk), "%u/%u", f->packets[0], f->packets[1]);
 	table_row(t, fmt_proto(o->proto), src, dst, fmt_nat(f->nat), pub,
 		  fmt_state(o->proto, f->state),
 		  fmt_duration(age, a, sizeof(a)),
-		  fmt_duration(left, l, sizeof(l)), pk, by);
+		  fmt_duration(left, l, sizeof(l)), pk);
 }
 
 struct flows_walk {
@@ -118,7 +114,7 @@ static int flows_walk_one(const struct bpfalg_tuple *key,
 	struct flows_walk *w = arg;
 	__u64 age, idle, to, left;
 
-	age = w->now > f->created_ns ? (w->now - f->created_ns) / NS : 0;
+	age = w->now / NS > f->created_s ? w->now / NS - f->created_s : 0;
 	idle = w->now > f->last_seen_ns ? (w->now - f->last_seen_ns) / NS : 0;
 	to = bpfalg_flow_timeout(f, key, &w->c->timeouts);
 	left = idle < to ? to - idle : 0;
@@ -143,10 +139,9 @@ int do_flows(int argc, char **argv)
 	    flowtab_open(&ft, pin_path, err, sizeof(err)))
 		goto fail;
 	/* TRANSLATED: the public source of SNAT, the inside target of DNAT */
-	w.t = list_begin("flows",
-			 table_new(10, "PROTO", "SRC", "DST", "NAT",
-				   "TRANSLATED", "STATE", "AGE", "TIMEOUT",
-				   "PKTS(o/r)", "BYTES(o/r)"));
+	w.t = list_begin("flows", table_new(9, "PROTO", "SRC", "DST", "NAT",
+					    "TRANSLATED", "STATE", "AGE",
+					    "TIMEOUT", "PKTS(o/r)"));
 	ret = flowtab_walk(&ft, flows_walk_one, &w);
 	flowtab_close(&ft);
 	list_end(w.t, w.n, "flow");
@@ -245,11 +240,45 @@ static const char *alg_stat_key(unsigned int alg, int idx)
 	return name;
 }
 
+/*
+ * Entries in use (or @max: the size) of pinned map @name.  The family-less
+ * flow table names ("flows", "flow_rev_new", ...) count both families'
+ * maps in use; their size is the IPv4 maps' (what --flows sets: the IPv6
+ * maps are listed on their own).  Negative when a map is missing.
+ */
+static long table_entries(const char *name, bool max)
+{
+	static const char *const sums[][3] = {
+		{ "flows", "flows4", "flows6" },
+		{ "flow_rev", "flow_rev4", "flow_rev6" },
+		{ "flows_new", "flows4_new", "flows6_new" },
+		{ "flow_rev_new", "flow_rev4_new", "flow_rev6_new" },
+	};
+
+	for (size_t i = 0; i < sizeof(sums) / sizeof(*sums); i++) {
+		long a, b;
+
+		if (strcmp(name, sums[i][0]))
+			continue;
+		a = table_entries(sums[i][1], max);
+		if (max)
+			return a;
+		b = table_entries(sums[i][2], max);
+		return a < 0 ? a : b < 0 ? b : a + b;
+	}
+	return max ? pins_max_entries(pin_path, name) :
+		     pins_count_entries(pin_path, name);
+}
+
 int do_stats(int argc, char **argv)
 {
+	/* "flows" and its kin: both families (table_entries) */
 	static const char *const tables[] = {
-		"flows", "flow_rev", "flows_new", "flow_rev_new",
-		"pinholes", "ctl", "forwards", "frags"
+		"flows",    "flow_rev",	 "flows_new",  "flow_rev_new",
+		"flows4",   "flow_rev4", "flows4_new", "flow_rev4_new",
+		"flows6",   "flow_rev6", "flows6_new", "flow_rev6_new",
+		"pinholes", "ctl",	 "forwards",   "frags",
+		"nh_cache"
 	};
 	struct bpfalg_counters cnt;
 	char err[512];
@@ -283,11 +312,10 @@ int do_stats(int argc, char **argv)
 		for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++) {
 			jsonw_name(json_wtr, tables[i]);
 			jsonw_start_object(json_wtr);
-			jsonw_s64_field(
-				json_wtr, "in_use",
-				pins_count_entries(pin_path, tables[i]));
+			jsonw_s64_field(json_wtr, "in_use",
+					table_entries(tables[i], false));
 			jsonw_s64_field(json_wtr, "max",
-					pins_max_entries(pin_path, tables[i]));
+					table_entries(tables[i], true));
 			jsonw_end_object(json_wtr);
 		}
 		jsonw_end_object(json_wtr);
@@ -323,8 +351,8 @@ int do_stats(int argc, char **argv)
 
 			snprintf(name, sizeof(name), "table_%s", tables[i]);
 			snprintf(v, sizeof(v), "%ld/%ld",
-				 pins_count_entries(pin_path, tables[i]),
-				 pins_max_entries(pin_path, tables[i]));
+				 table_entries(tables[i], false),
+				 table_entries(tables[i], true));
 			table_row(t, name, v);
 		}
 		if (t)

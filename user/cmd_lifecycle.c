@@ -224,7 +224,7 @@ int do_status(int argc, char **argv)
 			flowtab_close(&ft);
 		}
 	}
-	maxflows = pins_max_entries(pin_path, "flows");
+	maxflows = pins_max_entries(pin_path, "flows4");
 	inet_ntop(AF_INET, &c.public_v4, addr, sizeof(addr));
 
 	if (json_wtr) {

@@ -276,8 +276,7 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 	int ret = 1, other;
 
 	d.gc.pinholes = d.gc.frags = d.gc.hosts = -1;
-	for (int p = 0; p < FLOWTAB_PAIRS; p++)
-		d.gc.ft.orig[p] = d.gc.ft.rev[p] = -1;
+	flowtab_init(&d.gc.ft);
 	if (loader_up(pin_path, uc, &was_up, err, sizeof(err))) {
 		p_err("%s", err);
 		return 1;

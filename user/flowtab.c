@@ -11,27 +11,84 @@
 #include "flowtab.h"
 #include "pins.h"
 
-const char *const flowtab_orig_name[FLOWTAB_PAIRS] = { "flows", "flows_new" };
-const char *const flowtab_rev_name[FLOWTAB_PAIRS] = { "flow_rev",
-						      "flow_rev_new" };
+const char *const flowtab_orig_name[FLOWTAB_FAMS][FLOWTAB_PAIRS] = {
+	{ "flows4", "flows4_new" },
+	{ "flows6", "flows6_new" },
+};
+const char *const flowtab_rev_name[FLOWTAB_FAMS][FLOWTAB_PAIRS] = {
+	{ "flow_rev4", "flow_rev4_new" },
+	{ "flow_rev6", "flow_rev6_new" },
+};
 
 /* Entries read per bpf(BPF_MAP_LOOKUP_BATCH) call. */
 #define FLOWTAB_BATCH 4096
 
+size_t flowtab_key_size(int fam)
+{
+	return fam == FLOWTAB_V4 ? sizeof(struct bpfalg_key4) :
+				   sizeof(struct bpfalg_tuple);
+}
+
+size_t flowtab_rev_size(int fam)
+{
+	return fam == FLOWTAB_V4 ? sizeof(struct bpfalg_rev4) :
+				   sizeof(struct bpfalg_rev6);
+}
+
+void flowtab_key_to_tuple(int fam, const void *key, struct bpfalg_tuple *t)
+{
+	if (fam == FLOWTAB_V4)
+		bpfalg_tuple_of4(key, t);
+	else
+		memcpy(t, key, sizeof(*t));
+}
+
+void flowtab_tuple_to_key(const struct bpfalg_tuple *t, void *key)
+{
+	if (flowtab_fam(t) == FLOWTAB_V4)
+		bpfalg_key4_of(t, key);
+	else
+		memcpy(key, t, sizeof(*t));
+}
+
+void flowtab_rev_decode(int fam, const void *val, struct bpfalg_tuple *orig,
+			__u32 *cookie)
+{
+	if (fam == FLOWTAB_V4) {
+		const struct bpfalg_rev4 *r = val;
+
+		bpfalg_tuple_of4(&r->orig, orig);
+		*cookie = r->cookie;
+	} else {
+		const struct bpfalg_rev6 *r = val;
+
+		*orig = r->orig;
+		*cookie = r->cookie;
+	}
+}
+
+void flowtab_init(struct flowtab *ft)
+{
+	for (int a = 0; a < FLOWTAB_FAMS; a++)
+		for (int p = 0; p < FLOWTAB_PAIRS; p++)
+			ft->orig[a][p] = ft->rev[a][p] = -1;
+}
+
 int flowtab_open(struct flowtab *ft, const char *pin_path, char *err,
 		 size_t errlen)
 {
-	for (int p = 0; p < FLOWTAB_PAIRS; p++)
-		ft->orig[p] = ft->rev[p] = -1;
-	for (int p = 0; p < FLOWTAB_PAIRS; p++) {
-		ft->orig[p] = pins_map_fd(pin_path, flowtab_orig_name[p], err,
-					  errlen);
-		if (ft->orig[p] < 0)
-			goto fail;
-		ft->rev[p] = pins_map_fd(pin_path, flowtab_rev_name[p], err,
-					 errlen);
-		if (ft->rev[p] < 0)
-			goto fail;
+	flowtab_init(ft);
+	for (int a = 0; a < FLOWTAB_FAMS; a++) {
+		for (int p = 0; p < FLOWTAB_PAIRS; p++) {
+			ft->orig[a][p] = pins_map_fd(
+				pin_path, flowtab_orig_name[a][p], err, errlen);
+			if (ft->orig[a][p] < 0)
+				goto fail;
+			ft->rev[a][p] = pins_map_fd(
+				pin_path, flowtab_rev_name[a][p], err, errlen);
+			if (ft->rev[a][p] < 0)
+				goto fail;
+		}
 	}
 	return 0;
 fail:
@@ -41,12 +98,14 @@ fail:
 
 void flowtab_close(struct flowtab *ft)
 {
-	for (int p = 0; p < FLOWTAB_PAIRS; p++) {
-		if (ft->orig[p] >= 0)
-			close(ft->orig[p]);
-		if (ft->rev[p] >= 0)
-			close(ft->rev[p]);
-		ft->orig[p] = ft->rev[p] = -1;
+	for (int a = 0; a < FLOWTAB_FAMS; a++) {
+		for (int p = 0; p < FLOWTAB_PAIRS; p++) {
+			if (ft->orig[a][p] >= 0)
+				close(ft->orig[a][p]);
+			if (ft->rev[a][p] >= 0)
+				close(ft->rev[a][p]);
+			ft->orig[a][p] = ft->rev[a][p] = -1;
+		}
 	}
 }
 
@@ -55,11 +114,92 @@ static bool live(const struct bpfalg_flow *f)
 	return f->cookie != BPFALG_COOKIE_DEAD;
 }
 
+/*
+ * One half of pair @p, keyed by tuple: the family picks the map and the
+ * key's form.  A union holds either key.
+ */
+union flowtab_key {
+	struct bpfalg_key4 k4;
+	struct bpfalg_tuple k6;
+};
+
+static int orig_get(const struct flowtab *ft, int p,
+		    const struct bpfalg_tuple *t, struct bpfalg_flow *f)
+{
+	union flowtab_key k;
+
+	flowtab_tuple_to_key(t, &k);
+	return bpf_map_lookup_elem(ft->orig[flowtab_fam(t)][p], &k, f);
+}
+
+static int orig_put(const struct flowtab *ft, int p,
+		    const struct bpfalg_tuple *t, const struct bpfalg_flow *f,
+		    __u64 flags)
+{
+	union flowtab_key k;
+
+	flowtab_tuple_to_key(t, &k);
+	return bpf_map_update_elem(ft->orig[flowtab_fam(t)][p], &k, f, flags);
+}
+
+static int orig_del(const struct flowtab *ft, int p,
+		    const struct bpfalg_tuple *t)
+{
+	union flowtab_key k;
+
+	flowtab_tuple_to_key(t, &k);
+	return bpf_map_delete_elem(ft->orig[flowtab_fam(t)][p], &k);
+}
+
+/* The reply half keyed @t: 0 with its owner and cookie. */
+static int rev_get(const struct flowtab *ft, int p,
+		   const struct bpfalg_tuple *t, struct bpfalg_tuple *orig,
+		   __u32 *cookie)
+{
+	union {
+		struct bpfalg_rev4 r4;
+		struct bpfalg_rev6 r6;
+	} v;
+	union flowtab_key k;
+	int a = flowtab_fam(t);
+
+	flowtab_tuple_to_key(t, &k);
+	if (bpf_map_lookup_elem(ft->rev[a][p], &k, &v))
+		return -1;
+	flowtab_rev_decode(a, &v, orig, cookie);
+	return 0;
+}
+
+static int rev_put(const struct flowtab *ft, int p,
+		   const struct bpfalg_tuple *t,
+		   const struct bpfalg_tuple *orig, __u32 cookie, __u64 flags)
+{
+	struct bpfalg_rev4 r4 = { .cookie = cookie };
+	struct bpfalg_rev6 r6 = { .orig = *orig, .cookie = cookie };
+	union flowtab_key k;
+	int a = flowtab_fam(t);
+
+	flowtab_tuple_to_key(t, &k);
+	bpfalg_key4_of(orig, &r4.orig);
+	return bpf_map_update_elem(ft->rev[a][p], &k,
+				   a == FLOWTAB_V4 ? (void *)&r4 : (void *)&r6,
+				   flags);
+}
+
+static int rev_del(const struct flowtab *ft, int p,
+		   const struct bpfalg_tuple *t)
+{
+	union flowtab_key k;
+
+	flowtab_tuple_to_key(t, &k);
+	return bpf_map_delete_elem(ft->rev[flowtab_fam(t)][p], &k);
+}
+
 int flowtab_lookup(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 		   struct bpfalg_flow *f, int *pair)
 {
 	for (int p = 0; p < FLOWTAB_PAIRS; p++) {
-		if (!bpf_map_lookup_elem(ft->orig[p], orig, f) && live(f)) {
+		if (!orig_get(ft, p, orig, f) && live(f)) {
 			if (pair)
 				*pair = p;
 			return 0;
@@ -68,27 +208,18 @@ int flowtab_lookup(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 	return -1;
 }
 
-/* The flow of reply half @r in pair @p, if it still carries r's cookie. */
-static int rev_owner(const struct flowtab *ft, int p,
-		     const struct bpfalg_rev *r, struct bpfalg_flow *f)
-{
-	return !bpf_map_lookup_elem(ft->orig[p], &r->orig, f) && live(f) &&
-			       f->cookie == r->cookie ?
-		       0 :
-		       -1;
-}
-
 int flowtab_lookup_reply(const struct flowtab *ft,
 			 const struct bpfalg_tuple *reply,
 			 struct bpfalg_tuple *orig, struct bpfalg_flow *f)
 {
-	struct bpfalg_rev r;
+	struct bpfalg_tuple o;
+	__u32 cookie;
 
 	for (int p = 0; p < FLOWTAB_PAIRS; p++) {
-		if (bpf_map_lookup_elem(ft->rev[p], reply, &r) ||
-		    rev_owner(ft, p, &r, f))
+		if (rev_get(ft, p, reply, &o, &cookie) ||
+		    orig_get(ft, p, &o, f) || !live(f) || f->cookie != cookie)
 			continue;
-		*orig = r.orig;
+		*orig = o;
 		return 0;
 	}
 	return -1;
@@ -114,24 +245,37 @@ static bool reply_free(const struct flowtab *ft,
 	       flowtab_lookup_reply(ft, reply, &o, &f);
 }
 
+/* Does pair @p's reply half @reply belong to a live flow other than
+ * @cookie's?
+ */
+static bool rev_held(const struct flowtab *ft, int p,
+		     const struct bpfalg_tuple *reply, __u32 cookie)
+{
+	struct bpfalg_tuple o;
+	struct bpfalg_flow cur;
+	__u32 c;
+
+	return !rev_get(ft, p, reply, &o, &c) && c != cookie &&
+	       !orig_get(ft, p, &o, &cur) && live(&cur) && cur.cookie == c;
+}
+
 int flowtab_insert(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 		   struct bpfalg_flow *f)
 {
+	struct bpfalg_tuple reply;
 	struct bpfalg_flow cur;
-	struct bpfalg_rev r = { .orig = *orig };
 
+	bpfalg_flow_reply(f, orig, &reply);
 	/* a live flow keyed by the same tuple, or one holding the reply */
-	if (!flowtab_lookup(ft, orig, &cur, NULL) || !reply_free(ft, &f->reply))
+	if (!flowtab_lookup(ft, orig, &cur, NULL) || !reply_free(ft, &reply))
 		return -1;
-	f->cookie = r.cookie = new_cookie();
-	if (bpf_map_update_elem(ft->rev[FLOWTAB_ANSWERED], &f->reply, &r,
-				BPF_ANY))
+	f->cookie = new_cookie();
+	if (rev_put(ft, FLOWTAB_ANSWERED, &reply, orig, f->cookie, BPF_ANY))
 		return -1;
-	if (bpf_map_update_elem(ft->orig[FLOWTAB_ANSWERED], orig, f, BPF_ANY))
+	if (orig_put(ft, FLOWTAB_ANSWERED, orig, f, BPF_ANY))
 		return -1; /* the reply half alone is a miss: nothing to undo */
 	/* the datapath may have claimed the same tuple meanwhile: give way */
-	if (!bpf_map_lookup_elem(ft->rev[FLOWTAB_UNREPLIED], &f->reply, &r) &&
-	    !rev_owner(ft, FLOWTAB_UNREPLIED, &r, &cur)) {
+	if (rev_held(ft, FLOWTAB_UNREPLIED, &reply, f->cookie)) {
 		flowtab_delete(ft, orig, f->cookie);
 		return -1;
 	}
@@ -147,26 +291,26 @@ int flowtab_touch(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 	if (flowtab_lookup(ft, orig, &f, &p))
 		return -1;
 	f.last_seen_ns = now;
-	return bpf_map_update_elem(ft->orig[p], orig, &f, BPF_EXIST) ? -1 : 0;
+	return orig_put(ft, p, orig, &f, BPF_EXIST) ? -1 : 0;
 }
 
 int flowtab_delete(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 		   __u32 cookie)
 {
+	struct bpfalg_tuple reply, o;
 	struct bpfalg_flow f;
-	struct bpfalg_rev r;
+	__u32 c;
 	int ret = -1;
 
 	for (int p = 0; p < FLOWTAB_PAIRS; p++) {
-		if (bpf_map_lookup_elem(ft->orig[p], orig, &f) ||
-		    f.cookie != cookie)
+		if (orig_get(ft, p, orig, &f) || f.cookie != cookie)
 			continue;
-		if (!bpf_map_lookup_elem(ft->rev[p], &f.reply, &r) &&
-		    r.cookie == cookie)
-			bpf_map_delete_elem(ft->rev[p], &f.reply);
+		bpfalg_flow_reply(&f, orig, &reply);
+		if (!rev_get(ft, p, &reply, &o, &c) && c == cookie)
+			rev_del(ft, p, &reply);
 		/* read once more: the datapath may have replaced it */
-		if (!bpf_map_lookup_elem(ft->orig[p], orig, &f) &&
-		    f.cookie == cookie && !bpf_map_delete_elem(ft->orig[p], orig))
+		if (!orig_get(ft, p, orig, &f) && f.cookie == cookie &&
+		    !orig_del(ft, p, orig))
 			ret = 0;
 	}
 	return ret;
@@ -174,36 +318,45 @@ int flowtab_delete(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 
 int flowtab_walk(const struct flowtab *ft, flowtab_cb cb, void *arg)
 {
-	struct bpfalg_tuple *keys = calloc(FLOWTAB_BATCH, sizeof(*keys));
+	unsigned char *keys =
+		calloc(FLOWTAB_BATCH, sizeof(struct bpfalg_tuple));
 	struct bpfalg_flow *vals = calloc(FLOWTAB_BATCH, sizeof(*vals));
+	struct bpfalg_tuple t;
 	int ret = 0;
 
 	if (!keys || !vals) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (int p = 0; p < FLOWTAB_PAIRS && !ret; p++) {
-		DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		__u64 batch = 0;
-		bool first = true;
+	for (int a = 0; a < FLOWTAB_FAMS && !ret; a++) {
+		size_t ksz = flowtab_key_size(a);
 
-		for (;;) {
-			__u32 n = FLOWTAB_BATCH;
-			int err = bpf_map_lookup_batch(ft->orig[p],
-						       first ? NULL : &batch,
-						       &batch, keys, vals, &n,
-						       &opts);
+		for (int p = 0; p < FLOWTAB_PAIRS && !ret; p++) {
+			DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+			__u64 batch = 0;
+			bool first = true;
 
-			if (err && errno != ENOENT) {
-				ret = -errno;
-				break;
+			for (;;) {
+				__u32 n = FLOWTAB_BATCH;
+				int err = bpf_map_lookup_batch(
+					ft->orig[a][p], first ? NULL : &batch,
+					&batch, keys, vals, &n, &opts);
+
+				if (err && errno != ENOENT) {
+					ret = -errno;
+					break;
+				}
+				first = false;
+				for (__u32 i = 0; i < n && !ret; i++) {
+					if (!live(&vals[i]))
+						continue;
+					flowtab_key_to_tuple(a, keys + i * ksz,
+							     &t);
+					ret = cb(&t, &vals[i], p, arg);
+				}
+				if (err || ret) /* ENOENT: the last batch */
+					break;
 			}
-			first = false;
-			for (__u32 i = 0; i < n && !ret; i++)
-				if (live(&vals[i]))
-					ret = cb(&keys[i], &vals[i], p, arg);
-			if (err || ret) /* ENOENT: that was the last batch */
-				break;
 		}
 	}
 out:
@@ -217,28 +370,30 @@ int flowtab_snat_search(const struct flowtab *ft,
 			__u16 hi, __u32 in_ifindex, __u32 out_ifindex,
 			__u16 *port)
 {
-	__u32 span = (__u32)hi - lo + 1, start = 0;
+	__u32 span = (__u32)hi - lo + 1, start = 0, cookie;
 	struct bpfalg_flow f = { 0 }, cur;
-	struct bpfalg_rev r = { .orig = *orig };
+	struct bpfalg_tuple reply = { 0 };
 	bool echo = orig->proto == BPFALG_IPPROTO_ICMP;
+	__u64 now = mono_ns();
 
+	(void)out_ifindex;
 	if (!lo || lo > hi || orig->family != BPFALG_AF_INET)
 		return -1;
 	/* made meanwhile (a retransmission that found a port itself) */
 	if (!flowtab_lookup(ft, orig, &cur, NULL)) {
-		*port = ntohs(cur.reply.dport);
+		*port = ntohs(cur.reply4.dport);
 		return 0;
 	}
 	if (getrandom(&start, sizeof(start), 0) != sizeof(start))
-		start = (__u32)mono_ns();
-	memcpy(f.reply.saddr, orig->daddr, 16);
-	f.reply.daddr[0] = pub;
-	f.reply.sport = orig->dport;
-	f.reply.proto = orig->proto;
-	f.reply.family = orig->family;
-	f.created_ns = f.last_seen_ns = mono_ns();
+		start = (__u32)now;
+	reply.saddr[0] = orig->daddr[0];
+	reply.daddr[0] = pub;
+	reply.sport = orig->dport;
+	reply.proto = orig->proto;
+	reply.family = orig->family;
+	f.created_s = (__u32)(now / 1000000000ULL);
+	f.last_seen_ns = now;
 	f.in_ifindex = in_ifindex;
-	f.out_ifindex = out_ifindex;
 	f.nat = BPFALG_NAT_SNAT;
 	if (orig->proto == BPFALG_IPPROTO_TCP) {
 		f.state = BPFALG_ST_SYN_SENT;
@@ -247,16 +402,16 @@ int flowtab_snat_search(const struct flowtab *ft,
 	for (__u32 i = 0; i < span; i++) {
 		__u16 p = (__u16)(lo + (start + i) % span);
 
-		f.reply.dport = htons(p);
+		reply.dport = htons(p);
 		if (echo)
-			f.reply.sport = f.reply.dport;
-		if (!reply_free(ft, &f.reply))
+			reply.sport = reply.dport;
+		if (!reply_free(ft, &reply))
 			continue;
-		f.cookie = r.cookie = new_cookie();
-		if (bpf_map_update_elem(ft->rev[FLOWTAB_UNREPLIED], &f.reply,
-					&r, BPF_ANY) ||
-		    bpf_map_update_elem(ft->orig[FLOWTAB_UNREPLIED], orig, &f,
-					BPF_NOEXIST))
+		bpfalg_flow_set_reply(&f, &reply);
+		f.cookie = cookie = new_cookie();
+		if (rev_put(ft, FLOWTAB_UNREPLIED, &reply, orig, cookie,
+			    BPF_ANY) ||
+		    orig_put(ft, FLOWTAB_UNREPLIED, orig, &f, BPF_NOEXIST))
 			continue;
 		*port = p;
 		return 0;

@@ -2,10 +2,14 @@
 /*
  * flowtab.h - the controller's and algctl's view of the flow table.
  *
- * The table is four pinned LRU maps: original and reply halves, of answered
- * flows (flows, flow_rev) and of unreplied ones (flows_new, flow_rev_new);
- * bpfalg.h describes the halves and the cookie they share.  Everything in
- * user/ that reads or writes flows goes through here, so the rules are kept
+ * The table is eight pinned LRU maps: original and reply halves, of
+ * answered flows (flows4, flow_rev4) and of unreplied ones (flows4_new,
+ * flow_rev4_new), and the same four for IPv6 (flows6...).  IPv4 maps are
+ * keyed by the compact struct bpfalg_key4, IPv6 maps by struct
+ * bpfalg_tuple; callers here always use struct bpfalg_tuple and never see
+ * the difference.  bpfalg.h describes the halves and the cookie they
+ * share.  Everything in user/ that reads or writes flows goes through
+ * here, so the rules are kept
  * in one place: a half counts only while its cookie matches the other's, a
  * dead (superseded) original half is a miss, and a half is deleted only
  * when it still carries the cookie of the flow being removed.
@@ -29,20 +33,47 @@
 #include "bpfalg.h"
 
 enum flowtab_pair {
-	FLOWTAB_ANSWERED = 0, /* flows / flow_rev */
-	FLOWTAB_UNREPLIED = 1, /* flows_new / flow_rev_new */
+	FLOWTAB_ANSWERED = 0, /* flows* / flow_rev* */
+	FLOWTAB_UNREPLIED = 1, /* flows*_new / flow_rev*_new */
 	FLOWTAB_PAIRS,
 };
 
-extern const char *const flowtab_orig_name[FLOWTAB_PAIRS];
-extern const char *const flowtab_rev_name[FLOWTAB_PAIRS];
-
-struct flowtab {
-	int orig[FLOWTAB_PAIRS]; /* original halves */
-	int rev[FLOWTAB_PAIRS]; /* reply halves */
+enum flowtab_family {
+	FLOWTAB_V4 = 0,
+	FLOWTAB_V6 = 1,
+	FLOWTAB_FAMS,
 };
 
-/* Open the four maps under @pin_path; 0, or -1 with a reason in @err. */
+/* Pinned map names, e.g. flowtab_orig_name[FLOWTAB_V4][FLOWTAB_ANSWERED]
+ * is "flows4".
+ */
+extern const char *const flowtab_orig_name[FLOWTAB_FAMS][FLOWTAB_PAIRS];
+extern const char *const flowtab_rev_name[FLOWTAB_FAMS][FLOWTAB_PAIRS];
+
+struct flowtab {
+	int orig[FLOWTAB_FAMS][FLOWTAB_PAIRS]; /* original halves */
+	int rev[FLOWTAB_FAMS][FLOWTAB_PAIRS]; /* reply halves */
+};
+
+/*
+ * The raw forms, for code that reads the maps in batches itself (the GC):
+ * key and reply-half value sizes of a family, and their conversion.
+ */
+size_t flowtab_key_size(int fam);
+size_t flowtab_rev_size(int fam);
+void flowtab_key_to_tuple(int fam, const void *key, struct bpfalg_tuple *t);
+void flowtab_tuple_to_key(const struct bpfalg_tuple *t, void *key);
+void flowtab_rev_decode(int fam, const void *val, struct bpfalg_tuple *orig,
+			__u32 *cookie);
+static inline int flowtab_fam(const struct bpfalg_tuple *t)
+{
+	return t->family == BPFALG_AF_INET ? FLOWTAB_V4 : FLOWTAB_V6;
+}
+
+/* Mark every descriptor closed (what flowtab_close leaves behind). */
+void flowtab_init(struct flowtab *ft);
+
+/* Open the eight maps under @pin_path; 0, or -1 with a reason in @err. */
 int flowtab_open(struct flowtab *ft, const char *pin_path, char *err,
 		 size_t errlen);
 void flowtab_close(struct flowtab *ft);
@@ -58,9 +89,9 @@ int flowtab_lookup_reply(const struct flowtab *ft,
 
 /*
  * Insert @f (original tuple @orig) into the answered pair with a new cookie
- * (written to f->cookie), claiming f->reply the way the datapath does: the
- * reply half with BPF_NOEXIST unless its holder is gone or dead.  -1 when
- * the reply tuple or the original tuple belongs to a live flow.
+ * (written to f->cookie), claiming its reply tuple the way the datapath
+ * does: the reply half with BPF_NOEXIST unless its holder is gone or dead.
+ * -1 when the reply tuple or the original tuple belongs to a live flow.
  */
 int flowtab_insert(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 		   struct bpfalg_flow *f);
@@ -77,9 +108,9 @@ int flowtab_touch(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 int flowtab_delete(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 		   __u32 cookie);
 
-/* Call @cb for every live original half, answered pair first; a non-zero
- * return stops the walk and is returned.  Reads in batches (one bpf() call
- * per few thousand entries).
+/* Call @cb for every live original half, IPv4 first, answered pair
+ * first; a non-zero return stops the walk and is returned.  Reads in
+ * batches (one bpf() call per few thousand entries).
  */
 typedef int (*flowtab_cb)(const struct bpfalg_tuple *orig,
 			  const struct bpfalg_flow *f, int pair, void *arg);
@@ -98,7 +129,7 @@ int flowtab_snat_search(const struct flowtab *ft,
 			__u16 hi, __u32 in_ifindex, __u32 out_ifindex,
 			__u16 *port);
 
-/* Live original halves in both pairs (walks them); -errno on error. */
+/* Live original halves in all pairs (walks them); -errno on error. */
 long flowtab_count(const struct flowtab *ft);
 
 #endif

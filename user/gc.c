@@ -10,25 +10,41 @@
 #include "engine/events.h"
 #include "pins.h"
 
-/* The sweep walks, in order: */
+/*
+ * The sweep walks, in order, each family's answered then unreplied pair
+ * (IPv4, then IPv6): phase GC_ORIG + i and GC_REV + i are the original and
+ * reply halves of family i / FLOWTAB_PAIRS, pair i % FLOWTAB_PAIRS.  Every
+ * original half is read before any reply half, so that the set of seen
+ * original halves is whole when the reply halves are checked against it,
+ * and the per-host counts (both families) before they are published.
+ */
+#define GC_MAPS (FLOWTAB_FAMS * FLOWTAB_PAIRS)
 enum gc_phase {
-	GC_ORIG_ANSWERED, /* original halves: expired or dead ones end */
-	GC_ORIG_UNREPLIED,
-	GC_REV_ANSWERED, /* reply halves whose original half is gone */
-	GC_REV_UNREPLIED,
-	GC_SMALL, /* pinholes and fragment records, whole */
+	GC_ORIG = 0, /* original halves: expired or dead ones end */
+	GC_REV = GC_ORIG + GC_MAPS, /* reply halves whose original is gone */
+	GC_SMALL = GC_REV + GC_MAPS, /* pinholes and fragment records, whole */
 	GC_DONE,
 };
+
+static int phase_fam(int i)
+{
+	return i / FLOWTAB_PAIRS;
+}
+
+static int phase_pair(int i)
+{
+	return i % FLOWTAB_PAIRS;
+}
 
 /* Entries read per bpf() call. */
 #define GC_BATCH 1024
 
 /* ------------------------------------------------ set of seen halves */
 
-/* Open addressing over 64-bit hashes of (pair, original tuple, cookie):
- * 8 bytes per flow.  A false "seen" only spares a stale reply half until
- * the next sweep (or its LRU eviction); it is never a wrong delete, since
- * every delete is preceded by a lookup.
+/* Open addressing over 64-bit hashes of (family, pair, key in the map's
+ * form, cookie): 8 bytes per flow.  A false "seen" only spares a stale
+ * reply half until the next sweep (or its LRU eviction); it is never a
+ * wrong delete, since every delete is preceded by a lookup.
  */
 struct gc_set {
 	__u64 *slot;
@@ -46,9 +62,13 @@ static __u64 fnv(const void *p, size_t len, __u64 seed)
 	return h ^ (h >> 29);
 }
 
-static __u64 half_hash(int pair, const struct bpfalg_tuple *t, __u32 cookie)
+/* A half of family @fam, pair @pair: @key is struct bpfalg_key4 (IPv4) or
+ * struct bpfalg_tuple (IPv6), as the maps hold it.
+ */
+static __u64 half_hash(int fam, int pair, const void *key, __u32 cookie)
 {
-	__u64 h = fnv(t, sizeof(*t), (__u64)pair << 32 | cookie);
+	__u64 seed = (__u64)(fam * FLOWTAB_PAIRS + pair) << 32 | cookie;
+	__u64 h = fnv(key, flowtab_key_size(fam), seed);
 
 	return h ? h : 1;
 }
@@ -225,32 +245,62 @@ static int read_batch(int fd, struct gc_state *gs, void *keys, void *vals,
 	return err ? -errno : 0;
 }
 
-/* End a flow the sweep found idle past its timeout (or dead). */
-static int end_flow(const struct gc_maps *m, int pair,
-		     const struct bpfalg_tuple *k, const struct bpfalg_flow *seen,
-		     const struct bpfalg_timeouts *to, __u64 now,
-		     struct gc_stats *st)
+/*
+ * Batch buffers, in the maps' forms: keys of either family (16 or 40 bytes
+ * apart), original halves, reply halves (struct bpfalg_rev4, 20 bytes
+ * apart, or struct bpfalg_rev6).  The sweep runs on one thread.
+ */
+static unsigned char gc_keys[GC_BATCH * sizeof(struct bpfalg_tuple)]
+	__attribute__((aligned(8)));
+static struct bpfalg_flow gc_flows[GC_BATCH];
+static unsigned char gc_revs[GC_BATCH * sizeof(struct bpfalg_rev6)]
+	__attribute__((aligned(8)));
+
+/* The original key (map form) and cookie reply half @v names. */
+static const void *rev_orig(int fam, const void *v, __u32 *cookie)
 {
+	const struct bpfalg_rev4 *r4 = v;
+	const struct bpfalg_rev6 *r6 = v;
+
+	if (fam == FLOWTAB_V4) {
+		*cookie = r4->cookie;
+		return &r4->orig;
+	}
+	*cookie = r6->cookie;
+	return &r6->orig;
+}
+
+/*
+ * End a flow the sweep found idle past its timeout (or dead): @key is its
+ * original key in map form, @t the same as a tuple.
+ */
+static int end_flow(const struct gc_maps *m, int fam, int pair, const void *key,
+		    const struct bpfalg_tuple *t,
+		    const struct bpfalg_flow *seen,
+		    const struct bpfalg_timeouts *to, __u64 now,
+		    struct gc_stats *st)
+{
+	int fd = m->ft.orig[fam][pair];
 	struct bpfalg_flow f;
 	bool dead = seen->cookie == BPFALG_COOKIE_DEAD;
 
 	/* read again: traffic may have refreshed it since the batch */
-	if (bpf_map_lookup_elem(m->ft.orig[pair], k, &f) ||
-	    f.cookie != seen->cookie || (!dead && !gc_flow_expired(&f, k, to, now)))
+	if (bpf_map_lookup_elem(fd, key, &f) || f.cookie != seen->cookie ||
+	    (!dead && !gc_flow_expired(&f, t, to, now)))
 		return 0;
 	if (dead) {
 		/* superseded by the datapath: its own delete, no event */
-		if (!bpf_map_delete_elem(m->ft.orig[pair], k))
+		if (!bpf_map_delete_elem(fd, key))
 			st->rev_orphans++;
 		return 1;
 	}
-	if (flowtab_delete(&m->ft, k, f.cookie))
+	if (flowtab_delete(&m->ft, t, f.cookie))
 		return 0;
 	st->flows_expired++;
 	if (m->ended && events_subscribers) {
 		struct gc_ended e = { .kind = GC_ENDED_FLOW };
 
-		e.flow.k = *k;
+		e.flow.k = *t;
 		e.flow.f = f;
 		m->ended(m->arg, &e);
 	}
@@ -265,32 +315,37 @@ static void charge(__u32 *budget, __u32 n, __u32 deleted)
 	*budget = cost >= *budget ? 0 : *budget - (__u32)cost;
 }
 
-static int sweep_orig(const struct gc_maps *m, struct gc_state *gs, int pair,
-		      const struct bpfalg_timeouts *to, __u64 now,
+static int sweep_orig(const struct gc_maps *m, struct gc_state *gs, int fam,
+		      int pair, const struct bpfalg_timeouts *to, __u64 now,
 		      struct gc_stats *st, __u32 *budget)
 {
-	static struct bpfalg_tuple keys[GC_BATCH];
-	static struct bpfalg_flow vals[GC_BATCH];
+	size_t ksz = flowtab_key_size(fam);
 
 	while (*budget) {
 		__u32 n = GC_BATCH; /* fewer could split a hash bucket */
-		int end = read_batch(m->ft.orig[pair], gs, keys, vals, &n);
-
+		int end = read_batch(m->ft.orig[fam][pair], gs, gc_keys,
+				     gc_flows, &n);
 		__u32 deleted = 0;
 
 		if (end < 0)
 			return end;
 		st->entries_read += n;
 		for (__u32 i = 0; i < n; i++) {
-			if (vals[i].cookie == BPFALG_COOKIE_DEAD ||
-			    gc_flow_expired(&vals[i], &keys[i], to, now))
-				deleted += end_flow(m, pair, &keys[i], &vals[i],
+			const void *key = gc_keys + i * ksz;
+			const struct bpfalg_flow *f = &gc_flows[i];
+			struct bpfalg_tuple t;
+
+			flowtab_key_to_tuple(fam, key, &t);
+			if (f->cookie == BPFALG_COOKIE_DEAD ||
+			    gc_flow_expired(f, &t, to, now))
+				deleted += end_flow(m, fam, pair, key, &t, f,
 						    to, now, st);
-			else if (set_add(gs->seen, half_hash(pair, &keys[i],
-							     vals[i].cookie)) ||
-				 (gs->count_hosts && pair == FLOWTAB_UNREPLIED &&
-				  !(vals[i].flags & BPFALG_FF_INBOUND) &&
-				  hosts_add(gs->hosts, &keys[i])))
+			else if (set_add(gs->seen, half_hash(fam, pair, key,
+							     f->cookie)) ||
+				 (gs->count_hosts &&
+				  pair == FLOWTAB_UNREPLIED &&
+				  !(f->flags & BPFALG_FF_INBOUND) &&
+				  hosts_add(gs->hosts, &t)))
 				return -ENOMEM;
 		}
 		charge(budget, n, deleted);
@@ -300,48 +355,51 @@ static int sweep_orig(const struct gc_maps *m, struct gc_state *gs, int pair,
 	return 0;
 }
 
-static int sweep_rev(const struct gc_maps *m, struct gc_state *gs, int pair,
-		     struct gc_stats *st, __u32 *budget)
+static int sweep_rev(const struct gc_maps *m, struct gc_state *gs, int fam,
+		     int pair, struct gc_stats *st, __u32 *budget)
 {
-	static struct bpfalg_tuple keys[GC_BATCH];
-	static struct bpfalg_rev vals[GC_BATCH];
+	size_t ksz = flowtab_key_size(fam), vsz = flowtab_rev_size(fam);
+	int ofd = m->ft.orig[fam][pair], rfd = m->ft.rev[fam][pair];
 
 	while (*budget) {
 		__u32 n = GC_BATCH;
-		int end = read_batch(m->ft.rev[pair], gs, keys, vals, &n);
-
+		int end = read_batch(rfd, gs, gc_keys, gc_revs, &n);
 		__u32 deleted = 0;
 
 		if (end < 0)
 			return end;
 		st->entries_read += n;
 		for (__u32 i = 0; i < n; i++) {
+			const void *key = gc_keys + i * ksz;
+			const void *v = gc_revs + i * vsz;
+			struct bpfalg_rev6 r; /* the larger of the two */
 			struct bpfalg_flow f;
-			struct bpfalg_rev r;
+			const void *okey;
+			__u32 cookie;
 			__u64 h;
 
-			if (set_has(gs->seen, half_hash(pair, &vals[i].orig,
-							vals[i].cookie)))
+			okey = rev_orig(fam, v, &cookie);
+			if (set_has(gs->seen,
+				    half_hash(fam, pair, okey, cookie)))
 				continue;
 			/* not seen: made after the walk, being made (its
 			 * original half follows), or an orphan
 			 */
-			if (!bpf_map_lookup_elem(m->ft.orig[pair],
-						 &vals[i].orig, &f) &&
-			    f.cookie == vals[i].cookie &&
+			if (!bpf_map_lookup_elem(ofd, okey, &f) &&
+			    f.cookie == cookie &&
 			    f.cookie != BPFALG_COOKIE_DEAD)
 				continue;
-			h = half_hash(pair, &keys[i], vals[i].cookie);
+			h = half_hash(fam, pair, key, cookie);
 			if (!set_has(gs->suspects, h)) {
 				if (set_add(gs->next_suspects, h))
 					return -ENOMEM;
 				continue; /* an orphan if still so next sweep */
 			}
-			if (bpf_map_lookup_elem(m->ft.rev[pair], &keys[i], &r) ||
-			    r.cookie != vals[i].cookie ||
-			    memcmp(&r.orig, &vals[i].orig, sizeof(r.orig)))
+			/* the same half still: same owner, same cookie */
+			if (bpf_map_lookup_elem(rfd, key, &r) ||
+			    memcmp(&r, v, vsz))
 				continue;
-			if (!bpf_map_delete_elem(m->ft.rev[pair], &keys[i])) {
+			if (!bpf_map_delete_elem(rfd, key)) {
 				st->rev_orphans++;
 				deleted++;
 			}
@@ -477,31 +535,30 @@ int gc_step(const struct gc_maps *m, struct gc_state *gs,
 			gc_state_free(gs);
 			return -ENOMEM;
 		}
-		gs->phase = GC_ORIG_ANSWERED;
+		gs->phase = GC_ORIG;
 		gs->started = false;
 		gs->sweep_start_ns = t0;
 	}
 	while (budget && gs->phase != GC_DONE && ret >= 0) {
-		switch (gs->phase) {
-		case GC_ORIG_ANSWERED:
-		case GC_ORIG_UNREPLIED:
-			ret = sweep_orig(m, gs, gs->phase - GC_ORIG_ANSWERED,
-					 to, now, st, &budget);
-			break;
-		case GC_REV_ANSWERED:
-		case GC_REV_UNREPLIED:
-			ret = sweep_rev(m, gs, gs->phase - GC_REV_ANSWERED, st,
+		if (gs->phase < GC_REV) {
+			int i = gs->phase - GC_ORIG;
+
+			ret = sweep_orig(m, gs, phase_fam(i), phase_pair(i), to,
+					 now, st, &budget);
+		} else if (gs->phase < GC_SMALL) {
+			int i = gs->phase - GC_REV;
+
+			ret = sweep_rev(m, gs, phase_fam(i), phase_pair(i), st,
 					&budget);
-			break;
-		default:
+		} else {
 			ret = gc_pinholes(m, now, st);
 			if (!ret)
 				ret = gc_frags(m, now, st);
 			ret = ret ? ret : 1;
-			break;
 		}
 		if (ret == 1) {
-			if (gs->phase == GC_ORIG_UNREPLIED && gs->count_hosts &&
+			/* every unreplied pair counted: publish */
+			if (gs->phase == GC_REV - 1 && gs->count_hosts &&
 			    m->hosts >= 0)
 				hosts_publish(m, gs->hosts);
 			gs->phase++;

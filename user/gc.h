@@ -5,11 +5,13 @@
  * The flow maps are LRU, so the GC is not what keeps them from filling; it
  * ends flows when their state's timeout says so (their public port goes
  * back to the pool, `algctl events` hears of it), and removes halves that
- * lost their other half.  It works in slices: each gc_step() reads at most
- * GC_SLICE entries (in batches, BPF_MAP_LOOKUP_BATCH) and returns; a sweep
- * ends with the pinholes and fragment records.  The daemon runs sweeps on a
- * thread of their own (gc_thread.c), so the ring buffer is served whatever
- * the table size.
+ * lost their other half.  A sweep reads the original halves of all four
+ * pairs (IPv4 and IPv6, answered and unreplied; flowtab.h), then their
+ * reply halves, each map in its own key and value form, and ends with the
+ * pinholes and fragment records.  It works in slices: each gc_step() reads
+ * at most GC_SLICE entries (in batches, BPF_MAP_LOOKUP_BATCH) and returns.
+ * The daemon runs sweeps on a thread of their own (gc_thread.c), so the
+ * ring buffer is served whatever the table size.
  *
  * Deletions go through flowtab_delete(): an original half is deleted only
  * if it still carries the cookie the sweep read, and re-read just before;
@@ -75,7 +77,7 @@ struct gc_hosts; /* unreplied flows per inside address */
 
 /* A sweep in progress: where it stands. */
 struct gc_state {
-	int phase; /* enum in gc.c */
+	int phase; /* enum in gc.c: the map (family, pair, half) under way */
 	__u64 batch; /* BPF_MAP_LOOKUP_BATCH position in the current map */
 	bool started; /* a batch position is held */
 	__u64 sweep_start_ns;
@@ -87,7 +89,8 @@ struct gc_state {
 	 */
 	struct gc_set *suspects, *next_suspects;
 	/* --max-flows-per-host is set: unreplied flows per inside address
-	 * are counted as the sweep reads them and written back after
+	 * are counted as the sweep reads them (both families) and written
+	 * back after the last original half
 	 */
 	bool count_hosts;
 	struct gc_hosts *hosts;

@@ -28,6 +28,7 @@
 #include "xdp_alg.skel.h"
 #include "tc_alg.skel.h"
 
+#include "flowtab.h"
 #include "loader.h"
 #include "pins.h"
 #include "util/bpffs.h"
@@ -73,6 +74,51 @@ static bool if_is_veth(const char *ifname)
 		veth = !strcmp(info.driver, "veth");
 	close(fd);
 	return veth;
+}
+
+__u32 loader_flows6(__u32 flows)
+{
+	__u32 n = flows / BPFALG_DEFAULT_FLOWS6_DIV;
+
+	return n < 1024 ? 1024 : n;
+}
+
+/* Set the eight flow maps of one object: IPv4 to @v4, IPv6 to @v6. */
+static void size_flow_maps(struct bpf_object *obj, __u32 v4, __u32 v6)
+{
+	for (int a = 0; a < FLOWTAB_FAMS; a++) {
+		for (int p = 0; p < FLOWTAB_PAIRS; p++) {
+			const char *names[] = { flowtab_orig_name[a][p],
+						flowtab_rev_name[a][p] };
+
+			for (int i = 0; i < 2; i++) {
+				struct bpf_map *m =
+					bpf_object__find_map_by_name(obj,
+								     names[i]);
+
+				if (m)
+					bpf_map__set_max_entries(
+						m, a == FLOWTAB_V4 ? v4 : v6);
+			}
+		}
+	}
+}
+
+/*
+ * Does bpf_fib_lookup() take BPF_FIB_LOOKUP_SKIP_NEIGH here?  Asked of the
+ * kernel by running tc_fib_probe once on a dummy packet: kernels before
+ * 6.5 refuse the flag, and a lookup that always fails would pass every
+ * unsolicited packet to the stack unclassified.
+ */
+static bool fib_skip_neigh_ok(struct tc_alg *ts)
+{
+	unsigned char pkt[64] = { [12] = 0x08 }; /* an IPv4 ethertype */
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt,
+			    .data_size_in = sizeof(pkt), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(ts->progs.tc_fib_probe), &o))
+		return true; /* cannot ask: assume a current kernel */
+	return o.retval == 0;
 }
 
 int loader_build_cfg(const struct up_config *uc, int out_ifindex,
@@ -146,23 +192,16 @@ static int open_and_load(struct attach_ctx *ax, const struct up_config *uc,
 			 strerror(errno));
 		return -errno;
 	}
-	/* --flows sizes both pairs: under a flood of unreplied flows a new
-	 * flow's first reply must have as long to come back as in a
+	/* --flows sizes both IPv4 pairs: under a flood of unreplied flows a
+	 * new flow's first reply must have as long to come back as in a
 	 * conntrack table of that size (measured: a quarter of it let 2 of
 	 * 5 connections time out during a 50,000 flows/s flood,
 	 * test_flood_inside), and the answered pair must hold as many flows
-	 * as the operator asked for.
+	 * as the operator asked for.  IPv6 (not translated, usually the
+	 * smaller share on a NAT gateway) gets loader_flows6() of it.
 	 */
-	__u32 unreplied = uc->flows;
-
-	bpf_map__set_max_entries(ax->xs->maps.flows, uc->flows);
-	bpf_map__set_max_entries(ax->xs->maps.flow_rev, uc->flows);
-	bpf_map__set_max_entries(ax->xs->maps.flows_new, unreplied);
-	bpf_map__set_max_entries(ax->xs->maps.flow_rev_new, unreplied);
-	bpf_map__set_max_entries(ax->ts->maps.flows, uc->flows);
-	bpf_map__set_max_entries(ax->ts->maps.flow_rev, uc->flows);
-	bpf_map__set_max_entries(ax->ts->maps.flows_new, unreplied);
-	bpf_map__set_max_entries(ax->ts->maps.flow_rev_new, unreplied);
+	size_flow_maps(ax->xs->obj, uc->flows, loader_flows6(uc->flows));
+	size_flow_maps(ax->ts->obj, uc->flows, loader_flows6(uc->flows));
 
 	ret = tc_alg__load(ax->ts);
 	if (!ret)
@@ -650,6 +689,11 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	if (ret)
 		goto fail; /* libbpf may have pinned some maps already */
 
+	if (fib_skip_neigh_ok(ax->ts))
+		c.flags |= BPFALG_CF_FIB_SKIP_NEIGH;
+	else
+		pr_info("this kernel's FIB lookup lacks SKIP_NEIGH: "
+			"unsolicited packets are classified without it\n");
 	if (!fresh) {
 		/* keep what a running daemon wrote */
 		struct bpfalg_config old;

@@ -28,6 +28,9 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 /* 0 when something was taken down, 1 when nothing was up, -errno. */
 int loader_down(const char *pin_path, char *err, size_t errlen);
 
+/* Entries of each IPv6 flow map for a --flows of @flows. */
+__u32 loader_flows6(__u32 flows);
+
 /* Fill the datapath configuration from the options (resolves the
  * masquerade address).  0 or -errno with a reason.
  */

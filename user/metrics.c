@@ -135,18 +135,28 @@ struct flow_tally {
 	__u64 nat[3];
 };
 
-static void tally_flow(void *ctx, const void *k, const void *v)
+/* One original half (@proto from its key); superseded ones do not count. */
+static void tally_one(struct flow_tally *ft, __u8 proto,
+		      const struct bpfalg_flow *f)
 {
-	const struct bpfalg_tuple *t = k;
-	const struct bpfalg_flow *f = v;
-	struct flow_tally *ft = ctx;
-
+	if (f->cookie == BPFALG_COOKIE_DEAD)
+		return;
 	if (f->state < BPFALG_ST_MAX)
-		ft->by[proto_idx(t->proto)][f->state]++;
+		ft->by[proto_idx(proto)][f->state]++;
 	if ((f->flags & BPFALG_FF_CONTROL) && f->alg < BPFALG_ALG_MAX)
 		ft->control[f->alg]++;
 	if (f->nat < 3)
 		ft->nat[f->nat]++;
+}
+
+static void tally_flow4(void *ctx, const void *k, const void *v)
+{
+	tally_one(ctx, ((const struct bpfalg_key4 *)k)->proto, v);
+}
+
+static void tally_flow6(void *ctx, const void *k, const void *v)
+{
+	tally_one(ctx, ((const struct bpfalg_tuple *)k)->proto, v);
 }
 
 struct ph_tally {
@@ -194,24 +204,36 @@ static const char *const call_state_label[4] = { "unknown", "offered", "early",
 
 static void render_tables(FILE *f, const char *pin_path)
 {
-	static const char *const tables[] = { "flows",	"flow_rev", "pinholes",
-					      "ctl",	"forwards", "frags",
-					      "calls",	"flows_new",
-					      "flow_rev_new" };
+	/* the first four are the original halves, tallied; unreplied flows
+	 * count with the answered ones
+	 */
+	static const char *const tables[] = {
+		"flows4",    "flows4_new",    "flows6",	   "flows6_new",
+		"flow_rev4", "flow_rev4_new", "flow_rev6", "flow_rev6_new",
+		"pinholes",  "ctl",	      "forwards",  "frags",
+		"calls",     "nh_cache"
+	};
 	struct flow_tally ft = { 0 };
 	struct ph_tally pt = { 0 };
 	struct call_tally ct = { 0 };
 	long n[sizeof(tables) / sizeof(*tables)];
 
-	n[0] = walk_pin(pin_path, "flows", tally_flow, &ft);
-	n[2] = walk_pin(pin_path, "pinholes", tally_pinhole, &pt);
-	n[6] = walk_pin(pin_path, "calls", tally_call, &ct);
-	n[1] = walk_pin(pin_path, "flow_rev", count_only, NULL);
-	for (int i = 3; i < 6; i++)
-		n[i] = walk_pin(pin_path, tables[i], count_only, NULL);
-	/* unreplied flows count with the answered ones */
-	n[7] = walk_pin(pin_path, "flows_new", tally_flow, &ft);
-	n[8] = walk_pin(pin_path, "flow_rev_new", count_only, NULL);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++) {
+		walk_fn cb = count_only;
+		void *arg = NULL;
+
+		if (i < 4) {
+			cb = i < 2 ? tally_flow4 : tally_flow6;
+			arg = &ft;
+		} else if (!strcmp(tables[i], "pinholes")) {
+			cb = tally_pinhole;
+			arg = &pt;
+		} else if (!strcmp(tables[i], "calls")) {
+			cb = tally_call;
+			arg = &ct;
+		}
+		n[i] = walk_pin(pin_path, tables[i], cb, arg);
+	}
 
 	head(f, "bpfalg_flows", "gauge",
 	     "Flows in the flow table by protocol and state (TCP states; "

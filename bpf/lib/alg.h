@@ -3,11 +3,11 @@
  * alg.h - which flows are ALG control channels, and what TC does with
  * their packets.
  *
- *   alg_for_flow(orig, reply)   enum bpfalg_alg whose control port the flow
+ *   alg_for_flow(orig, rsport)   enum bpfalg_alg whose control port the flow
  *                               uses: FTP, RTSP, SIP over TCP; SIP over UDP
  *                               (TFTP is handled in the datapath alone,
  *                               lib/tftp.h), 0 none
- *   alg_count_tls(orig, reply)  a new flow to SIPS (5061) or RTSPS (322):
+ *   alg_count_tls(orig, rsport)  a new flow to SIPS (5061) or RTSPS (322):
  *                               counted for that ALG, passed untouched
  *   alg_mode(alg)               the ALG's live mode (alg_cfg map)
  *   alg_count(alg, idx)         bump a per-ALG datapath counter
@@ -42,9 +42,9 @@ static __always_inline bool alg_uses_port(__u32 alg, __u16 d, __u16 r)
  * reached after a port-forward (reply sport).
  */
 static __always_inline __u8 alg_for_flow(const struct bpfalg_tuple *orig,
-					 const struct bpfalg_tuple *reply)
+					 __be16 reply_sport)
 {
-	__u16 d = bpf_ntohs(orig->dport), r = bpf_ntohs(reply->sport);
+	__u16 d = bpf_ntohs(orig->dport), r = bpf_ntohs(reply_sport);
 
 	if (orig->proto == BPFALG_IPPROTO_TCP) {
 		if (alg_uses_port(BPFALG_ALG_FTP, d, r))
@@ -73,9 +73,9 @@ static __always_inline void alg_count(__u8 alg, __u32 idx);
  * operator can see that it was there (doctor's one-way media hints).
  */
 static __always_inline void alg_count_tls(const struct bpfalg_tuple *orig,
-					  const struct bpfalg_tuple *reply)
+					  __be16 reply_sport)
 {
-	__u16 d = bpf_ntohs(orig->dport), r = bpf_ntohs(reply->sport);
+	__u16 d = bpf_ntohs(orig->dport), r = bpf_ntohs(reply_sport);
 
 	if (orig->proto != BPFALG_IPPROTO_TCP)
 		return;

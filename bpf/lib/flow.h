@@ -10,12 +10,13 @@
  *                                    half (re-created when it was evicted)
  *   flow_xlate(f, key, dir, &x)      what a packet of @dir must become
  *   flow_update_state(f, dir, p, ..) TCP state machine and RST window
- *   flow_account(f, dir, p, now)     counters, last_seen, TCP window edges
+ *   flow_account(f, dir, p, now)     packets, last_seen, TCP window edges
  *   flow_expired(f, orig, cfg, now)  idle longer than its state allows
  *
  * The layout (two halves per flow, a cookie shared by both, an unreplied
- * pair of maps and an answered one) is described in bpfalg.h and
- * docs/datapath.md.  Nothing here deletes another flow's half: a half that
+ * pair of maps and an answered one, per family; IPv4 on 16-byte keys) is
+ * described in bpfalg.h and docs/datapath.md; fm_*() below are the only
+ * code that touches the maps.  Nothing here deletes another flow's half: a half that
  * does not match is a miss.
  */
 #ifndef BPFALG_FLOW_H
@@ -86,25 +87,149 @@ static __always_inline void tuple_reverse(const struct bpfalg_tuple *in,
 
 /* Which pair of maps a flow's halves live in. */
 enum flow_tbl {
-	FT_ASSURED = 0, /* flows / flow_rev: answered */
-	FT_NEW = 1, /* flows_new / flow_rev_new: not answered yet */
+	FT_ASSURED = 0, /* flows* / flow_rev*: answered */
+	FT_NEW = 1, /* flows*_new / flow_rev*_new: not answered yet */
 };
 
-static __always_inline void *tbl_flows(__u8 tbl)
+/*
+ * The map layer.  Everything below keys flows by struct bpfalg_tuple; these
+ * helpers pick the family's maps and, for IPv4, the compact key.  Reply
+ * halves are read by copying their (orig, cookie) out: the two families
+ * store them differently, and an LRU element may be reused under us.
+ */
+#define FM_V4(t) ((t)->family == BPFALG_AF_INET)
+
+/* Scratch for the larger IPv6 values and a claim's holder: the 512-byte
+ * stack is shared by up to three frames here.
+ */
+struct fm_scratch {
+	struct bpfalg_rev6 r6;
+	struct bpfalg_tuple holder; /* claim_reply(), flow_reply_heal() */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fm_scratch);
+} fm_scratch SEC(".maps");
+
+static __always_inline struct fm_scratch *fm_scratch_get(void)
 {
-	return tbl == FT_NEW ? (void *)&flows_new : (void *)&flows;
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&fm_scratch, &zero);
+}
+#define FM_SEL(tbl, a, b) ((tbl) == FT_NEW ? (void *)&a : (void *)&b)
+
+static __always_inline struct bpfalg_flow *fm_orig(__u8 tbl,
+						   const struct bpfalg_tuple *t)
+{
+	struct bpfalg_key4 k;
+
+	if (!FM_V4(t))
+		return bpf_map_lookup_elem(FM_SEL(tbl, flows6_new, flows6), t);
+	bpfalg_key4_of(t, &k);
+	return bpf_map_lookup_elem(FM_SEL(tbl, flows4_new, flows4), &k);
 }
 
-static __always_inline void *tbl_rev(__u8 tbl)
+static __always_inline long fm_orig_put(__u8 tbl, const struct bpfalg_tuple *t,
+					const struct bpfalg_flow *f,
+					__u64 flags)
 {
-	return tbl == FT_NEW ? (void *)&flow_rev_new : (void *)&flow_rev;
+	struct bpfalg_key4 k;
+
+	if (!FM_V4(t))
+		return bpf_map_update_elem(FM_SEL(tbl, flows6_new, flows6), t,
+					   f, flags);
+	bpfalg_key4_of(t, &k);
+	return bpf_map_update_elem(FM_SEL(tbl, flows4_new, flows4), &k, f,
+				   flags);
+}
+
+static __always_inline void fm_orig_del(__u8 tbl, const struct bpfalg_tuple *t)
+{
+	struct bpfalg_key4 k;
+
+	if (!FM_V4(t)) {
+		bpf_map_delete_elem(FM_SEL(tbl, flows6_new, flows6), t);
+		return;
+	}
+	bpfalg_key4_of(t, &k);
+	bpf_map_delete_elem(FM_SEL(tbl, flows4_new, flows4), &k);
+}
+
+/* The reply half keyed @t: its cookie, and (@orig not NULL) its owner. */
+static __always_inline bool fm_rev(__u8 tbl, const struct bpfalg_tuple *t,
+				   struct bpfalg_tuple *orig, __u32 *cookie)
+{
+	struct bpfalg_rev4 *r4;
+	struct bpfalg_rev6 *r6;
+	struct bpfalg_key4 k;
+
+	if (!FM_V4(t)) {
+		r6 = bpf_map_lookup_elem(FM_SEL(tbl, flow_rev6_new, flow_rev6),
+					 t);
+		if (!r6)
+			return false;
+		*cookie = r6->cookie;
+		if (orig)
+			__builtin_memcpy(orig, &r6->orig, sizeof(*orig));
+		return true;
+	}
+	bpfalg_key4_of(t, &k);
+	r4 = bpf_map_lookup_elem(FM_SEL(tbl, flow_rev4_new, flow_rev4), &k);
+	if (!r4)
+		return false;
+	*cookie = r4->cookie;
+	if (orig)
+		bpfalg_tuple_of4(&r4->orig, orig);
+	return true;
+}
+
+static __always_inline long fm_rev_put(__u8 tbl, const struct bpfalg_tuple *t,
+				       const struct bpfalg_tuple *orig,
+				       __u32 cookie, __u64 flags)
+{
+	struct fm_scratch *sc;
+	struct bpfalg_rev4 v4;
+	struct bpfalg_key4 k;
+
+	if (!FM_V4(t)) {
+		sc = fm_scratch_get();
+		if (!sc)
+			return -1;
+		__builtin_memcpy(&sc->r6.orig, orig, sizeof(sc->r6.orig));
+		sc->r6.cookie = cookie;
+		sc->r6.pad = 0;
+		return bpf_map_update_elem(
+			FM_SEL(tbl, flow_rev6_new, flow_rev6), t, &sc->r6,
+			flags);
+	}
+	bpfalg_key4_of(t, &k);
+	bpfalg_key4_of(orig, &v4.orig);
+	v4.cookie = cookie;
+	return bpf_map_update_elem(FM_SEL(tbl, flow_rev4_new, flow_rev4), &k,
+				   &v4, flags);
+}
+
+static __always_inline void fm_rev_del(__u8 tbl, const struct bpfalg_tuple *t)
+{
+	struct bpfalg_key4 k;
+
+	if (!FM_V4(t)) {
+		bpf_map_delete_elem(FM_SEL(tbl, flow_rev6_new, flow_rev6), t);
+		return;
+	}
+	bpfalg_key4_of(t, &k);
+	bpf_map_delete_elem(FM_SEL(tbl, flow_rev4_new, flow_rev4), &k);
 }
 
 /* The original half keyed @t, unless it was superseded. */
-static __always_inline struct bpfalg_flow *half_orig(void *fmap,
-						     const struct bpfalg_tuple *t)
+static __always_inline struct bpfalg_flow *
+half_orig(__u8 tbl, const struct bpfalg_tuple *t)
 {
-	struct bpfalg_flow *f = bpf_map_lookup_elem(fmap, t);
+	struct bpfalg_flow *f = fm_orig(tbl, t);
 
 	if (f && f->cookie == BPFALG_COOKIE_DEAD)
 		return NULL;
@@ -115,21 +240,16 @@ static __always_inline struct bpfalg_flow *half_orig(void *fmap,
  * The flow whose reply half is keyed @t.  The reply half counts only while
  * the original half it names carries the same cookie: after an eviction or
  * a replacement it is a miss (counted), never another flow's translation.
- * The values are copied out first: an LRU element may be reused under us.
  */
 static __always_inline struct bpfalg_flow *
-half_reply(void *rmap, void *fmap, const struct bpfalg_tuple *t,
-	   struct bpfalg_tuple *orig)
+half_reply(__u8 tbl, const struct bpfalg_tuple *t, struct bpfalg_tuple *orig)
 {
-	struct bpfalg_rev *r = bpf_map_lookup_elem(rmap, t);
 	struct bpfalg_flow *f;
 	__u32 cookie;
 
-	if (!r)
+	if (!fm_rev(tbl, t, orig, &cookie))
 		return NULL;
-	cookie = r->cookie;
-	__builtin_memcpy(orig, &r->orig, sizeof(*orig));
-	f = bpf_map_lookup_elem(fmap, orig);
+	f = fm_orig(tbl, orig);
 	if (!f || f->cookie != cookie || cookie == BPFALG_COOKIE_DEAD) {
 		count(BPFALG_CNT_FLOW_ORPHAN);
 		return NULL;
@@ -142,11 +262,11 @@ static __always_inline struct bpfalg_flow *
 find_reply(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig, __u8 *tbl,
 	   bool both)
 {
-	struct bpfalg_flow *f = half_reply(&flow_rev, &flows, t, orig);
+	struct bpfalg_flow *f = half_reply(FT_ASSURED, t, orig);
 
 	*tbl = FT_ASSURED;
 	if (!f && both) {
-		f = half_reply(&flow_rev_new, &flows_new, t, orig);
+		f = half_reply(FT_NEW, t, orig);
 		*tbl = FT_NEW;
 	}
 	return f;
@@ -157,11 +277,11 @@ static __always_inline struct bpfalg_flow *
 find_orig(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig, __u8 *tbl,
 	  bool both)
 {
-	struct bpfalg_flow *f = half_orig(&flows, t);
+	struct bpfalg_flow *f = half_orig(FT_ASSURED, t);
 
 	*tbl = FT_ASSURED;
 	if (!f && both) {
-		f = half_orig(&flows_new, t);
+		f = half_orig(FT_NEW, t);
 		*tbl = FT_NEW;
 	}
 	if (f)
@@ -222,13 +342,12 @@ flow_find_assured(const struct bpfalg_tuple *t, __u8 *dir,
 	return flow_find_in(t, dir, orig, reply_first, &tbl, false);
 }
 
-/* Does the reply half @r belong to a flow that is alive? */
-static __always_inline bool rev_owner_live(void *fmap, const struct bpfalg_rev *r)
+/* Is the flow @orig of pair @tbl alive with @cookie? */
+static __always_inline bool
+owner_live(__u8 tbl, const struct bpfalg_tuple *orig, __u32 cookie)
 {
-	struct bpfalg_flow *f;
-	__u32 cookie = r->cookie;
+	struct bpfalg_flow *f = fm_orig(tbl, orig);
 
-	f = bpf_map_lookup_elem(fmap, &r->orig);
 	return f && cookie != BPFALG_COOKIE_DEAD && f->cookie == cookie;
 }
 
@@ -237,6 +356,31 @@ static __always_inline bool rev_owner_live(void *fmap, const struct bpfalg_rev *
  */
 __noinline int flow_reply_heal(struct bpfalg_flow *f,
 			       const struct bpfalg_tuple *orig, __u32 tbl);
+
+/*
+ * Does the reply half of @f still name it?  IPv4 builds the compact key
+ * straight from the flow; this runs for every original-direction packet.
+ * IPv6 asks flow_reply_heal(), which checks first: its 40-byte reply key
+ * would not fit the caller's stack.
+ */
+static __always_inline bool reply_half_ours(const struct bpfalg_flow *f,
+					    const struct bpfalg_tuple *orig,
+					    __u8 tbl)
+{
+	struct bpfalg_rev4 *r4;
+	struct bpfalg_key4 k;
+
+	if (!FM_V4(orig))
+		return false;
+	k.saddr = f->reply4.saddr;
+	k.daddr = f->reply4.daddr;
+	k.sport = f->reply4.sport;
+	k.dport = f->reply4.dport;
+	k.proto = orig->proto;
+	k.pad[0] = k.pad[1] = k.pad[2] = 0;
+	r4 = bpf_map_lookup_elem(FM_SEL(tbl, flow_rev4_new, flow_rev4), &k);
+	return r4 && r4->cookie == f->cookie;
+}
 
 /*
  * A packet of the original direction may be translated only while its reply
@@ -250,9 +394,7 @@ static __always_inline bool flow_reply_ok(struct bpfalg_flow *f,
 					  const struct bpfalg_tuple *orig,
 					  __u8 tbl)
 {
-	struct bpfalg_rev *r = bpf_map_lookup_elem(tbl_rev(tbl), &f->reply);
-
-	if (r && r->cookie == f->cookie)
+	if (reply_half_ours(f, orig, tbl))
 		return true;
 	return flow_reply_heal(f, orig, tbl) == 1;
 }
@@ -261,25 +403,26 @@ static __always_inline bool flow_reply_ok(struct bpfalg_flow *f,
 __noinline int flow_reply_heal(struct bpfalg_flow *f,
 			       const struct bpfalg_tuple *orig, __u32 tbl)
 {
-	struct bpfalg_rev v = {}, *r;
-	void *rmap = tbl_rev(tbl);
-	__u32 cookie;
+	struct fm_scratch *sc = fm_scratch_get();
+	struct bpfalg_tuple reply, *owner;
+	__u32 cookie, rc;
 
-	if (!f || !orig)
+	if (!f || !orig || !sc)
 		return 0;
+	owner = &sc->holder;
+	tbl &= 1;
 	cookie = f->cookie;
-	r = bpf_map_lookup_elem(rmap, &f->reply);
-	if (r && r->cookie == cookie)
-		return 1;
-	/* a live owner in either pair keeps the tuple */
-	if (r && rev_owner_live(tbl_flows(tbl), r))
+	bpfalg_flow_reply(f, orig, &reply);
+	if (fm_rev(tbl, &reply, owner, &rc)) {
+		if (rc == cookie)
+			return 1;
+		/* a live owner in either pair keeps the tuple */
+		if (owner_live(tbl, owner, rc))
+			goto lost;
+	}
+	if (fm_rev(!tbl, &reply, owner, &rc) && owner_live(!tbl, owner, rc))
 		goto lost;
-	r = bpf_map_lookup_elem(tbl_rev(!tbl), &f->reply);
-	if (r && rev_owner_live(tbl_flows(!tbl), r))
-		goto lost;
-	__builtin_memcpy(&v.orig, orig, sizeof(v.orig));
-	v.cookie = cookie;
-	if (bpf_map_update_elem(rmap, &f->reply, &v, BPF_ANY))
+	if (fm_rev_put(tbl, &reply, orig, cookie, BPF_ANY))
 		goto lost;
 	count(BPFALG_CNT_REV_HEALED);
 	return 1;
@@ -297,11 +440,16 @@ static __always_inline void flow_xlate(const struct bpfalg_flow *f,
 				       const struct bpfalg_tuple *orig,
 				       __u8 dir, struct xlate *x)
 {
-	if (dir == BPFALG_DIR_ORIG) {
-		__builtin_memcpy(x->saddr, f->reply.daddr, 16);
-		__builtin_memcpy(x->daddr, f->reply.saddr, 16);
-		x->sport = f->reply.dport;
-		x->dport = f->reply.sport;
+	if (dir == BPFALG_DIR_ORIG && FM_V4(orig)) { /* only [0] is read */
+		x->saddr[0] = f->reply4.daddr;
+		x->daddr[0] = f->reply4.saddr;
+		x->sport = f->reply4.dport;
+		x->dport = f->reply4.sport;
+	} else if (dir == BPFALG_DIR_ORIG) { /* IPv6: not translated */
+		__builtin_memcpy(x->saddr, orig->saddr, 16);
+		__builtin_memcpy(x->daddr, orig->daddr, 16);
+		x->sport = orig->sport;
+		x->dport = orig->dport;
 	} else {
 		__builtin_memcpy(x->saddr, orig->daddr, 16);
 		__builtin_memcpy(x->daddr, orig->saddr, 16);
@@ -383,7 +531,6 @@ static __always_inline void flow_account(struct bpfalg_flow *f, __u8 dir,
 {
 	dir &= 1;
 	__sync_fetch_and_add(&f->packets[dir], 1);
-	__sync_fetch_and_add(&f->bytes[dir], p->l3_len);
 	if (now - f->last_seen_ns > FLOW_REFRESH_NS)
 		f->last_seen_ns = now;
 	if (p->t.proto == BPFALG_IPPROTO_TCP && p->kind == PK_PORTS)

@@ -42,44 +42,56 @@ struct {
 } iface_flags SEC(".maps");
 
 /*
- * The flow table: four LRU maps, two per kind of flow (bpfalg.h explains
- * the halves and their cookie, docs/datapath.md why).  Sizes set by loader.
+ * The flow table: eight LRU maps, an original and a reply half for each of
+ * answered and unreplied flows, for each family (bpfalg.h explains the
+ * halves and their cookie, docs/datapath.md why).  IPv4 keys are the
+ * 16-byte struct bpfalg_key4.  Sizes set by loader (--flows; IPv6 a quarter).
  */
-/* Original halves of flows that have been answered (TCP: handshake done). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, BPFALG_DEFAULT_FLOWS);
-	__type(key, struct bpfalg_tuple);
-	__type(value, struct bpfalg_flow);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} flows SEC(".maps");
+#define FLOW_MAPS(fam, key_t, rev_t)                                         \
+	/* Original halves of flows that have been answered. */              \
+	struct {                                                             \
+		__uint(type, BPF_MAP_TYPE_LRU_HASH);                         \
+		__uint(max_entries, BPFALG_DEFAULT_FLOWS);                   \
+		__type(key, key_t);                                          \
+		__type(value, struct bpfalg_flow);                           \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                         \
+	} flows##fam SEC(".maps");                                           \
+	/* Their reply halves: reply key -> original key and cookie. */      \
+	struct {                                                             \
+		__uint(type, BPF_MAP_TYPE_LRU_HASH);                         \
+		__uint(max_entries, BPFALG_DEFAULT_FLOWS);                   \
+		__type(key, key_t);                                          \
+		__type(value, rev_t);                                        \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                         \
+	} flow_rev##fam SEC(".maps");                                        \
+	/* Original halves of unreplied flows: a flood evicts only these. */ \
+	struct {                                                             \
+		__uint(type, BPF_MAP_TYPE_LRU_HASH);                         \
+		__uint(max_entries, BPFALG_DEFAULT_FLOWS);                   \
+		__type(key, key_t);                                          \
+		__type(value, struct bpfalg_flow);                           \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                         \
+	} flows##fam##_new SEC(".maps");                                     \
+	/* Their reply halves; inserting one claims a public tuple. */       \
+	struct {                                                             \
+		__uint(type, BPF_MAP_TYPE_LRU_HASH);                         \
+		__uint(max_entries, BPFALG_DEFAULT_FLOWS);                   \
+		__type(key, key_t);                                          \
+		__type(value, rev_t);                                        \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                         \
+	} flow_rev##fam##_new SEC(".maps");
 
-/* Reply halves of those: reply tuple -> original tuple and cookie. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, BPFALG_DEFAULT_FLOWS);
-	__type(key, struct bpfalg_tuple);
-	__type(value, struct bpfalg_rev);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} flow_rev SEC(".maps");
+FLOW_MAPS(4, struct bpfalg_key4, struct bpfalg_rev4)
+FLOW_MAPS(6, struct bpfalg_tuple, struct bpfalg_rev6)
 
-/* Original halves of unreplied flows: a flood of them evicts only these. */
+/* XDP's next hop per destination (a FIB lookup at most once a second). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, BPFALG_DEFAULT_FLOWS);
-	__type(key, struct bpfalg_tuple);
-	__type(value, struct bpfalg_flow);
+	__uint(max_entries, BPFALG_MAX_NEXTHOPS);
+	__type(key, struct bpfalg_nh_key);
+	__type(value, struct bpfalg_nexthop);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} flows_new SEC(".maps");
-
-/* Reply halves of unreplied flows; inserting one claims a public tuple. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, BPFALG_DEFAULT_FLOWS);
-	__type(key, struct bpfalg_tuple);
-	__type(value, struct bpfalg_rev);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} flow_rev_new SEC(".maps");
+} nh_cache SEC(".maps");
 
 /* Unreplied flows per inside address (--max-flows-per-host). */
 struct {

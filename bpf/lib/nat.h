@@ -8,7 +8,7 @@
  *   flow_promote(f, orig)                 an answered flow moves from the
  *                                         unreplied pair to the answered one
  *
- * A new flow's reply half goes into flow_rev_new with BPF_NOEXIST: that
+ * A new flow's reply half goes into flow_rev*_new with BPF_NOEXIST: that
  * insert is the atomic claim of the public tuple.  A tuple whose holder is
  * gone (evicted, superseded), idle past its timeout, or closed while this
  * packet is a SYN is taken over: an old holder still in the table is marked
@@ -61,9 +61,31 @@ static __always_inline bool tuple_eq(const struct bpfalg_tuple *a,
 	return true;
 }
 
-struct claim_ctx {
+/*
+ * A claim in progress: the tuples live in a per-CPU map (the 512-byte stack
+ * holds three frames here: the program, tc_new_*, claim_reply), the
+ * scalars on the stack, where bpf_loop() wants its context.
+ */
+struct claim_tuples {
 	struct bpfalg_tuple orig;
 	struct bpfalg_tuple reply; /* candidate, dport (and echo sport) vary */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct claim_tuples);
+} claim_scratch SEC(".maps");
+
+static __always_inline struct claim_tuples *claim_tuples(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&claim_scratch, &zero);
+}
+
+struct claim_ctx {
 	__u64 now;
 	__u32 port_min;
 	__u32 port_span; /* number of ports in the range */
@@ -76,26 +98,20 @@ struct claim_ctx {
 };
 
 /*
- * May the claim take the tuple held by reply half @r (of the pair whose
- * original halves are @fmap)?  Yes when its flow is gone, dead, idle past its
- * timeout, or closed while we bring a SYN; a holder still in the table is
- * marked dead first.
+ * May the claim take the tuple held by the flow @holder (with @cookie, in
+ * pair @tbl)?  Yes when it is gone, dead, idle past its timeout, or closed
+ * while we bring a SYN; a holder still in the table is marked dead first.
  */
-static __always_inline bool claim_takeover(void *fmap, const struct bpfalg_rev *r,
-					   const struct claim_ctx *cc,
-					   const struct bpfalg_config *c)
+static __always_inline bool
+claim_takeover(__u8 tbl, const struct bpfalg_tuple *holder, __u32 cookie,
+	       const struct claim_ctx *cc, const struct bpfalg_config *c)
 {
-	struct bpfalg_flow *f;
-	__u32 cookie = r->cookie;
+	struct bpfalg_flow *f = fm_orig(tbl, holder);
 
-	/* keyed straight from the value (stack is short here); a value
-	 * reused under us changes the cookie, and the check below fails
-	 */
-	f = bpf_map_lookup_elem(fmap, &r->orig);
 	if (!f || cookie == BPFALG_COOKIE_DEAD || f->cookie != cookie)
 		return true; /* a stale half */
-	if (!flow_expired(f, &r->orig, c, cc->now) &&
-	    !(cc->syn && r->orig.proto == BPFALG_IPPROTO_TCP &&
+	if (!flow_expired(f, holder, c, cc->now) &&
+	    !(cc->syn && holder->proto == BPFALG_IPPROTO_TCP &&
 	      f->state >= BPFALG_ST_TIME_WAIT))
 		return false; /* live: never reused */
 	f->cookie = BPFALG_COOKIE_DEAD;
@@ -104,45 +120,53 @@ static __always_inline bool claim_takeover(void *fmap, const struct bpfalg_rev *
 }
 
 /*
- * Try to own cc->reply: 1 when flow_rev_new maps it to cc->orig.  Global:
- * verified once rather than once per caller.
+ * Try to own the candidate reply tuple: 1 when the unreplied reply half
+ * maps it to the claim's original tuple.  Global: verified once rather
+ * than once per caller.
  */
 __noinline int claim_reply(struct claim_ctx *cc)
 {
 	struct bpfalg_config *c = get_cfg();
-	struct bpfalg_rev v = {}, *r;
+	struct fm_scratch *sc = fm_scratch_get();
+	struct claim_tuples *ct = claim_tuples();
+	struct bpfalg_tuple *holder;
+	__u32 cookie;
 
-	if (!cc || !c)
+	if (!cc || !c || !sc || !ct)
 		return 0;
+	holder = &sc->holder;
 	/* A port-forward's or pinhole's flow may be keyed by this tuple. */
-	if (half_orig(&flows, &cc->reply) || half_orig(&flows_new, &cc->reply))
+	if (half_orig(FT_ASSURED, &ct->reply) || half_orig(FT_NEW, &ct->reply))
 		return 0;
-	r = bpf_map_lookup_elem(&flow_rev, &cc->reply);
-	if (r && !claim_takeover(&flows, r, cc, c))
+	if (fm_rev(FT_ASSURED, &ct->reply, holder, &cookie) &&
+	    !claim_takeover(FT_ASSURED, holder, cookie, cc, c))
 		return 0;
-	__builtin_memcpy(&v.orig, &cc->orig, sizeof(v.orig));
-	v.cookie = cc->cookie;
-	if (bpf_map_update_elem(&flow_rev_new, &cc->reply, &v, BPF_NOEXIST)) {
-		r = bpf_map_lookup_elem(&flow_rev_new, &cc->reply);
-		if (!r)
+	if (fm_rev_put(FT_NEW, &ct->reply, &ct->orig, cc->cookie,
+		       BPF_NOEXIST)) {
+		if (!fm_rev(FT_NEW, &ct->reply, holder, &cookie))
 			return 0; /* raced: next probe */
-		if (!claim_takeover(&flows_new, r, cc, c))
+		if (!claim_takeover(FT_NEW, holder, cookie, cc, c))
 			return 0;
-		if (bpf_map_update_elem(&flow_rev_new, &cc->reply, &v, BPF_ANY))
+		if (fm_rev_put(FT_NEW, &ct->reply, &ct->orig, cc->cookie,
+			       BPF_ANY))
 			return 0;
 	}
 	/* an answered flow re-created its reply half meanwhile: it wins */
-	r = bpf_map_lookup_elem(&flow_rev, &cc->reply);
-	if (r && rev_owner_live(&flows, r))
+	if (fm_rev(FT_ASSURED, &ct->reply, holder, &cookie) &&
+	    owner_live(FT_ASSURED, holder, cookie))
 		return 0;
 	return 1;
 }
 
 static __always_inline void claim_set_port(struct claim_ctx *cc, __u16 port)
 {
-	cc->reply.dport = bpf_htons(port);
+	struct claim_tuples *ct = claim_tuples();
+
+	if (!ct)
+		return;
+	ct->reply.dport = bpf_htons(port);
 	if (cc->echo)
-		cc->reply.sport = bpf_htons(port);
+		ct->reply.sport = bpf_htons(port);
 }
 
 static long claim_probe(__u32 i, void *arg)
@@ -160,14 +184,15 @@ static long claim_probe(__u32 i, void *arg)
 }
 
 /*
- * Claim a public tuple for @cc->orig.  @remap: the port may be changed (SNAT
- * of TCP/UDP/echo); otherwise the template must be free as it is.
+ * Claim a public tuple for the claim's original tuple; @kept is the
+ * template's public port.  @remap: the port may be changed (SNAT of
+ * TCP/UDP/echo); otherwise the template must be free as it is.
  */
 static __always_inline bool nat_claim(struct claim_ctx *cc,
-				      const struct bpfalg_config *c, bool remap)
+				      const struct bpfalg_config *c, bool remap,
+				      __u16 kept)
 {
 	__u32 lo = c->port_min, hi = c->port_max;
-	__u16 kept = bpf_ntohs(cc->reply.dport);
 
 	if (lo == 0 || lo > hi) {
 		lo = 1024;
@@ -203,13 +228,16 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 	    __u8 flags, __u32 in_ifindex, __u32 out_ifindex,
 	    const struct bpfalg_config *c, __u64 now)
 {
+	struct claim_tuples *ct = claim_tuples();
 	struct claim_ctx cc = {};
 	struct bpfalg_flow *f, *existing;
 	__u32 zero = 0;
 	bool remap;
 
-	__builtin_memcpy(&cc.orig, &p->t, sizeof(cc.orig));
-	__builtin_memcpy(&cc.reply, reply, sizeof(cc.reply));
+	if (!ct)
+		return NULL;
+	__builtin_memcpy(&ct->orig, &p->t, sizeof(ct->orig));
+	__builtin_memcpy(&ct->reply, reply, sizeof(ct->reply));
 	cc.now = now;
 	cc.cookie = bpf_get_prandom_u32() | 1; /* never BPFALG_COOKIE_DEAD */
 	cc.echo = p->kind == PK_ECHO;
@@ -218,10 +246,10 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 	remap = nat == BPFALG_NAT_SNAT &&
 		(cc.echo || p->t.proto == BPFALG_IPPROTO_TCP ||
 		 p->t.proto == BPFALG_IPPROTO_UDP);
-	if (!nat_claim(&cc, c, remap)) {
+	if (!nat_claim(&cc, c, remap, bpf_ntohs(reply->dport))) {
 		count(BPFALG_CNT_PORT_EXHAUSTED);
 		if (remap)
-			port_search_event(&cc.orig, in_ifindex, out_ifindex, c,
+			port_search_event(&ct->orig, in_ifindex, out_ifindex, c,
 					  now);
 		return NULL;
 	}
@@ -230,14 +258,13 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 	if (!f)
 		return NULL;
 	__builtin_memset(f, 0, sizeof(*f));
-	__builtin_memcpy(&f->reply, &cc.reply, sizeof(f->reply));
-	f->created_ns = now;
+	bpfalg_flow_set_reply(f, &ct->reply);
+	f->created_s = now / NSEC_PER_SEC;
 	f->last_seen_ns = now;
 	f->nat = nat;
 	f->flags = flags;
 	f->cookie = cc.cookie;
 	f->in_ifindex = in_ifindex;
-	f->out_ifindex = out_ifindex;
 	if (p->t.proto == BPFALG_IPPROTO_TCP) {
 		if (cc.syn) {
 			f->state = BPFALG_ST_SYN_SENT;
@@ -252,21 +279,21 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 		f->state = BPFALG_ST_NEW;
 	}
 
-	if (bpf_map_update_elem(&flows_new, &cc.orig, f, BPF_NOEXIST)) {
+	if (fm_orig_put(FT_NEW, &ct->orig, f, BPF_NOEXIST)) {
 		/* Another CPU created the same flow first: use its entry (our
 		 * claim stays behind as a stale half).  A dead one is replaced.
 		 */
-		existing = bpf_map_lookup_elem(&flows_new, &cc.orig);
+		existing = fm_orig(FT_NEW, &ct->orig);
 		if (existing && existing->cookie != BPFALG_COOKIE_DEAD)
 			return existing;
-		if (bpf_map_update_elem(&flows_new, &cc.orig, f, BPF_ANY)) {
+		if (fm_orig_put(FT_NEW, &ct->orig, f, BPF_ANY)) {
 			count(BPFALG_CNT_FLOW_TABLE_FULL);
 			return NULL;
 		}
 	}
 	count(BPFALG_CNT_FLOW_NEW);
-	flow_event(&cc.orig, in_ifindex, c, now);
-	return bpf_map_lookup_elem(&flows_new, &cc.orig);
+	flow_event(&ct->orig, in_ifindex, c, now);
+	return fm_orig(FT_NEW, &ct->orig);
 }
 
 /*
@@ -332,10 +359,9 @@ static __always_inline void host_release(const struct bpfalg_tuple *t)
 __noinline int flow_promote_copy(struct bpfalg_flow *f,
 				 const struct bpfalg_tuple *orig)
 {
-	struct bpfalg_rev v = {}, *r;
 	struct bpfalg_tuple reply;
 	struct bpfalg_flow *tmp, *nf;
-	__u32 zero = 0;
+	__u32 zero = 0, cookie;
 
 	if (!f || !orig)
 		return 0;
@@ -343,20 +369,17 @@ __noinline int flow_promote_copy(struct bpfalg_flow *f,
 	if (!tmp)
 		return 0;
 	__builtin_memcpy(tmp, f, sizeof(*tmp));
-	__builtin_memcpy(&reply, &tmp->reply, sizeof(reply));
-	__builtin_memcpy(&v.orig, orig, sizeof(v.orig));
-	v.cookie = tmp->cookie;
-	if (bpf_map_update_elem(&flows, orig, tmp, BPF_ANY) ||
-	    bpf_map_update_elem(&flow_rev, &reply, &v, BPF_ANY))
+	bpfalg_flow_reply(tmp, orig, &reply);
+	if (fm_orig_put(FT_ASSURED, orig, tmp, BPF_ANY) ||
+	    fm_rev_put(FT_ASSURED, &reply, orig, tmp->cookie, BPF_ANY))
 		return 0;
-	nf = bpf_map_lookup_elem(&flows, orig);
-	if (!nf || nf->cookie != v.cookie)
+	nf = fm_orig(FT_ASSURED, orig);
+	if (!nf || nf->cookie != tmp->cookie)
 		return 0;
 	f->cookie = BPFALG_COOKIE_DEAD;
-	bpf_map_delete_elem(&flows_new, orig);
-	r = bpf_map_lookup_elem(&flow_rev_new, &reply);
-	if (r && r->cookie == v.cookie)
-		bpf_map_delete_elem(&flow_rev_new, &reply);
+	fm_orig_del(FT_NEW, orig);
+	if (fm_rev(FT_NEW, &reply, NULL, &cookie) && cookie == tmp->cookie)
+		fm_rev_del(FT_NEW, &reply);
 	count(BPFALG_CNT_FLOW_PROMOTED);
 	if (!(tmp->flags & BPFALG_FF_INBOUND))
 		host_release(orig);
@@ -373,7 +396,7 @@ flow_promote(struct bpfalg_flow *f, const struct bpfalg_tuple *orig)
 
 	if (!flow_promote_copy(f, orig))
 		return f;
-	nf = bpf_map_lookup_elem(&flows, orig);
+	nf = fm_orig(FT_ASSURED, orig);
 	return nf ? nf : f;
 }
 

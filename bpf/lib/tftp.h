@@ -206,7 +206,9 @@ static __always_inline void tftp_open(const struct pkt *p,
 	long err;
 
 	__builtin_memcpy(pk.remote, p->t.daddr, 16);
-	pk.public_port = f->reply.dport; /* IPv6: the client's own port */
+	/* IPv6 is not translated: the client's own port */
+	pk.public_port =
+		p->t.family == BPFALG_AF_INET ? f->reply4.dport : p->t.sport;
 	pk.proto = BPFALG_IPPROTO_UDP;
 	pk.family = p->t.family;
 

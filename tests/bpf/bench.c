@@ -282,10 +282,10 @@ static void map_memory(void)
 		}
 		fclose(f);
 		total += memlock;
-		printf("  %-12s max_entries %8llu  %10llu bytes (%.1f MiB)\n",
+		printf("  %-14s max_entries %8llu  %10llu bytes (%.1f MiB)\n",
 		       names[i], maxe, memlock, memlock / 1048576.0);
 	}
-	printf("  total                           %10llu bytes (%.1f MiB)\n",
+	printf("  total                             %10llu bytes (%.1f MiB)\n",
 	       total, total / 1048576.0);
 }
 

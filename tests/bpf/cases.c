@@ -239,19 +239,19 @@ static void pre_evict_orphan_flow(void)
 	struct bpfalg_tuple k;
 
 	tuple4(&k, P_UDP, CLIENT, 40600, SERVER, 53);
-	bpf_map_delete_elem(E.m_flows, &k);
-	bpf_map_delete_elem(E.m_flows_new, &k);
+	half_del(FLOWTAB_ANSWERED, &k);
+	half_del(FLOWTAB_UNREPLIED, &k);
 }
 
 /* The datapath deletes nothing: the reply half stays (a miss, the GC's). */
 static int post_orphan_left_alone(char *why, size_t n)
 {
-	struct bpfalg_tuple k;
-	struct bpfalg_rev v;
+	struct bpfalg_tuple k, o;
+	__u32 cookie;
 
 	tuple4(&k, P_UDP, SERVER, 53, PUB, 40600);
-	if (bpf_map_lookup_elem(E.m_rev_new, &k, &v) &&
-	    bpf_map_lookup_elem(E.m_rev, &k, &v)) {
+	if (rev_get(FLOWTAB_UNREPLIED, &k, &o, &cookie) &&
+	    rev_get(FLOWTAB_ANSWERED, &k, &o, &cookie)) {
 		snprintf(why, n, "the datapath deleted the orphan reply half");
 		return -1;
 	}

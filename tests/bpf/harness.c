@@ -250,6 +250,18 @@ static int netns_setup(void)
 	return 0;
 }
 
+/* The fd of xdp_alg's map @name (the same map as tc_alg's: pinned). */
+static int map_fd(const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(xskel->obj, name);
+
+	if (!m) {
+		fprintf(stderr, "xdp_alg has no map %s\n", name);
+		return -1;
+	}
+	return bpf_map__fd(m);
+}
+
 static int load_objects(void)
 {
 	char err[256];
@@ -276,10 +288,15 @@ static int load_objects(void)
 	E.prog[PR_TC_OUT] = bpf_program__fd(tskel->progs.tc_egress);
 	E.m_cfg = bpf_map__fd(xskel->maps.cfg);
 	E.m_ifaces = bpf_map__fd(xskel->maps.ifaces);
-	E.m_flows = bpf_map__fd(xskel->maps.flows);
-	E.m_rev = bpf_map__fd(xskel->maps.flow_rev);
-	E.m_flows_new = bpf_map__fd(xskel->maps.flows_new);
-	E.m_rev_new = bpf_map__fd(xskel->maps.flow_rev_new);
+	for (int a = 0; a < FLOWTAB_FAMS; a++) {
+		for (int p = 0; p < FLOWTAB_PAIRS; p++) {
+			E.ft.orig[a][p] = map_fd(flowtab_orig_name[a][p]);
+			E.ft.rev[a][p] = map_fd(flowtab_rev_name[a][p]);
+			if (E.ft.orig[a][p] < 0 || E.ft.rev[a][p] < 0)
+				return -1;
+		}
+	}
+	E.m_nh = bpf_map__fd(xskel->maps.nh_cache);
 	E.m_pinholes = bpf_map__fd(xskel->maps.pinholes);
 	E.m_forwards = bpf_map__fd(xskel->maps.forwards);
 	E.m_frags = bpf_map__fd(xskel->maps.frags);
@@ -301,14 +318,25 @@ static int load_objects(void)
 /* Both objects must see the same map, not two copies. */
 int maps_shared(char *why, size_t n)
 {
-	struct bpf_map *a[] = { xskel->maps.cfg, xskel->maps.flows,
-				xskel->maps.flow_rev, xskel->maps.counters };
-	struct bpf_map *b[] = { tskel->maps.cfg, tskel->maps.flows,
-				tskel->maps.flow_rev, tskel->maps.counters };
+	static const char *const names[] = {
+		"cfg",		 "flows4",   "flow_rev4", "flows4_new",
+		"flow_rev4_new", "flows6",   "flow_rev6", "flows6_new",
+		"flow_rev6_new", "nh_cache", "counters",
+	};
+	struct bpf_map *a[ARRAY_SIZE(names)], *b[ARRAY_SIZE(names)];
 	struct bpf_map_info ia, ib;
 	__u32 la, lb;
 	size_t i;
 
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		a[i] = bpf_object__find_map_by_name(xskel->obj, names[i]);
+		b[i] = bpf_object__find_map_by_name(tskel->obj, names[i]);
+		if (!a[i] || !b[i]) {
+			snprintf(why, n, "map %s missing in %s", names[i],
+				 a[i] ? "tc_alg" : "xdp_alg");
+			return -1;
+		}
+	}
 	for (i = 0; i < ARRAY_SIZE(a); i++) {
 		la = sizeof(ia);
 		lb = sizeof(ib);
@@ -497,38 +525,99 @@ int map_count(int fd, size_t keysz)
 	return n;
 }
 
+/* A flow map key of either form. */
+union flow_key {
+	struct bpfalg_key4 k4;
+	struct bpfalg_tuple k6;
+};
+
+int half_get(int pair, const struct bpfalg_tuple *o, struct bpfalg_flow *f)
+{
+	union flow_key k;
+
+	flowtab_tuple_to_key(o, &k);
+	return bpf_map_lookup_elem(E.ft.orig[flowtab_fam(o)][pair], &k, f);
+}
+
+int half_del(int pair, const struct bpfalg_tuple *o)
+{
+	union flow_key k;
+
+	flowtab_tuple_to_key(o, &k);
+	return bpf_map_delete_elem(E.ft.orig[flowtab_fam(o)][pair], &k);
+}
+
+int rev_get(int pair, const struct bpfalg_tuple *r, struct bpfalg_tuple *orig,
+	    __u32 *cookie)
+{
+	union {
+		struct bpfalg_rev4 r4;
+		struct bpfalg_rev6 r6;
+	} v;
+	union flow_key k;
+	int a = flowtab_fam(r);
+
+	flowtab_tuple_to_key(r, &k);
+	if (bpf_map_lookup_elem(E.ft.rev[a][pair], &k, &v))
+		return -1;
+	flowtab_rev_decode(a, &v, orig, cookie);
+	return 0;
+}
+
+int rev_put(int pair, const struct bpfalg_tuple *r,
+	    const struct bpfalg_tuple *orig, __u32 cookie)
+{
+	struct bpfalg_rev4 r4 = { .cookie = cookie };
+	struct bpfalg_rev6 r6 = { .orig = *orig, .cookie = cookie };
+	union flow_key k;
+	int a = flowtab_fam(r);
+
+	flowtab_tuple_to_key(r, &k);
+	bpfalg_key4_of(orig, &r4.orig);
+	return bpf_map_update_elem(E.ft.rev[a][pair], &k,
+				   a == FLOWTAB_V4 ? (void *)&r4 : (void *)&r6,
+				   BPF_ANY);
+}
+
+int rev_del(int pair, const struct bpfalg_tuple *r)
+{
+	union flow_key k;
+
+	flowtab_tuple_to_key(r, &k);
+	return bpf_map_delete_elem(E.ft.rev[flowtab_fam(r)][pair], &k);
+}
+
 int flow_lookup(const struct bpfalg_tuple *k, struct bpfalg_flow *f)
 {
-	if (!bpf_map_lookup_elem(E.m_flows, k, f) &&
-	    f->cookie != BPFALG_COOKIE_DEAD)
-		return 0;
-	if (!bpf_map_lookup_elem(E.m_flows_new, k, f) &&
-	    f->cookie != BPFALG_COOKIE_DEAD)
-		return 0;
+	for (int p = 0; p < FLOWTAB_PAIRS; p++)
+		if (!half_get(p, k, f) && f->cookie != BPFALG_COOKIE_DEAD)
+			return 0;
 	return -1;
 }
 
 void flow_evict(const struct bpfalg_tuple *k)
 {
+	struct bpfalg_tuple reply;
 	struct bpfalg_flow f;
-	int fds[2][2] = { { E.m_flows, E.m_rev }, { E.m_flows_new, E.m_rev_new } };
 
-	for (int i = 0; i < 2; i++) {
-		if (bpf_map_lookup_elem(fds[i][0], k, &f))
+	for (int p = 0; p < FLOWTAB_PAIRS; p++) {
+		if (half_get(p, k, &f))
 			continue;
-		bpf_map_delete_elem(fds[i][1], &f.reply);
-		bpf_map_delete_elem(fds[i][0], k);
+		bpfalg_flow_reply(&f, k, &reply);
+		rev_del(p, &reply);
+		half_del(p, k);
 	}
 }
 
-static int count_live(int fd)
+static int count_live(int fd, size_t keysz)
 {
-	struct bpfalg_tuple k, next, *prev = NULL;
+	union flow_key k, next;
+	void *prev = NULL;
 	struct bpfalg_flow f;
 	int n = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
+		memcpy(&k, &next, keysz);
 		prev = &k;
 		if (!bpf_map_lookup_elem(fd, &k, &f) &&
 		    f.cookie != BPFALG_COOKIE_DEAD)
@@ -539,15 +628,34 @@ static int count_live(int fd)
 
 int flows_count(void)
 {
-	return count_live(E.m_flows) + count_live(E.m_flows_new);
+	int n = 0;
+
+	for (int a = 0; a < FLOWTAB_FAMS; a++)
+		for (int p = 0; p < FLOWTAB_PAIRS; p++)
+			n += count_live(E.ft.orig[a][p], flowtab_key_size(a));
+	return n;
+}
+
+int revs_count(void)
+{
+	int n = 0;
+
+	for (int a = 0; a < FLOWTAB_FAMS; a++)
+		for (int p = 0; p < FLOWTAB_PAIRS; p++)
+			n += map_count(E.ft.rev[a][p], flowtab_key_size(a));
+	return n;
 }
 
 void state_reset(void)
 {
-	map_clear(E.m_flows, sizeof(struct bpfalg_tuple));
-	map_clear(E.m_rev, sizeof(struct bpfalg_tuple));
-	map_clear(E.m_flows_new, sizeof(struct bpfalg_tuple));
-	map_clear(E.m_rev_new, sizeof(struct bpfalg_tuple));
+	for (int a = 0; a < FLOWTAB_FAMS; a++) {
+		for (int p = 0; p < FLOWTAB_PAIRS; p++) {
+			map_clear(E.ft.orig[a][p], flowtab_key_size(a));
+			map_clear(E.ft.rev[a][p], flowtab_key_size(a));
+		}
+	}
+	/* the next hops were cached in the flows before: cleared with them */
+	map_clear(E.m_nh, sizeof(struct bpfalg_nh_key));
 	map_clear(E.m_frags, sizeof(struct bpfalg_frag_key));
 	map_clear(E.m_pinholes, sizeof(struct bpfalg_pinhole_key));
 	map_clear(E.m_forwards, sizeof(struct bpfalg_fwd_key));

@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include "bpfalg.h"
+#include "flowtab.h"
 #include "pkt.h"
 
 /* Topology (inside the test namespace). */
@@ -56,9 +57,13 @@ struct env {
 	int orig_netns;
 	int ifin, ifout;
 	int prog[3];
-	int m_cfg, m_ifaces, m_flows, m_rev, m_pinholes, m_forwards, m_frags,
-		m_counters;
-	int m_flows_new, m_rev_new; /* the unreplied pair */
+	int m_cfg, m_ifaces, m_pinholes, m_forwards, m_frags, m_counters;
+	/* The flow table's eight maps, as user/flowtab.h opens them:
+	 * ft.orig[FLOWTAB_V4 / FLOWTAB_V6][FLOWTAB_ANSWERED / UNREPLIED],
+	 * ft.rev[...] likewise.
+	 */
+	struct flowtab ft;
+	int m_nh; /* XDP's next-hop cache */
 	int ncpus;
 	bool verbose;
 };
@@ -71,6 +76,23 @@ int flow_lookup(const struct bpfalg_tuple *k, struct bpfalg_flow *f);
 void flow_evict(const struct bpfalg_tuple *k);
 /* Live original halves in both pairs. */
 int flows_count(void);
+/* Reply halves (live or not) in both pairs. */
+int revs_count(void);
+
+/*
+ * One half of pair @pair (FLOWTAB_ANSWERED, FLOWTAB_UNREPLIED), keyed by
+ * tuple: the family picks the map and the key's form.  0 on success.
+ * half_get() returns the original half as stored, dead or not.
+ */
+int half_get(int pair, const struct bpfalg_tuple *o, struct bpfalg_flow *f);
+int half_del(int pair, const struct bpfalg_tuple *o);
+/* The reply half keyed @r: its owner's tuple and cookie. */
+int rev_get(int pair, const struct bpfalg_tuple *r, struct bpfalg_tuple *orig,
+	    __u32 *cookie);
+/* Write (BPF_ANY) a reply half keyed @r naming @orig with @cookie. */
+int rev_put(int pair, const struct bpfalg_tuple *r,
+	    const struct bpfalg_tuple *orig, __u32 cookie);
+int rev_del(int pair, const struct bpfalg_tuple *r);
 
 struct run_res {
 	int err; /* syscall error (-errno) */

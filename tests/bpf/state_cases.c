@@ -2,13 +2,14 @@
 /*
  * state_cases.c - the holes of the flow table design ("state core v2",
  * include/bpfalg.h above struct bpfalg_flow): each flow is an original half
- * (flows / flows_new, keyed by the original tuple) and a reply half
- * (flow_rev / flow_rev_new, keyed by the reply tuple, naming the original
- * tuple and the flow's cookie), all LRU.  The fixtures evict or forge
- * halves the way an LRU or a racing CPU would, and check what the datapath
- * makes of it: verdict, output bytes, counters and the halves left in the
- * four maps.  Same table conventions as cases.c (run in order, `.reset`
- * starts a group from empty maps).
+ * (flows4 / flows4_new, keyed by the original tuple) and a reply half
+ * (flow_rev4 / flow_rev4_new, keyed by the reply tuple, naming the original
+ * tuple and the flow's cookie), all LRU; IPv6 has the same four maps
+ * (flows6...).  The fixtures evict or forge halves the way an LRU or a
+ * racing CPU would, and check what the datapath makes of it: verdict,
+ * output bytes, counters and the halves left in the maps.  Same table
+ * conventions as cases.c (run in order, `.reset` starts a group from empty
+ * maps).
  *
  *   1  original half evicted: a reply is a miss, the next original packet
  *      makes a new flow whose replies are translated again
@@ -71,9 +72,9 @@
 #define FWD_SRV "10.0.1.5"
 #define FORGED_COOKIE 0x12345679u
 
-enum { PAIR_ASSURED = 0, PAIR_NEW = 1 };
-static const char *const pair_name[2] = { "flows/flow_rev",
-					  "flows_new/flow_rev_new" };
+enum { PAIR_ASSURED = FLOWTAB_ANSWERED, PAIR_NEW = FLOWTAB_UNREPLIED };
+static const char *const pair_name[2] = { "flows4/flow_rev4",
+					  "flows4_new/flow_rev4_new" };
 
 static int m_frags6 = -1;
 
@@ -88,22 +89,12 @@ static struct bpfalg_tuple tup(__u8 proto, const char *s, __u16 sp,
 	return t;
 }
 
-static int fmap(int pair)
-{
-	return pair == PAIR_NEW ? E.m_flows_new : E.m_flows;
-}
-
-static int rmap(int pair)
-{
-	return pair == PAIR_NEW ? E.m_rev_new : E.m_rev;
-}
-
 /* The cookie of the live original half @o in @pair, 0 when none. */
 static __u32 cookie_of(int pair, const struct bpfalg_tuple *o)
 {
 	struct bpfalg_flow f;
 
-	if (bpf_map_lookup_elem(fmap(pair), o, &f))
+	if (half_get(pair, o, &f))
 		return 0;
 	return f.cookie;
 }
@@ -116,30 +107,32 @@ static __u32 cookie_of(int pair, const struct bpfalg_tuple *o)
 static int whole(char *why, size_t n, const struct bpfalg_tuple *o,
 		 const struct bpfalg_tuple *r, int pair)
 {
+	struct bpfalg_tuple fr, vo;
 	struct bpfalg_flow f, g;
-	struct bpfalg_rev v;
+	__u32 vc;
 
-	if (bpf_map_lookup_elem(fmap(pair), o, &f))
+	if (half_get(pair, o, &f))
 		return fail(why, n, "original half not in %s", pair_name[pair]);
 	if (f.cookie == BPFALG_COOKIE_DEAD)
 		return fail(why, n, "original half in %s is dead",
 			    pair_name[pair]);
-	if (memcmp(&f.reply, r, sizeof(*r)))
+	bpfalg_flow_reply(&f, o, &fr);
+	if (memcmp(&fr, r, sizeof(*r)))
 		return fail(why, n,
 			    "original half names reply %u > %u, want %u > %u",
-			    ntohs(f.reply.sport), ntohs(f.reply.dport),
-			    ntohs(r->sport), ntohs(r->dport));
-	if (bpf_map_lookup_elem(rmap(pair), r, &v))
+			    ntohs(fr.sport), ntohs(fr.dport), ntohs(r->sport),
+			    ntohs(r->dport));
+	if (rev_get(pair, r, &vo, &vc))
 		return fail(why, n, "reply half not in %s", pair_name[pair]);
-	if (memcmp(&v.orig, o, sizeof(*o)) || v.cookie != f.cookie)
+	if (memcmp(&vo, o, sizeof(*o)) || vc != f.cookie)
 		return fail(why, n,
-			    "reply half names another flow (cookie %08x, flow's %08x)",
-			    v.cookie, f.cookie);
-	if (!bpf_map_lookup_elem(fmap(!pair), o, &g) &&
-	    g.cookie != BPFALG_COOKIE_DEAD)
+			    "reply half names another flow (cookie %08x, "
+			    "flow's %08x)",
+			    vc, f.cookie);
+	if (!half_get(!pair, o, &g) && g.cookie != BPFALG_COOKIE_DEAD)
 		return fail(why, n, "a live original half left in %s",
 			    pair_name[!pair]);
-	if (!bpf_map_lookup_elem(rmap(!pair), r, &v) && v.cookie == f.cookie)
+	if (!rev_get(!pair, r, &vo, &vc) && vc == f.cookie)
 		return fail(why, n, "its reply half left in %s",
 			    pair_name[!pair]);
 	return 0;
@@ -149,15 +142,16 @@ static int whole(char *why, size_t n, const struct bpfalg_tuple *o,
 static int gone(char *why, size_t n, const struct bpfalg_tuple *o,
 		const struct bpfalg_tuple *r, int pair)
 {
+	struct bpfalg_tuple vo;
 	struct bpfalg_flow f;
-	struct bpfalg_rev v;
+	__u32 vc;
 
-	if (!bpf_map_lookup_elem(fmap(pair), o, &f))
+	if (!half_get(pair, o, &f))
 		return fail(why, n, "original half still in %s (cookie %08x)",
 			    pair_name[pair], f.cookie);
-	if (!bpf_map_lookup_elem(rmap(pair), r, &v))
+	if (!rev_get(pair, r, &vo, &vc))
 		return fail(why, n, "reply half still in %s (cookie %08x)",
-			    pair_name[pair], v.cookie);
+			    pair_name[pair], vc);
 	return 0;
 }
 
@@ -187,7 +181,7 @@ static void del_orig(int pair, __u8 proto, const char *c, __u16 cp,
 {
 	struct bpfalg_tuple o = tup(proto, c, cp, s, sp);
 
-	bpf_map_delete_elem(fmap(pair), &o);
+	half_del(pair, &o);
 }
 
 static void del_rev(int pair, __u8 proto, const char *s, __u16 sp,
@@ -195,17 +189,14 @@ static void del_rev(int pair, __u8 proto, const char *s, __u16 sp,
 {
 	struct bpfalg_tuple r = tup(proto, s, sp, d, dp);
 
-	bpf_map_delete_elem(rmap(pair), &r);
+	rev_del(pair, &r);
 }
 
 /* A reply half keyed @r naming @o with @cookie (a forged or stale claim). */
 static void put_rev(int pair, const struct bpfalg_tuple *r,
 		    const struct bpfalg_tuple *o, __u32 cookie)
 {
-	struct bpfalg_rev v = { .cookie = cookie };
-
-	v.orig = *o;
-	bpf_map_update_elem(rmap(pair), r, &v, BPF_ANY);
+	rev_put(pair, r, o, cookie);
 }
 
 static void frags6_clear(void)
@@ -270,11 +261,13 @@ static void pre_g1_evict(void)
 static int post_g1_orphan_kept(char *why, size_t n)
 {
 	struct bpfalg_tuple r = tup(P_UDP, SERVER, 53, PUB, 41100);
-	struct bpfalg_rev v;
+	struct bpfalg_tuple o = tup(P_UDP, CLIENT, 41100, SERVER, 53);
+	struct bpfalg_tuple vo;
+	__u32 vc;
 
-	if (bpf_map_lookup_elem(E.m_rev_new, &r, &v))
+	if (rev_get(PAIR_NEW, &r, &vo, &vc))
 		return fail(why, n, "the orphan reply half was deleted");
-	if (v.cookie != mark_cookie)
+	if (vc != mark_cookie || memcmp(&vo, &o, sizeof(o)))
 		return fail(why, n, "the orphan reply half was rewritten");
 	return 0;
 }
@@ -419,7 +412,7 @@ static void pre_g3b_steal(void)
 	struct bpfalg_tuple b = tup(P_UDP, CLIENT2, 41401, SERVER, 53);
 
 	mark_cookie = cookie_of(PAIR_NEW, &a);
-	bpf_map_delete_elem(E.m_rev_new, &r);
+	rev_del(PAIR_NEW, &r);
 	put_rev(PAIR_NEW, &r, &b, cookie_of(PAIR_NEW, &b));
 }
 
@@ -428,16 +421,16 @@ static int post_g3b_moved(char *why, size_t n)
 	struct bpfalg_tuple r = tup(P_UDP, SERVER, 53, PUB, 41400);
 	struct bpfalg_tuple a = tup(P_UDP, CLIENT, 41400, SERVER, 53);
 	struct bpfalg_tuple b = tup(P_UDP, CLIENT2, 41401, SERVER, 53);
-	struct bpfalg_rev v;
+	struct bpfalg_tuple vo;
+	__u32 vc;
 
 	if (snat_whole(why, n, P_UDP, CLIENT, 41400, SERVER, 53, 41402,
 		       PAIR_NEW))
 		return -1;
 	if (cookie_of(PAIR_NEW, &a) == mark_cookie)
 		return fail(why, n, "A kept its old cookie");
-	if (bpf_map_lookup_elem(E.m_rev_new, &r, &v) ||
-	    memcmp(&v.orig, &b, sizeof(b)) ||
-	    v.cookie != cookie_of(PAIR_NEW, &b))
+	if (rev_get(PAIR_NEW, &r, &vo, &vc) || memcmp(&vo, &b, sizeof(b)) ||
+	    vc != cookie_of(PAIR_NEW, &b))
 		return fail(why, n, "B's hold on 41400 was disturbed");
 	return 0;
 }
@@ -456,10 +449,12 @@ static void pre_g4a_stale(void)
 static int post_g4a_stale_kept(char *why, size_t n)
 {
 	struct bpfalg_tuple r = tup(P_UDP, SERVER, 53, PUB, 41500);
-	struct bpfalg_rev v;
+	struct bpfalg_tuple o = tup(P_UDP, CLIENT, 41500, SERVER, 53);
+	struct bpfalg_tuple vo;
+	__u32 vc;
 
-	if (bpf_map_lookup_elem(E.m_rev_new, &r, &v) ||
-	    v.cookie != FORGED_COOKIE)
+	if (rev_get(PAIR_NEW, &r, &vo, &vc) || vc != FORGED_COOKIE ||
+	    memcmp(&vo, &o, sizeof(o)))
 		return fail(why, n, "the stale claim was deleted or rewritten");
 	return post_no_flows(why, n);
 }
@@ -643,7 +638,7 @@ static int post_g8_mark(char *why, size_t n)
 
 	mark_cookie = cookie_of(PAIR_ASSURED, &o);
 	if (!mark_cookie)
-		return fail(why, n, "the flow is not in flows");
+		return fail(why, n, "the flow is not in flows4");
 	return 0;
 }
 
@@ -653,14 +648,14 @@ static int post_g8_reused(char *why, size_t n)
 	struct bpfalg_tuple r = tup(P_TCP, SERVER, 80, PUB, 41800);
 	struct bpfalg_flow f;
 
-	if (bpf_map_lookup_elem(E.m_flows, &o, &f))
+	if (half_get(PAIR_ASSURED, &o, &f))
 		return fail(why, n, "the old original half vanished");
 	if (f.cookie != BPFALG_COOKIE_DEAD)
 		return fail(why, n, "the old flow's cookie is %08x, not dead",
 			    f.cookie);
-	if (bpf_map_lookup_elem(E.m_flows_new, &o, &f) ||
-	    f.cookie == BPFALG_COOKIE_DEAD || f.cookie == mark_cookie)
-		return fail(why, n, "no new flow in flows_new");
+	if (half_get(PAIR_NEW, &o, &f) || f.cookie == BPFALG_COOKIE_DEAD ||
+	    f.cookie == mark_cookie)
+		return fail(why, n, "no new flow in flows4_new");
 	return whole(why, n, &o, &r, PAIR_NEW);
 }
 
@@ -682,8 +677,7 @@ static int post_g8d_reused(char *why, size_t n)
 
 	if (ph_present(SERVER2, 50006, P_TCP))
 		return fail(why, n, "the pinhole was not consumed");
-	if (bpf_map_lookup_elem(E.m_flows, &o, &f) ||
-	    f.cookie != BPFALG_COOKIE_DEAD)
+	if (half_get(PAIR_ASSURED, &o, &f) || f.cookie != BPFALG_COOKIE_DEAD)
 		return fail(why, n, "the old inbound flow is not dead");
 	return whole(why, n, &o, &r, PAIR_NEW);
 }

@@ -46,8 +46,6 @@ static int syn_out(const char *client, __u16 sport, struct run_res *r)
 static int syn_retried(const char *client, __u16 sport, struct run_res *r)
 {
 	__u64 b[BPFALG_CNT_MAX], a[BPFALG_CNT_MAX];
-	struct flowtab ft = { .orig = { E.m_flows, E.m_flows_new },
-			      .rev = { E.m_rev, E.m_rev_new } };
 	struct bpfalg_tuple o;
 	__u16 port;
 
@@ -60,7 +58,7 @@ static int syn_retried(const char *client, __u16 sport, struct run_res *r)
 	if (a[BPFALG_CNT_PORT_EXHAUSTED] == b[BPFALG_CNT_PORT_EXHAUSTED])
 		return -1;
 	tuple4(&o, P_TCP, client, sport, SERVER, 80);
-	if (flowtab_snat_search(&ft, &o, inet_addr(PUB), S_MIN,
+	if (flowtab_snat_search(&E.ft, &o, inet_addr(PUB), S_MIN,
 				S_MIN + S_SPAN - 1, 0, 0, &port))
 		return -1;
 	if (syn_out(client, sport, r) || r->verdict != TC_OK)
@@ -82,23 +80,23 @@ static void drop_flow(const char *client, __u16 sport, __u16 pub)
 /* Every binding of the fill must still map PUB:port to its own client. */
 static int bindings_intact(char *why, size_t n)
 {
-	struct bpfalg_tuple rep, want;
-	struct bpfalg_rev o;
+	struct bpfalg_tuple rep, want, owner;
 	struct bpfalg_flow f;
+	__u32 cookie;
 	int i;
 
 	for (i = 0; i < S_FILL; i++) {
 		tuple4(&rep, P_TCP, SERVER, 80, PUB, S_MIN + i);
 		tuple4(&want, P_TCP, CLIENT, S_MIN + i, SERVER, 80);
-		if ((bpf_map_lookup_elem(E.m_rev_new, &rep, &o) &&
-		     bpf_map_lookup_elem(E.m_rev, &rep, &o)) ||
-		    memcmp(&o.orig, &want, sizeof(o.orig))) {
+		if ((rev_get(FLOWTAB_UNREPLIED, &rep, &owner, &cookie) &&
+		     rev_get(FLOWTAB_ANSWERED, &rep, &owner, &cookie)) ||
+		    memcmp(&owner, &want, sizeof(owner))) {
 			snprintf(why, n, "binding for public port %d lost or reassigned",
 				 S_MIN + i);
 			return -1;
 		}
-		if (flow_lookup(&want, &f) || f.cookie != o.cookie ||
-		    ntohs(f.reply.dport) != S_MIN + i) {
+		if (flow_lookup(&want, &f) || f.cookie != cookie ||
+		    ntohs(f.reply4.dport) != S_MIN + i) {
 			snprintf(why, n, "flow of client port %d lost or changed",
 				 S_MIN + i);
 			return -1;
@@ -200,8 +198,7 @@ void run_stress(void)
 		__u8 in[PKT_MAX];
 		int l = pkt_build(&s, in);
 		int nf = flows_count();
-		int nr = map_count(E.m_rev, sizeof(struct bpfalg_tuple)) +
-			 map_count(E.m_rev_new, sizeof(struct bpfalg_tuple));
+		int nr = revs_count();
 
 		counters_read(b);
 		run_prog(PR_TC_OUT, IFS_OUT, IFS_IN, 0, in, l, &r);
@@ -221,10 +218,7 @@ void run_stress(void)
 		} else if (pkt_diff(r.out, r.out_len, in, l) >= 0) {
 			snprintf(why, sizeof(why), "dropped packet was modified");
 			ok = 0;
-		} else if (nf != flows_count() ||
-			   nr != map_count(E.m_rev, sizeof(struct bpfalg_tuple)) +
-					   map_count(E.m_rev_new,
-						     sizeof(struct bpfalg_tuple))) {
+		} else if (nf != flows_count() || nr != revs_count()) {
 			snprintf(why, sizeof(why), "flow/reply tables changed (%d/%d entries before)",
 				 nf, nr);
 			ok = 0;

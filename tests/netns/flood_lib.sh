@@ -22,7 +22,8 @@
 #                              source and destination port (a new flow each)
 #   gw_flow_count              entries in the gateway's table (kernel:
 #                              conntrack -C in the gateway namespace; bpfalg:
-#                              in_use of tables flows + flows_new, algctl
+#                              in_use of the original-half maps, flows4 +
+#                              flows4_new + flows6 + flows6_new, algctl
 #                              stats -j)
 #   gw_tables, gw_table_pct, gw_table_full
 #                              the tables for the log; how full the flood's
@@ -184,8 +185,9 @@ print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"])'
 }
 
 # Entries in the gateway's state table (printed; empty when unknown).
-# bpfalg: every flow table algctl stats -j lists (since the state core v2:
-# "flows", answered, plus "flows_new", unreplied), reply halves not counted.
+# bpfalg: the original-half maps algctl stats -j lists, both families
+# (layout 10: "flows4" and "flows6", answered, plus "flows4_new" and
+# "flows6_new", unreplied), reply halves not counted.
 gw_flow_count() {
 	case $GW_KIND in
 	kernel)
@@ -196,14 +198,15 @@ gw_flow_count() {
 import json, sys
 try:
     t = json.load(sys.stdin)["tables"]
-    print(sum(t[k]["in_use"] for k in ("flows", "flows_new") if k in t))
+    print(sum(t[k]["in_use"] for k in ("flows4", "flows4_new", "flows6", "flows6_new")))
 except (ValueError, KeyError, TypeError):
     print("")'
 		;;
 	esac
 }
 
-# gw_tables: the gateway's tables as "name in_use/max ..." (for the log).
+# gw_tables: the gateway's tables as "name in_use/max ..." (for the log;
+# bpfalg: the IPv4 original-half maps, where the floods' flows land).
 gw_tables() {
 	case $GW_KIND in
 	kernel) echo "conntrack $(gw_flow_count)/$(gw_flow_max)" ;;
@@ -212,14 +215,14 @@ gw_tables() {
 import json, sys
 try: t = json.load(sys.stdin)["tables"]
 except (ValueError, KeyError, TypeError): sys.exit(0)
-print(" ".join("%s %s/%s" % (k, t[k]["in_use"], t[k]["max"]) for k in ("flows", "flows_new") if k in t))'
+print(" ".join("%s %s/%s" % (k, t[k]["in_use"], t[k]["max"]) for k in ("flows4", "flows4_new") if k in t))'
 		;;
 	esac
 }
 
 # gw_table_pct: how full (percent) the table a flood of unreplied flows
-# lands in is (kernel: conntrack; bpfalg: "flows_new" where it exists, else
-# "flows").  gw_table_full: at least 90 %.
+# lands in is (kernel: conntrack; bpfalg: "flows4_new", the floods are
+# IPv4).  gw_table_full: at least 90 %.
 gw_table_pct() {
 	case $GW_KIND in
 	kernel)
@@ -230,10 +233,9 @@ gw_table_pct() {
 	bpfalg)
 		algctl stats -j 2>/dev/null | python3 -c '
 import json, sys
-try: t = json.load(sys.stdin)["tables"]
+try: t = json.load(sys.stdin)["tables"]["flows4_new"]
 except (ValueError, KeyError, TypeError): sys.exit(0)
-k = "flows_new" if "flows_new" in t else "flows"
-print(t[k]["in_use"] * 100 // t[k]["max"])'
+print(t["in_use"] * 100 // t["max"])'
 		;;
 	esac
 }
@@ -266,7 +268,8 @@ gw_flow_live() {
 	esac
 }
 
-# The table's size as the gateway reports it.
+# The table's size as the gateway reports it (bpfalg: the IPv4 answered
+# map, --flows).
 gw_flow_max() {
 	case $GW_KIND in
 	kernel) cat /proc/sys/net/netfilter/nf_conntrack_max ;;
@@ -274,7 +277,7 @@ gw_flow_max() {
 		algctl stats -j 2>/dev/null | python3 -c '
 import json, sys
 try:
-    print(json.load(sys.stdin)["tables"]["flows"]["max"])
+    print(json.load(sys.stdin)["tables"]["flows4"]["max"])
 except (ValueError, KeyError, TypeError):
     print("")'
 		;;

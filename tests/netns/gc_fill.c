@@ -3,9 +3,10 @@
  * gc_fill.c - fill and churn the pinned flow table directly, for
  * tests/netns/test_gc_churn.sh: a million flows without a million packets.
  *
- * Writes the answered pair (flows: original tuple -> struct bpfalg_flow,
- * flow_rev: reply tuple -> struct bpfalg_rev): both halves carry the same
- * random non-zero cookie.  churn writes a flow's reply half first, then its
+ * Writes the IPv4 answered pair (flows4: original key -> struct
+ * bpfalg_flow, flow_rev4: reply key -> struct bpfalg_rev4; both keyed by the
+ * compact struct bpfalg_key4): both halves carry the same random non-zero
+ * cookie.  churn writes a flow's reply half first, then its
  * original half, one flow at a time, as the datapath and flowtab_insert()
  * do; fill writes a batch of original halves before their reply halves, so
  * that a batch's reply halves never wait for their original halves while
@@ -30,7 +31,7 @@
  *       random live flows (both halves deleted, re-inserted with a new
  *       cookie) and refresh last_seen of RATE/10 others; prints totals
  *   gc_fill count PIN [--pairs]
- *       walk flows and flow_rev (BPF_MAP_LOOKUP_BATCH), print
+ *       walk flows4 and flow_rev4 (BPF_MAP_LOOKUP_BATCH), print
  *       "expired_orig=N live_orig=N other_orig=N expired_rev=N live_rev=N
  *       other_rev=N" and with --pairs "live_pairs=N" (live original halves
  *       whose reply half names them with their cookie)
@@ -94,9 +95,13 @@ static int map_fd(const char *pin, const char *name)
 
 static __be32 public_addr;
 
-/* Flow number @i of set @set, last seen at @now (live) or long before. */
-static void gen(int set, __u32 i, __u64 now, struct bpfalg_tuple *orig,
-		struct bpfalg_flow *f, struct bpfalg_rev *r)
+/*
+ * Flow number @i of set @set, last seen at @now (live) or long before: its
+ * original key @ok and half @f, its reply key @rk and half @r.
+ */
+static void gen(int set, __u32 i, __u64 now, struct bpfalg_key4 *ok,
+		struct bpfalg_flow *f, struct bpfalg_key4 *rk,
+		struct bpfalg_rev4 *r)
 {
 	__u32 j = i >> 4;
 	bool udp = set == 1 && (i & 1), expired = set != 2;
@@ -105,26 +110,27 @@ static void gen(int set, __u32 i, __u64 now, struct bpfalg_tuple *orig,
 	if (set == 3) /* aged: the live set's tuples, expired values */
 		set = 2;
 
-	memset(orig, 0, sizeof(*orig));
+	memset(ok, 0, sizeof(*ok));
+	memset(rk, 0, sizeof(*rk));
 	memset(f, 0, sizeof(*f));
 	memset(r, 0, sizeof(*r));
-	orig->family = BPFALG_AF_INET;
-	orig->proto = udp ? BPFALG_IPPROTO_UDP : BPFALG_IPPROTO_TCP;
-	orig->saddr[0] = htonl(0x0a000000u | (__u32)set << 16 | (j & 0xffff));
-	orig->daddr[0] = htonl(0xc6000000u | (__u32)(17 + set) << 16 |
-			       (j & 0xffff));
-	orig->sport = htons(20000 + (i & 15));
-	orig->dport = htons(udp ? 53 : 443);
+	ok->proto = udp ? BPFALG_IPPROTO_UDP : BPFALG_IPPROTO_TCP;
+	ok->saddr = htonl(0x0a000000u | (__u32)set << 16 | (j & 0xffff));
+	ok->daddr = htonl(0xc6000000u | (__u32)(17 + set) << 16 | (j & 0xffff));
+	ok->sport = htons(20000 + (i & 15));
+	ok->dport = htons(udp ? 53 : 443);
 
-	f->reply.family = BPFALG_AF_INET;
-	f->reply.proto = orig->proto;
-	f->reply.saddr[0] = orig->daddr[0];
-	f->reply.sport = orig->dport;
-	f->reply.daddr[0] = public_addr;
-	f->reply.dport = htons(30000 + (i & 15));
+	f->reply4.saddr = ok->daddr;
+	f->reply4.sport = ok->dport;
+	f->reply4.daddr = public_addr;
+	f->reply4.dport = htons(30000 + (i & 15));
+	rk->saddr = f->reply4.saddr;
+	rk->daddr = f->reply4.daddr;
+	rk->sport = f->reply4.sport;
+	rk->dport = f->reply4.dport;
+	rk->proto = ok->proto;
 	f->nat = BPFALG_NAT_SNAT;
 	f->packets[0] = f->packets[1] = 10;
-	f->bytes[0] = f->bytes[1] = 1000;
 	if (expired) {
 		f->state = udp ? BPFALG_ST_ESTABLISHED : BPFALG_ST_TIME_WAIT;
 		f->last_seen_ns = now > hour ? now - hour : 1;
@@ -132,7 +138,7 @@ static void gen(int set, __u32 i, __u64 now, struct bpfalg_tuple *orig,
 		f->state = BPFALG_ST_ESTABLISHED;
 		f->last_seen_ns = now;
 	}
-	f->created_ns = f->last_seen_ns;
+	f->created_s = (__u32)(f->last_seen_ns / 1000000000ULL);
 	if (!udp) {
 		f->tcp_seen[0] = f->tcp_seen[1] = BPFALG_TS_SYN | BPFALG_TS_ACK;
 		if (expired)
@@ -140,7 +146,7 @@ static void gen(int set, __u32 i, __u64 now, struct bpfalg_tuple *orig,
 				f->tcp_seen[1] |= BPFALG_TS_FIN;
 	}
 	f->cookie = r->cookie = cookie();
-	r->orig = *orig;
+	r->orig = *ok;
 }
 
 static int set_of(const char *s)
@@ -158,10 +164,10 @@ static int set_of(const char *s)
 static int do_fill(const char *pin, int set, __u32 start, __u32 count,
 		   bool rev_first)
 {
-	static struct bpfalg_tuple okeys[CHUNK], rkeys[CHUNK];
+	static struct bpfalg_key4 okeys[CHUNK], rkeys[CHUNK];
 	static struct bpfalg_flow fv[CHUNK];
-	static struct bpfalg_rev rv[CHUNK];
-	int fo = map_fd(pin, "flows"), fr = map_fd(pin, "flow_rev");
+	static struct bpfalg_rev4 rv[CHUNK];
+	int fo = map_fd(pin, "flows4"), fr = map_fd(pin, "flow_rev4");
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
 	__u64 now = mono_now(), t0 = now;
 
@@ -177,11 +183,9 @@ static int do_fill(const char *pin, int set, __u32 start, __u32 count,
 	for (__u32 done = 0; done < count;) {
 		__u32 n = count - done < CHUNK ? count - done : CHUNK, m;
 
-		for (__u32 k = 0; k < n; k++) {
+		for (__u32 k = 0; k < n; k++)
 			gen(set, start + done + k, now, &okeys[k], &fv[k],
-			    &rv[k]);
-			rkeys[k] = fv[k].reply;
-		}
+			    &rkeys[k], &rv[k]);
 		for (int h = 0; h < 2; h++) {
 			bool rev = (h == 0) == rev_first;
 
@@ -191,9 +195,10 @@ static int do_fill(const char *pin, int set, __u32 start, __u32 count,
 						 rev ? (void *)rv : fv, &m,
 						 &opts) ||
 			    m != n) {
-				fprintf(stderr, "gc_fill: %s update batch: %s "
+				fprintf(stderr,
+					"gc_fill: %s update batch: %s "
 					"(%u of %u)\n",
-					rev ? "flow_rev" : "flows",
+					rev ? "flow_rev4" : "flows4",
 					strerror(errno), m, n);
 				return 1;
 			}
@@ -213,7 +218,7 @@ static __u32 rnd(__u32 n)
 
 static int do_churn(const char *pin, __u32 live, double seconds, __u32 rate)
 {
-	int fo = map_fd(pin, "flows"), fr = map_fd(pin, "flow_rev");
+	int fo = map_fd(pin, "flows4"), fr = map_fd(pin, "flow_rev4");
 	__u64 end = mono_now() + (__u64)(seconds * 1e9);
 	unsigned long replaced = 0, refreshed = 0, missing = 0, errors = 0;
 	__u32 per = rate / 10 ? rate / 10 : 1;
@@ -225,21 +230,21 @@ static int do_churn(const char *pin, __u32 live, double seconds, __u32 rate)
 		__u64 t = mono_now();
 
 		for (__u32 k = 0; k < per; k++) {
-			struct bpfalg_tuple o;
+			struct bpfalg_key4 o, rk;
 			struct bpfalg_flow f;
-			struct bpfalg_rev r;
+			struct bpfalg_rev4 r;
 
 			/* replace: the old flow ends, a new one takes its tuples */
-			gen(2, rnd(live), t, &o, &f, &r);
+			gen(2, rnd(live), t, &o, &f, &rk, &r);
 			bpf_map_delete_elem(fo, &o);
-			bpf_map_delete_elem(fr, &f.reply);
-			if (bpf_map_update_elem(fr, &f.reply, &r, BPF_ANY) ||
+			bpf_map_delete_elem(fr, &rk);
+			if (bpf_map_update_elem(fr, &rk, &r, BPF_ANY) ||
 			    bpf_map_update_elem(fo, &o, &f, BPF_ANY))
 				errors++;
 			else
 				replaced++;
 			/* refresh: traffic seen on another one */
-			gen(2, rnd(live), t, &o, &f, &r);
+			gen(2, rnd(live), t, &o, &f, &rk, &r);
 			if (bpf_map_lookup_elem(fo, &o, &f)) {
 				missing++;
 				continue;
@@ -260,30 +265,30 @@ static int do_churn(const char *pin, __u32 live, double seconds, __u32 rate)
 	return errors ? 1 : 0;
 }
 
-static int classify_orig(const struct bpfalg_tuple *t)
+static int classify_orig(const struct bpfalg_key4 *k)
 {
-	__u32 a = ntohl(t->saddr[0]);
+	__u32 a = ntohl(k->saddr);
 
-	if (t->family != BPFALG_AF_INET || (a >> 24) != 10)
+	if ((a >> 24) != 10)
 		return 0;
 	return ((a >> 16) & 0xff) == 1 ? 1 : ((a >> 16) & 0xff) == 2 ? 2 : 0;
 }
 
-static int classify_rev(const struct bpfalg_tuple *t)
+static int classify_rev(const struct bpfalg_key4 *k)
 {
-	__u32 a = ntohl(t->saddr[0]);
+	__u32 a = ntohl(k->saddr);
 
-	if (t->family != BPFALG_AF_INET || (a >> 24) != 198)
+	if ((a >> 24) != 198)
 		return 0;
 	return ((a >> 16) & 0xff) == 18 ? 1 : ((a >> 16) & 0xff) == 19 ? 2 : 0;
 }
 
 static int do_count(const char *pin, bool pairs)
 {
-	static struct bpfalg_tuple keys[CHUNK];
+	static struct bpfalg_key4 keys[CHUNK];
 	static struct bpfalg_flow fv[CHUNK];
-	static struct bpfalg_rev rv[CHUNK];
-	int fo = map_fd(pin, "flows"), fr = map_fd(pin, "flow_rev");
+	static struct bpfalg_rev4 rv[CHUNK];
+	int fo = map_fd(pin, "flows4"), fr = map_fd(pin, "flow_rev4");
 	unsigned long o[3] = { 0 }, r[3] = { 0 }, ok = 0;
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u64 batch;
@@ -297,18 +302,25 @@ static int do_count(const char *pin, bool pairs)
 		err = bpf_map_lookup_batch(fo, started ? &batch : NULL, &batch,
 					   keys, fv, &n, &opts);
 		if (err && errno != ENOENT) {
-			fprintf(stderr, "gc_fill: flows lookup batch: %s\n",
+			fprintf(stderr, "gc_fill: flows4 lookup batch: %s\n",
 				strerror(errno));
 			return 1;
 		}
 		started = true;
 		for (__u32 k = 0; k < n; k++) {
 			int c = classify_orig(&keys[k]);
-			struct bpfalg_rev rr;
+			struct bpfalg_key4 rk = {
+				.saddr = fv[k].reply4.saddr,
+				.daddr = fv[k].reply4.daddr,
+				.sport = fv[k].reply4.sport,
+				.dport = fv[k].reply4.dport,
+				.proto = keys[k].proto,
+			};
+			struct bpfalg_rev4 rr;
 
 			o[c]++;
 			if (pairs && c == 2 && fv[k].cookie &&
-			    !bpf_map_lookup_elem(fr, &fv[k].reply, &rr) &&
+			    !bpf_map_lookup_elem(fr, &rk, &rr) &&
 			    rr.cookie == fv[k].cookie &&
 			    !memcmp(&rr.orig, &keys[k], sizeof(rr.orig)))
 				ok++;
@@ -321,7 +333,7 @@ static int do_count(const char *pin, bool pairs)
 		err = bpf_map_lookup_batch(fr, started ? &batch : NULL, &batch,
 					   keys, rv, &n, &opts);
 		if (err && errno != ENOENT) {
-			fprintf(stderr, "gc_fill: flow_rev lookup batch: %s\n",
+			fprintf(stderr, "gc_fill: flow_rev4 lookup batch: %s\n",
 				strerror(errno));
 			return 1;
 		}

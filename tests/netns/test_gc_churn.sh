@@ -1,7 +1,7 @@
 #!/bin/bash
 # The controller's expiry GC at a million flows (bpfalg only).  The gateway
 # runs with --flows 1048576; tests/netns/gc_fill (built by make) writes flows
-# straight into the pinned answered pair (flows / flow_rev, both halves with
+# straight into the pinned answered IPv4 pair (flows4 / flow_rev4, both halves with
 # one cookie, in batches: no packets), so the table fills in seconds:
 #   (A) 500,000 expired flows (TCP TIME_WAIT and replied UDP, idle for an
 #       hour) and 500,000 live ones (established TCP), with the daemon

@@ -44,7 +44,7 @@ rose() { # SERIES MIN
 
 scrape m1
 log "first scrape: $(grep -vc '^#' m1) samples, promtool clean"
-for s in 'bpfalg_table_max_entries{table="flows"} 4096' \
+for s in 'bpfalg_table_max_entries{table="flows4"} 4096' \
 	'bpfalg_controller_up 1' 'bpfalg_event_subscribers{kind="events"} 0'; do
 	grep -qxF "$s" m1 || fail "first scrape lacks '$s': $(grep -F "${s%% *}" m1 | head -3 | tr '\n' ';')"
 done
@@ -71,7 +71,7 @@ rose 'bpfalg_port_allocations_total{result="preserved"}' 1
 st=$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["alg_counters"]["ftp_rewritten"])')
 [ "$(val m2 'bpfalg_rewrites_total{alg="ftp"}')" = "$st" ] ||
 	fail "bpfalg_rewrites_total{alg=\"ftp\"} $(val m2 'bpfalg_rewrites_total{alg="ftp"}') but algctl stats says ftp_rewritten $st"
-n=$(val m2 'bpfalg_table_entries{table="flows"}')
+n=$(val m2 'bpfalg_table_entries{table="flows4"}')
 [ "$n" != missing ] && [ "$n" -ge 2 ] || fail "bpfalg_table_entries{table=\"flows\"} is $n after an FTP transfer"
 tcp=$(awk '/^bpfalg_flows\{proto="tcp"/ { s += $2 } END { print s + 0 }' m2)
 [ "$tcp" -ge 2 ] || fail "bpfalg_flows{proto=\"tcp\",...} add up to $tcp, expected the control and data flows"

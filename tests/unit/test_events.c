@@ -119,9 +119,11 @@ static void events_render_flow_pinhole(void)
 
 	inet_pton(AF_INET, "10.0.1.2", o.saddr);
 	inet_pton(AF_INET, "192.0.2.2", o.daddr);
-	f.reply = o;
-	inet_pton(AF_INET, "192.0.2.1", f.reply.daddr);
-	f.reply.dport = htons(40001);
+	/* the reply tuple: server -> public address and port */
+	f.reply4.saddr = o.daddr[0];
+	f.reply4.sport = o.dport;
+	inet_pton(AF_INET, "192.0.2.1", &f.reply4.daddr);
+	f.reply4.dport = htons(40001);
 	inet_pton(AF_INET6, "2001:db8::2", k.remote);
 	events_set_sinks(sink, NULL, NULL);
 	events_subscribers = 1;
@@ -137,19 +139,44 @@ static void events_render_flow_pinhole(void)
 		     "[pinhole-used]    ftp#3    proto=tcp remote=2001:db8::2 "
 		     "public_port=2000");
 	f.state = BPFALG_ST_ESTABLISHED;
-	o.proto = f.reply.proto = BPFALG_IPPROTO_UDP;
+	o.proto = BPFALG_IPPROTO_UDP;
 	f.flags = 0;
 	f.alg = 0;
 	f.packets[0] = 3;
 	f.packets[1] = 4;
-	f.bytes[0] = 100;
 	events_flow(EV_FLOW_END, &o, &f, "expired");
 	ASSERT_STREQ(json_rest(),
 		     ",\"event\":\"flow-end\",\"proto\":\"udp\","
 		     "\"src\":\"10.0.1.2:40000\",\"dst\":\"192.0.2.2:21\","
 		     "\"nat\":\"snat\",\"public\":\"192.0.2.1:40001\","
-		     "\"state\":\"replied\",\"packets\":7,\"bytes\":100,"
+		     "\"state\":\"replied\",\"packets\":7,"
 		     "\"reason\":\"expired\"}");
+	/* per-direction counts are 32 bits: their sum is not */
+	f.packets[0] = 4000000000u;
+	f.packets[1] = 400000000u;
+	events_flow(EV_FLOW_END, &o, &f, "expired");
+	ASSERT_TRUE(strstr(got_json, ",\"packets\":4400000000,") != NULL, "%s",
+		    got_json);
+	/* DNAT (a port-forward): the inside target is the reply tuple's
+	 * source
+	 */
+	inet_pton(AF_INET, "198.51.100.7", o.saddr);
+	inet_pton(AF_INET, "192.0.2.1", o.daddr);
+	o.sport = htons(5555);
+	o.dport = htons(8080);
+	f.nat = BPFALG_NAT_DNAT;
+	f.flags = BPFALG_FF_FROM_FORWARD | BPFALG_FF_INBOUND;
+	inet_pton(AF_INET, "10.0.1.5", &f.reply4.saddr);
+	f.reply4.daddr = o.saddr[0];
+	f.reply4.sport = htons(80);
+	f.reply4.dport = o.sport;
+	events_flow(EV_FLOW_NEW, &o, &f, NULL);
+	ASSERT_STREQ(json_rest(),
+		     ",\"event\":\"flow-new\",\"proto\":\"udp\","
+		     "\"src\":\"198.51.100.7:5555\","
+		     "\"dst\":\"192.0.2.1:8080\",\"nat\":\"dnat\","
+		     "\"inside\":\"10.0.1.5:80\",\"state\":\"replied\","
+		     "\"flags\":\"forward\"}");
 	events_subscribers = 0;
 	events_set_sinks(NULL, NULL, NULL);
 }

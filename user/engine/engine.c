@@ -205,14 +205,12 @@ static int bind_insert(struct engine *e, struct session *s,
 		       const struct bpfalg_tuple *reply, __u32 *cookie)
 {
 	struct bpfalg_flow f = { 0 };
-	struct bpfalg_config c;
 	uint64_t now = mono_ns();
 
-	f.reply = *reply;
-	f.created_ns = f.last_seen_ns = now;
+	bpfalg_flow_set_reply(&f, reply);
+	f.created_s = (__u32)(now / 1000000000ULL);
+	f.last_seen_ns = now;
 	f.in_ifindex = s->in_ifindex;
-	if (!bpf_map_lookup_elem(e->fd_cfg, &(__u32){ 0 }, &c))
-		f.out_ifindex = c.outside_ifindex;
 	f.state = BPFALG_ST_NEW;
 	f.nat = orig->family == BPFALG_AF_INET ? BPFALG_NAT_SNAT :
 						 BPFALG_NAT_NONE;
@@ -283,10 +281,11 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		 * session already: that flow is the binding
 		 */
 		{
-			struct bpfalg_tuple in = reply;
+			struct bpfalg_tuple in = reply, fr;
 
 			if (!flowtab_lookup(&e->ft, &in, &f, NULL) &&
-			    !memcmp(&f.reply, &orig, sizeof(orig))) {
+			    (bpfalg_flow_reply(&f, &in, &fr),
+			     !memcmp(&fr, &orig, sizeof(orig)))) {
 				*public_port = p;
 				log_grant(af, "binding (exists)", x, p, 0);
 				return 0;
@@ -296,7 +295,10 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		 * exactly this public port
 		 */
 		if (!flowtab_lookup(&e->ft, &orig, &f, NULL)) {
-			if (!memcmp(&f.reply, &reply, sizeof(reply))) {
+			struct bpfalg_tuple fr;
+
+			bpfalg_flow_reply(&f, &orig, &fr);
+			if (!memcmp(&fr, &reply, sizeof(reply))) {
 				*public_port = p;
 				log_grant(af, "binding (exists)", x, p, 0);
 				return 0;
@@ -478,7 +480,7 @@ static struct session *session_new(struct engine *e,
 		return NULL;
 	}
 	s->key = *k;
-	s->reply = f->reply;
+	bpfalg_flow_reply(f, k, &s->reply);
 	s->id = ++e->next_id;
 	s->alg = h->alg;
 	s->in_ifindex = f->in_ifindex;
@@ -490,22 +492,22 @@ static struct session *session_new(struct engine *e,
 	     (f->flags & BPFALG_FF_FROM_FORWARD))) {
 		/* port-forward: the server is inside */
 		af->inside_is_client = false;
-		memcpy(af->inside, f->reply.saddr, alen);
+		memcpy(af->inside, s->reply.saddr, alen);
 		memcpy(af->public_addr, k->daddr, alen);
 		memcpy(af->peer, k->saddr, alen);
-		af->inside_port = ntohs(f->reply.sport);
+		af->inside_port = ntohs(s->reply.sport);
 		af->public_port = ntohs(k->dport);
 		af->peer_port = ntohs(k->sport);
 	} else {
 		af->inside_is_client = true;
 		memcpy(af->inside, k->saddr, alen);
 		memcpy(af->public_addr,
-		       f->nat == BPFALG_NAT_SNAT ? f->reply.daddr : k->saddr,
+		       f->nat == BPFALG_NAT_SNAT ? s->reply.daddr : k->saddr,
 		       alen);
 		memcpy(af->peer, k->daddr, alen);
 		af->inside_port = ntohs(k->sport);
 		af->public_port = f->nat == BPFALG_NAT_SNAT ?
-					  ntohs(f->reply.dport) :
+					  ntohs(s->reply.dport) :
 					  ntohs(k->sport);
 		af->peer_port = ntohs(k->dport);
 	}
@@ -947,8 +949,7 @@ int engine_open(struct engine *e, const char *pin_path,
 	e->rj.fd4 = e->rj.fd6 = -1;
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		*maps[i].fd = -1;
-	for (int p = 0; p < FLOWTAB_PAIRS; p++)
-		e->ft.orig[p] = e->ft.rev[p] = -1;
+	flowtab_init(&e->ft);
 	if (flowtab_open(&e->ft, pin_path, err, errlen))
 		goto fail;
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {

@@ -301,8 +301,9 @@ void events_flow_(enum ev_kind kind, const struct bpfalg_tuple *o,
 						 ntohs(o->dport));
 	}
 	if (f) {
-		const struct bpfalg_tuple *r = &f->reply;
+		struct bpfalg_tuple reply, *r = &reply;
 
+		bpfalg_flow_reply(f, o, &reply);
 		fl[n++] = (struct ev_field)EV_STR(
 			"nat", f->nat < 3 ? nat_names[f->nat] : "?");
 		/* what the other side sees: SNAT's public source, DNAT's
@@ -335,9 +336,8 @@ void events_flow_(enum ev_kind kind, const struct bpfalg_tuple *o,
 							  alg_names[f->alg]);
 		if (kind == EV_FLOW_END) {
 			fl[n++] = (struct ev_field)EV_U64(
-				"packets", f->packets[0] + f->packets[1]);
-			fl[n++] = (struct ev_field)EV_U64(
-				"bytes", f->bytes[0] + f->bytes[1]);
+				"packets",
+				(__u64)f->packets[0] + f->packets[1]);
 		}
 	}
 	if (why)
