@@ -26,9 +26,9 @@
 #include "lib/punt.h"
 #include "lib/tftp.h"
 
-#define TC_ACT_UNSPEC (-1)
-#define TC_ACT_OK 0
-#define TC_ACT_SHOT 2
+#define TC_ACT_UNSPEC (-1) /* tcx: TCX_NEXT */
+#define TC_ACT_OK 0 /* tcx: TCX_PASS, ends the chain: never returned */
+#define TC_ACT_SHOT 2 /* tcx: TCX_DROP */
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -706,13 +706,25 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	return TC_ACT_OK;
 }
 
+/*
+ * The one exit.  Inside, TC_ACT_OK means "translated or accepted"; it
+ * leaves as TCX_NEXT like everything else that is not dropped, so the
+ * programs after ours in the chain (a CNI's: Cilium, Calico) see the
+ * translated packet and decide for themselves (tcx's rules; clsact's
+ * TC_ACT_UNSPEC is the same "next filter").  bpfalg is attached at the head
+ * of the chain (user/util/tcx.c): a CNI's TCX_PASS cannot hide packets
+ * from it.
+ */
 static __always_inline int tc_handle(struct __sk_buff *skb, bool ingress)
 {
+	int v;
+
 	if (skb->mark == BPFALG_REINJECT_MARK)
 		return TC_ACT_UNSPEC;
 	if (iface_role(skb->ifindex) != BPFALG_ROLE_OUTSIDE)
 		return TC_ACT_UNSPEC; /* inside: the ALG punt hooks in here */
-	return tc_outside(skb, ingress);
+	v = tc_outside(skb, ingress);
+	return v == TC_ACT_SHOT ? TC_ACT_SHOT : TC_ACT_UNSPEC;
 }
 
 SEC("tc")

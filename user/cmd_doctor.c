@@ -1421,9 +1421,8 @@ static void tc_judge(struct doctor *d, const struct doc_iface *s,
 		     ours < n_tcx && foreign >= n_tcx ?
 			     " (clsact filters run after the tcx chain)" :
 			     "");
-		act(d, "none; programs after bpfalg's see only what it hands "
-		       "on unchanged (packets it translates end the chain "
-		       "there)");
+		act(d, "none; programs after bpfalg's see every packet it "
+		       "lets through, translated (it hands them on)");
 	}
 }
 

@@ -34,10 +34,7 @@
 #include "util/bpffs.h"
 #include "util/log.h"
 #include "util/netlink.h"
-
-/* Not in Debian 12's UAPI headers; the kernel has them since 6.6. */
-#define ATTACH_TCX_INGRESS ((enum bpf_attach_type)46)
-#define ATTACH_TCX_EGRESS ((enum bpf_attach_type)47)
+#include "util/tcx.h"
 
 /* Our clsact filter, when tcx is not available. */
 #define CLSACT_HANDLE 0xa1e
@@ -456,17 +453,15 @@ static int attach_tc(struct attach_ctx *ax, const char *ifname, int ifindex,
 		if (link_pinned(ax->pin_path, ifname, hook))
 			return refresh_link(ax, ifname, hook,
 					    bpf_program__fd(prog), err, errlen);
-		fd = bpf_link_create(
-			bpf_program__fd(prog), ifindex,
-			ingress ? ATTACH_TCX_INGRESS : ATTACH_TCX_EGRESS, NULL);
+		/* first in the chain: docs/deploy.md, "Next to a CNI" */
+		fd = tcx_link_head(bpf_program__fd(prog), ifindex, ingress);
 		if (fd >= 0)
 			return pin_link(ax, fd, ifname, hook, err, errlen);
 		if (uc->tc_mode == TC_MODE_TCX ||
-		    (errno != EINVAL && errno != EOPNOTSUPP)) {
-			ret = -errno;
+		    (fd != -EINVAL && fd != -EOPNOTSUPP)) {
 			snprintf(err, errlen, "tcx attach on %s: %s", ifname,
-				 strerror(errno));
-			return ret;
+				 strerror(-fd));
+			return fd;
 		}
 		pr_info("%s: no tcx in this kernel, using clsact\n", ifname);
 		ifc->flags |= BPFALG_IFF_TC_CLSACT;

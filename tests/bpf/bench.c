@@ -248,7 +248,7 @@ static void bench_newflow(void)
 	printf("tc ipv4 udp new flow (SNAT), %d x %d single runs: %.1f ns/flow "
 	       "without a subscriber, %.1f ns/flow with the new-flow report "
 	       "on (+%.1f ns); %ld reports read, %llu skipped, %d runs not "
-	       "TC_ACT_OK\n",
+	       "handed on (TCX_NEXT)\n",
 	       NEWFLOW_ROUNDS, NEWFLOW_RUNS, off, on, on - off, recs,
 	       (unsigned long long)(a[BPFALG_CNT_FLOW_EVENT_DROP] -
 				    b[BPFALG_CNT_FLOW_EVENT_DROP]),

@@ -43,7 +43,10 @@ enum prog_id { PR_TC_IN, PR_TC_OUT, PR_XDP };
 enum if_sym { IFS_NONE = 0, IFS_IN, IFS_OUT };
 
 #define TC_UNSPEC (-1)
-#define TC_OK 0
+/* Translated or accepted: handed on as TCX_NEXT like what is not ours
+ * (tc_alg.c's one exit); the cases tell them apart by bytes and counters.
+ */
+#define TC_OK TC_UNSPEC
 #define TC_SHOT 2
 #define V_XDP_ABORTED 0
 #define V_XDP_DROP 1

@@ -27,8 +27,8 @@ const char *verdict_name(enum prog_id p, int v)
 		return "XDP_?";
 	}
 	switch (v) {
-	case TC_UNSPEC: return "TC_ACT_UNSPEC";
-	case TC_OK: return "TC_ACT_OK";
+	case TC_UNSPEC: return "TC_ACT_UNSPEC (TCX_NEXT)";
+	case 0: return "TC_ACT_OK (TCX_PASS)";
 	case TC_SHOT: return "TC_ACT_SHOT";
 	}
 	return "TC_ACT_?";

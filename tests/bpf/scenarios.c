@@ -32,7 +32,7 @@ static int snat_pick(const struct pkt_spec *in, struct pkt_spec out,
 	counters_read(a);
 	*d_remap = a[BPFALG_CNT_PORT_REMAPPED] - b[BPFALG_CNT_PORT_REMAPPED];
 	if (r.verdict != TC_OK)
-		return fail(why, n, "verdict %d, want TC_ACT_OK", r.verdict);
+		return fail(why, n, "verdict %d, want TC_ACT_UNSPEC (TCX_NEXT)", r.verdict);
 	*port = pkt_sport(r.out, r.out_len);
 	out.sport = *port;
 	el = pkt_build(&out, eb);

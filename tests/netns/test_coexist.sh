@@ -8,9 +8,13 @@
 # kernels >= 6.6), clsact filters on gin ingress and egress (as Calico).
 # Then NATed TCP must work and every foreign program must have counted
 # the transfer's packets, with the addresses of its place in the chain:
-# on gout egress a foreign tcx program runs before bpfalg's (bpfalg's link
-# is appended to the chain), so it sees the inside source; under the
-# kernel's NAT it sees the translated one.  `algctl down` must remove only
+# bpfalg's tcx links go to the head of the chain and hand what they
+# translated on (TCX_NEXT), so a foreign tcx program on gout sees the
+# translated packets: the public source on egress (as under the kernel's
+# NAT, which runs in postrouting), the inside destination of replies on
+# ingress (the kernel translates those after TC, in prerouting).  In the
+# clsact round the foreign tcx programs run before bpfalg's filter (tcx
+# before clsact) and see the packets untranslated.  `algctl down` must remove only
 # bpfalg's programs: the foreign tcx programs are alone in their chains,
 # the foreign filters and the clsact qdisc are still there, and they still
 # count.  bpfalg runs a second round with --tc-mode clsact: its filters
@@ -95,18 +99,25 @@ upload() {
 	[ "$(sha blob)" = "$(sha blob.rcv)" ] || fail "$1: upload corrupted"
 }
 
-# check_counts LABEL MIN: every foreign program counted at least MIN data
-# packets (and MIN/10 replies) of the transfer since its last check.
+# check_counts LABEL MIN [before]: every foreign program counted at least
+# MIN data packets (and MIN/10 replies) of the transfer since its last
+# check.  "before": the foreign tcx programs on gout run before bpfalg's
+# (its clsact round), so they see untranslated packets.
 declare -A SEEN
 check_counts() {
-	local label=$1 min=$2 k n out_src
-	# gout egress: before bpfalg's translation (foreign link first in the
-	# chain), after the kernel's (nftables masquerade runs in postrouting)
-	if [ "$GW_KIND" = bpfalg ]; then out_src=$CLIENT4; else out_src=$GW_OUT4; fi
+	local label=$1 min=$2 k n out_src=$GW_OUT4 in_dst=$GW_OUT4
+	# gout: after bpfalg's translation (its link heads the chain); the
+	# kernel's source NAT runs in postrouting (before tc egress), its
+	# reply translation in prerouting (after tc ingress)
+	if [ "$GW_KIND" = bpfalg ] && [ "${3:-}" = before ]; then
+		out_src=$CLIENT4
+	elif [ "$GW_KIND" = bpfalg ]; then
+		in_dst=$CLIENT4
+	fi
 	for k in "tcx:gin:ingress $CLIENT4 $SERVER4 $min" \
 		"clsact:gin:ingress $CLIENT4 $SERVER4 $min" \
 		"tcx:gout:egress $out_src $SERVER4 $min" \
-		"tcx:gout:ingress $SERVER4 $GW_OUT4 $((min / 10))" \
+		"tcx:gout:ingress $SERVER4 $in_dst $((min / 10))" \
 		"clsact:gin:egress $SERVER4 $CLIENT4 $((min / 10))"; do
 		set -- $k
 		n=$(fc "$1" "$2" "$3") || fail "$label: reading the foreign counter at $1"
@@ -124,16 +135,17 @@ upload "tcx round"
 check_counts "tcx round" 100
 if [ "$GW_KIND" = bpfalg ]; then
 	flows_has "$CLIENT4" "$SERVER4" 5001 || fail "the transfer is not in algctl flows"
-	# the order the kernel runs them: the CNI's first, bpfalg's appended
+	# the order the kernel runs them: bpfalg's at the head, ahead of the
+	# CNI's that were there first
 	for h in gin:ingress gin:egress gout:ingress gout:egress; do
 		c=$(tcx_chain "${h%%:*}" "${h#*:}")
 		case $h in
 		gin:egress) want=tc_egress ;;
-		*) want=tc_count,tc_${h#*:} ;;
+		*) want=tc_${h#*:},tc_count ;;
 		esac
 		[ "$c" = "$want" ] || fail "tcx chain on ${h/:/ } is '$c', expected '$want'"
 	done
-	log "tcx chains: foreign program first, bpfalg's after it"
+	log "tcx chains: bpfalg's program first, the foreign one after it"
 	BPF_TC_IDS="$(tcx_ids gin ingress)$(tcx_ids gout egress)"
 else
 	_foreign_cleanup
@@ -180,7 +192,7 @@ for dir in ingress egress; do
 	echo "$f" | grep -q " id ${FID[clsact:gin:$dir]} " || fail "foreign filter on gin $dir gone after up: $f"
 done
 upload "clsact round"
-check_counts "clsact round" 100
+check_counts "clsact round" 100 before
 algctl down >down2.out 2>&1 || fail "algctl down (clsact): $(cat down2.out)"
 for dir in ingress egress; do
 	f=$(gx tc filter show dev gin "$dir")
