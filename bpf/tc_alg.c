@@ -344,6 +344,8 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 			if (!f)
 				return NULL;
 			f->alg = ph->alg;
+			pinhole_used_event(ph, pk.public_port, skb->ifindex, c,
+					   now);
 			bpf_map_delete_elem(&pinholes, &pk);
 			count(BPFALG_CNT_PINHOLE_HIT);
 			alg_count(f->alg, BPFALG_ADP_PH_HIT);
@@ -715,11 +717,20 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
  * of the chain (user/util/tcx.c): a CNI's TCX_PASS cannot hide packets
  * from it.
  */
+static __always_inline bool reinjected(const struct __sk_buff *skb)
+{
+	struct bpfalg_config *c = get_cfg();
+
+	if (!c || !c->reinject_mask)
+		return skb->mark == BPFALG_REINJECT_MARK;
+	return (skb->mark & c->reinject_mask) == c->reinject_mark;
+}
+
 static __always_inline int tc_handle(struct __sk_buff *skb, bool ingress)
 {
 	int v;
 
-	if (skb->mark == BPFALG_REINJECT_MARK)
+	if (reinjected(skb))
 		return TC_ACT_UNSPEC;
 	if (iface_role(skb->ifindex) != BPFALG_ROLE_OUTSIDE)
 		return TC_ACT_UNSPEC; /* inside: the ALG punt hooks in here */

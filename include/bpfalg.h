@@ -18,9 +18,11 @@
 #define BPFALG_LAYOUT_VERSION 10
 
 /* skb->mark carried by packets the controller reinjects: programs let them
- * through untouched.
+ * through untouched.  The default; --reinject-mark VALUE[/MASK] sets the
+ * bits bpfalg owns (bpfalg_config.reinject_mark, reinject_mask).
  */
 #define BPFALG_REINJECT_MARK 0x0a1e0001
+#define BPFALG_REINJECT_MASK 0xffffffff
 
 #define BPFALG_DEFAULT_PIN_PATH "/sys/fs/bpf/bpfalg"
 #define BPFALG_DEFAULT_FLOWS 262144
@@ -446,6 +448,11 @@ struct bpfalg_config {
 	 * 0: no limit
 	 */
 	__u32 max_flows_per_host;
+	/* a packet is a reinjected one when (mark & reinject_mask) ==
+	 * reinject_mark; mask 0: the defaults above
+	 */
+	__u32 reinject_mark;
+	__u32 reinject_mask;
 	__u64 controller_heartbeat_ns; /* CLOCK_MONOTONIC, written by daemon */
 	struct bpfalg_timeouts timeouts;
 };
@@ -481,7 +488,9 @@ enum bpfalg_counter {
 	BPFALG_CNT_PUNT_FAIL, /* ring buffer full / no controller */
 	BPFALG_CNT_SEQADJ, /* packets whose seq/ack/SACK were adjusted in BPF */
 	BPFALG_CNT_SACK_UNALIGNED, /* odd-aligned SACK option left alone */
-	BPFALG_CNT_FLOW_EVENT_DROP, /* new-flow report skipped: ring busy */
+	BPFALG_CNT_FLOW_EVENT_DROP, /* new-flow or pinhole-used report
+				     * skipped: ring busy
+				     */
 	BPFALG_CNT_FLOW_PROMOTED, /* replied: moved out of the unreplied pair */
 	BPFALG_CNT_REV_HEALED, /* missing reply half re-created */
 	BPFALG_CNT_TUPLE_REUSED, /* SYN on a closed flow's tuple: replaced */
@@ -505,7 +514,8 @@ struct bpfalg_counters {
  * the packet, starting at the Ethernet header.
  */
 enum bpfalg_punt_reason {
-	BPFALG_PUNT_ALG_PAYLOAD = 1, /* original dropped: controller reinjects */
+	BPFALG_PUNT_ALG_PAYLOAD =
+		1, /* original dropped: controller reinjects */
 	BPFALG_PUNT_OBSERVE = 2, /* a copy: the original went on unchanged */
 	/* not a packet: TC made the flow @key (pkt_len 0), reported while
 	 * BPFALG_CF_FLOW_EVENTS is set
@@ -518,6 +528,12 @@ enum bpfalg_punt_reason {
 	 * it.
 	 */
 	BPFALG_PUNT_PORT_SEARCH = 4,
+	/* not a packet: a pinhole of control flow @key was consumed by its
+	 * first packet (pkt_len 0; ifindex: where it came in, orig_len: the
+	 * public port, host order).  The controller updates that session's
+	 * pinholes (limit, counters) at once instead of polling per punt.
+	 */
+	BPFALG_PUNT_PINHOLE_USED = 5,
 };
 
 struct bpfalg_punt_hdr {

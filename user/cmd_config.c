@@ -37,6 +37,10 @@ static int config_from_pins(struct up_config *uc, char *err, size_t errlen)
 		uc->snat_addr = c.public_v4;
 	}
 	uc->port_min = c.port_min;
+	if (c.reinject_mask) {
+		uc->reinject_mark = c.reinject_mark;
+		uc->reinject_mask = c.reinject_mask;
+	}
 	uc->port_max = c.port_max;
 	uc->fail_policy = c.fail_policy;
 	uc->timeouts = c.timeouts;

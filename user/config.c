@@ -83,6 +83,8 @@ void config_defaults(struct up_config *c)
 	c->flows = BPFALG_DEFAULT_FLOWS;
 	c->port_min = 1024;
 	c->port_max = 65535;
+	c->reinject_mark = BPFALG_REINJECT_MARK;
+	c->reinject_mask = BPFALG_REINJECT_MASK;
 	c->fail_policy = BPFALG_FAIL_DROP;
 	/* conntrack's defaults */
 	c->timeouts.tcp_syn = 120;
@@ -106,6 +108,7 @@ enum opt_type {
 	OPT_ENUM, /* __u32 index into names */
 	OPT_U32, /* __u32 in [min, max] */
 	OPT_RANGE, /* MIN-MAX into two __u32 */
+	OPT_MARK, /* VALUE[/MASK] into two __u32 (VALUE within MASK) */
 	OPT_FILE, /* --config FILE: command line only */
 	OPT_LISTEN, /* ADDR:PORT, "" none: config_parse_listen() */
 	/* per ALG, .alg says which */
@@ -179,6 +182,9 @@ static const struct opt_def opts[] = {
 	  "unreplied flows one inside address may hold (0: no limit)" },
 	{ "--port-range", OPT_RANGE, OFF(port_min), NULL, 1, 65535, "MIN-MAX",
 	  "SNAT port range (default 1024-65535)" },
+	{ "--reinject-mark", OPT_MARK, OFF(reinject_mark), NULL, 0, 0,
+	  "VALUE[/MASK]",
+	  "skb->mark bits of packets the controller reinjects (0x0a1e0001)" },
 	{ "--fail-policy", OPT_ENUM, OFF(fail_policy), fail_names, 0, 0,
 	  "drop|pass", "control packets while no controller runs" },
 	TIMEOUT("tcp-syn", tcp_syn, "TCP handshake (120)"),
@@ -569,6 +575,36 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 			 val, o->min, o->max);
 		return -1;
 	}
+	case OPT_MARK: {
+		/* VALUE[/MASK], hex or decimal; the mask defaults to all bits */
+		const char *slash = strchr(val, '/');
+		unsigned long v, m = 0xffffffffUL;
+		char *end;
+
+		errno = 0;
+		v = strtoul(val, &end, 0);
+		if (errno || end == val || (slash ? end != slash : *end) ||
+		    v > 0xffffffffUL)
+			goto bad_mark;
+		if (slash) {
+			m = strtoul(slash + 1, &end, 0);
+			if (errno || end == slash + 1 || *end ||
+			    m > 0xffffffffUL)
+				goto bad_mark;
+		}
+		/* zero would match every unmarked packet */
+		if (!v || !m || (v & ~m))
+			goto bad_mark;
+		((__u32 *)dst)[0] = (__u32)v;
+		((__u32 *)dst)[1] = (__u32)m;
+		return 0;
+	bad_mark:
+		snprintf(err, errlen,
+			 "'%s' is not VALUE[/MASK]: a non-zero 32-bit mark "
+			 "with every bit inside the mask",
+			 val);
+		return -1;
+	}
 	case OPT_FLAG: {
 		bool v = true;
 
@@ -895,6 +931,10 @@ static bool format_value(const struct opt_def *o, const struct up_config *c,
 		return true;
 	case OPT_RANGE:
 		snprintf(buf, cap, "%u-%u", ((const __u32 *)src)[0],
+			 ((const __u32 *)src)[1]);
+		return true;
+	case OPT_MARK:
+		snprintf(buf, cap, "0x%08x/0x%08x", ((const __u32 *)src)[0],
 			 ((const __u32 *)src)[1]);
 		return true;
 	case OPT_ALG_MODE:

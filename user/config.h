@@ -48,6 +48,7 @@ struct up_config {
 	__u32 flows; /* flow table entries */
 	__u32 max_flows_per_host; /* unreplied flows per inside address */
 	__u32 port_min, port_max;
+	__u32 reinject_mark, reinject_mask; /* --reinject-mark VALUE/MASK */
 	__u32 fail_policy; /* enum bpfalg_fail_policy */
 	struct bpfalg_timeouts timeouts;
 	/* controller (daemon) only */

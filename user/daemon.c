@@ -83,12 +83,24 @@ static bool port_search(struct daemon *d, const void *data, size_t size)
 	return true;
 }
 
+/* BPFALG_PUNT_PINHOLE_USED: the owning session's pinholes, at once. */
+static bool pinhole_used(struct daemon *d, const void *data, size_t size)
+{
+	const struct bpfalg_punt_hdr *h = data;
+
+	if (size < sizeof(*h) || h->reason != BPFALG_PUNT_PINHOLE_USED)
+		return false;
+	if (h->layout_version == BPFALG_LAYOUT_VERSION)
+		engine_pinhole_used(d->eng, &h->key);
+	return true;
+}
+
 static int on_punt(void *ctx, void *data, size_t size)
 {
 	struct daemon *d = ctx;
 	int ret;
 
-	if (port_search(d, data, size))
+	if (port_search(d, data, size) || pinhole_used(d, data, size))
 		return 0;
 	if (monitor_datapath_record(d->mon, data, size))
 		return 0; /* a new flow reported for algctl events */

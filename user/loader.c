@@ -131,6 +131,8 @@ int loader_build_cfg(const struct up_config *uc, int out_ifindex,
 	c->fail_policy = uc->fail_policy;
 	c->timeouts = uc->timeouts;
 	c->max_flows_per_host = uc->max_flows_per_host;
+	c->reinject_mark = uc->reinject_mark;
+	c->reinject_mask = uc->reinject_mask;
 	if (uc->xdp_mode != XDP_MODE_OFF && uc->xdp_fast != XDP_FAST_OFF)
 		c->flags |= BPFALG_CF_XDP_FAST;
 	if (uc->masquerade) {

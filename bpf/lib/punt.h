@@ -151,4 +151,20 @@ static __always_inline void port_search_event(const struct bpfalg_tuple *orig,
 		count(BPFALG_CNT_PORT_SEARCH);
 }
 
+/*
+ * Tell the controller that pinhole @ph has just been consumed (its ALG's
+ * session follows at once; a lost note is caught by its once-a-second
+ * check).  TFTP's pinholes belong to the datapath alone: no note.
+ */
+static __always_inline void
+pinhole_used_event(const struct bpfalg_pinhole *ph, __be16 public_port,
+		   __u32 ifindex, const struct bpfalg_config *c, __u64 now)
+{
+	if (ph->alg == BPFALG_ALG_TFTP || !controller_alive(c, now))
+		return;
+	if (ring_note(BPFALG_PUNT_PINHOLE_USED, &ph->owner, ifindex,
+		      bpf_ntohs(public_port), now))
+		count(BPFALG_CNT_FLOW_EVENT_DROP);
+}
+
 #endif /* BPFALG_PUNT_H */

@@ -51,7 +51,7 @@ static void config_all_options(void)
 			"generic", "--xdp-fast=on", "--flows", "4096",
 			"--port-range", "20000-20999", "--fail-policy", "pass",
 			"--timeout-udp", "45", "--timeout-tcp-established",
-			"3600"),
+			"3600", "--reinject-mark", "0x00a00000/0x00f00000"),
 		  0);
 	ASSERT_EQ(c.snat_addr, inet_addr("203.0.113.7"));
 	ASSERT_EQ(c.alg_mode[BPFALG_ALG_FTP], BPFALG_MODE_ON);
@@ -67,6 +67,28 @@ static void config_all_options(void)
 	ASSERT_EQ(c.fail_policy, BPFALG_FAIL_PASS);
 	ASSERT_EQ(c.timeouts.udp, 45);
 	ASSERT_EQ(c.timeouts.tcp_established, 3600);
+	ASSERT_EQ(c.reinject_mark, 0x00a00000);
+	ASSERT_EQ(c.reinject_mask, 0x00f00000);
+}
+
+/* --reinject-mark: VALUE alone takes all 32 bits; the default is kept
+ * when the option is not given.
+ */
+static void config_reinject_mark(void)
+{
+	struct up_config c;
+	char err[256];
+
+	ASSERT_EQ(PARSE(&c, err, "--inside", "in0", "--outside", "out0",
+			"--masquerade"),
+		  0);
+	ASSERT_EQ(c.reinject_mark, BPFALG_REINJECT_MARK);
+	ASSERT_EQ(c.reinject_mask, BPFALG_REINJECT_MASK);
+	ASSERT_EQ(PARSE(&c, err, "--inside", "in0", "--outside", "out0",
+			"--masquerade", "--reinject-mark", "4096"),
+		  0);
+	ASSERT_EQ(c.reinject_mark, 4096);
+	ASSERT_EQ(c.reinject_mask, 0xffffffff);
 }
 
 static void config_errors_name_the_problem(void)
@@ -76,14 +98,25 @@ static void config_errors_name_the_problem(void)
 		int n;
 		const char *msg;
 	} bad[] = {
-		{ { "--outside", "eth0", "--masquerade" }, 3, "missing --inside" },
-		{ { "--inside", "eth1", "--masquerade" }, 3, "missing --outside" },
-		{ { "--inside", "eth1", "--outside", "eth0" }, 4, "exactly one of" },
+		{ { "--outside", "eth0", "--masquerade" },
+		  3,
+		  "missing --inside" },
+		{ { "--inside", "eth1", "--masquerade" },
+		  3,
+		  "missing --outside" },
+		{ { "--inside", "eth1", "--outside", "eth0" },
+		  4,
+		  "exactly one of" },
 		{ { "--inside", "eth1", "--outside", "eth0", "--masquerade",
-		    "--snat", "1.2.3.4" }, 7, "exactly one of" },
-		{ { "--inside", "eth1", "--outside", "eth0", "--snat", "1.2.3" },
-		  6, "not an IPv4 address" },
-		{ { "--inside", "eth0", "--outside", "eth0", "--masquerade" }, 5,
+		    "--snat", "1.2.3.4" },
+		  7,
+		  "exactly one of" },
+		{ { "--inside", "eth1", "--outside", "eth0", "--snat",
+		    "1.2.3" },
+		  6,
+		  "not an IPv4 address" },
+		{ { "--inside", "eth0", "--outside", "eth0", "--masquerade" },
+		  5,
 		  "cannot be inside and outside" },
 		{ { "--bogus" }, 1, "unknown option '--bogus'" },
 		{ { "--inside" }, 1, "needs a value" },
@@ -91,14 +124,22 @@ static void config_errors_name_the_problem(void)
 		{ { "--port-range", "3000-2000" }, 2, "MIN-MAX" },
 		{ { "--port-range", "0-100" }, 2, "MIN-MAX" },
 		{ { "--port-range", "100" }, 2, "MIN-MAX" },
+		{ { "--reinject-mark", "0" }, 2, "not VALUE[/MASK]" },
+		{ { "--reinject-mark", "0x30/0x10" }, 2, "inside the mask" },
+		{ { "--reinject-mark", "0x10/0" }, 2, "not VALUE[/MASK]" },
+		{ { "--reinject-mark", "0x10/" }, 2, "not VALUE[/MASK]" },
+		{ { "--reinject-mark", "0x1zz" }, 2, "not VALUE[/MASK]" },
+		{ { "--reinject-mark", "0x100000000" }, 2, "32-bit" },
 		{ { "--flows", "12abc" }, 2, "not a number" },
 		{ { "--flows", "-5" }, 2, "not a number" },
 		{ { "--flows", "10" }, 2, "not a number in 1024..16777216" },
 		{ { "--alg", "ftp,h323" }, 2, "unknown ALG 'h323'" },
 		{ { "--xdp-mode", "turbo" }, 2, "is not one of" },
 		{ { "--inside", "a/b" }, 2, "invalid interface name" },
-		{ { "--inside", "eth1,eth1", "--outside", "eth0", "--masquerade" },
-		  5, "listed twice" },
+		{ { "--inside", "eth1,eth1", "--outside", "eth0",
+		    "--masquerade" },
+		  5,
+		  "listed twice" },
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
@@ -124,5 +165,5 @@ static void config_alg_names(void)
 }
 
 UNIT_CASES(config_cases, CASE(config_minimal_masquerade),
-	   CASE(config_all_options), CASE(config_errors_name_the_problem),
-	   CASE(config_alg_names));
+	   CASE(config_all_options), CASE(config_reinject_mark),
+	   CASE(config_errors_name_the_problem), CASE(config_alg_names));

@@ -146,6 +146,8 @@ static void log_grant(struct alg_flow *af, const char *what,
 		v6 ? "[" : "", in, v6 ? "]" : "", x->inside_port, tmo);
 }
 
+static void session_reap_ph(struct engine *e, struct session *s, uint64_t now);
+
 static int svc_expect(void *ctx, struct alg_flow *af,
 		      const struct alg_expect *x, uint16_t *public_port,
 		      const char **why)
@@ -157,7 +159,13 @@ static int svc_expect(void *ctx, struct alg_flow *af,
 	bool v6 = x->family == AF_INET6;
 	uint32_t tmo = x->timeout_s ? x->timeout_s : e->cfg.pinhole_timeout_s;
 
-	/* engine_punt() reaped this flow's pinholes for the packet at hand */
+	/* used pinholes are reaped as the datapath reports them
+	 * (engine_pinhole_used); at the limit, check once more: a report
+	 * may have been skipped while the ring was busy
+	 */
+	if (s->n_ph >= e->cfg.pinholes_per_flow ||
+	    s->n_ph >= ENGINE_MAX_PH_PER_FLOW)
+		session_reap_ph(e, s, mono_ns());
 	if (s->n_ph >= e->cfg.pinholes_per_flow ||
 	    s->n_ph >= ENGINE_MAX_PH_PER_FLOW) {
 		*why = "pinhole limit of this control flow reached";
@@ -567,8 +575,9 @@ static void session_free(struct engine *e, struct session *s)
 }
 
 /* Forget the pinholes that are gone: consumed by the datapath, or expired
- * by the GC.  Run on every punt of the flow (so the per-flow limit and the
- * counters follow at once) and every second.
+ * by the GC.  Run when the datapath reports one used (so the per-flow limit
+ * and the counters follow at once), when a grant meets the limit, and
+ * every second.
  */
 static void session_reap_ph(struct engine *e, struct session *s, uint64_t now)
 {
@@ -784,8 +793,6 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 	}
 	s->last_ns = mono_ns();
 	events_punt_session(s->alg, s->id);
-	if (s->n_ph) /* a lookup per live pinhole: counters current */
-		session_reap_ph(e, s, s->last_ns);
 	/* the datapath punts an original only when the ALG is on, and a
 	 * copy when it observes: the reason is the mode
 	 */
@@ -878,12 +885,36 @@ static void ctl_sweep(struct engine *e)
 		bpf_map_delete_elem(e->fd_ctl, &gone[i]);
 }
 
+/* The mark the datapath takes for reinjected packets: what `up` wrote into
+ * cfg (a later `up --reinject-mark` changes it under a running daemon).
+ */
+static uint32_t engine_reinject_mark(struct engine *e)
+{
+	struct bpfalg_config c;
+
+	if (bpf_map_lookup_elem(e->fd_cfg, &(__u32){ 0 }, &c) ||
+	    !c.reinject_mask)
+		return BPFALG_REINJECT_MARK;
+	return c.reinject_mark;
+}
+
+void engine_pinhole_used(struct engine *e, const struct bpfalg_tuple *owner)
+{
+	struct session *s = session_find(e, owner);
+
+	if (s && s->n_ph)
+		session_reap_ph(e, s, mono_ns());
+}
+
 void engine_tick(struct engine *e)
 {
 	uint64_t now = mono_ns();
 
 	if (++e->ticks % 30 == 1)
 		ctl_sweep(e);
+	if (reinject_set_mark(&e->rj, engine_reinject_mark(e)))
+		pr_warn("[engine] cannot set the reinject mark: %s\n",
+			strerror(errno));
 
 	for (unsigned int b = 0; b < ENGINE_BUCKETS; b++) {
 		struct session *s = e->tab[b], *nx;
@@ -957,6 +988,7 @@ int engine_open(struct engine *e, const char *pin_path,
 		if (*maps[i].fd < 0)
 			goto fail;
 	}
+	e->rj.mark = engine_reinject_mark(e);
 	if (reinject_open(&e->rj, err, errlen))
 		goto fail;
 	/* counters continue across controller restarts */

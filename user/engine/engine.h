@@ -5,6 +5,7 @@
  *
  *   engine_open(&e, pin_path, &cfg, err)  maps, raw sockets
  *   engine_punt(&e, data, size)           one ring-buffer record
+ *   engine_pinhole_used(&e, owner)        a pinhole of @owner was consumed
  *   engine_tick(&e)                       once a second: pinhole outcomes,
  *                                         held lines, ended flows
  *   engine_close(&e)
@@ -94,6 +95,8 @@ int engine_open(struct engine *e, const char *pin_path,
 		const struct engine_config *cfg, char *err, size_t errlen);
 int engine_punt(struct engine *e, const void *data, size_t size);
 void engine_tick(struct engine *e);
+/* The datapath consumed a pinhole of control flow @owner. */
+void engine_pinhole_used(struct engine *e, const struct bpfalg_tuple *owner);
 /* Replace an ALG's command policy (live: applies to the next line). */
 void engine_set_policy(struct engine *e, unsigned int alg,
 		       const struct alg_policy *p);

@@ -11,9 +11,8 @@
 #include "engine/events.h"
 #include "engine/reinject.h"
 
-static int raw_socket(int family)
+static int raw_socket(int family, uint32_t mark)
 {
-	int mark = BPFALG_REINJECT_MARK;
 	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 
 	if (fd < 0)
@@ -29,13 +28,15 @@ static int raw_socket(int family)
 
 int reinject_open(struct reinject *r, char *err, size_t errlen)
 {
-	r->fd4 = raw_socket(AF_INET);
+	if (!r->mark)
+		r->mark = BPFALG_REINJECT_MARK;
+	r->fd4 = raw_socket(AF_INET, r->mark);
 	if (r->fd4 < 0) {
 		snprintf(err, errlen, "cannot open a raw IPv4 socket: %s",
 			 strerror(-r->fd4));
 		return r->fd4;
 	}
-	r->fd6 = raw_socket(AF_INET6);
+	r->fd6 = raw_socket(AF_INET6, r->mark);
 	if (r->fd6 < 0) {
 		int e = r->fd6;
 
@@ -45,6 +46,20 @@ int reinject_open(struct reinject *r, char *err, size_t errlen)
 		r->fd4 = -1;
 		return e;
 	}
+	return 0;
+}
+
+int reinject_set_mark(struct reinject *r, uint32_t mark)
+{
+	int fds[2] = { r->fd4, r->fd6 };
+
+	if (mark == r->mark)
+		return 0;
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0 && setsockopt(fds[i], SOL_SOCKET, SO_MARK,
+					      &mark, sizeof(mark)))
+			return -errno;
+	r->mark = mark;
 	return 0;
 }
 
