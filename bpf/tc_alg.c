@@ -25,10 +25,12 @@
 #include "lib/seqadj.h"
 #include "lib/punt.h"
 #include "lib/tftp.h"
+#include "lib/nexthop.h"
 
 #define TC_ACT_UNSPEC (-1) /* tcx: TCX_NEXT */
 #define TC_ACT_OK 0 /* tcx: TCX_PASS, ends the chain: never returned */
 #define TC_ACT_SHOT 2 /* tcx: TCX_DROP */
+#define TC_ACT_REDIRECT 7 /* tcx: TCX_REDIRECT */
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -63,11 +65,107 @@ struct {
 	__type(value, struct pkt);
 } pkt_scratch SEC(".maps");
 
+/* The fast paths' FIB parameters and the translation tc_outside() leaves
+ * for tc_outside_fast(), off the stack for the same reason (and a consumed
+ * pinhole's owner: the note about it goes out after the delete).
+ */
+struct fast_scratch {
+	struct bpf_fib_lookup fib;
+	struct xlate x;
+	struct bpfalg_tuple owner; /* a consumed pinhole's, for its note */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fast_scratch);
+} fast_scratch SEC(".maps");
+
+static __always_inline struct fast_scratch *fast_scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&fast_scratch, &zero);
+}
+
+static __always_inline struct bpf_fib_lookup *fib_params(void)
+{
+	struct fast_scratch *fs = fast_scratch_get();
+
+	return fs ? &fs->fib : NULL;
+}
+
+/* tc_outside(): translated, and the fast path may send it (internal). */
+#define TC_FAST_PENDING 100
+
 static __always_inline __u32 iface_role(__u32 ifindex)
 {
 	struct bpfalg_iface *i = bpf_map_lookup_elem(&ifaces, &ifindex);
 
 	return i ? i->role : BPFALG_ROLE_NONE;
+}
+
+/*
+ * The TC fast path (--tc-fast, BPFALG_IFF_TC_FAST on the ingress device):
+ * a packet of an established, answered, non-control flow is translated
+ * and sent straight to its egress device with the next hop's addresses,
+ * as XDP does, but with the skb's checksum state intact (veth and tap
+ * carry CHECKSUM_PARTIAL).  The routing stack and netfilter's forward hook
+ * are skipped, as an nftables flowtable skips them; a flow's first packets
+ * always take the stack.  Anything the fast path cannot do (no neighbour
+ * yet, too big for the route, a VLAN tag, TTL 1) goes the slow way.
+ */
+static __always_inline bool tc_fast_ok(const struct pkt *p,
+				       const struct bpfalg_flow *f, __u8 tbl)
+{
+	if (tbl != FT_ASSURED || f->state != BPFALG_ST_ESTABLISHED ||
+	    (f->flags & BPFALG_FF_CONTROL))
+		return false;
+	if (p->vlan || p->ttl <= 1 || p->frag_first ||
+	    (p->kind != PK_PORTS && p->kind != PK_ECHO))
+		return false;
+	return p->t.proto != BPFALG_IPPROTO_TCP ||
+	       !(p->tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST));
+}
+
+/*
+ * Send a translated packet (@fib resolved) on: TTL or hop limit down by
+ * one, the next hop's MAC addresses, the reinject mark (so our own TC
+ * program on the egress device hands it on untouched), redirect.
+ */
+static __noinline int tc_fast_send(struct __sk_buff *skb, const struct pkt *p,
+				   const struct bpf_fib_lookup *fib)
+{
+	struct bpfalg_config *c = get_cfg();
+	__u8 macs[12], ttl;
+	__u32 l3;
+
+	if (!skb || !p || !fib || !c)
+		return TC_ACT_SHOT;
+	l3 = p->l3_off;
+	if (l3 > PARSE_MAX_L3_OFF)
+		return TC_ACT_SHOT;
+	ttl = p->ttl - 1;
+	if (p->t.family == BPFALG_AF_INET) {
+		if (bpf_l3_csum_replace(skb, l3 + IP4_CSUM_OFF,
+					bpf_htons(p->ttl << 8),
+					bpf_htons(ttl << 8), 2) ||
+		    bpf_skb_store_bytes(skb, l3 + 8, &ttl, 1, 0))
+			return TC_ACT_SHOT;
+	} else if (bpf_skb_store_bytes(skb, l3 + 7, &ttl, 1, 0)) {
+		return TC_ACT_SHOT;
+	}
+	__builtin_memcpy(macs, fib->dmac, 6);
+	__builtin_memcpy(macs + 6, fib->smac, 6);
+	if (bpf_skb_store_bytes(skb, 0, macs, sizeof(macs), 0))
+		return TC_ACT_SHOT;
+	if (c->reinject_mask)
+		skb->mark = (skb->mark & ~c->reinject_mask) | c->reinject_mark;
+	else
+		skb->mark = BPFALG_REINJECT_MARK;
+	count(BPFALG_CNT_TC_REDIRECT);
+	return bpf_redirect(fib->ifindex, 0);
 }
 
 /* Remember where the first fragment's addresses went, for the others. */
@@ -99,6 +197,23 @@ static __always_inline void frag_remember(const struct pkt *p,
 		old->seen_ns = now;
 	else
 		count(BPFALG_CNT_FRAG_COLLISION);
+}
+
+/* Outside ingress, --tc-fast: the packet in pkt_scratch is translated to
+ * fast_scratch's x already; without a next hop the stack routes it.
+ * Called once tc_outside() is done: its frame is not kept while this runs.
+ */
+static __noinline int tc_outside_fast(struct __sk_buff *skb)
+{
+	struct fast_scratch *fs = fast_scratch_get();
+	struct pkt *p;
+	__u32 zero = 0;
+
+	p = bpf_map_lookup_elem(&pkt_scratch, &zero);
+	if (!skb || !p || !fs ||
+	    nexthop_resolve(skb, skb->ifindex, p, &fs->x, &fs->fib))
+		return TC_ACT_OK;
+	return tc_fast_send(skb, p, &fs->fib);
 }
 
 static __noinline int tc_unsolicited(struct __sk_buff *skb,
@@ -294,11 +409,14 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 	struct bpfalg_pinhole *ph;
 	struct bpfalg_fwd_key fk = {};
 	struct bpfalg_fwd *fw;
-	struct bpfalg_tuple reply;
+	struct bpfalg_tuple *reply = claim_template();
+	struct fast_scratch *fs;
 	struct bpfalg_flow *f;
 	bool v4 = p->t.family == BPFALG_AF_INET;
 
 	*verdict = TC_ACT_SHOT;
+	if (!reply)
+		return NULL;
 	if (p->kind != PK_PORTS || (p->t.proto != BPFALG_IPPROTO_TCP &&
 				    p->t.proto != BPFALG_IPPROTO_UDP))
 		goto unsolicited;
@@ -334,19 +452,25 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 		    !v6_target_ok) {
 			count(BPFALG_CNT_PINHOLE_REFUSED);
 		} else {
-			dnat_reply(p, ph->inside_addr, ph->inside_port, &reply);
-			f = flow_create(p, &reply,
+			dnat_reply(p, ph->inside_addr, ph->inside_port, reply);
+			f = flow_create(p, reply,
 					v4 ? BPFALG_NAT_DNAT : BPFALG_NAT_NONE,
 					BPFALG_FF_FROM_PINHOLE |
 						BPFALG_FF_INBOUND,
-					skb->ifindex,
-					ph->in_ifindex, c, now);
+					skb->ifindex, ph->in_ifindex, c, now);
 			if (!f)
 				return NULL;
 			f->alg = ph->alg;
-			pinhole_used_event(ph, pk.public_port, skb->ifindex, c,
-					   now);
+			fs = fast_scratch_get();
+			if (fs)
+				__builtin_memcpy(&fs->owner, &ph->owner,
+						 sizeof(fs->owner));
+			/* ph may be reused once deleted: copied first */
 			bpf_map_delete_elem(&pinholes, &pk);
+			if (fs)
+				pinhole_used_event(f->alg, &fs->owner,
+						   pk.public_port, skb->ifindex,
+						   c, now);
 			count(BPFALG_CNT_PINHOLE_HIT);
 			alg_count(f->alg, BPFALG_ADP_PH_HIT);
 			return f;
@@ -360,11 +484,10 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 	fk.family = p->t.family;
 	fw = bpf_map_lookup_elem(&forwards, &fk);
 	if (fw) {
-		dnat_reply(p, fw->addr, fw->port, &reply);
-		f = flow_create(p, &reply, BPFALG_NAT_DNAT,
+		dnat_reply(p, fw->addr, fw->port, reply);
+		f = flow_create(p, reply, BPFALG_NAT_DNAT,
 				BPFALG_FF_FROM_FORWARD | BPFALG_FF_INBOUND,
-				skb->ifindex, 0, c,
-				now);
+				skb->ifindex, 0, c, now);
 		if (f)
 			count(BPFALG_CNT_FWD_HIT);
 		return f;
@@ -382,21 +505,23 @@ static __noinline struct bpfalg_flow *
 tc_new_outbound(struct __sk_buff *skb, const struct pkt *p,
 		const struct bpfalg_config *c, __u64 now)
 {
-	struct bpfalg_tuple reply;
+	struct bpfalg_tuple *reply = claim_template();
 
+	if (!reply)
+		return NULL;
 	if (p->t.proto == BPFALG_IPPROTO_TCP && (p->tcp_flags & TCPF_RST)) {
 		count(BPFALG_CNT_TCP_INVALID);
 		return NULL;
 	}
-	tuple_reverse(&p->t, &reply);
+	tuple_reverse(&p->t, reply);
 	if (p->t.family == BPFALG_AF_INET) {
 		if (!c->public_v4)
 			return NULL;
-		reply.daddr[0] = c->public_v4;
+		reply->daddr[0] = c->public_v4;
 	}
 	if (!host_admit(&p->t, c))
 		return NULL;
-	return flow_create(p, &reply,
+	return flow_create(p, reply,
 			   p->t.family == BPFALG_AF_INET ? BPFALG_NAT_SNAT :
 							   BPFALG_NAT_NONE,
 			   0, skb->ingress_ifindex, skb->ifindex, c, now);
@@ -594,7 +719,8 @@ tc_flow_of(const struct pkt *p, bool ingress, __u8 *dir,
 	return flow_reply_ok(f, orig, *tbl) ? f : NULL;
 }
 
-static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
+static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress,
+				      __u32 iflags)
 {
 	struct bpfalg_config *c = get_cfg();
 	struct bpfalg_tuple orig;
@@ -705,6 +831,15 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
 	if (f->flags & BPFALG_FF_CONTROL)
 		return tc_control(skb, pp, f, &orig,
 				  dir | (ingress ? CTL_INGRESS : 0));
+	if (ingress && (iflags & BPFALG_IFF_TC_FAST) &&
+	    tc_fast_ok(pp, f, tbl)) {
+		struct fast_scratch *fs = fast_scratch_get();
+
+		if (fs) {
+			__builtin_memcpy(&fs->x, &x, sizeof(x));
+			return TC_FAST_PENDING;
+		}
+	}
 	return TC_ACT_OK;
 }
 
@@ -717,6 +852,54 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress)
  * of the chain (user/util/tcx.c): a CNI's TCX_PASS cannot hide packets
  * from it.
  */
+/*
+ * Inside ingress, --tc-fast: a packet of an established flow from inside
+ * (an outbound flow's original direction, an inbound flow's replies) is
+ * translated here and sent straight out of the outside device; whatever
+ * does not qualify goes on untouched, and TC egress on the outside device
+ * does the whole job after routing.  The next hop is resolved before the
+ * packet is changed, so a packet left to the stack is never half done.
+ */
+static __noinline int tc_inside_fast(struct __sk_buff *skb)
+{
+	struct bpf_fib_lookup *fib = fib_params();
+	struct bpfalg_tuple orig;
+	struct bpfalg_flow *f;
+	struct xlate x;
+	struct pkt *pp;
+	__u32 zero = 0;
+	void *data, *data_end;
+	__u8 dir;
+
+	pp = bpf_map_lookup_elem(&pkt_scratch, &zero);
+	if (!skb || !pp || !fib)
+		return TC_ACT_UNSPEC;
+	data = SKB_FIELD(skb, data);
+	data_end = SKB_FIELD(skb, data_end);
+	/* headers only: no pull, a packet whose headers are not linear
+	 * takes the stack
+	 */
+	if (parse_packet(data, data_end, skb->len, pp) != PARSE_OK)
+		return TC_ACT_UNSPEC;
+	f = flow_find_assured(&pp->t, &dir, &orig, false);
+	if (!f || !tc_fast_ok(pp, f, FT_ASSURED))
+		return TC_ACT_UNSPEC;
+	/* from inside: an outbound flow's original, an inbound one's reply */
+	if ((dir == BPFALG_DIR_ORIG) == !!(f->flags & BPFALG_FF_INBOUND))
+		return TC_ACT_UNSPEC;
+	if (dir == BPFALG_DIR_ORIG && !flow_reply_ok(f, &orig, FT_ASSURED))
+		return TC_ACT_UNSPEC;
+	flow_xlate(f, &orig, dir, &x);
+	if (nexthop_resolve(skb, skb->ifindex, pp, &x, fib) ||
+	    iface_role(fib->ifindex) != BPFALG_ROLE_OUTSIDE)
+		return TC_ACT_UNSPEC;
+	flow_account(f, dir, pp, dp_now());
+	if (tc_rewrite(skb, pp, &x))
+		return TC_ACT_SHOT;
+	count(BPFALG_CNT_TC_XLATE);
+	return tc_fast_send(skb, pp, fib);
+}
+
 static __always_inline bool reinjected(const struct __sk_buff *skb)
 {
 	struct bpfalg_config *c = get_cfg();
@@ -728,14 +911,28 @@ static __always_inline bool reinjected(const struct __sk_buff *skb)
 
 static __always_inline int tc_handle(struct __sk_buff *skb, bool ingress)
 {
+	__u32 ifindex = skb->ifindex;
+	struct bpfalg_iface *i;
 	int v;
 
 	if (reinjected(skb))
 		return TC_ACT_UNSPEC;
-	if (iface_role(skb->ifindex) != BPFALG_ROLE_OUTSIDE)
-		return TC_ACT_UNSPEC; /* inside: the ALG punt hooks in here */
-	v = tc_outside(skb, ingress);
-	return v == TC_ACT_SHOT ? TC_ACT_SHOT : TC_ACT_UNSPEC;
+	i = bpf_map_lookup_elem(&ifaces, &ifindex);
+	if (!i)
+		return TC_ACT_UNSPEC;
+	if (i->role == BPFALG_ROLE_INSIDE)
+		v = ingress && (i->flags & BPFALG_IFF_TC_FAST) ?
+			    tc_inside_fast(skb) :
+			    TC_ACT_UNSPEC;
+	else if (i->role == BPFALG_ROLE_OUTSIDE)
+		v = tc_outside(skb, ingress, i->flags);
+	else
+		v = TC_ACT_UNSPEC;
+	if (v == TC_FAST_PENDING)
+		v = tc_outside_fast(skb);
+	if (v == TC_ACT_SHOT || v == TC_ACT_REDIRECT)
+		return v;
+	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")

@@ -19,77 +19,9 @@
 #include "lib/parse.h"
 #include "lib/csum.h"
 #include "lib/flow.h"
+#include "lib/nexthop.h"
 
-#define AF_INET 2
-#define AF_INET6 10
 #define ETH_ALEN 6
-
-/* A cached next hop is trusted for this long. */
-#define NH_CACHE_NS 1000000000ULL
-
-/*
- * The translated packet's next hop, from the per-destination cache or the
- * FIB; 0 when XDP can forward it, -1 when the stack must (no neighbour yet,
- * too big for the route's MTU, local, unreachable).  Not inlined: its
- * locals would not fit beside the parsed packet and flow_reply_heal().
- */
-static __noinline int xdp_nexthop(struct xdp_md *ctx, const struct pkt *p,
-				  const struct xlate *x, __u64 now,
-				  struct bpf_fib_lookup *fib)
-{
-	struct bpfalg_nh_key k = {};
-	struct bpfalg_nexthop *nh, fresh = {};
-	long rc;
-
-	if (!ctx || !p || !x || !fib)
-		return -1;
-	k.ifindex = ctx->ingress_ifindex;
-	k.family = p->t.family;
-	if (p->t.family == BPFALG_AF_INET)
-		k.daddr[0] = x->daddr[0];
-	else
-		__builtin_memcpy(k.daddr, x->daddr, 16);
-	nh = bpf_map_lookup_elem(&nh_cache, &k);
-	if (nh && nh->ifindex && now - nh->ts_ns < NH_CACHE_NS &&
-	    p->l3_len <= nh->fits_len) {
-		fib->ifindex = nh->ifindex;
-		__builtin_memcpy(fib->dmac, nh->dmac, ETH_ALEN);
-		__builtin_memcpy(fib->smac, nh->smac, ETH_ALEN);
-		return 0;
-	}
-
-	__builtin_memset(fib, 0, sizeof(*fib));
-	fib->ifindex = ctx->ingress_ifindex;
-	fib->l4_protocol = p->t.proto;
-	fib->sport = x->sport;
-	fib->dport = x->dport;
-	fib->tot_len = p->l3_len;
-	if (p->t.family == BPFALG_AF_INET) {
-		fib->family = AF_INET;
-		fib->ipv4_src = x->saddr[0];
-		fib->ipv4_dst = x->daddr[0];
-	} else {
-		fib->family = AF_INET6;
-		__builtin_memcpy(fib->ipv6_src, x->saddr, 16);
-		__builtin_memcpy(fib->ipv6_dst, x->daddr, 16);
-	}
-	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
-		return -1;
-	/* A whole new value: another CPU may refresh the same entry, and a
-	 * reader sees either value, never half of one.  The length checked
-	 * grows within one second, and starts again after it.
-	 */
-	fresh.ifindex = fib->ifindex;
-	__builtin_memcpy(fresh.dmac, fib->dmac, ETH_ALEN);
-	__builtin_memcpy(fresh.smac, fib->smac, ETH_ALEN);
-	fresh.fits_len = p->l3_len;
-	if (nh && now - nh->ts_ns < NH_CACHE_NS && nh->fits_len > p->l3_len)
-		fresh.fits_len = nh->fits_len;
-	fresh.ts_ns = now;
-	bpf_map_update_elem(&nh_cache, &k, &fresh, BPF_ANY);
-	return 0;
-}
 
 /* IPv4 translation in place with incremental checksums. */
 static __always_inline int xdp_rewrite_v4(void *data, void *data_end,
@@ -221,7 +153,7 @@ int xdp_alg(struct xdp_md *ctx)
 
 	flow_xlate(f, &orig, dir, &x);
 	now = dp_now();
-	if (xdp_nexthop(ctx, &p, &x, now, &fib)) {
+	if (nexthop_resolve(ctx, ifindex, &p, &x, &fib)) {
 		count(BPFALG_CNT_XDP_PASS_NEIGH);
 		return XDP_PASS;
 	}

@@ -374,6 +374,14 @@ enum bpfalg_iface_role {
 #define BPFALG_IFF_XDP_TARGET (1u << 2)
 /* XDP runs in generic (skb) mode here: its redirect reaches any device. */
 #define BPFALG_IFF_XDP_GENERIC (1u << 3)
+/*
+ * TC may forward established flows that enter here straight to their
+ * egress device (bpf_redirect, skipping the routing stack and netfilter's
+ * forward hook, as an nftables flowtable would): --tc-fast, by default
+ * where bpfalg's TC program is alone in the ingress chain, since the
+ * programs after it would not see those packets.
+ */
+#define BPFALG_IFF_TC_FAST (1u << 4)
 
 struct bpfalg_iface {
 	__u32 role; /* enum bpfalg_iface_role */
@@ -502,6 +510,9 @@ enum bpfalg_counter {
 	BPFALG_CNT_ICMP6_REFUSED, /* ICMPv6 type not allowed without state */
 	BPFALG_CNT_PORT_SEARCH, /* probe budget spent: controller asked */
 	BPFALG_CNT_HOST_LIMIT, /* inside host at --max-flows-per-host */
+	BPFALG_CNT_TC_REDIRECT, /* TC forwarded an established flow's packet
+				 * to its egress device itself (--tc-fast)
+				 */
 	BPFALG_CNT_MAX,
 };
 

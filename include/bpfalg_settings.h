@@ -49,7 +49,7 @@ struct bpfalg_settings {
 	__u32 tc_mode;
 	__u32 flows; /* flow table size asked for */
 	__u32 n_inside;
-	__u32 pad;
+	__u32 tc_fast; /* enum xdp_fast of user/config.h */
 	char inside[BPFALG_SETTINGS_IFACES][BPFALG_SETTINGS_IFNAME];
 	char outside[BPFALG_SETTINGS_IFNAME];
 	/* per ALG (enum bpfalg_alg): command/method names refused, upper

@@ -54,6 +54,7 @@ static int config_from_pins(struct up_config *uc, char *err, size_t errlen)
 		 (int)sizeof(s.outside) - 1, s.outside);
 	uc->xdp_mode = s.xdp_mode;
 	uc->xdp_fast = s.xdp_fast;
+	uc->tc_fast = s.tc_fast;
 	uc->tc_mode = s.tc_mode;
 	/* the table as it was made, whatever was asked later */
 	flows = pins_max_entries(pin_path, "flows4");
@@ -86,7 +87,7 @@ static int config_from_pins(struct up_config *uc, char *err, size_t errlen)
 	close(fd);
 	/* a pin written by hand must not make us print a bad file */
 	if (uc->xdp_mode > XDP_MODE_OFF || uc->xdp_fast > XDP_FAST_OFF ||
-	    uc->tc_mode > TC_MODE_CLSACT ||
+	    uc->tc_fast > XDP_FAST_OFF || uc->tc_mode > TC_MODE_CLSACT ||
 	    uc->fail_policy > BPFALG_FAIL_PASS) {
 		snprintf(err, errlen,
 			 "the pinned settings hold values this "

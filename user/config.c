@@ -172,6 +172,10 @@ static const struct opt_def opts[] = {
 	{ "--xdp-fast", OPT_ENUM, OFF(xdp_fast), xdp_fast_names, 0, 0,
 	  "auto|on|off",
 	  "XDP forwarding of established flows (auto: not on veth ingress)" },
+	{ "--tc-fast", OPT_ENUM, OFF(tc_fast), xdp_fast_names, 0, 0,
+	  "auto|on|off",
+	  "TC forwards established flows itself (auto: where bpfalg's TC "
+	  "program is alone in the ingress chain)" },
 	{ "--tc-mode", OPT_ENUM, OFF(tc_mode), tc_mode_names, 0, 0,
 	  "auto|tcx|clsact",
 	  "TC attach: tcx links (auto: clsact where the kernel has no tcx)" },

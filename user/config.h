@@ -33,6 +33,7 @@
 
 enum xdp_mode { XDP_MODE_NATIVE = 0, XDP_MODE_GENERIC, XDP_MODE_OFF };
 enum xdp_fast { XDP_FAST_AUTO = 0, XDP_FAST_ON, XDP_FAST_OFF };
+/* --tc-fast: the same three values (enum xdp_fast) */
 enum tc_mode { TC_MODE_AUTO = 0, TC_MODE_TCX, TC_MODE_CLSACT };
 
 struct up_config {
@@ -44,6 +45,7 @@ struct up_config {
 	bool snat_set;
 	__u32 xdp_mode; /* enum xdp_mode */
 	__u32 xdp_fast; /* enum xdp_fast */
+	__u32 tc_fast; /* enum xdp_fast: TC redirect of established flows */
 	__u32 tc_mode; /* enum tc_mode */
 	__u32 flows; /* flow table entries */
 	__u32 max_flows_per_host; /* unreplied flows per inside address */

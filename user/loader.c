@@ -742,6 +742,16 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		if (!ret)
 			ret = attach_xdp(ax, names[i], idx[i], uc, &ifc, err,
 					 errlen);
+		/* TC's own forwarding of established flows (tc_alg.c): it
+		 * hides them from whatever follows in the ingress chain, so
+		 * by default only where nothing does
+		 */
+		ifc.flags &= ~BPFALG_IFF_TC_FAST;
+		if (!ret && (uc->tc_fast == XDP_FAST_ON ||
+			     (uc->tc_fast == XDP_FAST_AUTO &&
+			      !(ifc.flags & BPFALG_IFF_TC_CLSACT) &&
+			      tcx_count(idx[i], true) == 1)))
+			ifc.flags |= BPFALG_IFF_TC_FAST;
 		/* what an XDP redirect from and into it can do (xdp_alg.c) */
 		ifc.flags &= ~(BPFALG_IFF_XDP_TARGET | BPFALG_IFF_XDP_GENERIC);
 		if (uc->xdp_mode != XDP_MODE_OFF &&

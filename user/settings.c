@@ -150,6 +150,7 @@ int settings_store(const char *pin_path, const struct up_config *uc,
 	}
 	s.xdp_mode = uc->xdp_mode;
 	s.xdp_fast = uc->xdp_fast;
+	s.tc_fast = uc->tc_fast;
 	s.tc_mode = uc->tc_mode;
 	s.flows = uc->flows;
 	s.n_inside = uc->n_inside;

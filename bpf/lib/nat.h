@@ -85,6 +85,16 @@ static __always_inline struct claim_tuples *claim_tuples(void)
 	return bpf_map_lookup_elem(&claim_scratch, &zero);
 }
 
+/* Where a caller builds the reply tuple it hands flow_create(): the claim's
+ * own slot, so the template is not copied (nor kept on the stack).
+ */
+static __always_inline struct bpfalg_tuple *claim_template(void)
+{
+	struct claim_tuples *ct = claim_tuples();
+
+	return ct ? &ct->reply : NULL;
+}
+
 struct claim_ctx {
 	__u64 now;
 	__u32 port_min;
@@ -237,7 +247,8 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 	if (!ct)
 		return NULL;
 	__builtin_memcpy(&ct->orig, &p->t, sizeof(ct->orig));
-	__builtin_memcpy(&ct->reply, reply, sizeof(ct->reply));
+	if (reply != &ct->reply)
+		__builtin_memcpy(&ct->reply, reply, sizeof(ct->reply));
 	cc.now = now;
 	cc.cookie = bpf_get_prandom_u32() | 1; /* never BPFALG_COOKIE_DEAD */
 	cc.echo = p->kind == PK_ECHO;

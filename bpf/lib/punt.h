@@ -152,17 +152,19 @@ static __always_inline void port_search_event(const struct bpfalg_tuple *orig,
 }
 
 /*
- * Tell the controller that pinhole @ph has just been consumed (its ALG's
- * session follows at once; a lost note is caught by its once-a-second
- * check).  TFTP's pinholes belong to the datapath alone: no note.
+ * Tell the controller that a pinhole of @alg owned by control flow @owner
+ * has just been consumed, and deleted: the session looks it up and must
+ * find it gone (a lost note is caught by its once-a-second check).  TFTP's
+ * pinholes belong to the datapath alone: no note.
  */
 static __always_inline void
-pinhole_used_event(const struct bpfalg_pinhole *ph, __be16 public_port,
-		   __u32 ifindex, const struct bpfalg_config *c, __u64 now)
+pinhole_used_event(__u8 alg, const struct bpfalg_tuple *owner,
+		   __be16 public_port, __u32 ifindex,
+		   const struct bpfalg_config *c, __u64 now)
 {
-	if (ph->alg == BPFALG_ALG_TFTP || !controller_alive(c, now))
+	if (alg == BPFALG_ALG_TFTP || !controller_alive(c, now))
 		return;
-	if (ring_note(BPFALG_PUNT_PINHOLE_USED, &ph->owner, ifindex,
+	if (ring_note(BPFALG_PUNT_PINHOLE_USED, owner, ifindex,
 		      bpf_ntohs(public_port), now))
 		count(BPFALG_CNT_FLOW_EVENT_DROP);
 }

@@ -48,6 +48,7 @@ int run_case(const struct tcase *tc, char *why, size_t n);
 void run_table(void);
 void run_alg_table(void); /* alg_cases.c */
 void run_tftp_table(void); /* tftp_cases.c */
+void run_pinhole_event_table(void); /* pinhole_event_cases.c */
 void run_state_table(void); /* state_cases.c */
 void run_scenarios(void);
 void run_stress(void);

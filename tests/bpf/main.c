@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 	run_table();
 	run_alg_table();
 	run_tftp_table();
+	run_pinhole_event_table();
 	run_state_table();
 	run_scenarios();
 	run_stress();

@@ -57,6 +57,18 @@ int tcx_revision(int ifindex, bool ingress, __u64 *rev)
 	return 0;
 }
 
+int tcx_count(int ifindex, bool ingress)
+{
+	union tcx_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.query.target_ifindex = (__u32)ifindex;
+	a.query.attach_type = ingress ? TCX_ATTACH_INGRESS : TCX_ATTACH_EGRESS;
+	if (sys_bpf(TCX_CMD_PROG_QUERY, &a))
+		return -errno;
+	return (int)a.query.count;
+}
+
 int tcx_link_head(int prog_fd, int ifindex, bool ingress)
 {
 	union tcx_attr a;

@@ -22,6 +22,8 @@
 #define TCX_ATTACH_EGRESS 47 /* BPF_TCX_EGRESS */
 
 int tcx_revision(int ifindex, bool ingress, __u64 *rev);
+/* Programs in the chain; -errno. */
+int tcx_count(int ifindex, bool ingress);
 
 /* A new link first in the chain; -errno (EINVAL/EOPNOTSUPP: no tcx). */
 int tcx_link_head(int prog_fd, int ifindex, bool ingress);
