@@ -143,10 +143,12 @@ expected_show() {
 		masquerade = yes
 		xdp-mode = native
 		xdp-fast = $XF
+		tc-fast = auto
 		tc-mode = auto
 		flows = 8192
 		max-flows-per-host = 0
 		port-range = 1024-65535
+		reinject-mark = 0x0a1e0001/0xffffffff
 		fail-policy = drop
 		timeout-tcp-syn = 120
 		timeout-tcp-established = 432000
