@@ -99,11 +99,29 @@ static __always_inline struct bpf_fib_lookup *fib_params(void)
 /* tc_outside(): translated, and the fast path may send it (internal). */
 #define TC_FAST_PENDING 100
 
+/* An interface's BPFALG_IFF_* bits, role included: from the array below
+ * BPFALG_MAX_IFINDEX (inlined), from the ifaces hash above it.
+ */
+static __always_inline __u32 iface_bits(__u32 ifindex)
+{
+	struct bpfalg_iface *i;
+	__u32 *v;
+
+	if (ifindex < BPFALG_MAX_IFINDEX) {
+		v = bpf_map_lookup_elem(&iface_flags, &ifindex);
+		return v ? *v : 0;
+	}
+	i = bpf_map_lookup_elem(&ifaces, &ifindex);
+	return i ? bpfalg_iface_bits(i->role, i->flags) : 0;
+}
+
 static __always_inline __u32 iface_role(__u32 ifindex)
 {
-	struct bpfalg_iface *i = bpf_map_lookup_elem(&ifaces, &ifindex);
+	__u32 b = iface_bits(ifindex);
 
-	return i ? i->role : BPFALG_ROLE_NONE;
+	return b & BPFALG_IFF_ROLE_INSIDE  ? BPFALG_ROLE_INSIDE :
+	       b & BPFALG_IFF_ROLE_OUTSIDE ? BPFALG_ROLE_OUTSIDE :
+					     BPFALG_ROLE_NONE;
 }
 
 /*
@@ -911,21 +929,18 @@ static __always_inline bool reinjected(const struct __sk_buff *skb)
 
 static __always_inline int tc_handle(struct __sk_buff *skb, bool ingress)
 {
-	__u32 ifindex = skb->ifindex;
-	struct bpfalg_iface *i;
+	__u32 bits;
 	int v;
 
 	if (reinjected(skb))
 		return TC_ACT_UNSPEC;
-	i = bpf_map_lookup_elem(&ifaces, &ifindex);
-	if (!i)
-		return TC_ACT_UNSPEC;
-	if (i->role == BPFALG_ROLE_INSIDE)
-		v = ingress && (i->flags & BPFALG_IFF_TC_FAST) ?
+	bits = iface_bits(skb->ifindex);
+	if (bits & BPFALG_IFF_ROLE_INSIDE)
+		v = ingress && (bits & BPFALG_IFF_TC_FAST) ?
 			    tc_inside_fast(skb) :
 			    TC_ACT_UNSPEC;
-	else if (i->role == BPFALG_ROLE_OUTSIDE)
-		v = tc_outside(skb, ingress, i->flags);
+	else if (bits & BPFALG_IFF_ROLE_OUTSIDE)
+		v = tc_outside(skb, ingress, bits);
 	else
 		v = TC_ACT_UNSPEC;
 	if (v == TC_FAST_PENDING)

@@ -382,6 +382,20 @@ enum bpfalg_iface_role {
  * programs after it would not see those packets.
  */
 #define BPFALG_IFF_TC_FAST (1u << 4)
+/* The role, mirrored into the iface_flags array (where TC reads it: an
+ * array lookup is inlined, the ifaces hash lookup is a call).
+ */
+#define BPFALG_IFF_ROLE_INSIDE (1u << 5)
+#define BPFALG_IFF_ROLE_OUTSIDE (1u << 6)
+
+/* What the iface_flags array holds for an interface. */
+static inline __attribute__((always_inline)) __u32
+bpfalg_iface_bits(__u32 role, __u32 flags)
+{
+	return flags | (role == BPFALG_ROLE_INSIDE  ? BPFALG_IFF_ROLE_INSIDE :
+			role == BPFALG_ROLE_OUTSIDE ? BPFALG_IFF_ROLE_OUTSIDE :
+				    0);
+}
 
 struct bpfalg_iface {
 	__u32 role; /* enum bpfalg_iface_role */

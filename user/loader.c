@@ -714,6 +714,7 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	for (int i = 0; i < n; i++) {
 		int ifaces_fd = bpf_map__fd(ax->ts->maps.ifaces);
 		struct bpfalg_iface ifc = {}, old;
+		__u32 bits;
 		__u32 key = idx[i];
 
 		if (!bpf_map_lookup_elem(ifaces_fd, &key, &old))
@@ -760,11 +761,12 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		else if (uc->xdp_mode != XDP_MODE_OFF &&
 			 (ifc.xdp_flags & XDP_FLAGS_SKB_MODE))
 			ifc.flags |= BPFALG_IFF_XDP_GENERIC;
+		bits = bpfalg_iface_bits(ifc.role, ifc.flags);
 		if (!ret &&
 		    (bpf_map_update_elem(ifaces_fd, &key, &ifc, BPF_ANY) ||
 		     (key < BPFALG_MAX_IFINDEX &&
 		      bpf_map_update_elem(bpf_map__fd(ax->xs->maps.iface_flags),
-					  &key, &ifc.flags, BPF_ANY)))) {
+					  &key, &bits, BPF_ANY)))) {
 			ret = -errno;
 			snprintf(err, errlen, "cannot write interface maps: %s",
 				 strerror(errno));

@@ -196,11 +196,11 @@ int config_write(__u16 port_min, __u16 port_max, __u32 flags)
 int iface_set(enum if_sym s, __u32 role, __u32 flags)
 {
 	struct bpfalg_iface v = { .role = role, .flags = flags };
-	__u32 k = ifindex_of(s);
+	__u32 k = ifindex_of(s), bits = bpfalg_iface_bits(role, flags);
 
-	/* what the loader does: the role map, and XDP's flag array */
+	/* what the loader does: the role map, and the flag array */
 	if (bpf_map_update_elem(bpf_map__fd(xskel->maps.iface_flags), &k,
-				&flags, BPF_ANY))
+				&bits, BPF_ANY))
 		return -1;
 	return bpf_map_update_elem(E.m_ifaces, &k, &v, BPF_ANY);
 }
