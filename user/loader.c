@@ -299,6 +299,22 @@ static void drop_stale_link(const char *pin_path, const char *ifname,
 	close(fd);
 }
 
+/* Detach and unpin @ifname's link on @hook, if there is one. */
+static void drop_link(const char *pin_path, const char *ifname,
+		      enum pin_hook hook)
+{
+	char path[512];
+	int fd;
+
+	pins_link_path(path, sizeof(path), pin_path, ifname, hook);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	bpf_link_detach(fd);
+	unlink(path);
+	close(fd);
+}
+
 static bool in_set(const int *idx, int n, __u32 ifindex)
 {
 	for (int i = 0; i < n; i++)
@@ -714,6 +730,7 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	for (int i = 0; i < n; i++) {
 		int ifaces_fd = bpf_map__fd(ax->ts->maps.ifaces);
 		struct bpfalg_iface ifc = {}, old;
+		bool xdp_skip;
 		__u32 bits;
 		__u32 key = idx[i];
 
@@ -725,6 +742,20 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		if (uc->xdp_fast == XDP_FAST_ON ||
 		    (uc->xdp_fast == XDP_FAST_AUTO && !if_is_veth(names[i])))
 			ifc.flags |= BPFALG_IFF_XDP_FAST;
+		/*
+		 * An XDP program on a veth costs every frame a copy into a
+		 * new page, and a veth needs none of its own to be a redirect
+		 * target (its peer's counts): without the fast path there,
+		 * none is attached (a NIC keeps one: its driver may transmit
+		 * redirected frames only with an XDP program loaded).
+		 */
+		xdp_skip = uc->xdp_mode == XDP_MODE_OFF ||
+			   (!(ifc.flags & BPFALG_IFF_XDP_FAST) &&
+			    if_is_veth(names[i]));
+		if (xdp_skip && uc->xdp_mode != XDP_MODE_OFF) {
+			drop_link(pin_path, names[i], HOOK_XDP);
+			ifc.xdp_flags = 0;
+		}
 
 		for (int h = 0; h < HOOK_MAX; h++)
 			drop_stale_link(pin_path, names[i], idx[i], h);
@@ -732,7 +763,7 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 			if (!link_pinned(pin_path, names[i], h) &&
 			    !(h != HOOK_XDP &&
 			      (ifc.flags & BPFALG_IFF_TC_CLSACT)) &&
-			    !(h == HOOK_XDP && uc->xdp_mode == XDP_MODE_OFF))
+			    !(h == HOOK_XDP && xdp_skip))
 				*was_up = false;
 
 		ret = attach_tc(ax, names[i], idx[i], HOOK_TC_INGRESS, uc, &ifc,
@@ -740,7 +771,7 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		if (!ret)
 			ret = attach_tc(ax, names[i], idx[i], HOOK_TC_EGRESS,
 					uc, &ifc, err, errlen);
-		if (!ret)
+		if (!ret && !xdp_skip)
 			ret = attach_xdp(ax, names[i], idx[i], uc, &ifc, err,
 					 errlen);
 		/* TC's own forwarding of established flows (tc_alg.c): it
