@@ -14,10 +14,13 @@ does:
            counts and drops the packets (the ceiling's "nf" is that alone)
   fwd      ip_forward: the kernel's forwarding (FORWARD and POSTROUTING
            hooks, routing, neighbour output, the transmit into the veth)
-  bpf      a frame of the gateway's own BPF programs (bpfalg's xdp_alg /
-           tc_alg, the ceiling's xdp_ceiling; not the endpoints' xdp_pass),
-           with the helpers they call
-  redirect xdp_do_redirect / xdp_do_flush: XDP's transmit into the veth
+  bpf      a frame of the gateway's own BPF programs (any JITed program
+           but the endpoints' xdp_pass / tc_pass: bpfalg's xdp_alg,
+           tc_ingress and tc_egress and their subprograms, the ceiling's
+           xdp_ceiling), with the helpers they call
+  redirect xdp_do_redirect / xdp_do_flush: XDP's transmit into the veth;
+           skb_do_redirect: the TC path's (bpf_redirect from TC ingress,
+           the egress device's TC and its transmit)
   gw       the union of the four
 Only samples taken in the context of the given processes (the client
 namespace's: trafgen, whose sendto() runs the softirq that forwards its
@@ -25,15 +28,21 @@ packets) or of ksoftirqd (where that work goes when it runs long) count:
 the profile is system-wide, and other work on the host (another session's
 tests through its own nftables or bpfalg) must not be charged to ours.
 Prints one JSON object: ns per packet for each, the samples behind it, the
-share of the gateway samples taken in ksoftirqd, and the CPU time per
-packet of those contexts and of the whole profile.
+share of the gateway samples taken in ksoftirqd, the CPU time per packet
+of those contexts and of the whole profile, and the busy samples of other
+work (not idle, not ours) with the command that had most of them.
 """
 import json
+import os
 import re
 import subprocess
 import sys
 
-GW_PROGS = re.compile(r"bpf_prog_[0-9a-f]+_(xdp_alg|tc_alg|xdp_ceiling)")
+# JITed programs are "bpf_prog_<tag>_<function>" in kallsyms, subprograms
+# too (bpfalg's TC entry points are tc_ingress / tc_egress, its helpers'
+# names change with the code): every program but the endpoints' counts
+BPF_PROG = re.compile(r"bpf_prog_[0-9a-f]+_(\w+)$")
+ENDPOINT_PROGS = {"xdp_pass", "tc_pass"}
 
 
 def classify(frames):
@@ -43,10 +52,12 @@ def classify(frames):
             cats.add("nf")
         elif f == "ip_forward":
             cats.add("fwd")
-        elif f in ("xdp_do_redirect", "xdp_do_flush"):
+        elif f in ("xdp_do_redirect", "xdp_do_flush", "skb_do_redirect"):
             cats.add("redirect")
-        elif GW_PROGS.match(f):
-            cats.add("bpf")
+        else:
+            m = BPF_PROG.match(f)
+            if m and m.group(1) not in ENDPOINT_PROGS:
+                cats.add("bpf")
     return cats
 
 
@@ -60,7 +71,8 @@ def main():
     ns = {"nf": 0, "fwd": 0, "bpf": 0, "redirect": 0, "gw": 0}
     n = dict.fromkeys(ns, 0)
     total = total_ours = samples = ours = gw_softirqd = 0
-    period, frames, mine, softirqd = None, [], False, False
+    period, frames, mine, softirqd, comm = None, [], False, False, ""
+    others = {}  # busy samples outside our contexts, by command
 
     def flush():
         nonlocal total, total_ours, samples, ours, gw_softirqd
@@ -69,6 +81,8 @@ def main():
         samples += 1
         total += period
         if not mine:
+            if not comm.startswith("swapper"):
+                others[comm] = others.get(comm, 0) + 1
             return
         ours += 1
         total_ours += period
@@ -110,6 +124,15 @@ def main():
     # plus the path's; and the whole profile (other work included)
     res["ours_ns_per_pkt"] = round(total_ours / max(1, packets), 1)
     res["all_ns_per_pkt"] = round(total / max(1, packets), 1)
+    # other work on the host in the window (not idle, not ours): a sender
+    # starved by it shows as few samples_ours and a low rate
+    # the sender's contexts in CPUs (1.0: trafgen kept one CPU busy;
+    # well below: it stalled, e.g. waiting for its TX ring)
+    res["ours_cpus"] = round(ours * (os.cpu_count() or 1) / samples, 2)
+    res["samples_others"] = sum(others.values())
+    if others:
+        top = max(others, key=others.get)
+        res["others_top"] = "%s:%d" % (top, others[top])
     print(json.dumps(res))
 
 

@@ -6,23 +6,45 @@
 # (the round's raw numbers) on the last stdout line, tear everything down.
 # bench/run.sh calls this once per (gateway, round), interleaved.
 #
-#   BENCH_GW=kernel|bpfalg|ceiling   WORKLOADS="1 2 3 4 7"   DUR=<seconds>
+#   BENCH_GW=plain|kernel|bpfalg-tc|bpfalg|ceiling   WORKLOADS="1 2 3 4 7"   DUR=<seconds>
 #
-# kernel  = lib.sh GW=kernel (nftables masquerade + ct helpers)
-# bpfalg  = lib.sh GW=bpfalg-xdp (algctl up/daemon --xdp-fast on, xdp_pass
-#           on the endpoint veths, TX checksum offload off on them)
-# ceiling = build/xdp_ceiling.bpf.o on gin and gout (redirect + MAC rewrite,
-#           no NAT), xdp_pass on the endpoint veths, and a route back to the
-#           inside prefix on the server (the ceiling does not translate).
+# plain     = routing only: no gateway set-up, no NAT, no state; the server
+#             gets a route back to the inside prefix.  The baseline.
+# kernel    = lib.sh GW=kernel (nftables masquerade + ct helpers)
+# bpfalg-tc = lib.sh GW=bpfalg (algctl daemon, XDP fast path off as on any
+#             veth by default: established flows are forwarded by the TC
+#             fast path, --tc-fast auto), what a veth (Kubernetes pod) or a
+#             tap (VM guest) gets.  The headline.
+# bpfalg    = lib.sh GW=bpfalg-xdp (--xdp-fast on: established flows
+#             forwarded by XDP redirect), XDP native
+# ceiling   = build/xdp_ceiling.bpf.o on gin and gout (redirect + MAC
+#             rewrite, no NAT), and a route back to the inside prefix on the
+#             server (the ceiling does not translate).
+# xdp_pass on the client's and the server's veth (an XDP redirect into a
+# veth delivers nothing unless the peer runs an XDP program):
+# BENCH_XDP_PEERS=auto (default) only where an XDP redirect needs it
+# (bpfalg, ceiling); =all on every gateway (the same endpoints everywhere,
+# as workload 6 has them).  TX checksum offload is off on both endpoints
+# for every gateway (lib.sh).
 
 BENCH_GW=${BENCH_GW:-kernel}
+# BPFALG: a bpfalg gateway (stats, flow counts, the daemon); FAST_CTR: the
+# counter of its fast path
+BPFALG="" FAST_CTR=""
 case $BENCH_GW in
 kernel) GW=kernel ;;
-bpfalg) GW=bpfalg-xdp ;;
-# lib.sh knows no "ceiling": run it as "kernel" for lib.sh's bookkeeping
-# (teardown of namespaces) but never call gw_setup (no nftables ruleset).
-ceiling) GW=kernel ;;
-*) echo "FAIL: unknown BENCH_GW=$BENCH_GW" && exit 1 ;;
+bpfalg) GW=bpfalg-xdp BPFALG=1 FAST_CTR=xdp_forwarded ;;
+bpfalg-tc) GW=bpfalg BPFALG=1 FAST_CTR=tc_redirected ;;
+# lib.sh knows no "ceiling" or "plain": run them as "kernel" for lib.sh's
+# bookkeeping (teardown of namespaces) but never call gw_setup (no
+# nftables ruleset).
+ceiling | plain) GW=kernel ;;
+*) echo "FAIL: unknown BENCH_GW=$BENCH_GW (plain|kernel|bpfalg-tc|bpfalg|ceiling)" && exit 1 ;;
+esac
+BENCH_XDP_PEERS=${BENCH_XDP_PEERS:-auto}
+case $BENCH_XDP_PEERS in
+auto | all) ;;
+*) echo "FAIL: unknown BENCH_XDP_PEERS=$BENCH_XDP_PEERS (auto|all)" && exit 1 ;;
 esac
 export GW
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -55,6 +77,14 @@ _bench_exit() {
 	(exit "$rc")
 	_on_exit
 }
+
+# lib.sh attaches xdp_pass to the endpoints in every bpfalg mode; the TC
+# path never redirects by XDP (--xdp-fast stays off on veth), so with
+# BENCH_XDP_PEERS=auto its endpoints stay bare, like plain's and the
+# kernel's: what a pod's or a guest's interface is.
+if [ "$BENCH_GW" = bpfalg-tc ] && [ "$BENCH_XDP_PEERS" = auto ]; then
+	_attach_xdp_peers() { log "endpoints without xdp_pass (BENCH_XDP_PEERS=auto)"; }
+fi
 
 test_init
 require_cmds trafgen iperf3 bpftool
@@ -91,7 +121,11 @@ ceiling_up() {
 		value hex $(u32hex "$gin") $(machex "$cmac") $(machex "$ginmac") || fail "map update gout"
 	gx bpftool net attach xdpdrv pinned "$CEIL_PIN/prog" dev gin || fail "attach ceiling gin"
 	gx bpftool net attach xdpdrv pinned "$CEIL_PIN/prog" dev gout || fail "attach ceiling gout"
-	# No NAT: the server needs a route back to the inside prefix.
+	route_back
+}
+# No NAT (plain, ceiling): the server needs a route back to the inside
+# prefix (as workload 6's plain in bench/ftp_latency.sh).
+route_back() {
 	ip -n "$NS_S" route add "$INSIDE_PREFIX4" via "$GW_OUT4" || fail "server route back"
 }
 
@@ -128,11 +162,18 @@ if [ "$BENCH_GW" = kernel ] && [ "$(cat /proc/sys/net/netfilter/nf_conntrack_max
 	log "host nf_conntrack_max $CT_MAX_WAS -> $BENCH_FLOWS for this round"
 fi
 
-if [ "$BENCH_GW" = ceiling ]; then
-	ceiling_up
-else
+case $BENCH_GW in
+ceiling) ceiling_up ;;
+plain)
+	[ "$BENCH_XDP_PEERS" = all ] && _attach_xdp_peers
+	route_back
+	;;
+kernel)
+	[ "$BENCH_XDP_PEERS" = all ] && _attach_xdp_peers
 	gw_setup
-fi
+	;;
+*) gw_setup ;; # the bpfalg modes (lib.sh attaches xdp_pass: above)
+esac
 if [ "$BENCH_GW" = kernel ] && [ -n "${W5_UDP_TIMEOUT:-}" ]; then
 	gx sysctl -qw net.netfilter.nf_conntrack_udp_timeout="$W5_UDP_TIMEOUT" ||
 		fail "nf_conntrack_udp_timeout in the gateway namespace"
@@ -235,12 +276,44 @@ s.sendto(b"hi", (sys.argv[1], 5001)); s.recv(100)' "$SERVER4" || fail "priming U
 	wait $sp 2>/dev/null
 }
 
+# bpfalg's TC ingress program on a gateway interface, from its pinned tcx
+# link (this bpftool lists no tcx attachments under `net show`); "" if none
+tc_in_prog_id() {
+	bpftool -j link show pinned "$PIN/links/$1:tc_ingress" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print(json.load(sys.stdin).get("prog_id", ""))
+except ValueError:
+    print("")'
+}
+
+# Program run time (bpf_stats_enabled) over a window: the XDP program on gin
+# (bpfalg's xdp_alg: under bpfalg-tc only its pass-through; the ceiling's
+# program) and, for the TC path, the TC ingress program on gin.
 w7_start() {
-	W7_ID=$(xdp_prog_id gin)
+	W7_ID=$(xdp_prog_id gin) W7_0="" W7_1=""
 	[ -n "$W7_ID" ] && W7_0=$(prog_rt "$W7_ID")
+	W7T_ID="" W7T_0="" W7T_1=""
+	[ "$BENCH_GW" = bpfalg-tc ] && W7T_ID=$(tc_in_prog_id gin)
+	[ -n "$W7T_ID" ] && W7T_0=$(prog_rt "$W7T_ID")
 }
 w7_end() {
 	[ -n "$W7_ID" ] && W7_1=$(prog_rt "$W7_ID")
+	[ -n "$W7T_ID" ] && W7T_1=$(prog_rt "$W7T_ID")
+}
+# w7_add PREFIX: PREFIX_xdp_ns_per_pkt, PREFIX_xdp_runs (and _tc_) of the
+# last window
+w7_add() {
+	# shellcheck disable=SC2086
+	if [ -n "$W7_1" ] && set -- "$1" $W7_0 $W7_1 && [ "$5" -gt "$3" ]; then
+		add "$1_xdp_ns_per_pkt" "$(python3 -c "print(round(($4 - $2) / ($5 - $3), 1))")"
+		add "$1_xdp_runs" "$(($5 - $3))"
+	fi
+	# shellcheck disable=SC2086
+	if [ -n "$W7T_1" ] && set -- "$1" $W7T_0 $W7T_1 && [ "$5" -gt "$3" ]; then
+		add "$1_tc_ns_per_pkt" "$(python3 -c "print(round(($4 - $2) / ($5 - $3), 1))")"
+		add "$1_tc_runs" "$(($5 - $3))"
+	fi
 }
 
 # The gateway's CPU per packet (bench/perf_cost.py): a timer-sampled
@@ -292,33 +365,33 @@ for w in $ORDERED; do
 		prime_flow
 		server_drops
 		mk_trafgen_cfg 40000 5001 >"$TMPD/w1.cfg"
-		W7_ID="" W7_0="" W7_1=""
+		W7_ID="" W7_0="" W7_1="" W7T_ID="" W7T_0="" W7T_1=""
 		W1_W7=""
 		case " $WORKLOADS " in *" 7 "*)
-			[ "$BENCH_GW" != kernel ] && W1_W7=1 ;;
+			case $BENCH_GW in bpfalg | bpfalg-tc | ceiling) W1_W7=1 ;; esac ;;
 		esac
 		w1_start() { perf_start "$TMPD/w1.perf"; [ -n "$W1_W7" ] && w7_start; }
 		w1_end() { [ -n "$W1_W7" ] && w7_end; perf_end; }
 		HOOK_START=w1_start HOOK_END=w1_end
-		[ "$GW_KIND" = bpfalg ] && [ "$BENCH_GW" = bpfalg ] && x0=$(stat_get xdp_forwarded)
+		# bpfalg's fast path (xdp_forwarded / tc_redirected) over the
+		# whole trafgen run, warm-up included: the packets it took
+		[ -n "$FAST_CTR" ] && x0=$(stat_get "$FAST_CTR")
 		trafgen_window w1 "$TMPD/w1.cfg"
 		add w1_pps "$PPS"
 		add w1_softirq_ns_per_pkt "$SIRQ_NS"
 		perf_add w1_perf "$TMPD/w1.perf"
-		if [ "$BENCH_GW" = bpfalg ]; then
-			x1=$(stat_get xdp_forwarded)
-			add w1_xdp_forwarded "$((x1 - x0))"
+		if [ -n "$FAST_CTR" ]; then
+			x1=$(stat_get "$FAST_CTR")
+			add "w1_$FAST_CTR" "$((x1 - x0))"
+			log "w1 $BENCH_GW: $FAST_CTR +$((x1 - x0))"
 		fi
-		if [ -n "$W7_1" ]; then
-			set -- $W7_0 $W7_1
-			if [ "$4" -gt "$2" ]; then
-				add w7_xdp_ns_per_pkt "$(python3 -c "print(round(($3 - $1) / ($4 - $2), 1))")"
-				add w7_xdp_runs "$(($4 - $2))"
-			fi
-		fi
+		[ -n "$W1_W7" ] && w7_add w7
 		HOOK_START="" HOOK_END=""
 		;;
 	2)
+		# plain routing keeps no state: a new flow per packet is just
+		# workload 1 with other addresses
+		if [ "$BENCH_GW" = plain ]; then log "w2: not applicable to plain routing (no NAT, no flow table)"; continue; fi
 		server_drops
 		# Every packet a new 5-tuple: source port counts up through
 		# 1024-65535 and the source address is random in 10.0.0.0/16
@@ -336,7 +409,7 @@ for w in $ORDERED; do
 		EOF
 		w2_snap() { # -> "t_counter counter t_stats flow_new flow_table_full in_use"
 			local c t; c=$(cnt w2) t=$(now)
-			if [ "$BENCH_GW" = bpfalg ]; then
+			if [ -n "$BPFALG" ]; then
 				algctl stats -j | python3 -c '
 import json, sys, time
 t = time.time(); j = json.load(sys.stdin); c = j["counters"]
@@ -368,7 +441,7 @@ print(sys.argv[1], sys.argv[2], t, c.get("flow_new", 0), c.get("flow_table_full"
 		add w2_full_pps "$(python3 -c "print(round((${14} - ${8}) / (${13} - ${7})))")"
 		log "w2 $BENCH_GW: fresh-table window $((${8} - ${2})) packets, then $((${14} - ${8})) (flows in use at end ${18})"
 		add w2_flows_in_use "${18}"
-		if [ "$BENCH_GW" = bpfalg ]; then
+		if [ -n "$BPFALG" ]; then
 			add w2_flow_new_per_s "$(python3 -c "print(round((${10} - ${4}) / (${9} - ${3})))")"
 			add w2_flow_table_full "$((${17} - ${5}))"
 			add w2_flows_max "$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows4"]["max"])')"
@@ -405,7 +478,7 @@ print(sys.argv[1], sys.argv[2], t, c.get("flow_new", 0), c.get("flow_table_full"
 		crr_client "${W3_CONC:-8}" "${W3_DUR:-$(python3 -c "print(min($DUR, 3))")}" "$TMPD/crr.json"
 		read -r _ _ _ _ _ _ _ sq1 _ </proc/stat
 		case $BENCH_GW in
-		bpfalg) inuse=$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows4"]["in_use"])') ;;
+		bpfalg | bpfalg-tc) inuse=$(algctl stats -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tables"]["flows4"]["in_use"])') ;;
 		kernel) inuse=$(gx cat /proc/sys/net/netfilter/nf_conntrack_count) ;;
 		*) inuse=0 ;;
 		esac
@@ -466,8 +539,12 @@ print(round(secs / gbit, 4))")"
 		# 8 x 64,512 = 516,096 public bindings exist, fewer than
 		# 1,000,000), then the established 5-tuple of workload 1 is
 		# measured again.  After workload 2 the table is already full:
-		# measure 5 alone.  The ceiling keeps no table: not applicable.
-		if [ "$BENCH_GW" = ceiling ]; then log "w5: not applicable to the ceiling (no flow table)"; continue; fi
+		# measure 5 alone.  The ceiling and plain routing keep no table:
+		# not applicable.
+		case $BENCH_GW in ceiling | plain)
+			log "w5: not applicable to $BENCH_GW (no flow table)"
+			continue ;;
+		esac
 		case " $WORKLOADS " in *" 2 "*) log "w5 skipped: run it without workload 2 (WORKLOADS=\"1 5\")"; continue ;; esac
 		if [ -z "$DROPS_ON" ]; then prime_flow; server_drops; fi
 		mk_trafgen_cfg 40000 5001 >"$TMPD/w1.cfg"
@@ -489,7 +566,7 @@ print(round(secs / gbit, 4))")"
 		slab_kb() { sed -nE 's/^Slab: +([0-9]+) kB/\1/p' /proc/meminfo; }
 		in_use() {
 			case $BENCH_GW in
-			bpfalg) algctl stats -j | python3 -c 'import json,sys; t = json.load(sys.stdin)["tables"]; print(t["flows4"]["in_use"] + t["flows4_new"]["in_use"])' ;;
+			bpfalg | bpfalg-tc) algctl stats -j | python3 -c 'import json,sys; t = json.load(sys.stdin)["tables"]; print(t["flows4"]["in_use"] + t["flows4_new"]["in_use"])' ;;
 			kernel) gx cat /proc/sys/net/netfilter/nf_conntrack_count ;;
 			esac
 		}
@@ -518,7 +595,7 @@ print(round(secs / gbit, 4))")"
 		# (bpf_stats_enabled) at each step.
 		# And the gateway's CPU per packet (perf) at each step, both sides.
 		W5_BPF=""
-		[ "$BENCH_GW" = bpfalg ] && [ -n "$DAEMON_PID" ] && W5_BPF=1
+		[ -n "$BPFALG" ] && [ -n "$DAEMON_PID" ] && W5_BPF=1
 		w5_start() {
 			perf_start "$TMPD/w5.perf"
 			[ -n "$W5_BPF" ] || return 0
@@ -552,12 +629,7 @@ print(round(secs / gbit, 4))")"
 			perf_add "w5_${n}_perf" "$TMPD/w5.perf" gw_ns_per_pkt nf_ns_per_pkt bpf_ns_per_pkt
 			[ -n "$W5_BPF" ] && add "w5_${n}_daemon_cpu" \
 				"$(python3 -c "print(round(($W5_C1 - $W5_C0) / $(getconf CLK_TCK) / ($W5_T1 - $W5_T0), 3))")"
-			if [ -n "$W5_BPF" ] && [ -n "$STATS_WAS" ] && [ -n "$W7_1" ]; then
-				# shellcheck disable=SC2086
-				set -- $W7_0 $W7_1
-				[ "$4" -gt "$2" ] && add "w5_${n}_xdp_ns_per_pkt" "$(python3 -c "print(round(($3 - $1) / ($4 - $2), 1))")" &&
-					add "w5_${n}_xdp_runs" "$(($4 - $2))"
-			fi
+			[ -n "$W5_BPF" ] && [ -n "$STATS_WAS" ] && w7_add "w5_${n}"
 		done
 		HOOK_START="" HOOK_END=""
 		if [ "$BENCH_GW" = kernel ] && [ "$inuse" -gt "$inuse0" ]; then
@@ -573,7 +645,7 @@ done
 # busy machine, one bpf() call per entry and step) and lib.sh's teardown
 # gives it 5 s to exit on SIGTERM: stop it here with more patience and
 # report the time (the round's numbers stand; the exit time is one more).
-if [ "$BENCH_GW" = bpfalg ] && [ -n "$DAEMON_PID" ]; then
+if [ -n "$BPFALG" ] && [ -n "$DAEMON_PID" ]; then
 	t5=$(now)
 	kill -TERM "$DAEMON_PID" 2>/dev/null
 	for _ in $(seq 600); do

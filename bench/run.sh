@@ -1,22 +1,28 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# make bench: bpfalg against nftables masquerade (+ ct helpers) and against
-# an XDP redirect "ceiling", on the 3-namespace topology of tests/netns/lib.sh.
-# See bench/README.md.
+# make bench: bpfalg against plain routing, nftables masquerade (+ ct
+# helpers) and an XDP redirect "ceiling", on the 3-namespace topology of
+# tests/netns/lib.sh.  See bench/README.md.
 #
-#   QUICK=1           about 1.5 minutes (3 rounds per gateway, 1 s windows,
+#   QUICK=1           about 2.5-3 minutes (3 rounds per gateway, 1 s windows,
 #                     workloads 1 2 7)
 #   ROUNDS=N DUR=S    rounds per gateway, measuring window per workload
-#   GWS="kernel bpfalg ceiling"   WORKLOADS="1 2 3 4 6 7"
+#                     (default 3 rounds, 5 s)
+#   GWS="plain kernel bpfalg-tc bpfalg ceiling"   WORKLOADS="1 2 3 4 6 7"
+#                     bpfalg-tc: the TC fast path on veth (the headline),
+#                     bpfalg: the XDP fast path (bench/round.sh)
+#   BENCH_XDP_PEERS=auto|all   xdp_pass on the endpoints only where an XDP
+#                     redirect needs it (default) or for every gateway
 #   (opt-in: 5, W5_FLOWS="1000 100000 1000000", alone: WORKLOADS="1 5")
 #   Workload 6 (ALG control path, bench/ftp_latency.sh) has its own gateways
 #   and rounds: W6_GWS="plain kernel bpfalg" W6_ROUNDS=1, W6_* (see there)
 #   BENCH_OUT=DIR     where the JSON goes (default bench/results)
 #   BENCH_ROUND_TIMEOUT=S   one round's limit (default 120)
 #
-# Rounds are interleaved: kernel, bpfalg, ceiling, kernel, bpfalg, ...; each
-# round is a fresh topology (bench/round.sh), so no state carries over.
+# Rounds are interleaved: plain, kernel, bpfalg-tc, bpfalg, ceiling, plain,
+# ...; each round is a fresh topology (bench/round.sh), so no state carries
+# over.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
@@ -32,10 +38,12 @@ if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
 	WORKLOADS=${WORKLOADS:-1 2 7}
 	export WARM=${WARM:-0.3}
 else
-	ROUNDS=${ROUNDS:-4} DUR=${DUR:-6} MODE=full
+	# 5 gateways x 3 rounds x 5 s: ~9 min, a minute more than 3 x 4 x 6 s
+	ROUNDS=${ROUNDS:-3} DUR=${DUR:-5} MODE=full
 	WORKLOADS=${WORKLOADS:-1 2 3 4 6 7}
 fi
-GWS=${GWS:-kernel bpfalg ceiling}
+GWS=${GWS:-plain kernel bpfalg-tc bpfalg ceiling}
+export BENCH_XDP_PEERS=${BENCH_XDP_PEERS:-auto}
 BENCH_OUT=${BENCH_OUT:-$HERE/results}
 BENCH_ROUND_TIMEOUT=${BENCH_ROUND_TIMEOUT:-120}
 # workload 6 runs apart (bench/ftp_latency.sh); round.sh gets the others
@@ -57,6 +65,11 @@ export DUR QUICK
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (namespaces, BPF)" >&2; exit 1; }
 need="$ALGCTL $BUILD/xdp_pass.bpf.o"
 case " $GWS " in *" ceiling "*) need="$need $BUILD/xdp_ceiling.bpf.o" ;; esac
+for gw in $GWS; do
+	case $gw in plain | kernel | bpfalg-tc | bpfalg | ceiling) ;;
+	*) echo "bench: unknown gateway $gw in GWS (plain kernel bpfalg-tc bpfalg ceiling)" >&2; exit 1 ;;
+	esac
+done
 case " $RWORKLOADS " in *" 3 "*) need="$need $BUILD/bench/tcp_crr" ;; esac
 for f in $need; do
 	[ -e "$f" ] || { echo "bench: missing $f (make all $BUILD/xdp_ceiling.bpf.o $BUILD/bench/tcp_crr)" >&2; exit 1; }
@@ -93,7 +106,7 @@ one_round() {
 		printf '%s\n' "$line" | python3 -c '
 import json, sys
 d = json.loads(sys.stdin.read()); d["round"] = int(sys.argv[1]); print(json.dumps(d))' "$r" >>"$ROUNDS_F"
-		printf 'bench: round %d %-8s %s\n' "$r" "$gw" "$(printf '%s' "$line" | cut -c1-150)"
+		printf 'bench: round %d %-9s %s\n' "$r" "$gw" "$(printf '%s' "$line" | cut -c1-150)"
 	else
 		failed=$((failed + 1))
 		echo "bench: round $r $gw ($script) FAILED (rc=$rc):"
@@ -131,6 +144,12 @@ python3 - "$WORK/meta.json" <<-EOF
 import json, sys, platform, os
 json.dump({"timestamp": "$STAMP", "mode": "$MODE", "rounds": $ROUNDS, "dur_s": $DUR,
            "gateways": "$GWS".split(), "workloads": "$ALL_WORKLOADS".split(),
+           "xdp_peers": "$BENCH_XDP_PEERS",
+           "gateway_modes": {"plain": "routing only, route back on the server",
+                             "kernel": "lib.sh GW=kernel (nftables masquerade, ct helpers)",
+                             "bpfalg-tc": "lib.sh GW=bpfalg (TC fast path, --tc-fast auto)",
+                             "bpfalg": "lib.sh GW=bpfalg-xdp (--xdp-fast on)",
+                             "ceiling": "xdp_ceiling.bpf.o (XDP redirect, no NAT)"},
            "kernel": platform.release(), "cpus": os.cpu_count(),
            "cpu_model": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                               if l.startswith("model name")), "?"),
@@ -149,21 +168,25 @@ OUT=$BENCH_OUT/$STAMP.json
 echo
 python3 "$HERE/report.py" "$ROUNDS_F" "$BPFT" "$WORK/meta.json" "$OUT" "$WORK/chart.dat" || exit 1
 
+# The chart: the ratios (report.py writes one column per gateway pair
+# present, headline first), every one "higher is better".
 if [ -z "${BENCH_NO_CHART:-}" ] && command -v gnuplot >/dev/null && [ -s "$WORK/chart.dat" ]; then
 	PNG=$BENCH_OUT/$STAMP.png
+	ncol=$(awk 'NR == 1 { print NF; exit }' "$WORK/chart.dat")
 	gnuplot <<-EOF 2>"$WORK/gnuplot.err" && echo "chart: $PNG" || echo "bench: gnuplot failed: $(head -c 200 "$WORK/gnuplot.err")"
-	set terminal pngcairo size 1000,520
+	set terminal pngcairo size 1200,560 noenhanced
 	set output "$PNG"
-	set title "bpfalg ratios ($MODE, $STAMP)\nbetter: higher for pkt/s, conn/s, Gbit/s; lower for ns, us, CPU-s (axis capped at 4)"
-	set bmargin 7
+	set title "bpfalg ratios of medians ($MODE, $STAMP): higher is better everywhere\nrates: gateway/reference; costs (ns, us, CPU-s; marked ref/gw): reference/gateway; axis capped at 4"
+	set bmargin 8
 	set style data histogram
 	set style histogram clustered gap 1
 	set style fill solid 0.8 border -1
 	set yrange [0:*<4]
-	set xtics rotate by -20 noenhanced
-	set ylabel "ratio of medians"
+	set xtics rotate by -20
+	set ylabel "ratio of medians (higher is better)"
+	set key outside right top
 	set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
-	plot "$WORK/chart.dat" using 3:xtic(2) title "bpfalg/kernel"$(awk '$4 != "NaN" { n++ } END { if (n) printf ", \"\" using 4 title \"bpfalg/ceiling\"" }' "$WORK/chart.dat")
+	plot for [i=3:$ncol] "$WORK/chart.dat" using i:xtic(2) title columnheader(i)
 	EOF
 fi
 # Workload 6, SIP: SIPp call rate, kernel and bpfalg interleaved
