@@ -39,6 +39,10 @@
  * ICMP error) can be read directly.
  */
 #define TC_PULL_LEN 256
+/* The fast path needs the headers only: Ethernet, IPv4 with options or
+ * IPv6, TCP without options (what parse_packet reads).
+ */
+#define TC_FAST_PULL_LEN 128
 
 /*
  * skb->data / skb->data_end read with one instruction each: clang otherwise
@@ -887,16 +891,21 @@ static __noinline int tc_inside_fast(struct __sk_buff *skb)
 	struct pkt *pp;
 	__u32 zero = 0;
 	void *data, *data_end;
+	__u32 want;
 	__u8 dir;
 
 	pp = bpf_map_lookup_elem(&pkt_scratch, &zero);
 	if (!skb || !pp || !fib)
 		return TC_ACT_UNSPEC;
+	/* the headers only, and only when they are not linear yet (a
+	 * packet socket's frames carry all but the Ethernet header in page
+	 * fragments)
+	 */
+	want = skb->len < TC_FAST_PULL_LEN ? skb->len : TC_FAST_PULL_LEN;
+	if (SKB_FIELD(skb, data_end) - SKB_FIELD(skb, data) < want)
+		bpf_skb_pull_data(skb, want);
 	data = SKB_FIELD(skb, data);
 	data_end = SKB_FIELD(skb, data_end);
-	/* headers only: no pull, a packet whose headers are not linear
-	 * takes the stack
-	 */
 	if (parse_packet(data, data_end, skb->len, pp) != PARSE_OK)
 		return TC_ACT_UNSPEC;
 	f = flow_find_assured(&pp->t, &dir, &orig, false);
