@@ -119,6 +119,20 @@ static __always_inline __u32 iface_bits(__u32 ifindex)
 	return i ? bpfalg_iface_bits(i->role, i->flags) : 0;
 }
 
+/* Parse @skb into @p, first making its first @pull bytes linear when
+ * they are not yet.
+ */
+static __always_inline int tc_parse(struct __sk_buff *skb, struct pkt *p,
+				    __u32 pull)
+{
+	__u32 want = skb->len < pull ? skb->len : pull;
+
+	if (SKB_FIELD(skb, data_end) - SKB_FIELD(skb, data) < want)
+		bpf_skb_pull_data(skb, want);
+	return parse_packet(SKB_FIELD(skb, data), SKB_FIELD(skb, data_end),
+			    skb->len, p);
+}
+
 static __always_inline __u32 iface_role(__u32 ifindex)
 {
 	__u32 b = iface_bits(ifindex);
@@ -751,22 +765,14 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress,
 	struct pkt *pp;
 	__u32 zero = 0;
 	bool from_inside;
-	void *data, *data_end;
 	__u64 now;
-	__u32 want;
 	int rc, verdict;
 	__u8 dir = BPFALG_DIR_ORIG, tbl = FT_NEW;
 
 	pp = bpf_map_lookup_elem(&pkt_scratch, &zero);
 	if (!c || !pp)
 		return TC_ACT_UNSPEC;
-	want = skb->len < TC_PULL_LEN ? skb->len : TC_PULL_LEN;
-	if (SKB_FIELD(skb, data_end) - SKB_FIELD(skb, data) < want)
-		bpf_skb_pull_data(skb, want);
-	data = SKB_FIELD(skb, data);
-	data_end = SKB_FIELD(skb, data_end);
-
-	rc = parse_packet(data, data_end, skb->len, pp);
+	rc = tc_parse(skb, pp, TC_PULL_LEN);
 	if (rc == PARSE_NOT_IP)
 		return TC_ACT_UNSPEC;
 	from_inside = !ingress &&
@@ -890,23 +896,15 @@ static __noinline int tc_inside_fast(struct __sk_buff *skb)
 	struct xlate x;
 	struct pkt *pp;
 	__u32 zero = 0;
-	void *data, *data_end;
-	__u32 want;
 	__u8 dir;
 
 	pp = bpf_map_lookup_elem(&pkt_scratch, &zero);
 	if (!skb || !pp || !fib)
 		return TC_ACT_UNSPEC;
-	/* the headers only, and only when they are not linear yet (a
-	 * packet socket's frames carry all but the Ethernet header in page
-	 * fragments)
+	/* the headers only (a packet socket's frames carry all but the
+	 * Ethernet header in page fragments)
 	 */
-	want = skb->len < TC_FAST_PULL_LEN ? skb->len : TC_FAST_PULL_LEN;
-	if (SKB_FIELD(skb, data_end) - SKB_FIELD(skb, data) < want)
-		bpf_skb_pull_data(skb, want);
-	data = SKB_FIELD(skb, data);
-	data_end = SKB_FIELD(skb, data_end);
-	if (parse_packet(data, data_end, skb->len, pp) != PARSE_OK)
+	if (tc_parse(skb, pp, TC_FAST_PULL_LEN) != PARSE_OK)
 		return TC_ACT_UNSPEC;
 	f = flow_find_assured(&pp->t, &dir, &orig, false);
 	if (!f || !tc_fast_ok(pp, f, FT_ASSURED))

@@ -275,6 +275,30 @@ static __u32 link_ifindex(int link_fd)
 }
 
 /*
+ * Detach and unpin @ifname's link on @hook, unless @keep_ifindex is not 0
+ * and the link is on that ifindex.  True when one was dropped.
+ */
+static bool drop_link(const char *pin_path, const char *ifname,
+		      enum pin_hook hook, int keep_ifindex)
+{
+	char path[512];
+	bool drop;
+	int fd;
+
+	pins_link_path(path, sizeof(path), pin_path, ifname, hook);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	drop = !keep_ifindex || link_ifindex(fd) != (__u32)keep_ifindex;
+	if (drop) {
+		bpf_link_detach(fd);
+		unlink(path);
+	}
+	close(fd);
+	return drop;
+}
+
+/*
  * A pinned link whose interface went away (a VM's tap device, a pod's
  * veth) and came back under the same name with a new ifindex is defunct:
  * detach and unpin it so the attach below creates a live one.
@@ -282,37 +306,10 @@ static __u32 link_ifindex(int link_fd)
 static void drop_stale_link(const char *pin_path, const char *ifname,
 			    int ifindex, enum pin_hook hook)
 {
-	char path[512];
-	int fd;
-
-	pins_link_path(path, sizeof(path), pin_path, ifname, hook);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return;
-	if (link_ifindex(fd) != (__u32)ifindex) {
-		bpf_link_detach(fd);
-		unlink(path);
+	if (drop_link(pin_path, ifname, hook, ifindex))
 		pr_info("%s: %s link of a former instance of the interface "
 			"replaced\n",
 			ifname, pin_hook_name[hook]);
-	}
-	close(fd);
-}
-
-/* Detach and unpin @ifname's link on @hook, if there is one. */
-static void drop_link(const char *pin_path, const char *ifname,
-		      enum pin_hook hook)
-{
-	char path[512];
-	int fd;
-
-	pins_link_path(path, sizeof(path), pin_path, ifname, hook);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return;
-	bpf_link_detach(fd);
-	unlink(path);
-	close(fd);
 }
 
 static bool in_set(const int *idx, int n, __u32 ifindex)
@@ -753,7 +750,7 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 			   (!(ifc.flags & BPFALG_IFF_XDP_FAST) &&
 			    if_is_veth(names[i]));
 		if (xdp_skip && uc->xdp_mode != XDP_MODE_OFF) {
-			drop_link(pin_path, names[i], HOOK_XDP);
+			drop_link(pin_path, names[i], HOOK_XDP, 0);
 			ifc.xdp_flags = 0;
 		}
 

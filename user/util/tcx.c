@@ -44,29 +44,31 @@ static long sys_bpf(int cmd, union tcx_attr *a)
 	return syscall(__NR_bpf, cmd, a, sizeof(*a));
 }
 
+/* BPF_PROG_QUERY of the chain into @a; 0 or -errno. */
+static int tcx_query(int ifindex, bool ingress, union tcx_attr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->query.target_ifindex = (__u32)ifindex;
+	a->query.attach_type = ingress ? TCX_ATTACH_INGRESS : TCX_ATTACH_EGRESS;
+	return sys_bpf(TCX_CMD_PROG_QUERY, a) ? -errno : 0;
+}
+
 int tcx_revision(int ifindex, bool ingress, __u64 *rev)
 {
 	union tcx_attr a;
+	int ret = tcx_query(ifindex, ingress, &a);
 
-	memset(&a, 0, sizeof(a));
-	a.query.target_ifindex = (__u32)ifindex;
-	a.query.attach_type = ingress ? TCX_ATTACH_INGRESS : TCX_ATTACH_EGRESS;
-	if (sys_bpf(TCX_CMD_PROG_QUERY, &a))
-		return -errno;
-	*rev = a.query.revision;
-	return 0;
+	if (!ret)
+		*rev = a.query.revision;
+	return ret;
 }
 
 int tcx_count(int ifindex, bool ingress)
 {
 	union tcx_attr a;
+	int ret = tcx_query(ifindex, ingress, &a);
 
-	memset(&a, 0, sizeof(a));
-	a.query.target_ifindex = (__u32)ifindex;
-	a.query.attach_type = ingress ? TCX_ATTACH_INGRESS : TCX_ATTACH_EGRESS;
-	if (sys_bpf(TCX_CMD_PROG_QUERY, &a))
-		return -errno;
-	return (int)a.query.count;
+	return ret ? ret : (int)a.query.count;
 }
 
 int tcx_link_head(int prog_fd, int ifindex, bool ingress)
