@@ -11,9 +11,10 @@
 #   - a configuration file with an unknown key (exit 2)
 #   - no capabilities at all (up), and a daemon without CAP_NET_RAW: both
 #     refused before anything is created
-#   - a foreign XDP program on gout: refused after the TC programs were
-#     attached, which must be rolled back; the foreign program stays; the
-#     fix the message names (--xdp-mode off) then works and keeps it
+#   - a foreign XDP program on gout with --xdp-fast on: refused after the
+#     TC programs were attached, which must be rolled back; the foreign
+#     program stays; without --xdp-fast on (no XDP program on a veth) and
+#     with the fix the message names (--xdp-mode off) up works and keeps it
 #   - no kernel BTF (/sys/kernel/btf hidden in a private mount namespace)
 #   - no bpffs on /sys/fs/bpf and no CAP_SYS_ADMIN to mount one; with
 #     CAP_SYS_ADMIN (in a mount and PID namespace of its own, so there is no
@@ -120,16 +121,25 @@ expect_error "daemon, no CAP_NET_RAW" 1 "insufficient capabilities: CAP_NET_RAW 
 	gx setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all,+bpf,+perfmon,+net_admin,+sys_admin \
 	timeout 30 "$ALGCTL" --pin-path "$PIN" daemon $UP_ARGS
 
-# 4. a foreign XDP program in gout's XDP slot.  gin comes first, so its TC
-# and XDP programs and gout's TC ones are attached when gout's XDP attach
-# fails: all of it must be rolled back.
+# 4. a foreign XDP program in gout's XDP slot, with the XDP fast path asked
+# for (--xdp-fast on: on a veth, auto takes no XDP slot).  gin comes
+# first, so its TC and XDP programs and gout's TC ones are attached when
+# gout's XDP attach fails: all of it must be rolled back.
 ip -n "$NS_G" link set dev gout xdpdrv obj "$XDP_PASS_OBJ" sec xdp || fail "attach the foreign XDP program"
 FOREIGN_XDP=$(xdp_prog_of gout)
 [ -n "$FOREIGN_XDP" ] || fail "the foreign XDP program is not on gout"
 expect_error "up, foreign XDP program" 1 \
 	"XDP attach on gout: another XDP program \(id $FOREIGN_XDP, native\) is attached" \
 	"ip link set dev gout xdp off.*--xdp-mode off" \
-	algctl up --inside gin --outside gout --masquerade --config /dev/null
+	algctl up --inside gin --outside gout --masquerade --config /dev/null --xdp-fast on
+# without the XDP fast path a veth gets no XDP program of ours: up works
+# next to the foreign one and leaves it alone
+algctl up $UP_ARGS >xdpauto.out 2>&1 ||
+	fail "up (xdp-fast auto, veth) next to the foreign XDP program: $(head -c 300 xdpauto.out)"
+[ "$(xdp_prog_of gout)" = "$FOREIGN_XDP" ] || fail "up (xdp-fast auto) replaced the foreign XDP program"
+[ -z "$(xdp_prog_of gin)" ] || fail "up (xdp-fast auto) attached an XDP program on the veth gin"
+algctl down >down0.out 2>&1 || fail "down after up (xdp-fast auto): $(head -c 300 down0.out)"
+nothing_attached "down after up (xdp-fast auto)"
 # the named fix works and keeps the foreign program
 algctl up $UP_ARGS --xdp-mode off >xdpoff.out 2>&1 ||
 	fail "up --xdp-mode off next to the foreign XDP program: $(head -c 300 xdpoff.out)"
