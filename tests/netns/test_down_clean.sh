@@ -13,12 +13,15 @@ gw_setup
 wait_reachable
 cx ping -q -c 2 -i 0.2 -W 1 "$SERVER4" >/dev/null || fail "ping through the gateway"
 
-# `up` is idempotent: a second one succeeds, attaches nothing twice and keeps
-# the state (same maps and links; the programs may be replaced through the
-# links, but the old ones must then be freed, not leaked).
+# `up` is idempotent: a second one with the same options succeeds, attaches
+# nothing twice and keeps the state (same maps and links; the programs may
+# be replaced through the links, but the old ones must then be freed, not
+# leaked).  The same options include the fast-path mode: `up` describes
+# the attachments in full, and without --xdp-fast on a veth gets no XDP
+# program.
 ids1=$(_bpf_ids_now)
 flows_has "$CLIENT4" "$GW_OUT4" "$SERVER4" || fail "no ICMP flow listed after the ping"
-algctl up --inside gin --outside gout --masquerade >up1b.out 2>&1 ||
+algctl up --inside gin --outside gout --masquerade ${XDP_FAST:+--xdp-fast $XDP_FAST} $GW_UP_ARGS >up1b.out 2>&1 ||
 	fail "second algctl up failed (rc=$?): $(head -c 300 up1b.out)"
 ids2=$(_bpf_ids_now)
 p1=$(sed -n 1p <<<"$ids1") p2=$(sed -n 1p <<<"$ids2")
