@@ -114,16 +114,15 @@ static bool live(const struct bpfalg_flow *f)
 	return f->cookie != BPFALG_COOKIE_DEAD;
 }
 
-/*
- * One half of pair @p, keyed by tuple: the family picks the map and the
- * key's form.  A union holds either key.
+/* One half of pair @p, keyed by tuple (flowtab.h): the family picks the
+ * map and the key's form.  A union holds either key.
  */
 union flowtab_key {
 	struct bpfalg_key4 k4;
 	struct bpfalg_tuple k6;
 };
 
-static int orig_get(const struct flowtab *ft, int p,
+int flowtab_half_get(const struct flowtab *ft, int p,
 		    const struct bpfalg_tuple *t, struct bpfalg_flow *f)
 {
 	union flowtab_key k;
@@ -132,7 +131,7 @@ static int orig_get(const struct flowtab *ft, int p,
 	return bpf_map_lookup_elem(ft->orig[flowtab_fam(t)][p], &k, f);
 }
 
-static int orig_put(const struct flowtab *ft, int p,
+int flowtab_half_put(const struct flowtab *ft, int p,
 		    const struct bpfalg_tuple *t, const struct bpfalg_flow *f,
 		    __u64 flags)
 {
@@ -142,7 +141,7 @@ static int orig_put(const struct flowtab *ft, int p,
 	return bpf_map_update_elem(ft->orig[flowtab_fam(t)][p], &k, f, flags);
 }
 
-static int orig_del(const struct flowtab *ft, int p,
+int flowtab_half_del(const struct flowtab *ft, int p,
 		    const struct bpfalg_tuple *t)
 {
 	union flowtab_key k;
@@ -151,8 +150,7 @@ static int orig_del(const struct flowtab *ft, int p,
 	return bpf_map_delete_elem(ft->orig[flowtab_fam(t)][p], &k);
 }
 
-/* The reply half keyed @t: 0 with its owner and cookie. */
-static int rev_get(const struct flowtab *ft, int p,
+int flowtab_rev_get(const struct flowtab *ft, int p,
 		   const struct bpfalg_tuple *t, struct bpfalg_tuple *orig,
 		   __u32 *cookie)
 {
@@ -170,7 +168,7 @@ static int rev_get(const struct flowtab *ft, int p,
 	return 0;
 }
 
-static int rev_put(const struct flowtab *ft, int p,
+int flowtab_rev_put(const struct flowtab *ft, int p,
 		   const struct bpfalg_tuple *t,
 		   const struct bpfalg_tuple *orig, __u32 cookie, __u64 flags)
 {
@@ -186,7 +184,7 @@ static int rev_put(const struct flowtab *ft, int p,
 				   flags);
 }
 
-static int rev_del(const struct flowtab *ft, int p,
+int flowtab_rev_del(const struct flowtab *ft, int p,
 		   const struct bpfalg_tuple *t)
 {
 	union flowtab_key k;
@@ -199,7 +197,7 @@ int flowtab_lookup(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 		   struct bpfalg_flow *f, int *pair)
 {
 	for (int p = 0; p < FLOWTAB_PAIRS; p++) {
-		if (!orig_get(ft, p, orig, f) && live(f)) {
+		if (!flowtab_half_get(ft, p, orig, f) && live(f)) {
 			if (pair)
 				*pair = p;
 			return 0;
@@ -216,8 +214,8 @@ int flowtab_lookup_reply(const struct flowtab *ft,
 	__u32 cookie;
 
 	for (int p = 0; p < FLOWTAB_PAIRS; p++) {
-		if (rev_get(ft, p, reply, &o, &cookie) ||
-		    orig_get(ft, p, &o, f) || !live(f) || f->cookie != cookie)
+		if (flowtab_rev_get(ft, p, reply, &o, &cookie) ||
+		    flowtab_half_get(ft, p, &o, f) || !live(f) || f->cookie != cookie)
 			continue;
 		*orig = o;
 		return 0;
@@ -255,8 +253,8 @@ static bool rev_held(const struct flowtab *ft, int p,
 	struct bpfalg_flow cur;
 	__u32 c;
 
-	return !rev_get(ft, p, reply, &o, &c) && c != cookie &&
-	       !orig_get(ft, p, &o, &cur) && live(&cur) && cur.cookie == c;
+	return !flowtab_rev_get(ft, p, reply, &o, &c) && c != cookie &&
+	       !flowtab_half_get(ft, p, &o, &cur) && live(&cur) && cur.cookie == c;
 }
 
 int flowtab_insert(const struct flowtab *ft, const struct bpfalg_tuple *orig,
@@ -270,9 +268,9 @@ int flowtab_insert(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 	if (!flowtab_lookup(ft, orig, &cur, NULL) || !reply_free(ft, &reply))
 		return -1;
 	f->cookie = new_cookie();
-	if (rev_put(ft, FLOWTAB_ANSWERED, &reply, orig, f->cookie, BPF_ANY))
+	if (flowtab_rev_put(ft, FLOWTAB_ANSWERED, &reply, orig, f->cookie, BPF_ANY))
 		return -1;
-	if (orig_put(ft, FLOWTAB_ANSWERED, orig, f, BPF_ANY))
+	if (flowtab_half_put(ft, FLOWTAB_ANSWERED, orig, f, BPF_ANY))
 		return -1; /* the reply half alone is a miss: nothing to undo */
 	/* the datapath may have claimed the same tuple meanwhile: give way */
 	if (rev_held(ft, FLOWTAB_UNREPLIED, &reply, f->cookie)) {
@@ -291,7 +289,7 @@ int flowtab_touch(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 	if (flowtab_lookup(ft, orig, &f, &p))
 		return -1;
 	f.last_seen_ns = now;
-	return orig_put(ft, p, orig, &f, BPF_EXIST) ? -1 : 0;
+	return flowtab_half_put(ft, p, orig, &f, BPF_EXIST) ? -1 : 0;
 }
 
 int flowtab_delete(const struct flowtab *ft, const struct bpfalg_tuple *orig,
@@ -303,14 +301,14 @@ int flowtab_delete(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 	int ret = -1;
 
 	for (int p = 0; p < FLOWTAB_PAIRS; p++) {
-		if (orig_get(ft, p, orig, &f) || f.cookie != cookie)
+		if (flowtab_half_get(ft, p, orig, &f) || f.cookie != cookie)
 			continue;
 		bpfalg_flow_reply(&f, orig, &reply);
-		if (!rev_get(ft, p, &reply, &o, &c) && c == cookie)
-			rev_del(ft, p, &reply);
+		if (!flowtab_rev_get(ft, p, &reply, &o, &c) && c == cookie)
+			flowtab_rev_del(ft, p, &reply);
 		/* read once more: the datapath may have replaced it */
-		if (!orig_get(ft, p, orig, &f) && f.cookie == cookie &&
-		    !orig_del(ft, p, orig))
+		if (!flowtab_half_get(ft, p, orig, &f) && f.cookie == cookie &&
+		    !flowtab_half_del(ft, p, orig))
 			ret = 0;
 	}
 	return ret;
@@ -409,9 +407,9 @@ int flowtab_snat_search(const struct flowtab *ft,
 			continue;
 		bpfalg_flow_set_reply(&f, &reply);
 		f.cookie = cookie = new_cookie();
-		if (rev_put(ft, FLOWTAB_UNREPLIED, &reply, orig, cookie,
+		if (flowtab_rev_put(ft, FLOWTAB_UNREPLIED, &reply, orig, cookie,
 			    BPF_ANY) ||
-		    orig_put(ft, FLOWTAB_UNREPLIED, orig, &f, BPF_NOEXIST))
+		    flowtab_half_put(ft, FLOWTAB_UNREPLIED, orig, &f, BPF_NOEXIST))
 			continue;
 		*port = p;
 		return 0;

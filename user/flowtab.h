@@ -70,6 +70,28 @@ static inline int flowtab_fam(const struct bpfalg_tuple *t)
 	return t->family == BPFALG_AF_INET ? FLOWTAB_V4 : FLOWTAB_V6;
 }
 
+/*
+ * One half of pair @p keyed by tuple @t, as stored (a dead original half
+ * too: the rules above are the callers'): 0 or -1 with errno.
+ *   flowtab_half_get/put/del   original halves
+ *   flowtab_rev_get/put/del    reply halves (owner tuple and cookie)
+ */
+int flowtab_half_get(const struct flowtab *ft, int p,
+		     const struct bpfalg_tuple *t, struct bpfalg_flow *f);
+int flowtab_half_put(const struct flowtab *ft, int p,
+		     const struct bpfalg_tuple *t, const struct bpfalg_flow *f,
+		     __u64 flags);
+int flowtab_half_del(const struct flowtab *ft, int p,
+		     const struct bpfalg_tuple *t);
+int flowtab_rev_get(const struct flowtab *ft, int p,
+		    const struct bpfalg_tuple *t, struct bpfalg_tuple *orig,
+		    __u32 *cookie);
+int flowtab_rev_put(const struct flowtab *ft, int p,
+		    const struct bpfalg_tuple *t, const struct bpfalg_tuple *orig,
+		    __u32 cookie, __u64 flags);
+int flowtab_rev_del(const struct flowtab *ft, int p,
+		    const struct bpfalg_tuple *t);
+
 /* Mark every descriptor closed (what flowtab_close leaves behind). */
 void flowtab_init(struct flowtab *ft);
 

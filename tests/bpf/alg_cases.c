@@ -1010,18 +1010,6 @@ static int ring_take(void)
 	return n_recs;
 }
 
-static int open_pin(const char *name)
-{
-	char p[256];
-	int fd;
-
-	snprintf(p, sizeof(p), "%s/%s", E.pin, name);
-	fd = bpf_obj_get(p);
-	if (fd < 0)
-		fprintf(stderr, "alg_cases: %s: %s\n", p, strerror(errno));
-	return fd;
-}
-
 static void adp_read(__u64 out[BPFALG_ADP_MAX])
 {
 	size_t sz = (sizeof(struct bpfalg_alg_dp_stats) + 7) & ~7UL;

@@ -193,6 +193,32 @@ int config_write(__u16 port_min, __u16 port_max, __u32 flags)
 	return bpf_map_update_elem(E.m_cfg, &zero, &c, BPF_ANY);
 }
 
+int open_pin(const char *name)
+{
+	char p[256];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", E.pin, name);
+	fd = bpf_obj_get(p);
+	if (fd < 0)
+		fprintf(stderr, "bpf_tests: %s: %s\n", p, strerror(errno));
+	return fd;
+}
+
+void tuple_of(struct bpfalg_tuple *t, int family, __u8 proto, const char *s,
+	      __u16 sp, const char *d, __u16 dp)
+{
+	int af = family == 6 ? AF_INET6 : AF_INET;
+
+	memset(t, 0, sizeof(*t));
+	inet_pton(af, s, t->saddr);
+	inet_pton(af, d, t->daddr);
+	t->sport = htons(sp);
+	t->dport = htons(dp);
+	t->proto = proto;
+	t->family = family == 6 ? BPFALG_AF_INET6 : BPFALG_AF_INET;
+}
+
 int iface_set(enum if_sym s, __u32 role, __u32 flags)
 {
 	struct bpfalg_iface v = { .role = role, .flags = flags };
@@ -526,66 +552,34 @@ int map_count(int fd, size_t keysz)
 	return n;
 }
 
-/* A flow map key of either form. */
-union flow_key {
-	struct bpfalg_key4 k4;
-	struct bpfalg_tuple k6;
-};
-
+/* The flow maps through flowtab's per-half access (the same key forms and
+ * reply-half values algctl uses).
+ */
 int half_get(int pair, const struct bpfalg_tuple *o, struct bpfalg_flow *f)
 {
-	union flow_key k;
-
-	flowtab_tuple_to_key(o, &k);
-	return bpf_map_lookup_elem(E.ft.orig[flowtab_fam(o)][pair], &k, f);
+	return flowtab_half_get(&E.ft, pair, o, f);
 }
 
 int half_del(int pair, const struct bpfalg_tuple *o)
 {
-	union flow_key k;
-
-	flowtab_tuple_to_key(o, &k);
-	return bpf_map_delete_elem(E.ft.orig[flowtab_fam(o)][pair], &k);
+	return flowtab_half_del(&E.ft, pair, o);
 }
 
 int rev_get(int pair, const struct bpfalg_tuple *r, struct bpfalg_tuple *orig,
 	    __u32 *cookie)
 {
-	union {
-		struct bpfalg_rev4 r4;
-		struct bpfalg_rev6 r6;
-	} v;
-	union flow_key k;
-	int a = flowtab_fam(r);
-
-	flowtab_tuple_to_key(r, &k);
-	if (bpf_map_lookup_elem(E.ft.rev[a][pair], &k, &v))
-		return -1;
-	flowtab_rev_decode(a, &v, orig, cookie);
-	return 0;
+	return flowtab_rev_get(&E.ft, pair, r, orig, cookie);
 }
 
 int rev_put(int pair, const struct bpfalg_tuple *r,
 	    const struct bpfalg_tuple *orig, __u32 cookie)
 {
-	struct bpfalg_rev4 r4 = { .cookie = cookie };
-	struct bpfalg_rev6 r6 = { .orig = *orig, .cookie = cookie };
-	union flow_key k;
-	int a = flowtab_fam(r);
-
-	flowtab_tuple_to_key(r, &k);
-	bpfalg_key4_of(orig, &r4.orig);
-	return bpf_map_update_elem(E.ft.rev[a][pair], &k,
-				   a == FLOWTAB_V4 ? (void *)&r4 : (void *)&r6,
-				   BPF_ANY);
+	return flowtab_rev_put(&E.ft, pair, r, orig, cookie, BPF_ANY);
 }
 
 int rev_del(int pair, const struct bpfalg_tuple *r)
 {
-	union flow_key k;
-
-	flowtab_tuple_to_key(r, &k);
-	return bpf_map_delete_elem(E.ft.rev[flowtab_fam(r)][pair], &k);
+	return flowtab_rev_del(&E.ft, pair, r);
 }
 
 int flow_lookup(const struct bpfalg_tuple *k, struct bpfalg_flow *f)
@@ -610,31 +604,12 @@ void flow_evict(const struct bpfalg_tuple *k)
 	}
 }
 
-static int count_live(int fd, size_t keysz)
-{
-	union flow_key k, next;
-	void *prev = NULL;
-	struct bpfalg_flow f;
-	int n = 0;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		memcpy(&k, &next, keysz);
-		prev = &k;
-		if (!bpf_map_lookup_elem(fd, &k, &f) &&
-		    f.cookie != BPFALG_COOKIE_DEAD)
-			n++;
-	}
-	return n;
-}
-
+/* Live original halves, both pairs and families (algctl's own count). */
 int flows_count(void)
 {
-	int n = 0;
+	long n = flowtab_count(&E.ft);
 
-	for (int a = 0; a < FLOWTAB_FAMS; a++)
-		for (int p = 0; p < FLOWTAB_PAIRS; p++)
-			n += count_live(E.ft.orig[a][p], flowtab_key_size(a));
-	return n;
+	return n < 0 ? -1 : (int)n;
 }
 
 int revs_count(void)

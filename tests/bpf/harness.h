@@ -118,6 +118,11 @@ const char *counter_name(int idx);
 void state_reset(void); /* flows, reply index, frags, pinholes, forwards */
 int config_write(__u16 port_min, __u16 port_max, __u32 flags);
 int iface_set(enum if_sym s, __u32 role, __u32 flags);
+/* A pinned map of the environment by name; -1 (reason on stderr). */
+int open_pin(const char *name);
+/* A tuple from text: @family 4 or 6, addresses, host-order ports. */
+void tuple_of(struct bpfalg_tuple *t, int family, __u8 proto, const char *s,
+	      __u16 sp, const char *d, __u16 dp);
 
 __u32 ip4(const char *s); /* network order */
 void tuple4(struct bpfalg_tuple *t, __u8 proto, const char *s, __u16 sp,

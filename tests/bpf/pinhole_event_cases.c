@@ -305,19 +305,6 @@ static int ring_take(void)
 	return n_recs;
 }
 
-static int open_pin(const char *name)
-{
-	char p[256];
-	int fd;
-
-	snprintf(p, sizeof(p), "%s/%s", E.pin, name);
-	fd = bpf_obj_get(p);
-	if (fd < 0)
-		fprintf(stderr, "pinhole_event_cases: %s: %s\n", p,
-			strerror(errno));
-	return fd;
-}
-
 static void adp_read(__u32 alg, __u64 out[BPFALG_ADP_MAX])
 {
 	size_t sz = (sizeof(struct bpfalg_alg_dp_stats) + 7) & ~7UL;
@@ -348,20 +335,6 @@ static int cfg_ctrl(int ctrl)
 				    ctrl == CT_STALE  ? now - 4 * NSEC :
 							now;
 	return bpf_map_update_elem(E.m_cfg, &zero, &c, BPF_ANY);
-}
-
-static void tuple_of(struct bpfalg_tuple *t, int family, __u8 proto,
-		     const char *s, __u16 sp, const char *d, __u16 dp)
-{
-	int af = family == 6 ? AF_INET6 : AF_INET;
-
-	memset(t, 0, sizeof(*t));
-	inet_pton(af, s, t->saddr);
-	inet_pton(af, d, t->daddr);
-	t->sport = htons(sp);
-	t->dport = htons(dp);
-	t->proto = proto;
-	t->family = family == 6 ? BPFALG_AF_INET6 : BPFALG_AF_INET;
 }
 
 static void ph_kv(const struct phspec *s, struct bpfalg_pinhole_key *k,

@@ -122,20 +122,6 @@ static void ph_key(struct bpfalg_pinhole_key *k, int family, const char *remote,
 	k->family = family == 6 ? BPFALG_AF_INET6 : BPFALG_AF_INET;
 }
 
-static void tuple_of(struct bpfalg_tuple *t, int family, __u8 proto,
-		     const char *s, __u16 sp, const char *d, __u16 dp)
-{
-	int af = family == 6 ? AF_INET6 : AF_INET;
-
-	memset(t, 0, sizeof(*t));
-	inet_pton(af, s, t->saddr);
-	inet_pton(af, d, t->daddr);
-	t->sport = htons(sp);
-	t->dport = htons(dp);
-	t->proto = proto;
-	t->family = family == 6 ? BPFALG_AF_INET6 : BPFALG_AF_INET;
-}
-
 /* ---- fixtures ---- */
 
 /* The 40069 pinhole is about to expire: a retransmission must renew it. */
@@ -640,18 +626,6 @@ static const struct tfcase table[] = {
 };
 
 /* ---------------------------------------------------------------------- */
-
-static int open_pin(const char *name)
-{
-	char p[256];
-	int fd;
-
-	snprintf(p, sizeof(p), "%s/%s", E.pin, name);
-	fd = bpf_obj_get(p);
-	if (fd < 0)
-		fprintf(stderr, "tftp_cases: %s: %s\n", p, strerror(errno));
-	return fd;
-}
 
 static void adp_read(__u64 out[BPFALG_ADP_MAX])
 {
