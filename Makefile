@@ -128,7 +128,7 @@ test-netns: all
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/unit_tests $(OUTPUT)/tests/bpf_tests \
 		$(OUTPUT)/xdp_ceiling.bpf.o $(OUTPUT)/bench/tcp_crr
-	$(Q)$(MAKE) --no-print-directory fuzz-smoke
+	$(Q)$(MAKE) --no-print-directory -j2 fuzz-smoke
 	$(Q)BUILD=$(OUTPUT) ALGCTL=$(OUTPUT)/algctl tests/run_all.sh
 
 demo: deps
@@ -231,13 +231,15 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $(BPF_HDRS) $(USER_HDRS) test
 
 fuzz: $(FUZZ_TARGETS)
 
-# A short fuzzing run per target over the checked-in corpus (part of check).
-fuzz-smoke: $(FUZZ_TARGETS)
-	$(Q)for t in $(FUZZ_TARGETS); do \
-		n=$$(basename $$t | sed 's/^fuzz_//'); \
-		mkdir -p $(OUTPUT)/fuzz/corpus-$$n; \
-		$$t -max_total_time=$${FUZZ_SECONDS:-8} -print_final_stats=0 -artifact_prefix=$(OUTPUT)/fuzz/ \
-		    $(OUTPUT)/fuzz/corpus-$$n tests/fuzz/corpus/$$n >/dev/null 2>$(OUTPUT)/fuzz/$$n.log \
-		    || { tail -30 $(OUTPUT)/fuzz/$$n.log; exit 1; }; \
-		echo "fuzz $$n: ok ($$(grep -o 'cov: [0-9]*' $(OUTPUT)/fuzz/$$n.log | tail -1))"; \
-	done
+# A short fuzzing run per target over the checked-in corpus (part of check;
+# `make -j2 fuzz-smoke` runs two targets at a time).
+FUZZ_SMOKES := $(addsuffix .smoke,$(FUZZ_TARGETS))
+.PHONY: fuzz-smoke $(FUZZ_SMOKES)
+fuzz-smoke: $(FUZZ_SMOKES)
+$(FUZZ_SMOKES): %.smoke: %
+	$(Q)n=$$(basename $< | sed 's/^fuzz_//'); \
+	mkdir -p $(OUTPUT)/fuzz/corpus-$$n; \
+	$< -max_total_time=$${FUZZ_SECONDS:-8} -print_final_stats=0 -artifact_prefix=$(OUTPUT)/fuzz/ \
+	    $(OUTPUT)/fuzz/corpus-$$n tests/fuzz/corpus/$$n >/dev/null 2>$(OUTPUT)/fuzz/$$n.log \
+	    || { tail -30 $(OUTPUT)/fuzz/$$n.log; exit 1; }; \
+	echo "fuzz $$n: ok ($$(grep -o 'cov: [0-9]*' $(OUTPUT)/fuzz/$$n.log | tail -1))"

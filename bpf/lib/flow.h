@@ -242,7 +242,8 @@ half_orig(__u8 tbl, const struct bpfalg_tuple *t)
  * a replacement it is a miss (counted), never another flow's translation.
  */
 static __always_inline struct bpfalg_flow *
-half_reply(__u8 tbl, const struct bpfalg_tuple *t, struct bpfalg_tuple *orig)
+half_reply(__u8 tbl, const struct bpfalg_tuple *t, struct bpfalg_tuple *orig,
+	   bool quiet)
 {
 	struct bpfalg_flow *f;
 	__u32 cookie;
@@ -251,7 +252,8 @@ half_reply(__u8 tbl, const struct bpfalg_tuple *t, struct bpfalg_tuple *orig)
 		return NULL;
 	f = fm_orig(tbl, orig);
 	if (!f || f->cookie != cookie || cookie == BPFALG_COOKIE_DEAD) {
-		count(BPFALG_CNT_FLOW_ORPHAN);
+		if (!quiet)
+			count(BPFALG_CNT_FLOW_ORPHAN);
 		return NULL;
 	}
 	return f;
@@ -260,13 +262,13 @@ half_reply(__u8 tbl, const struct bpfalg_tuple *t, struct bpfalg_tuple *orig)
 /* The reply halves: the answered pair, then (@both) the unreplied one. */
 static __always_inline struct bpfalg_flow *
 find_reply(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig, __u8 *tbl,
-	   bool both)
+	   bool both, bool quiet)
 {
-	struct bpfalg_flow *f = half_reply(FT_ASSURED, t, orig);
+	struct bpfalg_flow *f = half_reply(FT_ASSURED, t, orig, quiet);
 
 	*tbl = FT_ASSURED;
 	if (!f && both) {
-		f = half_reply(FT_NEW, t, orig);
+		f = half_reply(FT_NEW, t, orig, quiet);
 		*tbl = FT_NEW;
 	}
 	return f;
@@ -300,12 +302,12 @@ find_orig(const struct bpfalg_tuple *t, struct bpfalg_tuple *orig, __u8 *tbl,
  */
 static __always_inline struct bpfalg_flow *
 flow_find_in(const struct bpfalg_tuple *t, __u8 *dir, struct bpfalg_tuple *orig,
-	    bool reply_first, __u8 *tbl, bool both)
+	     bool reply_first, __u8 *tbl, bool both, bool quiet)
 {
 	struct bpfalg_flow *f;
 
 	if (reply_first) {
-		f = find_reply(t, orig, tbl, both);
+		f = find_reply(t, orig, tbl, both, quiet);
 		if (f) {
 			*dir = BPFALG_DIR_REPLY;
 			return f;
@@ -318,18 +320,30 @@ flow_find_in(const struct bpfalg_tuple *t, __u8 *dir, struct bpfalg_tuple *orig,
 	}
 	if (reply_first)
 		return NULL;
-	f = find_reply(t, orig, tbl, both);
+	f = find_reply(t, orig, tbl, both, quiet);
 	if (f)
 		*dir = BPFALG_DIR_REPLY;
 	return f;
 }
 
-/* TC: either pair. */
+/*
+ * TC: either pair.  A miss in both looks at the answered pair once more:
+ * flow_promote_copy() (nat.h) on another CPU writes the answered copy
+ * before it retires the unreplied one, so a reader that looked at the
+ * answered pair just before the copy and at the unreplied pair just after
+ * the retirement would otherwise take a live flow for a new one (and give
+ * it another public port: the server then resets the connection).
+ */
 static __always_inline struct bpfalg_flow *
 flow_find(const struct bpfalg_tuple *t, __u8 *dir, struct bpfalg_tuple *orig,
 	  bool reply_first, __u8 *tbl)
 {
-	return flow_find_in(t, dir, orig, reply_first, tbl, true);
+	struct bpfalg_flow *f =
+		flow_find_in(t, dir, orig, reply_first, tbl, true, false);
+
+	if (!f) /* a second look counts no second orphan */
+		f = flow_find_in(t, dir, orig, reply_first, tbl, false, true);
+	return f;
 }
 
 /* XDP forwards answered flows only: one pair of maps to look in. */
@@ -339,7 +353,7 @@ flow_find_assured(const struct bpfalg_tuple *t, __u8 *dir,
 {
 	__u8 tbl;
 
-	return flow_find_in(t, dir, orig, reply_first, &tbl, false);
+	return flow_find_in(t, dir, orig, reply_first, &tbl, false, false);
 }
 
 /* Is the flow @orig of pair @tbl alive with @cookie? */

@@ -380,13 +380,21 @@ __noinline int flow_promote_copy(struct bpfalg_flow *f,
 	if (!tmp)
 		return 0;
 	__builtin_memcpy(tmp, f, sizeof(*tmp));
+	/* Another CPU promoted it meanwhile: copying its dead leftover
+	 * would overwrite the live answered copy.
+	 */
+	if (tmp->cookie == BPFALG_COOKIE_DEAD)
+		return 0;
 	bpfalg_flow_reply(tmp, orig, &reply);
-	if (fm_orig_put(FT_ASSURED, orig, tmp, BPF_ANY) ||
-	    fm_rev_put(FT_ASSURED, &reply, orig, tmp->cookie, BPF_ANY))
-		return 0;
 	nf = fm_orig(FT_ASSURED, orig);
-	if (!nf || nf->cookie != tmp->cookie)
-		return 0;
+	if (!nf || nf->cookie != tmp->cookie) {
+		if (fm_orig_put(FT_ASSURED, orig, tmp, BPF_ANY) ||
+		    fm_rev_put(FT_ASSURED, &reply, orig, tmp->cookie, BPF_ANY))
+			return 0;
+		nf = fm_orig(FT_ASSURED, orig);
+		if (!nf || nf->cookie != tmp->cookie)
+			return 0;
+	}
 	f->cookie = BPFALG_COOKIE_DEAD;
 	fm_orig_del(FT_NEW, orig);
 	if (fm_rev(FT_NEW, &reply, NULL, &cookie) && cookie == tmp->cookie)
@@ -405,10 +413,13 @@ flow_promote(struct bpfalg_flow *f, const struct bpfalg_tuple *orig)
 {
 	struct bpfalg_flow *nf;
 
-	if (!flow_promote_copy(f, orig))
-		return f;
+	/* Moved by us or, racing us, by another CPU: an answered half with
+	 * this tuple is then ours (a SYN that reopens a tuple marks the old
+	 * answered flow dead before it makes a new one).
+	 */
+	flow_promote_copy(f, orig);
 	nf = fm_orig(FT_ASSURED, orig);
-	return nf ? nf : f;
+	return nf && nf->cookie != BPFALG_COOKIE_DEAD ? nf : f;
 }
 
 #endif /* BPFALG_NAT_H */

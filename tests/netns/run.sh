@@ -124,7 +124,7 @@ pass=$(awk '$1 == 0' "$logdir/results" | wc -l)
 skipn=$(awk '$1 == 4' "$logdir/results" | wc -l)
 failn=$(awk '$1 != 0 && $1 != 4' "$logdir/results" | wc -l)
 times=$(awk '{print $2, $3 "[" $4 "]"}' "$logdir/results")
-echo "# slowest cases: $(printf '%s' "$times" | sort -rn | head -n 5 | awk '{printf("%s%s %ss", (NR > 1 ? ", " : ""), $2, $1)}')"
+echo "# slowest cases: $(printf '%s' "$times" | sort -rn | head -n 12 | awk '{printf("%s%s %ss", (NR > 1 ? ", " : ""), $2, $1)}')"
 if [ $failn -eq 0 ] && [ -z "${NETNS_LOGDIR:-}" ]; then
 	rm -rf "$logdir"
 	echo "# netns suite: $(( $(date +%s) - start ))s"
