@@ -385,6 +385,11 @@ static bool ref_ok(uint32_t acc)
 	return acc == 0xffff;
 }
 
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
@@ -461,11 +466,18 @@ static void op_frame(struct input *in, uint8_t op)
 	CHECK(s.l3 == 14 || s.l3 == 18);
 	CHECK(s.family == AF_INET || s.family == AF_INET6);
 	CHECK(s.l4 >= s.l3 + (s.family == AF_INET ? 20 : 40));
-	CHECK(s.l4_hlen >= 20 && s.l4_hlen <= 60 && s.l4_hlen % 4 == 0);
-	CHECK(s.payload == s.l4 + s.l4_hlen && s.payload + s.plen <= len);
 	ip = f + s.l3;
 	th = f + s.l4;
-	CHECK(s.seq == get32(th + 4) && s.ack == get32(th + 8));
+	CHECK(s.proto == (s.family == AF_INET ? ip[9] : ip[6]));
+	if (s.proto == 17) { /* the payload is what the UDP length says */
+		CHECK(s.l4_hlen == 8 && s.plen + 8 == get16(th + 4));
+		CHECK(s.seq == 0 && s.ack == 0 && s.flags == 0);
+	} else {
+		CHECK(s.proto == 6);
+		CHECK(s.l4_hlen >= 20 && s.l4_hlen <= 60 && s.l4_hlen % 4 == 0);
+		CHECK(s.seq == get32(th + 4) && s.ack == get32(th + 8));
+	}
+	CHECK(s.payload == s.l4 + s.l4_hlen && s.payload + s.plen <= len);
 
 	b = (struct seg_build){
 		.seq = s.seq + 12345,
@@ -507,7 +519,22 @@ static void op_frame(struct input *in, uint8_t op)
 		CHECK(!memcmp(p, ip, 4) && p[6] == ip[6]);
 		CHECK(!memcmp(p + 8, ip + 8, 32));
 	}
-	{
+	if (s.proto == 17) {
+		const uint8_t *t = p + l3hl;
+		uint8_t ph[4] = { 0, 17, (uint8_t)((rc - l3hl) >> 8),
+				  (uint8_t)(rc - l3hl) };
+		uint32_t acc;
+
+		/* ports kept, length and checksum new, never checksum 0 */
+		CHECK(!memcmp(t, th, 4) && get16(t + 4) == rc - l3hl);
+		CHECK(get16(t + 6) != 0);
+		CHECK(!b.plen || !memcmp(t + 8, b.payload, b.plen));
+		acc = s.family == AF_INET ? ref_sum(0, p + 12, 8) :
+					    ref_sum(0, p + 8, 32);
+		acc = ref_sum(acc, ph, 4);
+		acc = ref_sum(acc, t, (size_t)rc - l3hl);
+		CHECK(ref_ok(acc));
+	} else {
 		const uint8_t *t = p + l3hl;
 		uint8_t fl = th[13];
 		uint8_t ph[8] = { 0,
