@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 10
+#define BPFALG_LAYOUT_VERSION 11
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.  The default; --reinject-mark VALUE[/MASK] sets the
@@ -664,6 +664,10 @@ enum bpfalg_alg_counter {
 	BPFALG_AS_REINJECT_FAIL, /* reinjection failed */
 	BPFALG_AS_POLICY_DENIED, /* commands the command policy refused */
 	BPFALG_AS_ALREADY_PUBLIC, /* addresses already public: not rewritten */
+	BPFALG_AS_PH_CLOSED, /* removed unused: superseded, released, or
+			      * their control connection closed or ended,
+			      * or the ALG switched off
+			      */
 	BPFALG_AS_MAX,
 };
 

@@ -23,7 +23,7 @@
 
 #include "bpfalg.h"
 
-#define BPFALG_SETTINGS_VERSION 2
+#define BPFALG_SETTINGS_VERSION 3
 #define BPFALG_SETTINGS_PIN "settings"
 
 #define BPFALG_SETTINGS_IFACES 16 /* inside interfaces (CONFIG_MAX_INSIDE) */
@@ -40,6 +40,7 @@ struct bpfalg_settings {
 	/* controller options (the running daemon's when one runs) */
 	__u32 pinhole_timeout; /* seconds */
 	__u32 pinholes_per_flow;
+	__u32 ftp_pinholes;
 	__u32 min_data_port;
 	/* attach options as given: enum xdp_mode, xdp_fast, tc_mode of
 	 * user/config.h

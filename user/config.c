@@ -96,6 +96,7 @@ void config_defaults(struct up_config *c)
 	c->timeouts.icmp = 30;
 	c->pinhole_timeout = 60;
 	c->pinholes_per_flow = 8;
+	c->ftp_pinholes = 1;
 	c->min_data_port = 1024;
 }
 
@@ -202,6 +203,9 @@ static const struct opt_def opts[] = {
 	  "SECONDS", "an unused ALG pinhole expires after (60)" },
 	{ "--pinholes-per-flow", OPT_U32, OFF(pinholes_per_flow), NULL, 1, 64,
 	  "N", "live pinholes one control flow may hold (8)" },
+	{ "--ftp-pinholes", OPT_U32, OFF(ftp_pinholes), NULL, 1, 64, "N",
+	  "pending data pinholes per FTP control connection; a new "
+	  "PORT/EPRT/227/229 beyond them supersedes the oldest (1)" },
 	{ "--min-data-port", OPT_U32, OFF(min_data_port), NULL, 1, 65535,
 	  "PORT", "lowest data port PORT/EPRT/227/229 may name (1024)" },
 	{ "--metrics", OPT_LISTEN, OFF(metrics), NULL, 0, 0, "ADDR:PORT",

@@ -417,6 +417,31 @@ static void render_algs(FILE *f, const char *pin_path)
 			alg_name(a),
 			(unsigned long long)v[a][BPFALG_ADP_FAIL_PASS]);
 	}
+	head(f, "bpfalg_pinhole_outcomes_total", "counter",
+	     "ALG pinholes by what became of them: opened, used (a data or "
+	     "media connection came), expired (unused), closed (removed "
+	     "unused: superseded, released, or their control connection "
+	     "closed or ALG switched off).");
+	EACH_ALG
+	{
+		static const struct {
+			const char *name;
+			int as;
+		} oc[] = {
+			{ "opened", BPFALG_AS_PH_OPENED },
+			{ "used", BPFALG_AS_PH_USED },
+			{ "expired", BPFALG_AS_PH_EXPIRED },
+			{ "closed", BPFALG_AS_PH_CLOSED },
+		};
+
+		for (size_t i = 0; i < sizeof(oc) / sizeof(*oc); i++)
+			fprintf(f,
+				"bpfalg_pinhole_outcomes_total{alg=\"%s\","
+				"outcome=\"%s\"} %llu\n",
+				alg_name(a), oc[i].name,
+				(unsigned long long)
+					v[a][BPFALG_ADP_MAX + 1 + oc[i].as]);
+	}
 	head(f, "bpfalg_rewrites_total", "counter",
 	     "Lines or messages the ALG rewrote.");
 	EACH_ALG

@@ -140,11 +140,13 @@ int settings_store(const char *pin_path, const struct up_config *uc,
 	if (controller || !have) {
 		s.pinhole_timeout = uc->pinhole_timeout;
 		s.pinholes_per_flow = uc->pinholes_per_flow;
+		s.ftp_pinholes = uc->ftp_pinholes;
 		s.min_data_port = uc->min_data_port;
 		memcpy(s.metrics, uc->metrics, sizeof(s.metrics));
 	} else {
 		s.pinhole_timeout = old.pinhole_timeout;
 		s.pinholes_per_flow = old.pinholes_per_flow;
+		s.ftp_pinholes = old.ftp_pinholes;
 		s.min_data_port = old.min_data_port;
 		memcpy(s.metrics, old.metrics, sizeof(s.metrics));
 	}

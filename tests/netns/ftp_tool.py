@@ -16,6 +16,12 @@ Clients (talk to a real vsftpd):
            4-tuple of the previous one (server:20 -> client:P), whose socket
            on the client side is still in TIME_WAIT
   bounce   sends PORT/EPRT commands naming third-party endpoints
+  supersede  one control connection: N PORTs naming its own listeners
+           (pause), RETR over the last one only, one more PORT left unused
+           (pause), QUIT
+  hostile  N short control connections, each sending malformed PORT/EPRT
+           lines mixed with valid PORTs naming its own address, then QUIT;
+           no data connection is ever made
 Servers:
   evil-server  an FTP server that honours any PORT/EPRT (what a bounce
            attacker runs): it connects to the endpoint it was given, and to
@@ -376,6 +382,103 @@ def cmd_bounce(a):
         pass
 
 
+def cmd_supersede(a):
+    c = Ctrl(a.host, timeout=a.timeout)
+    c.login()
+    own = c.local_addr()
+    c.send(b"TYPE I\r\n")
+    c.expect("2", "TYPE I")
+    lss = []
+    for i in range(a.n):
+        ls, p = data_listener(own)
+        lss.append((ls, p))
+        c.send(("PORT %s\r\n" % port_arg(own, p)).encode())
+        c.expect("2", "PORT #%d (%s:%d)" % (i + 1, own, p))
+    log("ports %s" % " ".join(str(p) for _, p in lss))
+    pause(a.pause and a.pause + "-1", "%d PORTs accepted, the last %s:%d" % (a.n, own, lss[-1][1]))
+    c.send(("RETR %s\r\n" % a.file).encode())
+    c.expect("1", "RETR %s" % a.file)
+    digest, info, err = accept_all(lss[-1][0], a.timeout, "RETR after the last PORT")
+    if err:
+        die("%s (transcript: %s)" % (err, c.trail()))
+    c.expect("2", "end of RETR (226)")
+    if a.sha and digest != a.sha:
+        die("RETR after the last PORT: %d bytes, content differs" % info[0])
+    log("retr %d bytes from %s:%d to the last port %d" % (info[0], info[1][0], info[1][1], lss[-1][1]))
+    for ls, p in lss[:-1]:       # the superseded ones: nobody came
+        ls.settimeout(0.01)
+        try:
+            ls.accept()
+            die("a data connection reached superseded port %d" % p)
+        except socket.timeout:
+            pass
+    ls, p = data_listener(own)
+    c.send(("PORT %s\r\n" % port_arg(own, p)).encode())
+    c.expect("2", "the unused PORT (%s:%d)" % (own, p))
+    log("unused port %d" % p)
+    pause(a.pause and a.pause + "-2", "unused PORT %s:%d accepted" % (own, p))
+    c.send(b"QUIT\r\n")
+    try:
+        c.reply(2)
+    except (socket.timeout, EOFError):
+        pass
+    c.s.close()
+
+
+# Malformed or refused lines between two PORTs naming the connection's own
+# address and a fresh port >= 1024 ("{valid}").  A line the gateway drops
+# (the kernel's FTP helper drops a PORT/EPRT it only partly parses: TCP
+# then retransmits it in vain) stalls the connection: it is given up after
+# --line-timeout and counted.
+HOSTILE = [
+    "PORT {valid}",
+    "PORT 0010,00000000,0,2,4,1",
+    "PORT 1,2,3",
+    "PORT 999,1,1,1,1,1",
+    "PORT {own_c},300,1",
+    "PORT {own_c},4,1,9",
+    "EPRT |1|{own}|",
+    "EPRT |9|{own}|4000|",
+    "PORT {own_c},0,80",
+    "PORT " + "7," * 40 + "7",
+    "EPRT |1|{own}|99999|",
+    "PORT -1,0,0,0,4,1",
+    "PORT {valid}",
+]
+
+
+def cmd_hostile(a):
+    sent = valid = stalled = 0
+    for n in range(a.conns):
+        c = Ctrl(a.host, timeout=a.timeout)
+        c.login()
+        own = c.local_addr()
+        ok = True
+        for i, tmpl in enumerate(HOSTILE):
+            port = 20000 + (n * len(HOSTILE) + i) % 40000
+            line = tmpl.format(own=own, own_c=own.replace(".", ","),
+                               valid=port_arg(own, port))
+            c.send((line + "\r\n").encode())
+            sent += 1
+            try:
+                code, _ = c.reply(a.line_timeout)
+            except (socket.timeout, EOFError):
+                stalled += 1
+                ok = False
+                break
+            if "{valid}" in tmpl and code.startswith("2"):
+                valid += 1
+        if ok:
+            c.send(b"QUIT\r\n")
+            try:
+                c.reply(2)
+            except (socket.timeout, EOFError):
+                pass
+        c.s.close()
+    log("hostile: %d connections, %d lines, %d valid PORTs accepted, %d stalled" % (
+        a.conns, sent, valid, stalled))
+
+
 def parse_port_cmd(line):
     m = re.match(r"^PORT\s+(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\s*$", line, re.I)
     if m:
@@ -495,6 +598,18 @@ def main():
     p.add_argument("--host", required=True)
     p.add_argument("--pause", default="")
     p.add_argument("--timeout", type=float, default=8.0)
+    p = sub.add_parser("supersede")
+    p.add_argument("--host", required=True)
+    p.add_argument("--n", type=int, default=4)
+    p.add_argument("--file", required=True)
+    p.add_argument("--sha", default="")
+    p.add_argument("--pause", default="")
+    p.add_argument("--timeout", type=float, default=8.0)
+    p = sub.add_parser("hostile")
+    p.add_argument("--host", required=True)
+    p.add_argument("--conns", type=int, default=40)
+    p.add_argument("--line-timeout", type=float, default=1.0)
+    p.add_argument("--timeout", type=float, default=8.0)
     p = sub.add_parser("evil-server")
     p.add_argument("--addr", required=True)
     p.add_argument("--log", required=True)
@@ -504,6 +619,7 @@ def main():
     p.add_argument("endpoints", nargs="+")
     a = ap.parse_args()
     {"raw": cmd_raw, "cycles": cmd_cycles, "shrink": cmd_shrink, "fixedport": cmd_fixedport, "bounce": cmd_bounce,
+     "supersede": cmd_supersede, "hostile": cmd_hostile,
      "evil-server": cmd_evil_server, "listen": cmd_listen}[a.cmd](a)
 
 

@@ -722,7 +722,7 @@ FTP_LOG=""
 _FTP_N=0
 _FTP_MARK=""
 # Counters the FTP scenarios read (algctl stats -j, flat names).
-FTP_COUNTERS="ftp_punted ftp_parsed ftp_rewritten ftp_pinholes_opened ftp_pinholes_used
+FTP_COUNTERS="ftp_punted ftp_parsed ftp_rewritten ftp_pinholes_opened ftp_pinholes_used ftp_pinholes_closed
 ftp_pinholes_expired ftp_refused ftp_bad_input ftp_tls ftp_fail_policy ftp_observed pinhole_hit"
 
 ftp_root_init() {

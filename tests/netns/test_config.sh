@@ -159,6 +159,7 @@ expected_show() {
 		timeout-icmp = 30
 		pinhole-timeout = $4
 		pinholes-per-flow = 8
+		ftp-pinholes = 1
 		min-data-port = 1024
 		metrics =
 

@@ -68,6 +68,7 @@ static const char good[] =
 	"timeout-udp = 45\n"
 	"pinhole-timeout = 30\n"
 	"\t pinholes-per-flow=16\r\n"
+	"ftp-pinholes = 3\n"
 	"[ftp]\n"
 	"mode = observe\n"
 	"ports = 21,2121\n"
@@ -100,6 +101,7 @@ static void conffile_good(void)
 	ASSERT_EQ(c.timeouts.tcp_syn, 120); /* not given: default */
 	ASSERT_EQ(c.pinhole_timeout, 30);
 	ASSERT_EQ(c.pinholes_per_flow, 16);
+	ASSERT_EQ(c.ftp_pinholes, 3);
 	ASSERT_EQ(c.alg_mode[BPFALG_ALG_FTP], BPFALG_MODE_OBSERVE);
 	ASSERT_EQ(c.alg_ports[BPFALG_ALG_FTP][0], 21);
 	ASSERT_EQ(c.alg_ports[BPFALG_ALG_FTP][1], 2121);
@@ -175,6 +177,8 @@ static void conffile_errors(void)
 		  "1024..16777216" },
 		{ "flows =\n", "t.conf:1: key 'flows': '' is not a number in "
 			       "1024..16777216" },
+		{ "ftp-pinholes = 0\n", "t.conf:1: key 'ftp-pinholes': '0' is "
+					"not a number in 1..64" },
 		{ "port-range = 3000-2000\n",
 		  "t.conf:1: key 'port-range': '3000-2000' is not MIN-MAX "
 		  "with 1 <= MIN <= MAX <= 65535" },
@@ -505,6 +509,7 @@ static const char shown[] = "inside = in0,in1\n"
 			    "timeout-icmp = 30\n"
 			    "pinhole-timeout = 30\n"
 			    "pinholes-per-flow = 16\n"
+			    "ftp-pinholes = 3\n"
 			    "min-data-port = 1024\n"
 			    "metrics =\n"
 			    "\n"

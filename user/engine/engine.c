@@ -30,6 +30,7 @@ void engine_config_defaults(struct engine_config *c)
 {
 	c->pinhole_timeout_s = 60;
 	c->pinholes_per_flow = 8;
+	c->ftp_pinholes = 1;
 	c->max_sessions = 8192;
 	c->min_data_port = 1024;
 }
@@ -148,6 +149,59 @@ static void log_grant(struct alg_flow *af, const char *what,
 
 static void session_reap_ph(struct engine *e, struct session *s, uint64_t now);
 
+/*
+ * Remove the session's pinhole @i (@why: "superseded", "released",
+ * "closing", ...).  Only while it is still this grant (same owner, same
+ * deadline): one the datapath consumed or the GC expired meanwhile is
+ * counted as that instead, and a key another session holds now is never
+ * touched.
+ */
+static void ph_drop(struct engine *e, struct session *s, unsigned int i,
+		    const char *why)
+{
+	struct session_ph *ph = &s->ph[i];
+	struct bpfalg_pinhole v;
+	__u64 *cnt = s->af->cnt;
+
+	if (!bpf_map_lookup_elem(e->fd_pinholes, &ph->k, &v) &&
+	    !memcmp(&v.owner, &s->key, sizeof(s->key)) &&
+	    v.expires_ns == ph->expires_ns &&
+	    !bpf_map_delete_elem(e->fd_pinholes, &ph->k)) {
+		cnt[BPFALG_AS_PH_CLOSED]++;
+		pr_info("[%s] pinhole on public port %u removed (%s)\n",
+			s->af->tag, ntohs(ph->k.public_port), why);
+		events_pinhole(EV_PH_CLOSED, s->af->tag, &ph->k, NULL, why);
+	} else if (mono_ns() < ph->expires_ns) {
+		cnt[BPFALG_AS_PH_USED]++;
+		events_pinhole(EV_PH_USED, s->af->tag, &ph->k, NULL, NULL);
+	} else {
+		cnt[BPFALG_AS_PH_EXPIRED]++;
+	}
+	s->ph[i] = s->ph[--s->n_ph];
+}
+
+/* Every pending pinhole of the session goes (its connection closes). */
+static void session_drop_ph(struct engine *e, struct session *s,
+			    const char *why)
+{
+	while (s->n_ph)
+		ph_drop(e, s, s->n_ph - 1, why);
+}
+
+/* The pinholes one session may hold pending, and whether a new grant
+ * supersedes the oldest rather than being refused.
+ */
+static unsigned int ph_limit(const struct engine *e, const struct session *s,
+			     bool *supersede)
+{
+	unsigned int n = e->cfg.pinholes_per_flow;
+
+	*supersede = s->alg == BPFALG_ALG_FTP;
+	if (*supersede)
+		n = e->cfg.ftp_pinholes;
+	return n < ENGINE_MAX_PH_PER_FLOW ? n : ENGINE_MAX_PH_PER_FLOW;
+}
+
 static int svc_expect(void *ctx, struct alg_flow *af,
 		      const struct alg_expect *x, uint16_t *public_port,
 		      const char **why)
@@ -158,16 +212,28 @@ static int svc_expect(void *ctx, struct alg_flow *af,
 	struct bpfalg_pinhole v = { 0 };
 	bool v6 = x->family == AF_INET6;
 	uint32_t tmo = x->timeout_s ? x->timeout_s : e->cfg.pinhole_timeout_s;
+	bool supersede;
+	unsigned int lim = ph_limit(e, s, &supersede);
 
+	if (s->closing) {
+		*why = "the control connection is closing";
+		return -1;
+	}
 	/* used pinholes are reaped as the datapath reports them
 	 * (engine_pinhole_used); at the limit, check once more: a report
 	 * may have been skipped while the ring was busy
 	 */
-	if (s->n_ph >= e->cfg.pinholes_per_flow ||
-	    s->n_ph >= ENGINE_MAX_PH_PER_FLOW)
+	if (s->n_ph >= lim)
 		session_reap_ph(e, s, mono_ns());
-	if (s->n_ph >= e->cfg.pinholes_per_flow ||
-	    s->n_ph >= ENGINE_MAX_PH_PER_FLOW) {
+	while (supersede && s->n_ph && s->n_ph >= lim) {
+		unsigned int old = 0;
+
+		for (unsigned int i = 1; i < s->n_ph; i++)
+			if (s->ph[i].expires_ns < s->ph[old].expires_ns)
+				old = i;
+		ph_drop(e, s, old, "superseded");
+	}
+	if (s->n_ph >= lim) {
 		*why = "pinhole limit of this control flow reached";
 		return -1;
 	}
@@ -263,6 +329,10 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 	if (dp_proto(x) != BPFALG_IPPROTO_UDP || !x->remote_port ||
 	    !x->inside_port) {
 		*why = "a binding needs UDP and both ports";
+		return -1;
+	}
+	if (s->closing) {
+		*why = "the control connection is closing";
 		return -1;
 	}
 	if (s->n_bind >= ENGINE_MAX_BIND_PER_FLOW) {
@@ -364,12 +434,7 @@ static void svc_release(void *ctx, struct alg_flow *af, uint8_t proto,
 			i++;
 			continue;
 		}
-		bpf_map_delete_elem(e->fd_pinholes, &s->ph[i].k);
-		pr_info("[%s] pinhole on public port %u removed\n", af->tag,
-			public_port);
-		events_pinhole(EV_PH_CLOSED, af->tag, &s->ph[i].k, NULL,
-			       "released");
-		s->ph[i] = s->ph[--s->n_ph];
+		ph_drop(e, s, i, "released");
 	}
 	i = 0;
 	while (i < s->n_bind) {
@@ -488,6 +553,7 @@ static struct session *session_new(struct engine *e,
 		return NULL;
 	}
 	s->key = *k;
+	s->cookie = f->cookie;
 	bpfalg_flow_reply(f, k, &s->reply);
 	s->id = ++e->next_id;
 	s->alg = h->alg;
@@ -906,12 +972,101 @@ void engine_pinhole_used(struct engine *e, const struct bpfalg_tuple *owner)
 		session_reap_ph(e, s, mono_ns());
 }
 
+/*
+ * Pinholes no session of this controller holds: ALG @alg's when it has
+ * been switched out of "on" (@alg BPFALG_ALG_MAX: none), and any whose
+ * control flow has ended or is closing (left by a controller that was
+ * killed, or made before a restart).  TFTP's are the datapath's own: only
+ * the switch removes them.
+ */
+static void pinhole_sweep(struct engine *e, uint32_t alg)
+{
+	static struct bpfalg_pinhole_key gone[256];
+	struct bpfalg_pinhole_key cur, nxt;
+	struct bpfalg_pinhole v;
+	struct bpfalg_flow f;
+	unsigned int n = 0;
+	bool first = true;
+
+	while (n < 256 && !bpf_map_get_next_key(e->fd_pinholes,
+						first ? NULL : &cur, &nxt)) {
+		first = false;
+		cur = nxt;
+		if (bpf_map_lookup_elem(e->fd_pinholes, &cur, &v))
+			continue;
+		if (v.alg == alg)
+			gone[n++] = cur;
+		else if (v.alg != BPFALG_ALG_TFTP &&
+			 !session_find(e, &v.owner) &&
+			 (flowtab_lookup(&e->ft, &v.owner, &f, NULL) ||
+			  f.state >= BPFALG_ST_FIN_WAIT))
+			gone[n++] = cur;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (bpf_map_delete_elem(e->fd_pinholes, &gone[i]))
+			continue;
+		if (alg < BPFALG_ALG_MAX)
+			e->cnt[alg][BPFALG_AS_PH_CLOSED]++;
+		events_pinhole(EV_PH_CLOSED, "engine", &gone[i], NULL,
+			       alg < BPFALG_ALG_MAX ? "alg not on" :
+						      "control flow gone");
+	}
+	if (n)
+		pr_info("[engine] %u pinhole(s) without a live control flow "
+			"removed\n",
+			n);
+}
+
+/* Read the ALG modes; an ALG switched out of "on" loses its pinholes. */
+static void engine_modes(struct engine *e)
+{
+	for (uint32_t a = 1; a < BPFALG_ALG_MAX; a++) {
+		struct bpfalg_alg_cfg ac;
+
+		if (bpf_map_lookup_elem(e->fd_alg_cfg, &a, &ac))
+			continue;
+		if (e->mode[a] == BPFALG_MODE_ON && ac.mode != BPFALG_MODE_ON)
+			pinhole_sweep(e, a);
+		e->mode[a] = ac.mode;
+	}
+}
+
+/*
+ * What the flow table says of a session's control flow: gone or replaced
+ * (a SYN reopened the tuple): the session ends; closing: its pending
+ * pinholes go, the session stays for the closing segments' sequence
+ * correction.  0 keep, 1 free.
+ */
+static int session_check_flow(struct engine *e, struct session *s)
+{
+	struct bpfalg_flow f;
+
+	if (flowtab_lookup(&e->ft, &s->key, &f, NULL) ||
+	    f.cookie != s->cookie) {
+		pr_info("[%s] control flow ended\n", s->af->tag);
+		session_drop_ph(e, s, "control flow ended");
+		return 1;
+	}
+	if (s->key.proto == BPFALG_IPPROTO_TCP &&
+	    f.state >= BPFALG_ST_FIN_WAIT && !s->closing) {
+		s->closing = true;
+		session_drop_ph(e, s, "control connection closing");
+	}
+	if (e->mode[s->alg < BPFALG_ALG_MAX ? s->alg : 0] != BPFALG_MODE_ON &&
+	    s->n_ph)
+		session_drop_ph(e, s, "alg not on");
+	return 0;
+}
+
 void engine_tick(struct engine *e)
 {
 	uint64_t now = mono_ns();
 
-	if (++e->ticks % 30 == 1)
+	engine_modes(e);
+	if (++e->ticks % 30 == 1) {
 		ctl_sweep(e);
+		pinhole_sweep(e, BPFALG_ALG_MAX);
+	}
 	if (reinject_set_mark(&e->rj, engine_reinject_mark(e)))
 		pr_warn("[engine] cannot set the reinject mark: %s\n",
 			strerror(errno));
@@ -920,16 +1075,10 @@ void engine_tick(struct engine *e)
 		struct session *s = e->tab[b], *nx;
 
 		for (; s; s = nx) {
-			struct bpfalg_flow f;
-
 			nx = s->next;
 			session_tick(e, s, now);
-			if (flowtab_lookup(&e->ft, &s->key, &f, NULL)) {
-				pr_info("[%s] control flow ended\n",
-					s->af->tag);
-				/* its pinholes live on until used or expired */
+			if (session_check_flow(e, s))
 				session_free(e, s);
-			}
 		}
 	}
 	engine_flush_stats(e);
@@ -971,6 +1120,7 @@ int engine_open(struct engine *e, const char *pin_path,
 		{ &e->fd_alg_stats, "alg_stats" },
 		{ &e->fd_cfg, "cfg" },
 		{ &e->fd_calls, "calls" },
+		{ &e->fd_alg_cfg, "alg_cfg" },
 	};
 	size_t i;
 
@@ -980,6 +1130,8 @@ int engine_open(struct engine *e, const char *pin_path,
 	e->rj.fd4 = e->rj.fd6 = -1;
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		*maps[i].fd = -1;
+	for (i = 0; i < BPFALG_ALG_MAX; i++)
+		e->mode[i] = BPFALG_MODE_ON; /* the first tick reads them */
 	flowtab_init(&e->ft);
 	if (flowtab_open(&e->ft, pin_path, err, errlen))
 		goto fail;
@@ -1028,7 +1180,8 @@ void engine_close(struct engine *e)
 	e->n_sessions = 0;
 	flowtab_close(&e->ft);
 	int fds[] = { e->fd_ctl,       e->fd_pinholes, e->fd_forwards,
-		      e->fd_alg_stats, e->fd_cfg,      e->fd_calls };
+		      e->fd_alg_stats, e->fd_cfg,      e->fd_calls,
+		      e->fd_alg_cfg };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

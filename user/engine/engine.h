@@ -7,7 +7,8 @@
  *   engine_punt(&e, data, size)           one ring-buffer record
  *   engine_pinhole_used(&e, owner)        a pinhole of @owner was consumed
  *   engine_tick(&e)                       once a second: pinhole outcomes,
- *                                         held lines, ended flows
+ *                                         held lines, ended flows, ALGs
+ *                                         switched off
  *   engine_close(&e)
  *
  * Per control flow (a "session", keyed by the flow's original tuple): the
@@ -15,6 +16,13 @@
  * module's state (alg/), the pinholes it opened, and the sequence history
  * it publishes to the datapath (map "ctl").  Sessions are rebuilt from
  * the maps when a restarted controller first sees a flow again.
+ *
+ * A pinhole belongs to its session: it is removed (counted
+ * pinholes_closed) when the control connection closes (FIN, RST), its
+ * flow ends or is replaced, or its ALG is switched out of "on"; an FTP
+ * session keeps ftp_pinholes pending at most, the newest superseding the
+ * oldest.  Flows already made from a pinhole are never cut: like the
+ * kernel's expectations, only what is still pending goes.
  */
 #ifndef BPFALG_ENGINE_H
 #define BPFALG_ENGINE_H
@@ -30,6 +38,11 @@
 struct engine_config {
 	uint32_t pinhole_timeout_s; /* default 60 */
 	uint32_t pinholes_per_flow; /* live pinholes per control flow */
+	/* pending data pinholes per FTP control connection; a new
+	 * PORT/EPRT/227/229 beyond them supersedes the oldest (1: the
+	 * kernel's FTP helper)
+	 */
+	uint32_t ftp_pinholes;
 	uint32_t max_sessions;
 	uint16_t min_data_port; /* default 1024 */
 };
@@ -56,6 +69,11 @@ struct session {
 	struct bpfalg_tuple key;
 	uint32_t id;
 	uint8_t alg;
+	/* the control connection is closing (a FIN or an in-window RST):
+	 * its pinholes are gone and it gets no new ones
+	 */
+	bool closing;
+	__u32 cookie; /* the flow's: a reused tuple is another session */
 	uint32_t in_ifindex; /* the flow's inside interface (SNAT flows) */
 	uint64_t last_ns;
 	struct bpfalg_tuple reply; /* the flow's reply tuple */
@@ -79,7 +97,8 @@ struct engine {
 	struct alg_policy pol[BPFALG_ALG_MAX];
 	struct flowtab ft;
 	int fd_ctl, fd_pinholes, fd_forwards;
-	int fd_alg_stats, fd_cfg, fd_calls;
+	int fd_alg_stats, fd_cfg, fd_calls, fd_alg_cfg;
+	uint32_t mode[BPFALG_ALG_MAX]; /* as the last tick read alg_cfg */
 	struct reinject rj;
 	struct session *tab[ENGINE_BUCKETS];
 	unsigned int n_sessions;
