@@ -1258,6 +1258,32 @@ static void sip_alg_fini(void)
 	memset(&sf, 0, sizeof(sf));
 }
 
+/*
+ * A flow that carries calls is kept open (renewed every tick): its idle
+ * timeout must not end the calls and take their media bindings; once the
+ * calls are over it is no longer renewed.
+ */
+static void sip_alg_calls_keep_flow(void)
+{
+	const uint64_t s = 1000000000ULL;
+	uint64_t t = mono_now();
+
+	flow(BPFALG_MODE_ON, "", "");
+	sip_module.tick(&sf.af, t);
+	ASSERT_EQ(sf.af.keep_until_ns, 0); /* no call: nothing kept */
+	send_invite();
+	ASSERT_TRUE(rc > 0, "INVITE rewritten");
+	t = mono_now(); /* not before the call's own clock reading */
+	sip_module.tick(&sf.af, t);
+	ASSERT_EQ(sf.af.keep_until_ns, t + SIP_KEEP_CALLS_NS);
+	sip_module.tick(&sf.af, t + 20 * s);
+	ASSERT_EQ(sf.af.keep_until_ns, t + 20 * s + SIP_KEEP_CALLS_NS);
+	sip_module.fini(&sf.af); /* the calls end */
+	sip_module.tick(&sf.af, t + 40 * s);
+	ASSERT_EQ(sf.af.keep_until_ns, t + 20 * s + SIP_KEEP_CALLS_NS);
+	memset(&sf, 0, sizeof(sf));
+}
+
 UNIT_CASES(sip_alg_cases, CASE(sip_alg_invite_rewrite),
 	   CASE(sip_alg_answer_binds), CASE(sip_alg_second_call_ports),
 	   CASE(sip_alg_hold_resume), CASE(sip_alg_release_what_bound),
@@ -1266,4 +1292,4 @@ UNIT_CASES(sip_alg_cases, CASE(sip_alg_invite_rewrite),
 	   CASE(sip_alg_too_many_edits), CASE(sip_alg_already_public),
 	   CASE(sip_alg_ice), CASE(sip_alg_observe), CASE(sip_alg_bad_input),
 	   CASE(sip_alg_policy_deny), CASE(sip_alg_invite_from),
-	   CASE(sip_alg_fini));
+	   CASE(sip_alg_fini), CASE(sip_alg_calls_keep_flow));

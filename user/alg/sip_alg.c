@@ -836,6 +836,14 @@ static void sip_tick(struct alg_flow *af, uint64_t now)
 		else
 			i++;
 	}
+	/* A call lives as long as its dialog (SIP_CALL_IDLE_S without
+	 * signalling), not as long as the signalling flow's idle timeout:
+	 * keep the flow open while it carries calls, or its end would take
+	 * the calls' media bindings with it (the kernel's SIP helper gives
+	 * the signalling entry an hour for the same reason).
+	 */
+	if (sf->n_calls && af->keep_until_ns < now + SIP_KEEP_CALLS_NS)
+		af->keep_until_ns = now + SIP_KEEP_CALLS_NS;
 }
 
 static void sip_fini(struct alg_flow *af)

@@ -47,6 +47,8 @@
 #define SIP_CALL_SETUP_S 180
 /* A confirmed call without any signalling for this long is forgotten. */
 #define SIP_CALL_IDLE_S 7200
+/* how far ahead a flow with calls is kept open, renewed every tick */
+#define SIP_KEEP_CALLS_NS (30ULL * 1000000000ULL)
 
 struct sip_call;
 

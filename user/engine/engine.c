@@ -911,7 +911,7 @@ static void session_keep(struct engine *e, struct session *s, uint64_t now)
 
 	if (s->af->keep_until_ns <= now ||
 	    flowtab_lookup(&e->ft, &s->key, &f, NULL) ||
-	    now - f.last_seen_ns < 10 * NSEC)
+	    now - f.last_seen_ns < 2 * NSEC)
 		return;
 	flowtab_touch(&e->ft, &s->key, now);
 }
