@@ -668,6 +668,10 @@ enum bpfalg_alg_counter {
 			      * their control connection closed or ended,
 			      * or the ALG switched off
 			      */
+	BPFALG_AS_NOT_PROTOCOL, /* flows that did not follow the protocol
+				 * (FTP: no 220 greeting, a line that is no
+				 * command): the ALG stepped aside
+				 */
 	BPFALG_AS_MAX,
 };
 

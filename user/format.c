@@ -92,6 +92,7 @@ static const char *const alg_cs_names[BPFALG_AS_MAX] = {
 	[BPFALG_AS_POLICY_DENIED] = "policy_denied",
 	[BPFALG_AS_ALREADY_PUBLIC] = "already_public",
 	[BPFALG_AS_PH_CLOSED] = "pinholes_closed",
+	[BPFALG_AS_NOT_PROTOCOL] = "not_protocol",
 };
 
 const char *fmt_alg_stat(unsigned int idx)

@@ -23,6 +23,11 @@ Clients (talk to a real vsftpd):
            lines mixed with valid PORTs naming its own address, then QUIT;
            no data connection is ever made
 Servers:
+  slipstream  what a browser made to POST to port 21 sends (NAT
+           slipstreaming): after the server's 220, HTTP request headers,
+           then a body line "PORT <own address>,<listener port>" in a TCP
+           segment of its own; prints REACHED when something then connects
+           to the listener, "not reached" otherwise
   evil-server  an FTP server that honours any PORT/EPRT (what a bounce
            attacker runs): it connects to the endpoint it was given, and to
            the control connection's peer (the gateway's public address) at
@@ -479,6 +484,33 @@ def cmd_hostile(a):
         a.conns, sent, valid, stalled))
 
 
+def cmd_slipstream(a):
+    c = Ctrl(a.host, timeout=a.timeout)          # reads the 220
+    own = c.local_addr()
+    ls, p = data_listener(own)
+    body = "PORT %s\r\n" % port_arg(own, p)
+    c.send(("POST /upload HTTP/1.1\r\nHost: %s:21\r\n"
+            "Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % (
+                a.host, len(body))).encode())
+    time.sleep(0.3)                               # the body: its own segment
+    c.send(body.encode())
+    ls.settimeout(a.wait)
+    try:
+        d, peer = ls.accept()
+        d.close()
+        log("REACHED listener %s:%d from %s:%d" % (own, p, peer[0], peer[1]))
+    except socket.timeout:
+        log("not reached: listener %s:%d" % (own, p))
+    c.s.shutdown(socket.SHUT_WR)                  # a clean close: drain
+    try:
+        c.s.settimeout(2)
+        while c.s.recv(4096):
+            pass
+    except OSError:
+        pass
+    c.s.close()
+
+
 def parse_port_cmd(line):
     m = re.match(r"^PORT\s+(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\s*$", line, re.I)
     if m:
@@ -610,6 +642,10 @@ def main():
     p.add_argument("--conns", type=int, default=40)
     p.add_argument("--line-timeout", type=float, default=1.0)
     p.add_argument("--timeout", type=float, default=8.0)
+    p = sub.add_parser("slipstream")
+    p.add_argument("--host", required=True)
+    p.add_argument("--wait", type=float, default=4.0)
+    p.add_argument("--timeout", type=float, default=8.0)
     p = sub.add_parser("evil-server")
     p.add_argument("--addr", required=True)
     p.add_argument("--log", required=True)
@@ -619,7 +655,7 @@ def main():
     p.add_argument("endpoints", nargs="+")
     a = ap.parse_args()
     {"raw": cmd_raw, "cycles": cmd_cycles, "shrink": cmd_shrink, "fixedport": cmd_fixedport, "bounce": cmd_bounce,
-     "supersede": cmd_supersede, "hostile": cmd_hostile,
+     "supersede": cmd_supersede, "hostile": cmd_hostile, "slipstream": cmd_slipstream,
      "evil-server": cmd_evil_server, "listen": cmd_listen}[a.cmd](a)
 
 

@@ -109,6 +109,8 @@ static void ftp_port_through_module(void)
 	int n;
 
 	flow_init(&ff, BPFALG_MODE_ON, "");
+	ASSERT_EQ(LINE(&ff, 1, "220 (vsFTPd 3.0.3)\r\n", out),
+		  ALG_LINE_UNCHANGED);
 	n = ftp_module.line(&ff.af, 0,
 			    (const uint8_t *)"PORT 10,0,1,2,200,10\r\n", 22,
 			    out, sizeof(out));
@@ -141,7 +143,98 @@ static void ftp_policy_holds_partial(void)
 		    "PORT prefix held");
 }
 
+/* PORT 10,0,1,2,200,10 (the client's own address): rewritten only on a
+ * flow that speaks FTP.
+ */
+#define PORT_OK "PORT 10,0,1,2,200,10\r\n"
+
+static void ftp_proto_greeting_first(void)
+{
+	struct ftp_flow ff;
+	uint8_t out[256];
+
+	/* 120 (ready soon) may come before the 220; a multi-line 220 */
+	flow_init(&ff, BPFALG_MODE_ON, "");
+	ASSERT_EQ(LINE(&ff, 1, "120 in a minute\r\n", out), -1);
+	ASSERT_EQ(LINE(&ff, 1, "220-welcome\r\n", out), -1);
+	ASSERT_EQ(LINE(&ff, 1, "220 ready\r\n", out), -1);
+	ASSERT_EQ(LINE(&ff, 0, "user anonymous\r\n", out), -1);
+	ASSERT_EQ(LINE(&ff, 0,
+		       "\xff\xf4\xff\xf2"
+		       "ABOR\r\n",
+		       out),
+		  -1);
+	ASSERT_EQ(LINE(&ff, 0, "\r\n", out), -1);
+	ASSERT_EQ(LINE(&ff, 0, PORT_OK, out), 23);
+	ASSERT_EQ(n_expect, 1);
+	ASSERT_EQ(cnt[BPFALG_AS_NOT_PROTOCOL], 0);
+}
+
+/* NAT slipstreaming: a browser's HTTP POST to port 21 carrying a PORT
+ * line in its body, without and with a greeting from the server.
+ */
+static void ftp_proto_http_body(void)
+{
+	struct ftp_flow ff;
+	uint8_t out[256];
+
+	flow_init(&ff, BPFALG_MODE_ON, "");
+	ASSERT_EQ(LINE(&ff, 0, "POST /x HTTP/1.1\r\n", out), -1);
+	ASSERT_EQ(cnt[BPFALG_AS_NOT_PROTOCOL], 1);
+	ASSERT_EQ(LINE(&ff, 1, "220 evil\r\n", out), -1);
+	ASSERT_EQ(LINE(&ff, 0, PORT_OK, out), -1);
+	ASSERT_EQ(n_expect, 0);
+	ASSERT_EQ(cnt[BPFALG_AS_NOT_PROTOCOL], 1); /* counted once */
+
+	/* the attacker's server greets first: the headers give it away */
+	flow_init(&ff, BPFALG_MODE_ON, "");
+	ASSERT_EQ(LINE(&ff, 1, "220 evil\r\n", out), -1);
+	ASSERT_EQ(LINE(&ff, 0, "POST /x HTTP/1.1\r\n", out), -1);
+	ASSERT_EQ(LINE(&ff, 0, "Host: evil.example\r\n", out), -1);
+	ASSERT_EQ(LINE(&ff, 0, PORT_OK, out), -1);
+	ASSERT_EQ(n_expect, 0);
+	ASSERT_EQ(cnt[BPFALG_AS_NOT_PROTOCOL], 1);
+	ASSERT_EQ(cnt[BPFALG_AS_REWRITTEN], 0);
+
+	/* a first reply other than 220 */
+	flow_init(&ff, BPFALG_MODE_ON, "");
+	ASSERT_EQ(LINE(&ff, 1, "HTTP/1.1 200 OK\r\n", out), -1);
+	ASSERT_EQ(LINE(&ff, 0, PORT_OK, out), -1);
+	ASSERT_EQ(n_expect, 0);
+	ASSERT_EQ(cnt[BPFALG_AS_NOT_PROTOCOL], 1);
+}
+
+/* Not FTP, yet the command policy still refuses: speaking first is no way
+ * around a deny list.
+ */
+static void ftp_proto_policy_still_applies(void)
+{
+	struct ftp_flow ff;
+	uint8_t out[256];
+
+	flow_init(&ff, BPFALG_MODE_ON, "STOR");
+	ASSERT_EQ(LINE(&ff, 0, "NOOP\r\n", out), -1); /* before the 220 */
+	ASSERT_EQ(cnt[BPFALG_AS_NOT_PROTOCOL], 1);
+	ASSERT_EQ(LINE(&ff, 0, "STOR x\r\n", out), ALG_LINE_REFUSE);
+	ASSERT_EQ(cnt[BPFALG_AS_POLICY_DENIED], 1);
+}
+
+/* A flow older than the controller (restart): the greeting was not seen. */
+static void ftp_proto_resumed(void)
+{
+	struct ftp_flow ff;
+	uint8_t out[256];
+
+	flow_init(&ff, BPFALG_MODE_ON, "");
+	ff.af.resumed = true;
+	ASSERT_EQ(LINE(&ff, 0, PORT_OK, out), 23);
+	ASSERT_EQ(n_expect, 1);
+	ASSERT_EQ(cnt[BPFALG_AS_NOT_PROTOCOL], 0);
+}
+
 UNIT_CASES(ftp_alg_cases, CASE(ftp_policy_refuses),
 	   CASE(ftp_policy_allows_others), CASE(ftp_policy_observe_counts),
 	   CASE(ftp_policy_no_room), CASE(ftp_port_through_module),
-	   CASE(ftp_policy_holds_partial));
+	   CASE(ftp_policy_holds_partial), CASE(ftp_proto_greeting_first),
+	   CASE(ftp_proto_http_body), CASE(ftp_proto_policy_still_applies),
+	   CASE(ftp_proto_resumed));

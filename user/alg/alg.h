@@ -111,6 +111,10 @@ struct alg_flow {
 	uint64_t keep_until_ns;
 	uint32_t mode; /* enum bpfalg_alg_mode */
 	bool tls; /* encrypted: nothing is parsed any more */
+	/* the flow predates this controller (a restart): its start, where
+	 * a protocol's greeting would be, was not seen
+	 */
+	bool resumed;
 	bool auth_pending; /* AUTH sent, reply not seen */
 	char tag[24]; /* "ftp#12": session id for log lines */
 	const struct alg_limits *lim;

@@ -137,6 +137,59 @@ static int policy(struct ftp_flow *ff, const uint8_t *line, size_t len,
 	return ALG_LINE_REFUSE;
 }
 
+/* An FTP command line: 3 or 4 letters, then a space or the line's end
+ * (Telnet IAC sequences before it, as some clients send before ABOR,
+ * skipped).  An empty line is let be.
+ */
+static bool ftp_command_line(const uint8_t *line, size_t len)
+{
+	size_t i = 0, w = 0;
+
+	while (i + 1 < len && line[i] == 0xff)
+		i += 2;
+	if (i < len && (line[i] == '\r' || line[i] == '\n'))
+		return true;
+	while (i + w < len && w < 5 &&
+	       ((line[i + w] | 0x20) >= 'a' && (line[i + w] | 0x20) <= 'z'))
+		w++;
+	return (w == 3 || w == 4) && i + w < len &&
+	       (line[i + w] == ' ' || line[i + w] == '\r' ||
+		line[i + w] == '\n');
+}
+
+/* Follow the protocol state (enum ftp_proto) with one more line. */
+static void ftp_track(struct ftp_flow *ff, int dir, const uint8_t *line,
+		      size_t len)
+{
+	struct alg_flow *af = &ff->af;
+	const char *why = NULL;
+
+	if (ff->proto == FTP_PROTO_WAIT && af->resumed)
+		ff->proto = FTP_PROTO_OK; /* its start was not seen */
+	if (ff->proto == FTP_PROTO_WAIT) {
+		if (dir == FTP_FROM_CLIENT)
+			why = "the client spoke before the server's greeting";
+		else if (len >= 3 && !memcmp(line, "220", 3))
+			ff->proto = FTP_PROTO_OK;
+		else if (!(len >= 3 && !memcmp(line, "120", 3)))
+			why = "the server's first reply is not a 220 greeting";
+	} else if (ff->proto == FTP_PROTO_OK && dir == FTP_FROM_CLIENT &&
+		   !ftp_command_line(line, len)) {
+		why = "a client line that is no FTP command";
+	}
+	if (!why)
+		return;
+	ff->proto = FTP_PROTO_NOT_FTP;
+	af->cnt[BPFALG_AS_NOT_PROTOCOL]++;
+	show_line(ff, "not FTP: no data channel will be opened", line, len,
+		  why);
+	events_emit(EV_NOT_PROTOCOL, af->tag, EV_TEXT("line", line, len),
+		    EV_STR("reason", why));
+	/* still punted: the command policy keeps applying (a client that
+	 * speaks first must not get past a STOR deny that way)
+	 */
+}
+
 int ftp_alg_line(struct ftp_flow *ff, int dir, const uint8_t *line, size_t len,
 		 uint8_t *out, size_t cap)
 {
@@ -147,9 +200,13 @@ int ftp_alg_line(struct ftp_flow *ff, int dir, const uint8_t *line, size_t len,
 	if (af->tls || af->mode == BPFALG_MODE_OFF)
 		return -1;
 	dir = dir ? FTP_FROM_SERVER : FTP_FROM_CLIENT;
+	if (ff->proto != FTP_PROTO_NOT_FTP)
+		ftp_track(ff, dir, line, len);
 	if (dir == FTP_FROM_CLIENT && af->pol && af->pol->n_deny &&
 	    policy(ff, line, len, out, cap) == ALG_LINE_REFUSE)
 		return ALG_LINE_REFUSE;
+	if (ff->proto == FTP_PROTO_NOT_FTP)
+		return -1;
 	k = ftp_inspect(&ff->st[dir], dir, (const char *)line, len, &m);
 	switch (k) {
 	case FTP_OTHER:

@@ -13,6 +13,13 @@
  * protection: the address named must be the inside endpoint's own, the port
  * at least lim->min_data_port; otherwise nothing is rewritten or opened.
  * AUTH followed by 234: the flow is encrypted, the ALG steps aside.
+ * Protocol state: a flow is FTP once the server has greeted with 220 (120
+ * may come first) and while every client line is a command (3 or 4
+ * letters); a client speaking first, another first reply, or a line that
+ * is no command (an HTTP request's headers) and the ALG opens no data
+ * channel on the flow any more, counted not_protocol (the command policy
+ * still applies).  A flow that predates the controller (restart) is taken
+ * as greeted.
  * Command policy (af->pol): a denied command is not forwarded; the client
  * gets "550 <CMD> refused by gateway policy." from the gateway.
  */
@@ -22,9 +29,19 @@
 #include "alg/alg.h"
 #include "alg/ftp.h"
 
+/* Does the flow speak FTP?  (NAT slipstreaming: a browser made to send
+ * "PORT ..." inside an HTTP body to port 21 must not open a pinhole.)
+ */
+enum ftp_proto {
+	FTP_PROTO_WAIT = 0, /* no 220 greeting from the server yet */
+	FTP_PROTO_OK, /* greeted; every client line a command so far */
+	FTP_PROTO_NOT_FTP, /* the ALG stepped aside */
+};
+
 struct ftp_flow {
 	struct alg_flow af;
 	struct ftp_state st[2]; /* per enum ftp_dir */
+	uint8_t proto; /* enum ftp_proto */
 };
 
 int ftp_alg_line(struct ftp_flow *ff, int dir, const uint8_t *line, size_t len,

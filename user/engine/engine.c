@@ -560,6 +560,10 @@ static struct session *session_new(struct engine *e,
 	s->in_ifindex = f->in_ifindex;
 	s->e = e;
 	af = s->af;
+	/* made before this controller started: a restart, whose protocol
+	 * state (FTP's greeting) was not seen
+	 */
+	af->resumed = f->created_s < e->started_s;
 	af->family = k->family == BPFALG_AF_INET ? AF_INET : AF_INET6;
 	if (f->nat == BPFALG_NAT_DNAT ||
 	    (f->nat == BPFALG_NAT_NONE &&
@@ -1140,6 +1144,7 @@ int engine_open(struct engine *e, const char *pin_path,
 		if (*maps[i].fd < 0)
 			goto fail;
 	}
+	e->started_s = (uint32_t)(mono_ns() / NSEC);
 	e->rj.mark = engine_reinject_mark(e);
 	if (reinject_open(&e->rj, err, errlen))
 		goto fail;

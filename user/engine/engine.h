@@ -106,6 +106,7 @@ struct engine {
 	__u64 cnt[BPFALG_ALG_MAX][BPFALG_AS_MAX];
 	struct stream_stats sstats[BPFALG_ALG_MAX];
 	unsigned long ticks;
+	uint32_t started_s; /* CLOCK_MONOTONIC seconds at engine_open */
 	struct stream_out out; /* scratch, large */
 };
 

@@ -38,6 +38,7 @@ static const char *const kind_names[EV_MAX] = {
 	[EV_POLICY] = "policy-refused",
 	[EV_CALL_START] = "call-start",
 	[EV_CALL_END] = "call-end",
+	[EV_NOT_PROTOCOL] = "not-protocol",
 	[EV_LOST] = "lost",
 };
 

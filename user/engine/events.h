@@ -35,7 +35,10 @@ enum ev_kind {
 	EV_PH_OPEN, /* a pinhole opened for a data/media connection */
 	EV_PH_USED, /* consumed by the connection it was opened for */
 	EV_PH_EXPIRED, /* removed unused at its deadline */
-	EV_PH_CLOSED, /* released by the ALG (TEARDOWN, BYE, re-INVITE) */
+	EV_PH_CLOSED, /* removed unused: released (TEARDOWN, BYE, re-INVITE),
+		       * superseded, its control connection closed or ended,
+		       * its ALG switched off
+		       */
 	EV_PH_REFUSED, /* the ALG would not open one (bounce, limits) */
 	EV_BIND_OPEN, /* a two-way media binding (SIP, RTSP) */
 	EV_BIND_CLOSED,
@@ -44,6 +47,7 @@ enum ev_kind {
 	EV_POLICY, /* a command/method refused by the command policy */
 	EV_CALL_START, /* SIP: a call is tracked */
 	EV_CALL_END,
+	EV_NOT_PROTOCOL, /* a control flow that is not the ALG's protocol */
 	EV_LOST, /* monitor: events a slow subscriber did not get */
 	EV_MAX,
 };
