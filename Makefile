@@ -212,13 +212,15 @@ $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
 # Userspace sources a fuzz target links (the parser under test), per target.
-FUZZ_SRCS_fuzz_ftp := user/alg/ftp.c
-FUZZ_SRCS_fuzz_stream := user/engine/stream.c user/engine/packet.c user/alg/ftp.c
-FUZZ_SRCS_fuzz_sip := user/alg/sip.c user/alg/sdp.c user/alg/sip_rewrite.c
-FUZZ_SRCS_fuzz_sip_alg := user/alg/sip_alg.c user/alg/sip.c user/alg/sdp.c \
+FUZZ_SRCS_fuzz_ftp := user/alg/ftp.c user/alg/addr.c
+FUZZ_SRCS_fuzz_stream := user/engine/stream.c user/engine/packet.c user/alg/ftp.c \
+	user/alg/addr.c
+FUZZ_SRCS_fuzz_sip := user/alg/sip.c user/alg/sdp.c user/alg/sip_rewrite.c \
+	user/alg/addr.c
+FUZZ_SRCS_fuzz_sip_alg := user/alg/sip_alg.c user/alg/sip.c user/alg/sdp.c user/alg/addr.c \
 	user/alg/sip_rewrite.c user/alg/policy.c user/util/prefix.c \
 	user/util/log.c user/util/json_writer.c user/engine/events.c
-FUZZ_SRCS_fuzz_rtsp := user/alg/rtsp.c user/alg/rtsp_alg.c user/alg/policy.c \
+FUZZ_SRCS_fuzz_rtsp := user/alg/rtsp.c user/alg/rtsp_alg.c user/alg/policy.c user/alg/addr.c \
 	user/util/prefix.c user/util/log.c user/util/json_writer.c user/engine/events.c
 FUZZ_SRCS_fuzz_doctor := user/doctor_parse.c
 FUZZ_SRCS_fuzz_conffile := user/conffile.c user/config.c user/alg/policy.c \

@@ -330,6 +330,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const unsigned int refuse[4] = { 0, 8, 2, 1 };
 	struct sip_flow *sf;
 	struct alg_policy pol;
+	static const struct alg_limits lim = { .min_data_port = 1024 };
 	char err[128];
 	size_t i = 1;
 	uint8_t fl;
@@ -372,6 +373,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sf->af.pol = &pol;
 	sf->af.svc = &svc;
 	sf->af.cnt = cnt;
+	sf->af.lim = &lim;
 	strcpy(sf->af.tag, "sip#1");
 
 	while (i < size) {

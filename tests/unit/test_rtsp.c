@@ -646,6 +646,13 @@ static void rtsp_render_exact(void)
 		  0);
 	rtsp_edit_host(&ed, &t.spec[0].destination, pub);
 	ASSERT_TRUE(ed.failed, "host name");
+	/* the shared strict lexer (alg/addr.h): a leading zero makes a name,
+	 * never an address to rewrite; a plain quad is one
+	 */
+	ASSERT_EQ(tr("Transport: RTP/AVP;destination=010.0.0.1\r\n", &t), 0);
+	ASSERT_EQ(t.spec[0].destination.family, 0);
+	ASSERT_EQ(tr("Transport: RTP/AVP;destination=10.0.0.1\r\n", &t), 0);
+	ASSERT_EQ(t.spec[0].destination.family, AF_INET);
 	rtsp_edits_init(&ed);
 	rtsp_edit_host(&ed, &t.spec[0].dest_addr[0].host, pub);
 	ASSERT_TRUE(ed.failed, "empty host");

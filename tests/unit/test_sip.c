@@ -1932,9 +1932,12 @@ static void sip_ip_helpers(void)
 	uint8_t a[16];
 	char t[64];
 
-	ASSERT_EQ(sip_parse_ip((const uint8_t *)"010.000.000.002", 15, a),
-		  AF_INET);
-	ASSERT_TRUE(!memcmp(a, inside4, 16), "leading zeros are decimal");
+	/* the shared strict lexer (alg/addr.h): no leading zeros, which
+	 * some stacks read as octal
+	 */
+	ASSERT_EQ(sip_parse_ip((const uint8_t *)"010.000.000.002", 15, a), 0);
+	ASSERT_EQ(sip_parse_ip((const uint8_t *)"10.0.0.2", 8, a), AF_INET);
+	ASSERT_TRUE(!memcmp(a, inside4, 16), "10.0.0.2");
 	ASSERT_EQ(sip_parse_ip((const uint8_t *)"256.0.0.1", 9, a), 0);
 	ASSERT_EQ(sip_parse_ip((const uint8_t *)"1.2.3", 5, a), 0);
 	ASSERT_EQ(sip_parse_ip((const uint8_t *)"1.2.3.4.5", 9, a), 0);

@@ -129,6 +129,8 @@ static void addr4(const char *s, uint8_t a[16])
 /* A fresh flow; the previous one's calls ended first (the module's port
  * bookkeeping is global: a test must not leak ports into the next).
  */
+static const struct alg_limits lim = { .min_data_port = 1024 };
+
 static void flow(uint32_t mode, const char *deny, const char *invite_from)
 {
 	char err[128];
@@ -152,6 +154,7 @@ static void flow(uint32_t mode, const char *deny, const char *invite_from)
 	sf.af.peer_port = 5060;
 	sf.af.mode = mode;
 	sf.af.pol = &pol;
+	sf.af.lim = &lim;
 	sf.af.svc = &fake_svc;
 	sf.af.cnt = cnt;
 	strcpy(sf.af.tag, "sip#1");
@@ -1284,6 +1287,31 @@ static void sip_alg_calls_keep_flow(void)
 	memset(&sf, 0, sizeof(sf));
 }
 
+/* An SDP naming an inside port below --min-data-port (a service, such as
+ * ssh on 22) gets no media binding: the peer must not reach that port.
+ */
+static void sip_alg_media_low_port(void)
+{
+	static const char sdp22[] = "v=0\r\n"
+				    "o=alice 1 1 IN IP4 10.0.1.2\r\n"
+				    "s=-\r\n"
+				    "c=IN IP4 10.0.1.2\r\n"
+				    "t=0 0\r\n"
+				    "m=audio 22 RTP/AVP 0\r\n";
+	size_t n;
+
+	flow(BPFALG_MODE_ON, "", "");
+	n = build(ibuf, sizeof(ibuf), invite_head, sdp22);
+	dgram(OUT, ibuf, n);
+	ASSERT_TRUE(rc > 0, "INVITE rewritten");
+	fk.n = 0;
+	n = build(ibuf, sizeof(ibuf), ok_head, ok_sdp);
+	dgram(IN, ibuf, n);
+	ASSERT_EQ(n_op('B'), 0);
+	ASSERT_EQ(cnt[BPFALG_AS_PH_OPENED], 0);
+	ASSERT_EQ(cnt[BPFALG_AS_REFUSED], 1);
+}
+
 UNIT_CASES(sip_alg_cases, CASE(sip_alg_invite_rewrite),
 	   CASE(sip_alg_answer_binds), CASE(sip_alg_second_call_ports),
 	   CASE(sip_alg_hold_resume), CASE(sip_alg_release_what_bound),
@@ -1292,4 +1320,5 @@ UNIT_CASES(sip_alg_cases, CASE(sip_alg_invite_rewrite),
 	   CASE(sip_alg_too_many_edits), CASE(sip_alg_already_public),
 	   CASE(sip_alg_ice), CASE(sip_alg_observe), CASE(sip_alg_bad_input),
 	   CASE(sip_alg_policy_deny), CASE(sip_alg_invite_from),
-	   CASE(sip_alg_fini), CASE(sip_alg_calls_keep_flow));
+	   CASE(sip_alg_fini), CASE(sip_alg_calls_keep_flow),
+	   CASE(sip_alg_media_low_port));

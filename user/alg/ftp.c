@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "alg/addr.h"
 #include "alg/ftp.h"
 
 /* Most characters one number field may have, leading zeros included. */
@@ -41,11 +42,6 @@
 static int is_digit(unsigned char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int is_hex(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static unsigned char to_upper(unsigned char c)
@@ -163,49 +159,6 @@ static const char *parse_port(const unsigned char *s, size_t n, uint16_t *port)
 	return NULL;
 }
 
-/* Strict dotted quad in exactly n bytes. */
-static int parse_v4(const unsigned char *s, size_t n, uint8_t out[4])
-{
-	size_t p = 0;
-
-	for (int i = 0; i < 4; i++) {
-		unsigned int v = 0;
-		size_t k = 0;
-
-		if (i) {
-			if (p >= n || s[p] != '.')
-				return -1;
-			p++;
-		}
-		while (p + k < n && is_digit(s[p + k]) && k < 4) {
-			v = v * 10 + (s[p + k] - '0');
-			k++;
-		}
-		if (!k || k > 3 || v > 255 || (k > 1 && s[p] == '0'))
-			return -1;
-		out[i] = (uint8_t)v;
-		p += k;
-	}
-	return p == n ? 0 : -1;
-}
-
-/* IPv6 text in exactly n bytes: checked for its alphabet (a NUL inside
- * would cut the copy short for inet_pton), then copied NUL-terminated.
- */
-static int parse_v6(const unsigned char *s, size_t n, uint8_t out[16])
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	if (n < 2 || n >= sizeof(buf))
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (!is_hex(s[i]) && s[i] != ':' && s[i] != '.')
-			return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return inet_pton(AF_INET6, buf, out) == 1 ? 0 : -1;
-}
-
 static size_t find_byte(const unsigned char *l, size_t p, size_t end,
 			unsigned char c)
 {
@@ -278,8 +231,8 @@ static enum ftp_kind parse_eprt(const unsigned char *l, size_t p, size_t end,
 
 	if (e2 == e1 + 1)
 		return bad(m, "missing field");
-	if (family == AF_INET ? parse_v4(l + e1 + 1, e2 - e1 - 1, addr) :
-				parse_v6(l + e1 + 1, e2 - e1 - 1, addr))
+	if (family == AF_INET ? alg_parse_ipv4(l + e1 + 1, e2 - e1 - 1, addr) :
+				alg_parse_ipv6(l + e1 + 1, e2 - e1 - 1, addr))
 		return bad(m, "bad address");
 
 	why = parse_port(l + e2 + 1, e3 - e2 - 1, &port);

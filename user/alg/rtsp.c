@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "alg/addr.h"
 #include "alg/rtsp.h"
 
 static bool is_digit(unsigned char c)
@@ -517,7 +518,6 @@ static const char *parse_ports(const char *s, size_t a, size_t b,
 static const char *parse_host(const char *s, size_t a, size_t b,
 			      struct rtsp_host *h)
 {
-	char buf[INET6_ADDRSTRLEN + 1];
 	bool br = false;
 
 	h->set = true;
@@ -532,17 +532,14 @@ static const char *parse_host(const char *s, size_t a, size_t b,
 	h->len = b - a;
 	if (a == b)
 		return br ? "bad bracketed address" : NULL;
-	if (b - a < sizeof(buf)) {
-		memcpy(buf, s + a, b - a);
-		buf[b - a] = '\0';
-		if (!br && inet_pton(AF_INET, buf, h->addr) == 1) {
-			h->family = AF_INET;
-			return NULL;
-		}
-		if (inet_pton(AF_INET6, buf, h->addr) == 1) {
-			h->family = AF_INET6;
-			return NULL;
-		}
+	/* the shared strict lexer (alg/addr.h): the whole span or nothing */
+	if (!br && !alg_parse_ipv4((const uint8_t *)s + a, b - a, h->addr)) {
+		h->family = AF_INET;
+		return NULL;
+	}
+	if (!alg_parse_ipv6((const uint8_t *)s + a, b - a, h->addr)) {
+		h->family = AF_INET6;
+		return NULL;
 	}
 	if (br)
 		return "bad IPv6 address";

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "alg/addr.h"
 #include "alg/sip.h"
 
 static bool is_digit(unsigned char c)
@@ -43,11 +44,6 @@ static bool is_digit(unsigned char c)
 static bool is_alpha(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_hex(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static unsigned char lower(unsigned char c)
@@ -126,56 +122,9 @@ static bool digits(const uint8_t *b, size_t s, size_t e, uint64_t max,
 	return true;
 }
 
-static bool parse_v4(const uint8_t *s, size_t n, uint8_t out[4])
-{
-	size_t p = 0;
-
-	for (int i = 0; i < 4; i++) {
-		unsigned int v = 0;
-		size_t k = 0;
-
-		if (i) {
-			if (p >= n || s[p] != '.')
-				return false;
-			p++;
-		}
-		while (p + k < n && is_digit(s[p + k]) && k < 4) {
-			v = v * 10 + (s[p + k] - '0');
-			k++;
-		}
-		if (!k || k > 3 || v > 255)
-			return false;
-		out[i] = (uint8_t)v;
-		p += k;
-	}
-	return p == n;
-}
-
 int sip_parse_ip(const uint8_t *s, size_t n, uint8_t addr[16])
 {
-	char tmp[INET6_ADDRSTRLEN];
-	uint8_t a[16] = { 0 };
-
-	if (!s || !n)
-		return 0;
-	if (memchr(s, ':', n)) {
-		/* alphabet first: a NUL inside would cut inet_pton short */
-		if (n >= sizeof(tmp))
-			return 0;
-		for (size_t i = 0; i < n; i++)
-			if (!is_hex(s[i]) && s[i] != ':' && s[i] != '.')
-				return 0;
-		memcpy(tmp, s, n);
-		tmp[n] = '\0';
-		if (inet_pton(AF_INET6, tmp, a) != 1)
-			return 0;
-		memcpy(addr, a, 16);
-		return AF_INET6;
-	}
-	if (!parse_v4(s, n, a))
-		return 0;
-	memcpy(addr, a, 16);
-	return AF_INET;
+	return alg_parse_ip(s, n, addr);
 }
 
 int sip_format_ip(int family, const uint8_t addr[16], bool brackets, char *out,

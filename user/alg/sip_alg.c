@@ -304,6 +304,14 @@ static void media_bind(struct sip_flow *sf, struct sip_call *c,
 	if (m->bound || !m->in_rtp || !m->peer_rtp || !m->pub_rtp ||
 	    m->peer_family != af->family)
 		return;
+	/* an inside port below --min-data-port is a service, not media (an
+	 * SDP naming port 22 must not open it to the peer)
+	 */
+	if (m->in_rtp < af->lim->min_data_port ||
+	    (!m->mux && m->in_rtcp && m->in_rtcp < af->lim->min_data_port)) {
+		why = "media port below the minimum";
+		goto fail;
+	}
 	memcpy(x.remote, m->peer, 16);
 	memcpy(x.inside, af->inside, 16);
 	x.remote_port = m->peer_rtp;

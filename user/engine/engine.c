@@ -270,6 +270,17 @@ static int svc_expect(void *ctx, struct alg_flow *af,
 	return -1;
 }
 
+/* A port-forward owns this public UDP port: a binding must not shadow it. */
+static bool fwd_owns(struct engine *e, uint8_t family, uint16_t public_port)
+{
+	struct bpfalg_fwd_key fk = { .port = htons(public_port),
+				     .proto = BPFALG_IPPROTO_UDP,
+				     .family = family };
+	struct bpfalg_fwd fv;
+
+	return !bpf_map_lookup_elem(e->fd_forwards, &fk, &fv);
+}
+
 /*
  * A UDP flow made by the controller, in the answered pair: flowtab_insert
  * claims the reply tuple the way the datapath does (bpf/lib/nat.h).
@@ -355,6 +366,8 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 						     pick_port(e, x, i);
 
 		bind_tuples(x, af->public_addr, p, &orig, &reply);
+		if (fwd_owns(e, orig.family, p))
+			continue; /* a port-forward's: never shadowed */
 		/* the remote's first packet may have taken a pinhole of this
 		 * session already: that flow is the binding
 		 */
@@ -416,7 +429,8 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 			EV_EP("remote", x->family, x->remote, x->remote_port));
 		return 0;
 	}
-	*why = x->public_port ? "that public port is taken" :
+	*why = x->public_port ? "that public port is taken (a flow or a "
+				"port-forward)" :
 				"no free public port for the media";
 	return -1;
 }
