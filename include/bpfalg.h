@@ -604,6 +604,10 @@ struct bpfalg_seqadj {
 
 /* bpfalg_ctl.flags */
 #define BPFALG_CTL_BYPASS (1u << 0) /* stop punting (TLS, ALG gave up) */
+/* the controller saw this flow's start (userspace only: a session rebuilt
+ * after its eviction knows the protocol's greeting went by)
+ */
+#define BPFALG_CTL_SEEN (1u << 1)
 
 /*
  * Per control flow state the controller publishes for the datapath (map
@@ -670,8 +674,16 @@ enum bpfalg_alg_counter {
 			      */
 	BPFALG_AS_NOT_PROTOCOL, /* flows that did not follow the protocol
 				 * (FTP: no 220 greeting, a line that is no
-				 * command): the ALG stepped aside
+				 * command): no data channel opened on them
 				 */
+	BPFALG_AS_SESSIONS_EVICTED, /* the controller's state of an idle
+				     * control flow dropped to make room
+				     * (table or per-source cap); rebuilt
+				     * if the flow speaks again
+				     */
+	BPFALG_AS_SESSIONS_FULL, /* no session could be made: forwarded
+				  * unmodified (every session busy)
+				  */
 	BPFALG_AS_MAX,
 };
 

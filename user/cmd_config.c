@@ -62,6 +62,8 @@ static int config_from_pins(struct up_config *uc, char *err, size_t errlen)
 	uc->pinhole_timeout = s.pinhole_timeout;
 	uc->pinholes_per_flow = s.pinholes_per_flow;
 	uc->ftp_pinholes = s.ftp_pinholes;
+	uc->max_sessions = s.max_sessions;
+	uc->sessions_per_source = s.sessions_per_source;
 	uc->min_data_port = s.min_data_port;
 	snprintf(uc->metrics, sizeof(uc->metrics), "%.*s",
 		 (int)sizeof(s.metrics) - 1, s.metrics);

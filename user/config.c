@@ -97,6 +97,8 @@ void config_defaults(struct up_config *c)
 	c->pinhole_timeout = 60;
 	c->pinholes_per_flow = 8;
 	c->ftp_pinholes = 1;
+	c->max_sessions = 8192;
+	c->sessions_per_source = 256;
 	c->min_data_port = 1024;
 }
 
@@ -206,6 +208,13 @@ static const struct opt_def opts[] = {
 	{ "--ftp-pinholes", OPT_U32, OFF(ftp_pinholes), NULL, 1, 64, "N",
 	  "pending data pinholes per FTP control connection; a new "
 	  "PORT/EPRT/227/229 beyond them supersedes the oldest (1)" },
+	{ "--max-sessions", OPT_U32, OFF(max_sessions), NULL, 16, 1048576, "N",
+	  "control flows the controller follows at once; beyond, the least "
+	  "recently active one without media is evicted (8192)" },
+	{ "--sessions-per-source", OPT_U32, OFF(sessions_per_source), NULL, 1,
+	  1048576, "N",
+	  "control flows one address may open at once; beyond, its least "
+	  "recently active one is evicted (256)" },
 	{ "--min-data-port", OPT_U32, OFF(min_data_port), NULL, 1, 65535,
 	  "PORT", "lowest data port PORT/EPRT/227/229 may name (1024)" },
 	{ "--metrics", OPT_LISTEN, OFF(metrics), NULL, 0, 0, "ADDR:PORT",

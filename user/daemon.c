@@ -315,6 +315,8 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 		ec.pinhole_timeout_s = uc->pinhole_timeout;
 		ec.pinholes_per_flow = uc->pinholes_per_flow;
 		ec.ftp_pinholes = uc->ftp_pinholes;
+		ec.max_sessions = uc->max_sessions;
+		ec.sessions_per_source = uc->sessions_per_source;
 		ec.min_data_port = (__u16)uc->min_data_port;
 		if (engine_open(d.eng, pin_path, &ec, err, sizeof(err))) {
 			p_err("%s", err);

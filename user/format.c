@@ -93,6 +93,8 @@ static const char *const alg_cs_names[BPFALG_AS_MAX] = {
 	[BPFALG_AS_ALREADY_PUBLIC] = "already_public",
 	[BPFALG_AS_PH_CLOSED] = "pinholes_closed",
 	[BPFALG_AS_NOT_PROTOCOL] = "not_protocol",
+	[BPFALG_AS_SESSIONS_EVICTED] = "sessions_evicted",
+	[BPFALG_AS_SESSIONS_FULL] = "sessions_full",
 };
 
 const char *fmt_alg_stat(unsigned int idx)

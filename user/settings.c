@@ -141,12 +141,16 @@ int settings_store(const char *pin_path, const struct up_config *uc,
 		s.pinhole_timeout = uc->pinhole_timeout;
 		s.pinholes_per_flow = uc->pinholes_per_flow;
 		s.ftp_pinholes = uc->ftp_pinholes;
+		s.max_sessions = uc->max_sessions;
+		s.sessions_per_source = uc->sessions_per_source;
 		s.min_data_port = uc->min_data_port;
 		memcpy(s.metrics, uc->metrics, sizeof(s.metrics));
 	} else {
 		s.pinhole_timeout = old.pinhole_timeout;
 		s.pinholes_per_flow = old.pinholes_per_flow;
 		s.ftp_pinholes = old.ftp_pinholes;
+		s.max_sessions = old.max_sessions;
+		s.sessions_per_source = old.sessions_per_source;
 		s.min_data_port = old.min_data_port;
 		memcpy(s.metrics, old.metrics, sizeof(s.metrics));
 	}

@@ -23,6 +23,8 @@ Clients (talk to a real vsftpd):
            lines mixed with valid PORTs naming its own address, then QUIT;
            no data connection is ever made
 Servers:
+  sessions  N control connections opened one after the other and left
+           idle, then a PORT + RETR on the first and on the last
   slipstream  what a browser made to POST to port 21 sends (NAT
            slipstreaming): after the server's 220, HTTP request headers,
            then a body line "PORT <own address>,<listener port>" in a TCP
@@ -484,6 +486,42 @@ def cmd_hostile(a):
         a.conns, sent, valid, stalled))
 
 
+def retr_on(c, name, sha, what):
+    """PORT (own listener) + RETR name on control connection c."""
+    own = c.local_addr()
+    ls, p = data_listener(own)
+    c.send(("PORT %s\r\n" % port_arg(own, p)).encode())
+    c.expect("2", "PORT (%s)" % what)
+    c.send(("RETR %s\r\n" % name).encode())
+    c.expect("1", "RETR (%s)" % what)
+    digest, info, err = accept_all(ls, c.timeout, what)
+    if err:
+        die("%s (transcript: %s)" % (err, c.trail()))
+    c.expect("2", "end of RETR, %s" % what)
+    if sha and digest != sha:
+        die("%s: %d bytes, content differs" % (what, info[0]))
+    log("%s: %d bytes" % (what, info[0]))
+
+
+def cmd_sessions(a):
+    cs = []
+    for i in range(a.n):
+        c = Ctrl(a.host, timeout=a.timeout)
+        c.login()
+        cs.append(c)
+        time.sleep(0.3)              # an order of last activity
+    log("%d control connections open" % a.n)
+    retr_on(cs[0], a.file, a.sha, "RETR on the first (oldest) connection")
+    retr_on(cs[-1], a.file, a.sha, "RETR on the last connection")
+    for c in cs:
+        c.send(b"QUIT\r\n")
+        try:
+            c.reply(2)
+        except (socket.timeout, EOFError):
+            pass
+        c.s.close()
+
+
 def cmd_slipstream(a):
     c = Ctrl(a.host, timeout=a.timeout)          # reads the 220
     own = c.local_addr()
@@ -642,6 +680,12 @@ def main():
     p.add_argument("--conns", type=int, default=40)
     p.add_argument("--line-timeout", type=float, default=1.0)
     p.add_argument("--timeout", type=float, default=8.0)
+    p = sub.add_parser("sessions")
+    p.add_argument("--host", required=True)
+    p.add_argument("--n", type=int, default=5)
+    p.add_argument("--file", required=True)
+    p.add_argument("--sha", default="")
+    p.add_argument("--timeout", type=float, default=8.0)
     p = sub.add_parser("slipstream")
     p.add_argument("--host", required=True)
     p.add_argument("--wait", type=float, default=4.0)
@@ -655,7 +699,7 @@ def main():
     p.add_argument("endpoints", nargs="+")
     a = ap.parse_args()
     {"raw": cmd_raw, "cycles": cmd_cycles, "shrink": cmd_shrink, "fixedport": cmd_fixedport, "bounce": cmd_bounce,
-     "supersede": cmd_supersede, "hostile": cmd_hostile, "slipstream": cmd_slipstream,
+     "supersede": cmd_supersede, "hostile": cmd_hostile, "slipstream": cmd_slipstream, "sessions": cmd_sessions,
      "evil-server": cmd_evil_server, "listen": cmd_listen}[a.cmd](a)
 
 

@@ -18,10 +18,11 @@
 #   NETNS_JOBS=n                       cases run at the same time (default 2)
 #
 # A scenario may name the modes it is meant for in a line
-#   # gateways: kernel bpfalg
+#   # gateways: kernel bpfalg [(why)]
 # among its first 40 lines (ALG scenarios: the XDP fast path never carries
 # a control flow, so bpfalg-xdp would repeat bpfalg); it is not run in the
-# others (not counted, not a skip).
+# others (not counted, not a skip).  A line "# slow: why" there makes it
+# start before the others.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 modes=${GW:-kernel bpfalg bpfalg-xdp}
@@ -105,19 +106,32 @@ jobs_max=${NETNS_JOBS:-2}
 : >"$logdir/results"
 start=$(date +%s)
 running=0
-for gw in $modes; do
-	for f in $files; do
-		want=$(head -n 40 "$f" | sed -n 's/^# gateways: *//p' | head -n 1)
-		if [ -n "$want" ] && ! printf ' %s ' "$want" | grep -q " $gw "; then
-			continue
-		fi
-		if [ "$running" -ge "$jobs_max" ]; then
-			wait -n
-			running=$((running - 1))
-		fi
-		run_case "$gw" "$f" &
-		running=$((running + 1))
+# The cases, those marked "# slow:" (among the first 40 lines) first: the
+# longest start early, so no long case is left running alone at the end.
+cases=""
+for pass in slow rest; do
+	for gw in $modes; do
+		for f in $files; do
+			want=$(head -n 40 "$f" | sed -n 's/^# gateways: *\([^(]*\).*/\1/p' | head -n 1)
+			if [ -n "$want" ] && ! printf ' %s ' "$want" | grep -q " $gw "; then
+				continue
+			fi
+			if head -n 40 "$f" | grep -q '^# slow:'; then
+				[ $pass = slow ] || continue
+			else
+				[ $pass = rest ] || continue
+			fi
+			cases="$cases $gw:$f"
+		done
 	done
+done
+for c in $cases; do
+	if [ "$running" -ge "$jobs_max" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	run_case "${c%%:*}" "${c#*:}" &
+	running=$((running + 1))
 done
 wait
 pass=$(awk '$1 == 0' "$logdir/results" | wc -l)

@@ -22,6 +22,7 @@
 # bpfalg only: the kernel reference has no loader to give bad input to;
 # the error paths do not depend on the fast-path mode (no bpfalg-xdp run).
 # gateways: kernel bpfalg
+# slow: 30 s or more; started first
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "bpfalg only: the kernel reference has no loader or configuration file"

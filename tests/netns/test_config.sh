@@ -16,6 +16,7 @@
 #    the settings pin included), `up --config saved` on the fresh datapath:
 #    the same `config show`.
 # gateways: kernel bpfalg
+# slow: 30 s or more; started first
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "the configuration file and config show are bpfalg features (the kernel reference is set up by nft rules)"
@@ -160,6 +161,8 @@ expected_show() {
 		pinhole-timeout = $4
 		pinholes-per-flow = 8
 		ftp-pinholes = 1
+		max-sessions = 8192
+		sessions-per-source = 256
 		min-data-port = 1024
 		metrics =
 

@@ -5,6 +5,7 @@
 # program may remain on the gateway's interfaces and the pin directory must
 # be gone.  Also: a second `up` is harmless (same programs).  `down` a second time says so and exits 0; then a fresh `up`
 # works again on the same interfaces, and so does `daemon` alone.
+# slow: 30 s or more; started first
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "bpfalg only: the kernel reference has no BPF objects to remove"

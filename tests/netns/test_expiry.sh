@@ -4,6 +4,7 @@
 # reach the client (the binding is gone), and bpfalg's `algctl flows` must
 # no longer list it (the daemon's expiry pass removed it).  Kernel: the same
 # timeouts through nf_conntrack sysctls.
+# slow: 30 s or more; started first
 . "$(dirname "$0")/lib.sh"
 test_init
 topo_setup3

@@ -19,6 +19,7 @@
 # flood_lib.sh), `algctl status` exits 0 at the end.
 # Kernel: the same traffic and checks, no daemon to kill (the reference).
 # gateways: kernel bpfalg
+# slow: 30 s or more; started first
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/flood_lib.sh"
 FLOWS=$(flood_table_size)

@@ -13,6 +13,7 @@
 # TIME_WAIT (issue 12), sha256 checked per file.
 # bpfalg: ftp_rewritten rises by one per data connection, pinhole_hit too:
 # every data connection is admitted by its pinhole, none may be missed.
+# gateways: kernel bpfalg (not bpfalg-xdp: control-flow state, which XDP never carries (ftp_active covers XDP data flows))
 . "$(dirname "$0")/lib.sh"
 test_init
 topo_setup3

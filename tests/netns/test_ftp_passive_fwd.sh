@@ -9,6 +9,7 @@
 # curl connect where the 227 points.  Every data connection needs the
 # gateway to let the outside client in to the passive port.
 # bpfalg: ftp_rewritten rises for the 227s, pinhole_hit for every transfer.
+# gateways: kernel bpfalg (not bpfalg-xdp: the forward's control flow, which XDP never carries (ftp_active covers XDP data flows))
 . "$(dirname "$0")/lib.sh"
 test_init
 topo_setup3

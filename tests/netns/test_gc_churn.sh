@@ -29,6 +29,7 @@
 # filling; run.sh runs it next to another case (NETNS_JOBS).
 METRICS_PORT=9468
 GW_UP_ARGS="${GW_UP_ARGS:+$GW_UP_ARGS }--flows 1048576 --metrics 127.0.0.1:$METRICS_PORT"
+# slow: 30 s or more; started first
 . "$(dirname "$0")/lib.sh"
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 GC_FILL=${GC_FILL:-$BUILD/tests/gc_fill}

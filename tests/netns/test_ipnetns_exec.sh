@@ -3,6 +3,7 @@
 # /sys, where the bpffs holding the pins is not visible): it must still find
 # the pins, and an `up` from there must not leave a datapath that vanishes
 # with the command.  bpfalg only.
+# gateways: kernel bpfalg (not bpfalg-xdp: algctl under ip netns exec; the XDP fast path adds nothing here)
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "algctl behaviour; the kernel reference has no pins"

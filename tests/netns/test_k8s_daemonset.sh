@@ -18,6 +18,7 @@
 # run again.
 # gateways: kernel bpfalg
 K8S=$(cd "$(dirname "$0")/../../deploy/k8s" && pwd)
+# slow: 30 s or more; started first
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "deploys algctl; the kernel reference has no container"

@@ -24,6 +24,8 @@
 # frames (the stack forwards those), while vmbr0 and vmbr1 (generic XDP)
 # may redirect anywhere.
 HOOK=$(cd "$(dirname "$0")/../../deploy/proxmox" && pwd)/bpfalg-hook.sh
+# gateways: kernel bpfalg (not bpfalg-xdp: the hookscript's attach and detach; the XDP fast path adds nothing here)
+# slow: 30 s or more; started first
 . "$(dirname "$0")/lib.sh"
 TCX_TOOL=$BUILD/tests/tcx_tool
 case $TCX_TOOL in /*) ;; *) TCX_TOOL=$PWD/$TCX_TOOL ;; esac

@@ -3,6 +3,7 @@
 # netlink (what algctl falls back to on kernels without tcx) forward NAT
 # traffic like the tcx links do, status reports them, and `algctl down`
 # removes exactly those filters.  bpfalg only.
+# gateways: kernel bpfalg (not bpfalg-xdp: the clsact attach mode; XDP is covered by the other XDP scenarios)
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "algctl attach mode; the kernel reference has no TC programs"

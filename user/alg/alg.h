@@ -115,6 +115,10 @@ struct alg_flow {
 	 * a protocol's greeting would be, was not seen
 	 */
 	bool resumed;
+	/* the module knows the flow speaks its protocol (FTP: greeted): a
+	 * session evicted and rebuilt later is taken as resumed
+	 */
+	bool proto_ok;
 	bool auth_pending; /* AUTH sent, reply not seen */
 	char tag[24]; /* "ftp#12": session id for log lines */
 	const struct alg_limits *lim;

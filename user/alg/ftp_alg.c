@@ -166,11 +166,12 @@ static void ftp_track(struct ftp_flow *ff, int dir, const uint8_t *line,
 
 	if (ff->proto == FTP_PROTO_WAIT && af->resumed)
 		ff->proto = FTP_PROTO_OK; /* its start was not seen */
+	af->proto_ok = ff->proto == FTP_PROTO_OK;
 	if (ff->proto == FTP_PROTO_WAIT) {
 		if (dir == FTP_FROM_CLIENT)
 			why = "the client spoke before the server's greeting";
 		else if (len >= 3 && !memcmp(line, "220", 3))
-			ff->proto = FTP_PROTO_OK;
+			ff->proto = FTP_PROTO_OK, af->proto_ok = true;
 		else if (!(len >= 3 && !memcmp(line, "120", 3)))
 			why = "the server's first reply is not a 220 greeting";
 	} else if (ff->proto == FTP_PROTO_OK && dir == FTP_FROM_CLIENT &&
@@ -180,6 +181,7 @@ static void ftp_track(struct ftp_flow *ff, int dir, const uint8_t *line,
 	if (!why)
 		return;
 	ff->proto = FTP_PROTO_NOT_FTP;
+	af->proto_ok = false;
 	af->cnt[BPFALG_AS_NOT_PROTOCOL]++;
 	show_line(ff, "not FTP: no data channel will be opened", line, len,
 		  why);

@@ -32,6 +32,7 @@ void engine_config_defaults(struct engine_config *c)
 	c->pinholes_per_flow = 8;
 	c->ftp_pinholes = 1;
 	c->max_sessions = 8192;
+	c->sessions_per_source = 256;
 	c->min_data_port = 1024;
 }
 
@@ -546,6 +547,55 @@ static const struct stream_ops stream_ops_framed = {
 
 /* ------------------------------------------------------- sessions */
 
+static void session_drop(struct engine *e, struct session *s, bool keep_ctl);
+
+/*
+ * Make room for a session of @k: at the per-source cap the source's
+ * least recently active session goes, at the table's size the table's.
+ * Only sessions without media bindings are taken (ending those would cut
+ * calls and streams); the flow itself lives on, and a session is rebuilt
+ * when it speaks again (its sequence history stays in ctl).  false: every
+ * candidate holds bindings.
+ */
+static bool session_room(struct engine *e, const struct bpfalg_tuple *k)
+{
+	struct session *old_src = NULL, *old_all = NULL, *victim;
+	unsigned int n_src = 0;
+	int alen = k->family == BPFALG_AF_INET ? 4 : 16;
+
+	if (e->n_sessions < e->cfg.max_sessions &&
+	    e->n_sessions < e->cfg.sessions_per_source)
+		return true; /* no cap can be reached */
+	for (unsigned int b = 0; b < ENGINE_BUCKETS; b++)
+		for (struct session *s = e->tab[b]; s; s = s->next) {
+			bool same = s->key.family == k->family &&
+				    !memcmp(s->key.saddr, k->saddr, alen);
+
+			n_src += same;
+			if (s->n_bind)
+				continue;
+			if (!old_all || s->last_ns < old_all->last_ns)
+				old_all = s;
+			if (same && (!old_src || s->last_ns < old_src->last_ns))
+				old_src = s;
+		}
+	if (n_src >= e->cfg.sessions_per_source)
+		victim = old_src;
+	else if (e->n_sessions >= e->cfg.max_sessions)
+		victim = old_all;
+	else
+		return true;
+	if (!victim)
+		return false;
+	victim->af->cnt[BPFALG_AS_SESSIONS_EVICTED]++;
+	pr_info("[%s] evicted to make room (%s): rebuilt if it speaks again\n",
+		victim->af->tag,
+		n_src >= e->cfg.sessions_per_source ? "per-source cap" :
+						      "session table full");
+	session_drop(e, victim, true);
+	return true;
+}
+
 static struct session *session_new(struct engine *e,
 				   const struct bpfalg_punt_hdr *h,
 				   const struct bpfalg_flow *f)
@@ -555,8 +605,11 @@ static struct session *session_new(struct engine *e,
 	struct session *s;
 	int alen = k->family == BPFALG_AF_INET ? 4 : 16;
 
-	if (e->n_sessions >= e->cfg.max_sessions)
+	if (!session_room(e, k)) {
+		if (h->alg < BPFALG_ALG_MAX)
+			e->cnt[h->alg][BPFALG_AS_SESSIONS_FULL]++;
 		return NULL;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
@@ -618,6 +671,8 @@ static struct session *session_new(struct engine *e,
 		stream_load_adj(&s->st, 1, &s->ctl.dir[1]);
 		if (s->ctl.flags & BPFALG_CTL_BYPASS)
 			af->tls = true;
+		if (s->ctl.flags & BPFALG_CTL_SEEN)
+			af->resumed = true; /* evicted before, not new */
 	}
 	{
 		uint32_t hb = tuple_hash(k);
@@ -640,7 +695,13 @@ static struct session *session_new(struct engine *e,
 	return s;
 }
 
-static void session_free(struct engine *e, struct session *s)
+/*
+ * Forget a session.  @keep_ctl: its flow lives on (an eviction): the
+ * sequence history stays for the datapath and for the session rebuilt
+ * later, marked SEEN when the module knew the flow spoke its protocol
+ * (FTP: greeted; a flow found not to be FTP stays so).
+ */
+static void session_drop(struct engine *e, struct session *s, bool keep_ctl)
 {
 	struct session **pp = &e->tab[tuple_hash(&s->key)];
 
@@ -648,7 +709,13 @@ static void session_free(struct engine *e, struct session *s)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = s->next;
-	bpf_map_delete_elem(e->fd_ctl, &s->key);
+	if (!keep_ctl) {
+		bpf_map_delete_elem(e->fd_ctl, &s->key);
+	} else if (s->key.proto == BPFALG_IPPROTO_TCP) {
+		if (s->af->proto_ok)
+			s->ctl.flags |= BPFALG_CTL_SEEN;
+		publish_ctl(s);
+	}
 	if (s->mod->fini)
 		s->mod->fini(s->af);
 	stream_free(&s->st);
@@ -656,6 +723,11 @@ static void session_free(struct engine *e, struct session *s)
 	free(s->bind);
 	free(s->af);
 	free(s);
+}
+
+static void session_free(struct engine *e, struct session *s)
+{
+	session_drop(e, s, false);
 }
 
 /* Forget the pinholes that are gone: consumed by the datapath, or expired

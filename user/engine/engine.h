@@ -43,7 +43,8 @@ struct engine_config {
 	 * kernel's FTP helper)
 	 */
 	uint32_t ftp_pinholes;
-	uint32_t max_sessions;
+	uint32_t max_sessions; /* control flows the controller follows */
+	uint32_t sessions_per_source; /* of one originating address */
 	uint16_t min_data_port; /* default 1024 */
 };
 
