@@ -527,6 +527,10 @@ enum bpfalg_counter {
 	BPFALG_CNT_TC_REDIRECT, /* TC forwarded an established flow's packet
 				 * to its egress device itself (--tc-fast)
 				 */
+	BPFALG_CNT_RST_NOT_EXACT, /* RST in the window but not at its
+				   * sender's next sequence number: passed
+				   * on, the state kept (conntrack's rule)
+				   */
 	BPFALG_CNT_MAX,
 };
 

@@ -600,6 +600,19 @@ static __always_inline bool flow_update_state(struct bpfalg_flow *f, __u8 dir,
 			count(BPFALG_CNT_RST_OUT_OF_WINDOW);
 			return true; /* ignored: passed on, state kept */
 		}
+		/* In the window but not at the sender's next sequence number
+		 * (a stale RST, or a guess): the endpoint decides (RFC 5961
+		 * stacks answer with a challenge ACK); the entry stays as it
+		 * is, as conntrack keeps it.  A real end's RST carries its
+		 * SND.NXT, which is the edge this gateway saw it reach.
+		 */
+		if ((f->tcp_seen[dir] & BPFALG_TS_END) &&
+		    !(f->state == BPFALG_ST_SYN_SENT &&
+		      dir == BPFALG_DIR_REPLY) &&
+		    p->tcp_seq != f->tcp_end[dir]) {
+			count(BPFALG_CNT_RST_NOT_EXACT);
+			return true;
+		}
 		st = BPFALG_ST_CLOSE;
 	} else if ((fl & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
 		if (dir != BPFALG_DIR_ORIG)

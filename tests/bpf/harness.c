@@ -520,6 +520,7 @@ const char *counter_name(int idx)
 		[BPFALG_CNT_PORT_SEARCH] = "PORT_SEARCH",
 		[BPFALG_CNT_HOST_LIMIT] = "HOST_LIMIT",
 		[BPFALG_CNT_TC_REDIRECT] = "TC_REDIRECT",
+		[BPFALG_CNT_RST_NOT_EXACT] = "RST_NOT_EXACT",
 	};
 
 	return idx >= 0 && idx < BPFALG_CNT_MAX && n[idx] ? n[idx] : "?";

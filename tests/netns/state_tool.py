@@ -18,7 +18,8 @@ test_ipv6_inbound.sh (run inside a namespace).
                             inject RSTs on the same 4-tuple: MODE "blind"
                             sends two with a sequence number 2^30 ahead of
                             and 2^30 behind SND.NXT (outside any window),
-                            "exact" one at SND.NXT (what the peer accepts)
+                            "exact" one at SND.NXT (what the peer accepts;
+                            up to three while the peer keeps sending)
   frag6 SRC DST             non-first IPv6 fragments (offset > 0) of a UDP
                             datagram whose first fragment is never sent
   icmp6 SRC DST TYPE [HLIM] one ICMPv6 message of TYPE (informational types:
@@ -155,15 +156,12 @@ def _tcp4(src, dst, sport, dport, seq, ack, flags, win=0):
     return ip + hdr
 
 
-def rst(iface, src, sport, dst, dport, mode):
-    sport, dport = int(sport), int(dport)
-    ps = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    ps.bind((iface, 0))
-    ps.settimeout(5)
-    want_s, want_d = socket.inet_aton(src), socket.inet_aton(dst)
-    deadline = time.monotonic() + 5
-    seg = None
+def _next_seg(ps, want_s, want_d, sport, dport, timeout):
+    """The next segment src:sport -> dst:dport leaving on the socket's
+    interface: (seq, ack, payload length, flags), or None."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        ps.settimeout(max(0.01, deadline - time.monotonic()))
         try:
             frame, addr = ps.recvfrom(65535)
         except socket.timeout:
@@ -180,26 +178,41 @@ def rst(iface, src, sport, dst, dport, mode):
         if sp != sport or dp != dport:
             continue
         doff = (th[12] >> 4) * 4
-        flags = th[13]
-        plen = tlen - ihl - doff
-        seg = (seq, ack, plen, flags)
-        break
-    ps.close()
-    if seg is None:
-        die("no segment %s:%d -> %s:%d seen on %s within 5 s" % (src, sport, dst, dport, iface))
-    seq, ack, plen, flags = seg
-    nxt = (seq + plen + (1 if flags & 1 else 0)) & 0xFFFFFFFF
-    if mode == "blind":
-        seqs = [nxt + (1 << 30), nxt - (1 << 30)]
-    elif mode == "exact":
-        seqs = [nxt]
-    else:
-        die("mode blind|exact")
+        return seq, ack, tlen - ihl - doff, th[13]
+    return None
+
+
+def rst(iface, src, sport, dst, dport, mode):
+    """blind: two RSTs 2^30 ahead of and behind the peer's SND.NXT, sniffed
+    from its next segment.  exact: a RST at SND.NXT; the chat keeps
+    sending, so a segment may leave between the sniff and the RST (the RST
+    is then stale and an RFC 5961 receiver ignores it): up to three, each
+    at the SND.NXT of a freshly sniffed segment, until the peer goes quiet
+    (the connection was reset)."""
+    sport, dport = int(sport), int(dport)
+    ps = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    ps.bind((iface, 0))
+    want_s, want_d = socket.inet_aton(src), socket.inet_aton(dst)
     rs = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-    for s in seqs:
-        rs.sendto(_tcp4(src, dst, sport, dport, s, 0, 0x04), (dst, 0))
-        out("sent RST seq %u (peer's SND.NXT %u, offset %+d)" %
-            (s & 0xFFFFFFFF, nxt, ((s - nxt + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)))
+    rounds = 1 if mode == "blind" else 3
+    if mode not in ("blind", "exact"):
+        die("mode blind|exact")
+    for r in range(rounds):
+        seg = _next_seg(ps, want_s, want_d, sport, dport, 5 if r == 0 else 1.5)
+        if seg is None:
+            if r == 0:
+                die("no segment %s:%d -> %s:%d seen on %s within 5 s" % (src, sport, dst, dport, iface))
+            break
+        seq, ack, plen, flags = seg
+        if flags & 0x04:
+            break                # the peer's own RST: it was reset
+        nxt = (seq + plen + (1 if flags & 1 else 0)) & 0xFFFFFFFF
+        seqs = [nxt + (1 << 30), nxt - (1 << 30)] if mode == "blind" else [nxt]
+        for s in seqs:
+            rs.sendto(_tcp4(src, dst, sport, dport, s, 0, 0x04), (dst, 0))
+            out("sent RST seq %u (peer's SND.NXT %u, offset %+d)" %
+                (s & 0xFFFFFFFF, nxt, ((s - nxt + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)))
+    ps.close()
 
 
 # ---------------------------------------------------------------- IPv6
