@@ -163,6 +163,16 @@ class Ctrl:
     def trail(self):
         return " ; ".join(self.transcript[-8:])
 
+    def quit(self, send=True):
+        """QUIT (its answer not required) and close."""
+        if send:
+            self.send(b"QUIT\r\n")
+            try:
+                self.reply(2)
+            except (socket.timeout, EOFError):
+                pass
+        self.s.close()
+
     def local_addr(self):
         return self.s.getsockname()[0]
 
@@ -382,11 +392,7 @@ def cmd_bounce(a):
         text = c.expect("", cmd)
         log("%s: '%s' -> %s" % (label, cmd, text))
     pause(a.pause, "all bounce commands sent")
-    c.send(b"QUIT\r\n")
-    try:
-        c.reply(2)
-    except (socket.timeout, EOFError):
-        pass
+    c.quit()
 
 
 def cmd_supersede(a):
@@ -424,12 +430,7 @@ def cmd_supersede(a):
     c.expect("2", "the unused PORT (%s:%d)" % (own, p))
     log("unused port %d" % p)
     pause(a.pause and a.pause + "-2", "unused PORT %s:%d accepted" % (own, p))
-    c.send(b"QUIT\r\n")
-    try:
-        c.reply(2)
-    except (socket.timeout, EOFError):
-        pass
-    c.s.close()
+    c.quit()
 
 
 # Malformed or refused lines between two PORTs naming the connection's own
@@ -475,13 +476,7 @@ def cmd_hostile(a):
                 break
             if "{valid}" in tmpl and code.startswith("2"):
                 valid += 1
-        if ok:
-            c.send(b"QUIT\r\n")
-            try:
-                c.reply(2)
-            except (socket.timeout, EOFError):
-                pass
-        c.s.close()
+        c.quit(send=ok)
     log("hostile: %d connections, %d lines, %d valid PORTs accepted, %d stalled" % (
         a.conns, sent, valid, stalled))
 
@@ -514,12 +509,7 @@ def cmd_sessions(a):
     retr_on(cs[0], a.file, a.sha, "RETR on the first (oldest) connection")
     retr_on(cs[-1], a.file, a.sha, "RETR on the last connection")
     for c in cs:
-        c.send(b"QUIT\r\n")
-        try:
-            c.reply(2)
-        except (socket.timeout, EOFError):
-            pass
-        c.s.close()
+        c.quit()
 
 
 def cmd_slipstream(a):
