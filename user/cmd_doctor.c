@@ -1549,6 +1549,44 @@ static void check_pinholes(struct doctor *d)
 			    "on the other",
 			    n);
 		}
+		/* the controller's session table (--max-sessions) */
+		if (c[BPFALG_AS_SESSIONS_FULL]) {
+			any = true;
+			note(d, SEV_WARN,
+			     "%s: %llu control flow%s forwarded unmodified: "
+			     "every session held media, none could be evicted",
+			     n, (unsigned long long)c[BPFALG_AS_SESSIONS_FULL],
+			     c[BPFALG_AS_SESSIONS_FULL] == 1 ? "" : "s");
+			act(d,
+			    "raise --max-sessions (config key max-sessions)");
+		}
+		if (c[BPFALG_AS_SESSIONS_EVICTED]) {
+			any = true;
+			note(d, SEV_INFO,
+			     "%s: %llu idle control-flow session%s evicted to "
+			     "make room (rebuilt when the flow speaks again)",
+			     n,
+			     (unsigned long long)c[BPFALG_AS_SESSIONS_EVICTED],
+			     c[BPFALG_AS_SESSIONS_EVICTED] == 1 ? "" : "s");
+			act(d, "many: one source opens many control flows, or "
+			       "--max-sessions / --sessions-per-source are "
+			       "too small for this site");
+		}
+		if (c[BPFALG_AS_NOT_PROTOCOL]) {
+			any = true;
+			note(d, SEV_INFO,
+			     "%s: %llu control flow%s did not speak the "
+			     "protocol "
+			     "(FTP: no 220 greeting, or lines that are no "
+			     "commands): no data channel opened on them",
+			     n, (unsigned long long)c[BPFALG_AS_NOT_PROTOCOL],
+			     c[BPFALG_AS_NOT_PROTOCOL] == 1 ? "" : "s");
+			act(d,
+			    "none: an HTTP request a web page sends to the "
+			    "%s port (NAT slipstreaming) shows here, "
+			    "refused",
+			    n);
+		}
 	}
 	if (refused_dp) {
 		any = true;

@@ -369,6 +369,7 @@ static void render_algs(FILE *f, const char *pin_path)
 		  BPFALG_ADP_MAX + 1 + BPFALG_AS_POLICY_DENIED },
 		{ "already_public",
 		  BPFALG_ADP_MAX + 1 + BPFALG_AS_ALREADY_PUBLIC },
+		{ "not_protocol", BPFALG_ADP_MAX + 1 + BPFALG_AS_NOT_PROTOCOL },
 	};
 	__u64 v[BPFALG_ALG_MAX][ALG_STAT_N];
 	bool have[BPFALG_ALG_MAX] = { false };
@@ -417,6 +418,26 @@ static void render_algs(FILE *f, const char *pin_path)
 			alg_name(a),
 			(unsigned long long)v[a][BPFALG_ADP_FAIL_PASS]);
 	}
+	head(f, "bpfalg_alg_sessions_total", "counter",
+	     "The controller's control-flow sessions: evicted (idle, to make "
+	     "room under --max-sessions or --sessions-per-source; rebuilt "
+	     "when the flow speaks again), full (none could be made: the "
+	     "flow was forwarded unmodified).");
+	EACH_ALG
+	{
+		fprintf(f,
+			"bpfalg_alg_sessions_total{alg=\"%s\","
+			"event=\"evicted\"} %llu\n",
+			alg_name(a),
+			(unsigned long long)v[a][BPFALG_ADP_MAX + 1 +
+						 BPFALG_AS_SESSIONS_EVICTED]);
+		fprintf(f,
+			"bpfalg_alg_sessions_total{alg=\"%s\","
+			"event=\"full\"} %llu\n",
+			alg_name(a),
+			(unsigned long long)v[a][BPFALG_ADP_MAX + 1 +
+						 BPFALG_AS_SESSIONS_FULL]);
+	}
 	head(f, "bpfalg_pinhole_outcomes_total", "counter",
 	     "ALG pinholes by what became of them: opened, used (a data or "
 	     "media connection came), expired (unused), closed (removed "
@@ -452,7 +473,8 @@ static void render_algs(FILE *f, const char *pin_path)
 	     "What the ALG left unrewritten or refused, by reason: refused "
 	     "(security check or limit), bad_input (did not parse), "
 	     "policy_denied (command policy), already_public (NAT-aware "
-	     "endpoint).");
+	     "endpoint), not_protocol (the flow does not speak the protocol: "
+	     "no data channel opened).");
 	EACH_ALG
 	for (size_t r = 0; r < sizeof(refusals) / sizeof(*refusals); r++)
 		fprintf(f,

@@ -6,7 +6,8 @@
 # active FTP (PORT + RETR) on the first (oldest: its session was evicted
 # when the fourth came) and on the last.  Both transfers must work: the
 # evicted session is rebuilt with its sequence history and knows the flow
-# was greeted (ctl SEEN); bpfalg counts ftp_sessions_evicted.
+# was greeted (ctl SEEN); bpfalg counts ftp_sessions_evicted and
+# `algctl doctor` reports them.
 # Kernel reference: conntrack has no such table; the same transfers work.
 # gateways: kernel bpfalg
 GW_UP_ARGS="--sessions-per-source 3"
@@ -27,4 +28,10 @@ sed 's/^/# client: /' sess.log
 ftp_check_rose ftp_sessions_evicted 2 "5 control connections, 3 sessions per source"
 ftp_check_same ftp_sessions_full "every session could be made"
 ftp_check_rose ftp_rewritten 2 "both PORTs rewritten"
+if [ "$GW_KIND" = bpfalg ]; then
+	doc=$(algctl doctor 2>&1)
+	printf '%s\n' "$doc" | grep -q 'ftp: [0-9]* idle control-flow sessions\? evicted' ||
+		fail "algctl doctor does not report the evictions: $(printf '%s' "$doc" | tail -n 20 | tr '\n' ' ' | head -c 600)"
+	log "doctor: $(printf '%s\n' "$doc" | grep -m1 'evicted')"
+fi
 exit 0
