@@ -688,6 +688,11 @@ enum bpfalg_alg_counter {
 	BPFALG_AS_SESSIONS_FULL, /* no session could be made: forwarded
 				  * unmodified (every session busy)
 				  */
+	BPFALG_AS_SESSIONS_IDLE, /* sessions dropped after --session-idle
+				  * without a punt (30 s for a flow not yet
+				  * known to speak the protocol); rebuilt if
+				  * the flow speaks again
+				  */
 	BPFALG_AS_MAX,
 };
 

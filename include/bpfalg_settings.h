@@ -43,6 +43,7 @@ struct bpfalg_settings {
 	__u32 ftp_pinholes;
 	__u32 max_sessions;
 	__u32 sessions_per_source;
+	__u32 session_idle;
 	__u32 min_data_port;
 	/* attach options as given: enum xdp_mode, xdp_fast, tc_mode of
 	 * user/config.h

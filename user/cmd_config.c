@@ -64,6 +64,7 @@ static int config_from_pins(struct up_config *uc, char *err, size_t errlen)
 	uc->ftp_pinholes = s.ftp_pinholes;
 	uc->max_sessions = s.max_sessions;
 	uc->sessions_per_source = s.sessions_per_source;
+	uc->session_idle = s.session_idle;
 	uc->min_data_port = s.min_data_port;
 	snprintf(uc->metrics, sizeof(uc->metrics), "%.*s",
 		 (int)sizeof(s.metrics) - 1, s.metrics);

@@ -99,6 +99,7 @@ void config_defaults(struct up_config *c)
 	c->ftp_pinholes = 1;
 	c->max_sessions = 8192;
 	c->sessions_per_source = 256;
+	c->session_idle = 600;
 	c->min_data_port = 1024;
 }
 
@@ -215,6 +216,11 @@ static const struct opt_def opts[] = {
 	  1048576, "N",
 	  "control flows one address may open at once; beyond, its least "
 	  "recently active one is evicted (256)" },
+	{ "--session-idle", OPT_U32, OFF(session_idle), NULL, 1, 432000,
+	  "SECONDS",
+	  "the controller drops a control flow's session without pinholes, "
+	  "media or punts for this long; 30 s at most for an FTP flow not "
+	  "yet greeted (600)" },
 	{ "--min-data-port", OPT_U32, OFF(min_data_port), NULL, 1, 65535,
 	  "PORT", "lowest data port PORT/EPRT/227/229 may name (1024)" },
 	{ "--metrics", OPT_LISTEN, OFF(metrics), NULL, 0, 0, "ADDR:PORT",

@@ -59,6 +59,7 @@ struct up_config {
 	__u32 ftp_pinholes; /* pending per FTP control connection */
 	__u32 max_sessions; /* control flows the controller follows */
 	__u32 sessions_per_source;
+	__u32 session_idle; /* seconds */
 	__u32 min_data_port;
 	char metrics[CONFIG_LISTEN_MAX]; /* --metrics ADDR:PORT, "" none */
 	/* per ALG (enum bpfalg_alg) */

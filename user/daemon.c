@@ -317,6 +317,7 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 		ec.ftp_pinholes = uc->ftp_pinholes;
 		ec.max_sessions = uc->max_sessions;
 		ec.sessions_per_source = uc->sessions_per_source;
+		ec.session_idle_s = uc->session_idle;
 		ec.min_data_port = (__u16)uc->min_data_port;
 		if (engine_open(d.eng, pin_path, &ec, err, sizeof(err))) {
 			p_err("%s", err);

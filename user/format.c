@@ -96,6 +96,7 @@ static const char *const alg_cs_names[BPFALG_AS_MAX] = {
 	[BPFALG_AS_NOT_PROTOCOL] = "not_protocol",
 	[BPFALG_AS_SESSIONS_EVICTED] = "sessions_evicted",
 	[BPFALG_AS_SESSIONS_FULL] = "sessions_full",
+	[BPFALG_AS_SESSIONS_IDLE] = "sessions_idle",
 };
 
 const char *fmt_alg_stat(unsigned int idx)

@@ -422,7 +422,8 @@ static void render_algs(FILE *f, const char *pin_path)
 	     "The controller's control-flow sessions: evicted (idle, to make "
 	     "room under --max-sessions or --sessions-per-source; rebuilt "
 	     "when the flow speaks again), full (none could be made: the "
-	     "flow was forwarded unmodified).");
+	     "flow was forwarded unmodified), idle (dropped after "
+	     "--session-idle).");
 	EACH_ALG
 	{
 		fprintf(f,
@@ -437,6 +438,12 @@ static void render_algs(FILE *f, const char *pin_path)
 			alg_name(a),
 			(unsigned long long)v[a][BPFALG_ADP_MAX + 1 +
 						 BPFALG_AS_SESSIONS_FULL]);
+		fprintf(f,
+			"bpfalg_alg_sessions_total{alg=\"%s\","
+			"event=\"idle\"} %llu\n",
+			alg_name(a),
+			(unsigned long long)v[a][BPFALG_ADP_MAX + 1 +
+						 BPFALG_AS_SESSIONS_IDLE]);
 	}
 	head(f, "bpfalg_pinhole_outcomes_total", "counter",
 	     "ALG pinholes by what became of them: opened, used (a data or "

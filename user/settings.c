@@ -143,6 +143,7 @@ int settings_store(const char *pin_path, const struct up_config *uc,
 		s.ftp_pinholes = uc->ftp_pinholes;
 		s.max_sessions = uc->max_sessions;
 		s.sessions_per_source = uc->sessions_per_source;
+		s.session_idle = uc->session_idle;
 		s.min_data_port = uc->min_data_port;
 		memcpy(s.metrics, uc->metrics, sizeof(s.metrics));
 	} else {
@@ -151,6 +152,7 @@ int settings_store(const char *pin_path, const struct up_config *uc,
 		s.ftp_pinholes = old.ftp_pinholes;
 		s.max_sessions = old.max_sessions;
 		s.sessions_per_source = old.sessions_per_source;
+		s.session_idle = old.session_idle;
 		s.min_data_port = old.min_data_port;
 		memcpy(s.metrics, old.metrics, sizeof(s.metrics));
 	}

@@ -24,7 +24,8 @@ Clients (talk to a real vsftpd):
            no data connection is ever made
 Servers:
   sessions  N control connections opened one after the other and left
-           idle, then a PORT + RETR on the first and on the last
+           idle, then a PORT + RETR on the first and on the last (and with
+           --idle S, after S seconds without a word, on the last again)
   slipstream  what a browser made to POST to port 21 sends (NAT
            slipstreaming): after the server's 220, HTTP request headers,
            then a body line "PORT <own address>,<listener port>" in a TCP
@@ -508,6 +509,9 @@ def cmd_sessions(a):
     log("%d control connections open" % a.n)
     retr_on(cs[0], a.file, a.sha, "RETR on the first (oldest) connection")
     retr_on(cs[-1], a.file, a.sha, "RETR on the last connection")
+    if a.idle:
+        time.sleep(a.idle)
+        retr_on(cs[-1], a.file, a.sha, "RETR on the last connection after %.0f s idle" % a.idle)
     for c in cs:
         c.quit()
 
@@ -675,6 +679,7 @@ def main():
     p.add_argument("--n", type=int, default=5)
     p.add_argument("--file", required=True)
     p.add_argument("--sha", default="")
+    p.add_argument("--idle", type=float, default=0)
     p.add_argument("--timeout", type=float, default=8.0)
     p = sub.add_parser("slipstream")
     p.add_argument("--host", required=True)

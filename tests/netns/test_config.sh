@@ -163,6 +163,7 @@ expected_show() {
 		ftp-pinholes = 1
 		max-sessions = 8192
 		sessions-per-source = 256
+		session-idle = 600
 		min-data-port = 1024
 		metrics =
 

@@ -33,6 +33,7 @@ void engine_config_defaults(struct engine_config *c)
 	c->ftp_pinholes = 1;
 	c->max_sessions = 8192;
 	c->sessions_per_source = 256;
+	c->session_idle_s = 600;
 	c->min_data_port = 1024;
 }
 
@@ -1148,6 +1149,24 @@ static int session_check_flow(struct engine *e, struct session *s)
 	return 0;
 }
 
+/*
+ * A session nothing depends on (no pinhole, no media binding, nothing the
+ * module keeps open) and without a punt for --session-idle goes; one whose
+ * module has not yet seen its protocol (FTP: no greeting) after 30 s.
+ * The flow lives on, its history stays in ctl; it is rebuilt if it
+ * speaks again.
+ */
+static bool session_idle(struct engine *e, struct session *s, uint64_t now)
+{
+	uint64_t lim = e->cfg.session_idle_s;
+
+	if (s->n_ph || s->n_bind || s->af->keep_until_ns > now)
+		return false;
+	if (s->alg == BPFALG_ALG_FTP && !s->af->proto_ok && lim > 30)
+		lim = 30;
+	return now - s->last_ns > lim * NSEC;
+}
+
 void engine_tick(struct engine *e)
 {
 	uint64_t now = mono_ns();
@@ -1167,8 +1186,15 @@ void engine_tick(struct engine *e)
 		for (; s; s = nx) {
 			nx = s->next;
 			session_tick(e, s, now);
-			if (session_check_flow(e, s))
+			if (session_check_flow(e, s)) {
 				session_free(e, s);
+			} else if (session_idle(e, s, now)) {
+				s->af->cnt[BPFALG_AS_SESSIONS_IDLE]++;
+				pr_info("[%s] idle: session dropped (rebuilt "
+					"if the flow speaks again)\n",
+					s->af->tag);
+				session_drop(e, s, true);
+			}
 		}
 	}
 	engine_flush_stats(e);

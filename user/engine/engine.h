@@ -45,6 +45,7 @@ struct engine_config {
 	uint32_t ftp_pinholes;
 	uint32_t max_sessions; /* control flows the controller follows */
 	uint32_t sessions_per_source; /* of one originating address */
+	uint32_t session_idle_s; /* a session without punts is dropped */
 	uint16_t min_data_port; /* default 1024 */
 };
 
