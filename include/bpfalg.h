@@ -709,7 +709,7 @@ struct bpfalg_alg_stats {
  * stream is (inside:inside_port -> peer:peer_port, UDP), so the packet
  * counters of each direction are read from the flow table.
  */
-#define BPFALG_MAX_CALLS 4096
+#define BPFALG_MAX_CALLS 65536 /* no preallocation: memory as used */
 #define BPFALG_CALL_ID_LEN 64
 #define BPFALG_CALL_MEDIA 4
 

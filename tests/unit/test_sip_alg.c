@@ -1312,6 +1312,54 @@ static void sip_alg_media_low_port(void)
 	ASSERT_EQ(cnt[BPFALG_AS_REFUSED], 1);
 }
 
+/* @m with the fixture's Call-ID replaced by call number @i's (same length). */
+static void with_cid(char *m, unsigned int i)
+{
+	char *p = strstr(m, CID), id[sizeof(CID)];
+
+	snprintf(id, sizeof(id), "%014u@pc33.example.test", i);
+	if (p)
+		memcpy(p, id, sizeof(CID) - 1);
+}
+
+/*
+ * A trunk: thousands of calls on one signalling flow (once capped at 512
+ * with a linear search per message).  Every INVITE makes a call; a BYE in
+ * the middle ends exactly that one; fini ends the rest.
+ */
+static void sip_alg_trunk_calls(void)
+{
+	const unsigned int N = 3000;
+	size_t n;
+
+	flow(BPFALG_MODE_ON, "", "");
+	for (unsigned int i = 0; i < N; i++) {
+		n = build(ibuf, sizeof(ibuf), invite_head, invite_sdp);
+		with_cid(ibuf, i);
+		dgram(OUT, ibuf, n);
+		if (rc <= 0)
+			break;
+	}
+	ASSERT_TRUE(rc > 0, "every INVITE rewritten");
+	ASSERT_EQ(sip_calls_total(), N);
+	ASSERT_EQ(sf.n_calls, N);
+	ASSERT_EQ(cnt[BPFALG_AS_REFUSED], 0);
+	memcpy(ibuf, bye, sizeof(bye));
+	with_cid(ibuf, N / 2);
+	dgram(OUT, ibuf, sizeof(bye) - 1);
+	ASSERT_TRUE(rc > 0, "BYE rewritten");
+	ASSERT_EQ(sip_calls_total(), N - 1);
+	dgram(OUT, ibuf, sizeof(bye) - 1); /* its call is gone now */
+	ASSERT_EQ(sip_calls_total(), N - 1);
+	memcpy(ibuf, bye, sizeof(bye));
+	with_cid(ibuf, N - 1); /* the one moved into the hole */
+	dgram(OUT, ibuf, sizeof(bye) - 1);
+	ASSERT_EQ(sip_calls_total(), N - 2);
+	sip_module.fini(&sf.af);
+	ASSERT_EQ(sip_calls_total(), 0);
+	memset(&sf, 0, sizeof(sf));
+}
+
 UNIT_CASES(sip_alg_cases, CASE(sip_alg_invite_rewrite),
 	   CASE(sip_alg_answer_binds), CASE(sip_alg_second_call_ports),
 	   CASE(sip_alg_hold_resume), CASE(sip_alg_release_what_bound),
@@ -1321,4 +1369,4 @@ UNIT_CASES(sip_alg_cases, CASE(sip_alg_invite_rewrite),
 	   CASE(sip_alg_ice), CASE(sip_alg_observe), CASE(sip_alg_bad_input),
 	   CASE(sip_alg_policy_deny), CASE(sip_alg_invite_from),
 	   CASE(sip_alg_fini), CASE(sip_alg_calls_keep_flow),
-	   CASE(sip_alg_media_low_port));
+	   CASE(sip_alg_media_low_port), CASE(sip_alg_trunk_calls));

@@ -37,6 +37,8 @@ struct sip_media {
 };
 
 struct sip_call {
+	struct sip_call *hnext; /* sip_flow.ht chain */
+	unsigned int idx; /* in sip_flow.calls */
 	uint8_t cid_len;
 	char cid[BPFALG_CALL_ID_LEN];
 	uint64_t key; /* in the calls map */
@@ -152,21 +154,60 @@ static uint64_t call_key(const struct sip_flow *sf, const uint8_t *cid,
 	return h;
 }
 
+static struct sip_call **ht_slot(struct sip_flow *sf, uint64_t key)
+{
+	return &sf->ht[(key ^ (key >> 29)) & (sf->ht_size - 1)];
+}
+
 static struct sip_call *call_find(struct sip_flow *sf, const uint8_t *cid,
 				  size_t n, unsigned int *idx)
 {
+	uint64_t key;
+
 	if (n > BPFALG_CALL_ID_LEN)
 		n = BPFALG_CALL_ID_LEN;
-	for (unsigned int i = 0; i < sf->n_calls; i++) {
-		struct sip_call *c = sf->calls[i];
-
-		if (c->cid_len == n && !memcmp(c->cid, cid, n)) {
+	if (!sf->ht_size)
+		return NULL;
+	key = call_key(sf, cid, n);
+	for (struct sip_call *c = *ht_slot(sf, key); c; c = c->hnext)
+		if (c->key == key && c->cid_len == n &&
+		    !memcmp(c->cid, cid, n)) {
 			if (idx)
-				*idx = i;
+				*idx = c->idx;
 			return c;
 		}
-	}
 	return NULL;
+}
+
+/* Room for one more call: array and index grown (doubled) as needed. */
+static bool calls_grow(struct sip_flow *sf)
+{
+	if (sf->n_calls == sf->cap_calls) {
+		unsigned int cap = sf->cap_calls ? 2 * sf->cap_calls : 16;
+		void *p = realloc(sf->calls, cap * sizeof(*sf->calls));
+
+		if (!p)
+			return false;
+		sf->calls = p;
+		sf->cap_calls = cap;
+	}
+	if (sf->n_calls >= sf->ht_size) {
+		unsigned int size = sf->ht_size ? 2 * sf->ht_size : 16;
+		struct sip_call **ht = calloc(size, sizeof(*ht));
+
+		if (!ht)
+			return false;
+		free(sf->ht);
+		sf->ht = ht;
+		sf->ht_size = size;
+		for (unsigned int i = 0; i < sf->n_calls; i++) {
+			struct sip_call **sl = ht_slot(sf, sf->calls[i]->key);
+
+			sf->calls[i]->hnext = *sl;
+			*sl = sf->calls[i];
+		}
+	}
+	return true;
 }
 
 static struct sip_call *call_new(struct sip_flow *sf, const uint8_t *cid,
@@ -174,8 +215,7 @@ static struct sip_call *call_new(struct sip_flow *sf, const uint8_t *cid,
 {
 	struct sip_call *c;
 
-	if (sf->n_calls >= SIP_CALLS_PER_FLOW ||
-	    calls_total >= SIP_MAX_CALLS_ALL) {
+	if (calls_total >= SIP_MAX_CALLS_ALL || !calls_grow(sf)) {
 		sf->af.cnt[BPFALG_AS_REFUSED]++;
 		pr_warn("[%s] call not tracked: call limit reached (%u on "
 			"this flow, %u in all)\n",
@@ -194,7 +234,14 @@ static struct sip_call *call_new(struct sip_flow *sf, const uint8_t *cid,
 	c->state = BPFALG_CALL_OFFERED;
 	c->inside_is_caller = inside_caller;
 	c->created_ns = c->updated_ns = now_ns();
+	c->idx = sf->n_calls;
 	sf->calls[sf->n_calls++] = c;
+	{
+		struct sip_call **sl = ht_slot(sf, c->key);
+
+		c->hnext = *sl;
+		*sl = c;
+	}
 	calls_total++;
 	events_emit(EV_CALL_START, sf->af.tag, EV_U64("call", c->id),
 		    EV_TEXT("call_id", c->cid, c->cid_len),
@@ -279,7 +326,16 @@ static void call_end(struct sip_flow *sf, unsigned int idx, const char *why)
 	events_emit(EV_CALL_END, af->tag, EV_U64("call", c->id),
 		    EV_TEXT("call_id", c->cid, c->cid_len),
 		    EV_STR("reason", why));
+	{
+		struct sip_call **pp = ht_slot(sf, c->key);
+
+		while (*pp && *pp != c)
+			pp = &(*pp)->hnext;
+		if (*pp)
+			*pp = c->hnext;
+	}
 	sf->calls[idx] = sf->calls[--sf->n_calls];
+	sf->calls[idx]->idx = idx;
 	calls_total--;
 	free(c);
 }
@@ -860,6 +916,10 @@ static void sip_fini(struct alg_flow *af)
 
 	while (sf->n_calls)
 		call_end(sf, sf->n_calls - 1, "control flow ended");
+	free(sf->calls);
+	free(sf->ht);
+	sf->calls = sf->ht = NULL;
+	sf->cap_calls = sf->ht_size = 0;
 }
 
 static int sip_dgram(struct alg_flow *af, int dir, const uint8_t *buf,

@@ -38,8 +38,8 @@
 
 #include "alg/alg.h"
 
-#define SIP_CALLS_PER_FLOW 512 /* calls tracked on one control flow */
-#define SIP_MAX_CALLS_ALL BPFALG_MAX_CALLS /* and on all of them */
+/* Calls tracked on all control flows (one trunk may carry them all). */
+#define SIP_MAX_CALLS_ALL BPFALG_MAX_CALLS
 /* Public media ports come from here when the inside port is taken. */
 #define SIP_MEDIA_PORT_MIN 16384
 #define SIP_MEDIA_PORT_MAX 32767
@@ -54,8 +54,14 @@ struct sip_call;
 
 struct sip_flow {
 	struct alg_flow af;
-	unsigned int n_calls;
-	struct sip_call *calls[SIP_CALLS_PER_FLOW];
+	/* the flow's calls: an array (ticks walk it) and a hash index by
+	 * Call-ID (each message finds its call in O(1): a trunk carries
+	 * thousands), both grown as needed, freed by fini
+	 */
+	unsigned int n_calls, cap_calls;
+	struct sip_call **calls;
+	struct sip_call **ht; /* ht_size buckets, chained by hnext */
+	unsigned int ht_size; /* a power of two, >= n_calls */
 	uint32_t reg_cseq; /* REGISTER in flight, 0: none */
 	uint32_t reg_expires; /* what it asked for */
 	/* the last INVITE the gateway answered 403 (call_key of its

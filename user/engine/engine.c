@@ -330,6 +330,74 @@ static void bind_tuples(const struct alg_expect *x, const uint8_t *pub,
 	reply->dport = htons(p);
 }
 
+/* ---- the session's bindings, indexed by public port (see engine.h) */
+
+static int *bind_head(struct session *s, __be16 port)
+{
+	return &s->bind_ht[ntohs(port) & (s->bind_ht_size - 1)];
+}
+
+static void bind_link(struct session *s, unsigned int i)
+{
+	int *h = bind_head(s, s->bind[i].reply.dport);
+
+	s->bind[i].hnext = *h;
+	*h = (int)i;
+}
+
+static void bind_unlink(struct session *s, unsigned int i)
+{
+	int *pp = bind_head(s, s->bind[i].reply.dport);
+
+	while (*pp >= 0 && *pp != (int)i)
+		pp = &s->bind[*pp].hnext;
+	if (*pp >= 0)
+		*pp = s->bind[i].hnext;
+}
+
+/* Room for one more binding: array and index doubled as needed. */
+static int bind_grow(struct session *s)
+{
+	if (s->n_bind == s->cap_bind) {
+		unsigned int cap = s->cap_bind ? 2 * s->cap_bind : 8;
+		void *p = realloc(s->bind, cap * sizeof(*s->bind));
+
+		if (!p)
+			return -1;
+		s->bind = p;
+		s->cap_bind = cap;
+	}
+	if (s->n_bind >= s->bind_ht_size) {
+		unsigned int size = s->bind_ht_size ? 2 * s->bind_ht_size : 16;
+		int *ht = malloc(size * sizeof(*ht));
+
+		if (!ht)
+			return -1;
+		for (unsigned int i = 0; i < size; i++)
+			ht[i] = -1;
+		free(s->bind_ht);
+		s->bind_ht = ht;
+		s->bind_ht_size = size;
+		for (unsigned int i = 0; i < s->n_bind; i++)
+			bind_link(s, i);
+	}
+	return 0;
+}
+
+/* Remove binding @i (the last one takes its place). */
+static void bind_remove(struct session *s, unsigned int i)
+{
+	unsigned int last = s->n_bind - 1;
+
+	bind_unlink(s, i);
+	if (i != last) {
+		bind_unlink(s, last);
+		s->bind[i] = s->bind[last];
+		bind_link(s, i);
+	}
+	s->n_bind--;
+}
+
 static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		    uint16_t *public_port, const char **why)
 {
@@ -352,16 +420,9 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		*why = "binding limit of this control flow reached";
 		return -1;
 	}
-	if (s->n_bind == s->cap_bind) {
-		unsigned int cap = s->cap_bind ? 2 * s->cap_bind : 8;
-		void *p = realloc(s->bind, cap * sizeof(*s->bind));
-
-		if (!p) {
-			*why = "out of memory";
-			return -1;
-		}
-		s->bind = p;
-		s->cap_bind = cap;
+	if (bind_grow(s)) {
+		*why = "out of memory";
+		return -1;
 	}
 	for (int i = 0; i < port_tries(x); i++) {
 		uint16_t p = x->family == AF_INET6 ? x->inside_port :
@@ -421,6 +482,7 @@ static int svc_bind(void *ctx, struct alg_flow *af, const struct alg_expect *x,
 		s->bind[s->n_bind].orig = orig;
 		s->bind[s->n_bind].reply = reply;
 		s->bind[s->n_bind].cookie = cookie;
+		bind_link(s, s->n_bind);
 		s->n_bind++;
 		*public_port = p;
 		log_grant(af, "binding", x, p, 0);
@@ -452,14 +514,14 @@ static void svc_release(void *ctx, struct alg_flow *af, uint8_t proto,
 		}
 		ph_drop(e, s, i, "released");
 	}
-	i = 0;
-	while (i < s->n_bind) {
-		struct session_bind *b = &s->bind[i];
+	if (!s->bind_ht_size)
+		return;
+	for (int j = *bind_head(s, p), nx; j >= 0; j = nx) {
+		struct session_bind *b = &s->bind[j];
 
-		if (b->reply.dport != p || b->reply.proto != proto) {
-			i++;
+		nx = b->hnext;
+		if (b->reply.dport != p || b->reply.proto != proto)
 			continue;
-		}
 		/* only what is still ours: another binding may have taken
 		 * the same inside/peer pair since (a re-INVITE, a second
 		 * call with the same ports)
@@ -470,7 +532,11 @@ static void svc_release(void *ctx, struct alg_flow *af, uint8_t proto,
 		events_emit(EV_BIND_CLOSED, af->tag, EV_STR("proto", "udp"),
 			    EV_U64("public_port", public_port),
 			    EV_STR("reason", "released"));
-		*b = s->bind[--s->n_bind];
+		/* the last binding moves to j: the walk restarts at the
+		 * chain's head (the removed ones are gone from it)
+		 */
+		bind_remove(s, (unsigned int)j);
+		nx = *bind_head(s, p);
 	}
 }
 
@@ -722,6 +788,7 @@ static void session_drop(struct engine *e, struct session *s, bool keep_ctl)
 	stream_free(&s->st);
 	e->n_sessions--;
 	free(s->bind);
+	free(s->bind_ht);
 	free(s->af);
 	free(s);
 }
@@ -1290,6 +1357,7 @@ void engine_close(struct engine *e)
 			 */
 			stream_free(&s->st);
 			free(s->bind);
+			free(s->bind_ht);
 			free(s->af);
 			free(s);
 		}

@@ -51,9 +51,9 @@ struct engine_config {
 
 #define ENGINE_MAX_PH_PER_FLOW 64
 /* Media bindings of one control flow: a SIP trunk carries many calls,
- * two streams each (the module caps calls per flow, SIP_CALLS_PER_FLOW).
+ * two streams each (SIP_MAX_CALLS_ALL calls in all).
  */
-#define ENGINE_MAX_BIND_PER_FLOW 2048
+#define ENGINE_MAX_BIND_PER_FLOW (4 * BPFALG_MAX_CALLS)
 
 struct session_ph {
 	struct bpfalg_pinhole_key k;
@@ -64,6 +64,7 @@ struct session_ph {
 struct session_bind {
 	struct bpfalg_tuple orig, reply;
 	__u32 cookie; /* the binding's flow: released only if still it */
+	int hnext; /* session.bind_ht chain: index of the next, -1 none */
 };
 
 struct session {
@@ -89,6 +90,11 @@ struct session {
 	unsigned int n_ph;
 	struct session_bind *bind; /* grown as needed */
 	unsigned int n_bind, cap_bind;
+	/* bindings by public port (release finds them in O(1): a SIP trunk
+	 * holds thousands): bind_ht_size heads of index chains, -1 empty
+	 */
+	int *bind_ht;
+	unsigned int bind_ht_size;
 };
 
 #define ENGINE_BUCKETS 4096
