@@ -971,6 +971,12 @@ static void sip_alg_too_many_edits(void)
 	ASSERT_EQ(rc, ALG_LINE_UNCHANGED);
 	ASSERT_EQ(cnt[BPFALG_AS_BAD_INPUT], 1);
 	ASSERT_EQ(cnt[BPFALG_AS_REWRITTEN], 0);
+	/* the INVITE went out unrewritten: no call, no media port held */
+	ASSERT_EQ(sip_calls_total(), 0);
+	ASSERT_EQ(n_op('P'), 0);
+	send_invite(); /* the next call is tracked as usual */
+	ASSERT_TRUE(rc > 0, "next INVITE rewritten");
+	ASSERT_EQ(sip_calls_total(), 1);
 }
 
 /* A NAT-aware UA (STUN) already wrote the public address: untouched. */

@@ -717,7 +717,8 @@ static void registration(struct sip_flow *sf, int dir, const uint8_t *buf)
 
 /* Call state from this message; the call it belongs to, or NULL. */
 static struct sip_call *call_state(struct sip_flow *sf, int dir,
-				   const uint8_t *buf, bool has_sdp)
+				   const uint8_t *buf, bool has_sdp,
+				   bool *created)
 {
 	const uint8_t *cid = buf + msg.call_id.off;
 	size_t cl = msg.call_id.len;
@@ -725,8 +726,11 @@ static struct sip_call *call_state(struct sip_flow *sf, int dir,
 	struct sip_call *c = call_find(sf, cid, cl, &idx);
 	uint8_t meth = msg.request ? msg.method : msg.cseq_method;
 
-	if (!c && msg.request && msg.method == SIP_M_INVITE)
+	*created = false;
+	if (!c && msg.request && msg.method == SIP_M_INVITE) {
 		c = call_new(sf, cid, cl, !from_outside(&sf->af, dir));
+		*created = c != NULL;
+	}
 	if (!c)
 		return NULL;
 	c->updated_ns = now_ns();
@@ -775,6 +779,7 @@ static int sip_process(struct alg_flow *af, int dir, const uint8_t *buf,
 {
 	struct sip_flow *sf = (struct sip_flow *)af;
 	bool outbound = !from_outside(af, dir), has_sdp = false;
+	bool created = false;
 	struct sip_call *c = NULL;
 	const char *why = NULL;
 	int n, rc;
@@ -820,7 +825,7 @@ static int sip_process(struct alg_flow *af, int dir, const uint8_t *buf,
 	sip_edits_init(&ed);
 	if (af->mode == BPFALG_MODE_ON) {
 		registration(sf, dir, buf);
-		c = call_state(sf, dir, buf, has_sdp);
+		c = call_state(sf, dir, buf, has_sdp, &created);
 	}
 	if (outbound) {
 		headers_outbound(sf, buf);
@@ -854,9 +859,21 @@ static int sip_process(struct alg_flow *af, int dir, const uint8_t *buf,
 			n = sip_rewrite(buf, len, &msg, &ed, out, cap, &msg2,
 					&why);
 		if (n < 0) {
+			unsigned int idx;
+
 			af->cnt[BPFALG_AS_BAD_INPUT]++;
 			show(af, "rewrite refused, sent unchanged",
 			     buf + msg.start.off, msg.start.len, why);
+			/* the INVITE went out as it was: the call it made and
+			 * the public media ports reserved for it mean nothing
+			 */
+			if (created && call_find(sf, (const uint8_t *)c->cid,
+						 c->cid_len, &idx)) {
+				call_end(sf, idx,
+					 "its INVITE went out "
+					 "unrewritten");
+				c = NULL;
+			}
 		} else {
 			char line[200];
 
