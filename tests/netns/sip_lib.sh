@@ -132,3 +132,39 @@ while time.time() < end and got < n:
 print("sent %d received %d" % (n, got))
 ' "$2" "$3" "$4" "$5" "$6"
 }
+
+# sip_all_calls_bound N TENTHS BAD_STATUS: (bpfalg) `algctl calls -j` must
+# list all N calls at once within TENTHS tenths of a second, each confirmed
+# with its RTP stream toward the UAS's 192.0.2.2:6000 on a distinct public
+# port and its status none of BAD_STATUS (python tuple text).
+sip_all_calls_bound() {
+	local n_want=$1 tenths=$2 bad=$3 max=0 n i
+	for i in $(seq "$tenths"); do
+		n=$(sip_calls_count)
+		[ "${n:-0}" -gt "$max" ] && max=$n
+		[ "$n" = "$n_want" ] && break
+		sleep 0.1
+	done
+	log "algctl calls: at most $max listed at once"
+	[ "$max" = "$n_want" ] || fail "algctl calls -j never listed all $n_want concurrent calls (at most $max)"
+	sleep 0.5
+	sip_calls_py calls "
+assert d['count'] == $n_want, 'count %d' % d['count']
+ports = set()
+for c in d['calls']:
+    assert c['state'] == 'confirmed', c
+    r = c['media'][0]['rtp']
+    assert r['peer'] == '192.0.2.2:6000', r
+    assert r['status'] not in $bad, r
+    ports.add(r['public_port'])
+assert len(ports) == $n_want, 'public media ports: %d distinct' % len(ports)
+"
+	log "all $n_want calls confirmed with a bound stream on distinct public ports"
+}
+
+# sipp_calls LABEL: SIP_OK and SIP_BAD, the successful and failed calls of
+# SIPp's final statistics in LABEL.out.
+sipp_calls() {
+	SIP_OK=$(sed -nE 's/^ *Successful call +\| +[0-9]+ +\| +([0-9]+).*/\1/p' "$1.out" | tail -n1)
+	SIP_BAD=$(sed -nE 's/^ *Failed call +\| +[0-9]+ +\| +([0-9]+).*/\1/p' "$1.out" | tail -n1)
+}

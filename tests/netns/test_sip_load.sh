@@ -34,38 +34,15 @@ sipp_bg cx uac 40 -sf uac_load.xml "$SERVER4:5060" -i "$CLIENT4" -p 5060 -mp 700
 	-r 50 -l $N -m $N -cid_str "%u-%p@load.bpfalg.test"
 UAC=$SIPP_PID
 
-if [ "$GW_KIND" = bpfalg ]; then
-	max=0
-	for i in $(seq 60); do
-		n=$(sip_calls_count)
-		[ "${n:-0}" -gt "$max" ] && max=$n
-		[ "$n" = $N ] && break
-		sleep 0.1
-	done
-	log "algctl calls: at most $max listed at once"
-	[ "$max" = $N ] || fail "algctl calls -j never listed all $N concurrent calls (at most $max)"
-	sleep 0.5
-	sip_calls_py calls "
-assert d['count'] == $N, 'count %d' % d['count']
-ports = set()
-for c in d['calls']:
-    assert c['state'] == 'confirmed', c
-    r = c['media'][0]['rtp']
-    assert r['peer'] == '192.0.2.2:6000', r
-    assert r['status'] not in ('not-bound', 'waiting', 'ended'), r
-    ports.add(r['public_port'])
-assert len(ports) == $N, 'public media ports: %d distinct' % len(ports)
-"
-	log "all $N calls confirmed with a bound stream on distinct public ports"
-fi
+[ "$GW_KIND" = bpfalg ] && sip_all_calls_bound $N 60 "('not-bound', 'waiting', 'ended')"
 wait $UAC
 rc=$?
 wait $UAS
 uas_rc=$?
 kill "$CLI_CAP" 2>/dev/null
 wait "$CLI_CAP" 2>/dev/null
-ok=$(sed -nE 's/^ *Successful call +\| +[0-9]+ +\| +([0-9]+).*/\1/p' uac.out | tail -n1)
-bad=$(sed -nE 's/^ *Failed call +\| +[0-9]+ +\| +([0-9]+).*/\1/p' uac.out | tail -n1)
+sipp_calls uac
+ok=$SIP_OK bad=$SIP_BAD
 log "UAC: $ok successful, $bad failed calls"
 [ $rc -eq 0 ] || fail "UAC: sipp exit $rc ($ok successful, $bad failed): $(sip_errors uac)"
 [ $uas_rc -eq 0 ] || fail "UAS: sipp exit $uas_rc: an inside address reached it or the SDP was not rewritten: $(sip_errors uas)"
