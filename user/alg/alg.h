@@ -175,6 +175,17 @@ struct alg_module {
 	void (*tick)(struct alg_flow *af, uint64_t now_ns);
 	/* optional: the control flow ended; release what it holds */
 	void (*fini)(struct alg_flow *af);
+	/* a pinhole beyond the session's limit (the daemon's
+	 * --ftp-pinholes) supersedes the oldest pending one rather than
+	 * being refused: one data channel at a time (FTP, as the kernel's
+	 * helper does)
+	 */
+	bool supersede_pinholes;
+	/* the module sets alg_flow.proto_ok once the flow speaks its
+	 * protocol (FTP: the 220 greeting); a session not known to is
+	 * dropped after 30 s idle
+	 */
+	bool checks_protocol;
 };
 
 #endif /* BPFALG_ALG_ALG_H */

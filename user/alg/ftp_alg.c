@@ -282,4 +282,6 @@ const struct alg_module ftp_module = {
 	.flow_size = sizeof(struct ftp_flow),
 	.line = mod_line,
 	.hold = mod_hold,
+	.supersede_pinholes = true,
+	.checks_protocol = true,
 };

@@ -198,7 +198,7 @@ static unsigned int ph_limit(const struct engine *e, const struct session *s,
 {
 	unsigned int n = e->cfg.pinholes_per_flow;
 
-	*supersede = s->alg == BPFALG_ALG_FTP;
+	*supersede = s->mod->supersede_pinholes;
 	if (*supersede)
 		n = e->cfg.ftp_pinholes;
 	return n < ENGINE_MAX_PH_PER_FLOW ? n : ENGINE_MAX_PH_PER_FLOW;
@@ -1229,7 +1229,7 @@ static bool session_idle(struct engine *e, struct session *s, uint64_t now)
 
 	if (s->n_ph || s->n_bind || s->af->keep_until_ns > now)
 		return false;
-	if (s->alg == BPFALG_ALG_FTP && !s->af->proto_ok && lim > 30)
+	if (s->mod->checks_protocol && !s->af->proto_ok && lim > 30)
 		lim = 30;
 	return now - s->last_ns > lim * NSEC;
 }
