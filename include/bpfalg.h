@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 11
+#define BPFALG_LAYOUT_VERSION 12
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.  The default; --reinject-mark VALUE[/MASK] sets the
@@ -590,14 +590,21 @@ struct bpfalg_punt_hdr {
  * before pt[i+1].pos) is shifted by pt[i].delta on the wire; data before
  * the first point by base.  pos is the first byte after a rewritten line,
  * so the line itself (and a retransmission of it) keeps the offset before
- * it.  When the history is full the oldest point folds into base: a TCP
- * sender never retransmits that far back (it was acknowledged).  The
+ * it.  len is that line's original length: an acknowledgement that falls
+ * inside the line's wire bytes acknowledges none of it, so the sender
+ * retransmits the line from its start and the controller replays it whole
+ * (a receiver cannot have lost part of a rewritten line without its sender
+ * noticing).  When the history is full the oldest point folds into base: a
+ * TCP sender never retransmits that far back (it was acknowledged).  The
  * functions that read it are in bpfalg_seqadj.h, shared by both sides.
  */
 #define BPFALG_SEQADJ_POINTS 8
 struct bpfalg_seqadj_point {
 	__u32 pos; /* original sequence number, host order */
 	__s32 delta; /* wire = original + delta from here on */
+	__u32 len; /* the rewritten line is [pos - len, pos); 0: text was
+		    * inserted at pos (a refusal answer)
+		    */
 };
 
 struct bpfalg_seqadj {
@@ -693,6 +700,17 @@ enum bpfalg_alg_counter {
 				  * known to speak the protocol); rebuilt if
 				  * the flow speaks again
 				  */
+	BPFALG_AS_RETRANS_WHOLE, /* retransmissions that started or ended
+				  * inside a rewritten line: sent with the
+				  * whole line
+				  */
+	BPFALG_AS_ANSWER_RESENT, /* refusal answers sent again because their
+				  * receiver had not acknowledged them
+				  */
+	BPFALG_AS_HOLD_CLOSED, /* connections closed (RST both ways) because
+				* a partial line the policy or the framing
+				* depends on never completed
+				*/
 	BPFALG_AS_MAX,
 };
 

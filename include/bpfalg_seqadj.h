@@ -5,9 +5,10 @@
  * that both map numbers identically.
  *
  *   seqadj_off(a, seq)     offset for data at original @seq of a's direction
- *   seqadj_unack(a, ack)   an acknowledgement (or SACK edge) for a's
+ *   seqadj_unack(a, ack)   an acknowledgement (or SACK right edge) for a's
  *                          direction, sent by the peer in wire numbers, back
  *                          to original numbers
+ *   seqadj_unack_edge(a, edge, left)   a SACK edge, left or right
  *
  * Sequence numbers compare modulo 2^32 (as TCP's before()/after()).
  */
@@ -36,17 +37,21 @@ SEQADJ_INLINE __s32 seqadj_off(const struct bpfalg_seqadj *a, __u32 seq)
 }
 
 /*
- * Point i sits at pos + delta on the wire.  An acknowledgement before that
- * belongs to the offset before point i; it is capped at pos so that a
- * partial acknowledgement of a lengthened line never acknowledges original
- * bytes beyond it.
+ * Point i sits at pos + delta on the wire, after its line [pos - len, pos).
+ * An acknowledgement before that belongs to the offset before point i.  One
+ * that falls inside the line's wire bytes (the line arrived in part, or its
+ * growth did not) acknowledges none of the line: it maps to the line's
+ * start, so the sender retransmits the line and the controller replays it
+ * whole.  A SACK block's left edge inside the line maps to its end instead
+ * (@left): a block never claims bytes of a line that was received in part.
  */
-SEQADJ_INLINE __u32 seqadj_unack(const struct bpfalg_seqadj *a, __u32 ack)
+SEQADJ_INLINE __u32 seqadj_unack_edge(const struct bpfalg_seqadj *a, __u32 ack,
+				      int left)
 {
 	__s32 off = a->base;
 
 	for (int i = 0; i < BPFALG_SEQADJ_POINTS; i++) {
-		__u32 pos, orig;
+		__u32 pos, start, orig;
 
 		if ((__u32)i >= a->n)
 			break;
@@ -56,9 +61,18 @@ SEQADJ_INLINE __u32 seqadj_unack(const struct bpfalg_seqadj *a, __u32 ack)
 			continue;
 		}
 		orig = ack - (__u32)off;
-		return (__s32)(orig - pos) > 0 ? pos : orig;
+		start = pos - a->pt[i].len;
+		if ((__s32)(orig - start) <= 0)
+			return orig;
+		return left ? pos : start;
 	}
 	return ack - (__u32)off;
+}
+
+/* An acknowledgement number (or a SACK block's right edge). */
+SEQADJ_INLINE __u32 seqadj_unack(const struct bpfalg_seqadj *a, __u32 ack)
+{
+	return seqadj_unack_edge(a, ack, 0);
 }
 
 #endif /* BPFALG_SEQADJ_H */

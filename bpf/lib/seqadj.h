@@ -38,7 +38,7 @@ static __always_inline int seqadj_store4(struct __sk_buff *skb, __u32 csum_off,
 }
 
 /* The SACK option at @off (@len bytes): each edge is the peer's view of
- * our other direction.
+ * our other direction; blocks are (left, right) pairs.
  */
 static __always_inline int seqadj_sack(struct __sk_buff *skb,
 				       const struct pkt *p, __u32 off, __u8 len,
@@ -62,7 +62,8 @@ static __always_inline int seqadj_sack(struct __sk_buff *skb,
 		if (bpf_skb_load_bytes(skb, eo, &edge, 4))
 			return -1;
 		if (seqadj_store4(skb, p->csum_off, eo, edge,
-				  bpf_htonl(seqadj_unack(a, bpf_ntohl(edge)))))
+				  bpf_htonl(seqadj_unack_edge(
+					  a, bpf_ntohl(edge), !(b & 1)))))
 			return -1;
 	}
 	return 0;

@@ -379,7 +379,7 @@ static void stream_retrans_before_point(void)
 	stream_free(&st);
 }
 
-static void stream_retrans_cut_dropped(void)
+static void stream_retrans_cut_whole_line(void)
 {
 	struct stream st;
 
@@ -387,25 +387,73 @@ static void stream_retrans_cut_dropped(void)
 	/* the PORT line is [1006, 1024) */
 	ASSERT_EQ(SEND(&st, 1000, "NOOP\r\n" P_SMALL), 1);
 	ASSERT_TRUE(ONE_CHUNK(1000, "NOOP\r\n" LONG, false), "first");
-	/* starts inside it */
-	ASSERT_EQ(SEND(&st, 1010, " 1,2,3,4,5,6\r\n"), 0);
-	ASSERT_TRUE(out.dropped != NULL, "not dropped");
-	ASSERT_STREQ(out.dropped, "retransmission would cut a rewritten line");
-	ASSERT_EQ(out.len, 0);
-	ASSERT_EQ(stats.dropped, 1);
-	/* ends inside it */
-	ASSERT_EQ(SEND(&st, 1000, "NOOP\r\nPORT"), 0);
-	ASSERT_TRUE(out.dropped != NULL, "not dropped");
-	/* ... and with new data after it: dropped all the same */
-	ASSERT_EQ(SEND(&st, 1010, " 1,2,3,4,5,6\r\nLIST\r\n"), 0);
-	ASSERT_TRUE(out.dropped != NULL, "not dropped");
-	ASSERT_EQ(stats.dropped, 3);
-	ASSERT_EQ(stats.retrans, 0);
-	ASSERT_EQ(st.d[0].sent, 1024);
-	/* a whole one still goes */
-	ASSERT_EQ(SEND(&st, 1006, P_SMALL), 1);
-	ASSERT_TRUE(ONE_CHUNK(1006, LONG, false), "whole");
+	/* starts inside it: the whole rewritten line goes again */
+	ASSERT_EQ(SEND(&st, 1010, " 1,2,3,4,5,6\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1006, LONG, false), "starts inside");
 	ASSERT_TRUE(!out.dropped, "dropped: %s", out.dropped);
+	/* ends inside it */
+	ASSERT_EQ(SEND(&st, 1000, "NOOP\r\nPORT"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "NOOP\r\n" LONG, false), "ends inside");
+	/* ... and with new data after it */
+	ASSERT_EQ(SEND(&st, 1010, " 1,2,3,4,5,6\r\nLIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1006, LONG "LIST\r\n", false), "and new data");
+	ASSERT_EQ(stats.dropped, 0);
+	ASSERT_EQ(stats.retrans, 3);
+	ASSERT_EQ(stats.widened, 3);
+	ASSERT_EQ(line_calls, 3);
+	ASSERT_EQ(st.d[0].sent, 1030);
+	stream_free(&st);
+}
+
+/*
+ * A rewritten line longer than one segment, and the receiver loses a later
+ * chunk of it: the acknowledgement of the first chunk must not acknowledge
+ * any of the line (else the sender never sends it again), and the sender's
+ * retransmission, from wherever it starts, gets the same wire bytes.
+ */
+static void stream_loss_rewritten_line_chunk_lost(void)
+{
+	static char line[1006], want[HUGE_LEN];
+	const struct bpfalg_seqadj *a;
+	struct stream st;
+	uint32_t una;
+
+	memcpy(line, "HUGE", 4);
+	memset(line + 4, 'y', sizeof(line) - 6);
+	memcpy(line + sizeof(line) - 2, "\r\n", 2);
+	memcpy(want, "HUGE", 4);
+	memset(want + 4, 'x', HUGE_LEN - 6);
+	memcpy(want + HUGE_LEN - 2, "\r\n", 2);
+	setup(&st);
+	/* cut at the largest segment seen, 1006 bytes */
+	ASSERT_EQ(send_at(&st, 0, 1000, line, sizeof(line), false, 0), 3);
+	ASSERT_TRUE(chunk_is(2, 3012, want + 2012, 988, false), "chunk 2");
+	a = &st.d[0].adj;
+	ASSERT_EQ(a->n, 1);
+	ASSERT_TRUE(pt_is(a, 0, 2006, HUGE_LEN - 1006), "point");
+	ASSERT_EQ(a->pt[0].len, 1006);
+	/* the first chunk arrived, the second was lost */
+	una = seqadj_unack(a, 1000 + 1006);
+	ASSERT_EQ(una, 1000);
+	/* all but the growth arrived: still nothing of the line */
+	ASSERT_EQ(seqadj_unack(a, 1000 + HUGE_LEN - 1), 1000);
+	ASSERT_EQ(seqadj_unack(a, 1000 + HUGE_LEN), 2006);
+	/* the sender resends the line: the same three chunks */
+	ASSERT_EQ(send_at(&st, 0, una, line, sizeof(line), false, 0), 3);
+	ASSERT_TRUE(chunk_is(0, 1000, want, 1006, false), "again 0");
+	ASSERT_TRUE(chunk_is(1, 2006, want + 1006, 1006, false), "again 1");
+	ASSERT_TRUE(chunk_is(2, 3012, want + 2012, 988, false), "again 2");
+	/* one resuming inside the line (acknowledged by another rule, or
+	 * its SACK scoreboard): the whole line all the same
+	 */
+	ASSERT_EQ(
+		send_at(&st, 0, 1500, line + 500, sizeof(line) - 500, false, 0),
+		3);
+	ASSERT_TRUE(chunk_is(0, 1000, want, 1006, false), "inside 0");
+	ASSERT_TRUE(chunk_is(2, 3012, want + 2012, 988, false), "inside 2");
+	ASSERT_EQ(stats.widened, 1);
+	ASSERT_EQ(stats.dropped, 0);
+	ASSERT_EQ(line_calls, 1);
 	stream_free(&st);
 }
 
@@ -496,23 +544,55 @@ static void stream_expire_hold(void)
 	ASSERT_EQ(stats.held, 1);
 	ASSERT_EQ(stream_expire_holds(&st, 150, 100), 0);
 	ASSERT_EQ(st.d[0].next, 1011);
-	ASSERT_EQ(stream_expire_holds(&st, 200, 100), 1);
-	ASSERT_EQ(st.d[0].next, 1000);
-	ASSERT_EQ(st.d[0].sent, 1000);
-	ASSERT_EQ(stream_expire_holds(&st, 300, 100), 0);
-	/* the sender's retransmission goes as it is, not held again */
-	ASSERT_EQ(send_at(&st, 0, 1000, LIT("PORT 1,2,3,"), false, 300), 1);
-	ASSERT_TRUE(ONE_CHUNK(1000, "PORT 1,2,3,", false), "released");
-	ASSERT_EQ(stats.held, 1);
-	ASSERT_EQ(SEND(&st, 1011, "4,5,6\r\n"), 1);
-	ASSERT_TRUE(ONE_CHUNK(1011, "4,5,6\r\n", false), "rest");
-	ASSERT_EQ(st.d[0].adj.n, 0);
-	ASSERT_EQ(line_calls, 0);
-	ASSERT_TRUE(!st.d[0].nohold, "nohold still set");
-	/* and then it is business as usual */
-	ASSERT_EQ(SEND(&st, 1018, "PORT 1,"), 0);
-	ASSERT_EQ(SEND(&st, 1025, "2,3,4,5,6\r\n"), 1);
-	ASSERT_TRUE(ONE_CHUNK(1018, LONG, false), "next");
+	/* held bytes are acknowledged to the sender */
+	ASSERT_TRUE(out.hold_ack, "hold_ack");
+	ASSERT_EQ(out.hold_ack_seq, 1011);
+	/* the end came in time: held and completed */
+	ASSERT_EQ(send_at(&st, 0, 1011, LIT("4,5,6\r\n"), false, 190), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, LONG, false), "completed");
+	ASSERT_EQ(stream_expire_holds(&st, 1000, 100), 0);
+	/* it never comes: the stream closes, nothing goes out unchecked */
+	ASSERT_EQ(send_at(&st, 0, 1018, LIT("PORT 9,"), false, 1000), 0);
+	ASSERT_EQ(send_at(&st, 0, 1025, LIT("9,9"), false, 1050), 0);
+	ASSERT_EQ(stream_expire_holds(&st, 1099, 100), 0);
+	ASSERT_TRUE(!st.closed, "closed early");
+	ASSERT_EQ(stream_expire_holds(&st, 1100, 100), 1);
+	ASSERT_TRUE(st.closed, "not closed");
+	/* the retransmission goes nowhere, nor does the rest of the line */
+	ASSERT_EQ(send_at(&st, 0, 1018, LIT("PORT 9,"), false, 1300), 0);
+	ASSERT_STREQ(out.dropped, "connection closed: a held line never ended");
+	ASSERT_EQ(send_at(&st, 0, 1025, LIT("9,9,9,9,9\r\n"), false, 1300), 0);
+	ASSERT_EQ(out.len, 0);
+	ASSERT_EQ(send_at(&st, 1, 7000, LIT("200 ok\r\n"), false, 1300), 0);
+	ASSERT_EQ(line_calls, 1);
+	stream_free(&st);
+}
+
+/*
+ * The start of a line was held (and acknowledged to its sender), the line
+ * went out unchanged and was lost: the sender retransmits only the rest,
+ * which must go out with the start again.
+ */
+static void stream_hold_acked_then_lost(void)
+{
+	struct stream st;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "PO"), 0);
+	ASSERT_TRUE(out.hold_ack && out.hold_ack_seq == 1002, "hold ack");
+	ASSERT_EQ(SEND(&st, 1002, "RTAL\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "PORTAL\r\n", false), "line");
+	ASSERT_TRUE(!out.hold_ack, "hold_ack after the line ended");
+	ASSERT_EQ(SEND(&st, 1002, "RTAL\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "PORTAL\r\n", false), "again, whole");
+	ASSERT_EQ(stats.widened, 1);
+	/* the same for a line that is rewritten */
+	ASSERT_EQ(SEND(&st, 1008, "PORT 1,2,"), 0);
+	ASSERT_EQ(SEND(&st, 1017, "3,4,5,6\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1008, LONG, false), "rewritten");
+	ASSERT_EQ(SEND(&st, 1017, "3,4,5,6\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1008, LONG, false), "rewritten again, whole");
+	ASSERT_EQ(line_calls, 2);
 	stream_free(&st);
 }
 
@@ -530,9 +610,9 @@ static void stream_hold_retrans_absorbed(void)
 	ASSERT_EQ(st.d[0].next, 1014);
 	ASSERT_EQ(st.d[0].hold_since_ns, 100);
 	ASSERT_EQ(stream_expire_holds(&st, 200, 100), 1);
-	/* a retransmission of part of it passes too */
-	ASSERT_EQ(SEND(&st, 1000, "PORT 1,2"), 1);
-	ASSERT_TRUE(ONE_CHUNK(1000, "PORT 1,2", false), "released");
+	/* nothing of it ever passes unchecked */
+	ASSERT_EQ(SEND(&st, 1000, "PORT 1,2"), 0);
+	ASSERT_EQ(out.len, 0);
 	stream_free(&st);
 }
 
@@ -872,13 +952,13 @@ static void seqadj_push_folds(void)
 	struct bpfalg_seqadj a = { 0 };
 
 	for (uint32_t i = 1; i <= 9; i++)
-		seqadj_push(&a, 100 * i, (int32_t)i);
+		seqadj_push(&a, 100 * i - 10, 100 * i, (int32_t)i);
 	ASSERT_EQ(a.n, BPFALG_SEQADJ_POINTS);
 	ASSERT_EQ(a.base, 1);
 	for (unsigned int i = 0; i < BPFALG_SEQADJ_POINTS; i++)
 		ASSERT_TRUE(pt_is(&a, i, 200 + 100 * i, 2 + i), "point %u", i);
 	/* the same position again replaces its delta */
-	seqadj_push(&a, 900, -40);
+	seqadj_push(&a, 880, 900, -40);
 	ASSERT_EQ(a.n, BPFALG_SEQADJ_POINTS);
 	ASSERT_TRUE(pt_is(&a, 7, 900, -40), "replaced");
 	ASSERT_EQ(a.base, 1);
@@ -887,8 +967,8 @@ static void seqadj_push_folds(void)
 	ASSERT_EQ(seqadj_off(&a, 50), 1);
 	ASSERT_EQ(seqadj_off(&a, 200), 2);
 	ASSERT_EQ(seqadj_off(&a, 950), -40);
-	seqadj_push(&a, 1000, 7);
-	seqadj_push(&a, 1100, 8);
+	seqadj_push(&a, 990, 1000, 7);
+	seqadj_push(&a, 1090, 1100, 8);
 	ASSERT_EQ(a.base, 3);
 	ASSERT_TRUE(pt_is(&a, 0, 400, 4), "oldest");
 	ASSERT_TRUE(pt_is(&a, 5, 900, -40), "kept");
@@ -957,6 +1037,40 @@ static void seqadj_unack_values(void)
 	a.n = 0;
 	a.base = 5;
 	ASSERT_EQ(seqadj_unack(&a, 105), 100);
+
+	/* with the line's length: [1000, 1018) went out as [1000, 1030) */
+	a.base = 0;
+	a.n = 1;
+	a.pt[0].pos = 1018;
+	a.pt[0].delta = 12;
+	a.pt[0].len = 18;
+	ASSERT_EQ(seqadj_unack(&a, 999), 999);
+	ASSERT_EQ(seqadj_unack(&a, 1000), 1000);
+	/* any part of the line's wire bytes: none of it */
+	ASSERT_EQ(seqadj_unack(&a, 1001), 1000);
+	ASSERT_EQ(seqadj_unack(&a, 1018), 1000);
+	ASSERT_EQ(seqadj_unack(&a, 1029), 1000);
+	ASSERT_EQ(seqadj_unack(&a, 1030), 1018);
+	/* a SACK block's left edge inside the line: its end */
+	ASSERT_EQ(seqadj_unack_edge(&a, 1010, 1), 1018);
+	ASSERT_EQ(seqadj_unack_edge(&a, 1000, 1), 1000);
+	ASSERT_EQ(seqadj_unack_edge(&a, 1030, 1), 1018);
+	ASSERT_EQ(seqadj_unack_edge(&a, 1010, 0), 1000);
+	/* shortened: [1000, 1029) went out as [1000, 1018) */
+	a.pt[0].pos = 1029;
+	a.pt[0].delta = -11;
+	a.pt[0].len = 29;
+	ASSERT_EQ(seqadj_unack(&a, 1017), 1000);
+	ASSERT_EQ(seqadj_unack(&a, 1018), 1029);
+	ASSERT_EQ(seqadj_unack_edge(&a, 1017, 1), 1029);
+	/* text inserted at 1018 (len 0): as without a length */
+	a.pt[0].pos = 1018;
+	a.pt[0].delta = 9;
+	a.pt[0].len = 0;
+	ASSERT_EQ(seqadj_unack(&a, 1018), 1018);
+	ASSERT_EQ(seqadj_unack(&a, 1020), 1018);
+	ASSERT_EQ(seqadj_unack(&a, 1027), 1018);
+	ASSERT_EQ(seqadj_unack_edge(&a, 1020, 1), 1018);
 }
 
 static void seqadj_wraparound(void)
@@ -1576,6 +1690,18 @@ static void stream_refuse_answered(void)
 	ASSERT_TRUE(out.adj_changed, "adj_changed");
 	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 5008, -8), "client point");
 	ASSERT_TRUE(pt_is(&st.d[1].adj, 0, 1008, 8), "server point");
+	ASSERT_EQ(st.d[0].adj.pt[0].len, 8);
+	ASSERT_EQ(st.d[1].adj.pt[0].len, 0);
+	ASSERT_TRUE(!out.refused_again, "refused_again on first sight");
+	/* the answer was lost: the client sends the line again, nothing
+	 * goes to the server and the caller is told to answer again
+	 */
+	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("DENY x\r\n"), 1008), 0);
+	ASSERT_TRUE(out.refused_again, "refused_again");
+	ASSERT_EQ(out.n_refused, 0);
+	ASSERT_EQ(line_calls, 2); /* "220 hi" and the DENY, once */
+	ASSERT_EQ(st.d[0].adj.n, 1);
+	ASSERT_EQ(st.d[1].adj.n, 1);
 	/* the next command goes where the refused one would have */
 	ASSERT_EQ(send_ack(&st, 0, 5008, LIT("NOOP\r\n"), 1016), 1);
 	ASSERT_TRUE(ONE_CHUNK(5000, "NOOP\r\n", false), "next command");
@@ -1911,9 +2037,12 @@ UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(stream_three_rewrites_one_segment), CASE(stream_split_command),
 	   CASE(stream_split_command_after_line), CASE(stream_split_plain_line),
 	   CASE(stream_midline_not_line_start), CASE(stream_retrans_rewritten),
-	   CASE(stream_retrans_before_point), CASE(stream_retrans_cut_dropped),
+	   CASE(stream_retrans_before_point),
+	   CASE(stream_retrans_cut_whole_line),
+	   CASE(stream_loss_rewritten_line_chunk_lost),
 	   CASE(stream_retrans_partial_overlap), CASE(stream_ooo_released),
 	   CASE(stream_ooo_queue_full), CASE(stream_expire_hold),
+	   CASE(stream_hold_acked_then_lost),
 	   CASE(stream_hold_retrans_absorbed), CASE(stream_fin_flag),
 	   CASE(stream_fin_releases_hold), CASE(stream_fin_out_of_order),
 	   CASE(stream_chunks_at_mss), CASE(stream_chunks_min_mss),

@@ -20,10 +20,15 @@
 #include "util/log.h"
 
 #define NSEC 1000000000ULL
-/* A held partial line is released unmodified after this long. */
-#define HOLD_MAX_NS (2 * NSEC)
+/* A held partial line that has not ended after this long closes its
+ * connection.  Long enough for a lost segment's retransmissions under
+ * heavy loss (0.2 + 0.4 + ... + 3.2 s of RTO backoff), short enough that
+ * a peer cannot park the line's end for later.
+ */
+#define HOLD_MAX_NS (10 * NSEC)
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
+#define TCP_RST 0x04
 #define TCP_ACK 0x10
 
 void engine_config_defaults(struct engine_config *c)
@@ -789,6 +794,7 @@ static void session_drop(struct engine *e, struct session *s, bool keep_ctl)
 	e->n_sessions--;
 	free(s->bind);
 	free(s->bind_ht);
+	free(s->ans);
 	free(s->af);
 	free(s);
 }
@@ -916,8 +922,77 @@ static void send_refusal(struct engine *e, struct session *s, int dir)
 	if (o->inject_failed)
 		pr_warn("[%s] refused without an answer: %s\n", s->af->tag,
 			o->inject_failed);
-	if (o->inject_len)
+	if (!o->inject_len)
+		return;
+	send_answer(e, s, dir, &n);
+	/* keep it: if it is lost, the sender retransmits the refused line
+	 * (the answer carried its acknowledgement) and gets it again.  One
+	 * right after the last one extends it; any other replaces it.
+	 */
+	if (!s->ans && !(s->ans = calloc(1, sizeof(*s->ans))))
+		return;
+	if (s->ans->len && s->ans->dir == dir &&
+	    s->ans->seq + (uint32_t)s->ans->len == o->inject_seq &&
+	    s->ans->len + o->inject_len <= sizeof(s->ans->text)) {
+		memcpy(s->ans->text + s->ans->len, o->inject, o->inject_len);
+		s->ans->len += o->inject_len;
+	} else {
+		memcpy(s->ans->text, o->inject, o->inject_len);
+		s->ans->len = o->inject_len;
+		s->ans->seq = o->inject_seq;
+		s->ans->dir = dir;
+	}
+	s->ans->ack = o->inject_ack;
+}
+
+/*
+ * Direction @dir holds bytes back: acknowledge them to their sender as
+ * the other end would (at the position the sender says it has reached in
+ * the other direction), so that it sends the rest of the line.
+ */
+static void send_hold_ack(struct engine *e, struct session *s, int dir,
+			  const struct seg *g)
+{
+	struct seg_new n = {
+		.seq = g->ack,
+		.ack = e->out.hold_ack_seq,
+		.window = s->win[dir ^ 1] ? s->win[dir ^ 1] : s->win[dir],
+		.flags = TCP_ACK,
+	};
+
+	if (e->out.hold_ack && (g->flags & TCP_ACK))
 		send_answer(e, s, dir, &n);
+}
+
+/*
+ * Segment @g of direction @dir: does it acknowledge the kept answer (then
+ * forget it), or retransmit a refused line (then send the answer again)?
+ */
+static void answer_follow(struct engine *e, struct session *s, int dir,
+			  const struct seg *g)
+{
+	struct session_answer *a = s->ans;
+	struct seg_new n;
+
+	if (!a || a->dir != dir)
+		return;
+	if ((g->flags & TCP_ACK) &&
+	    (int32_t)(g->ack - (a->seq + (uint32_t)a->len)) >= 0) {
+		free(a);
+		s->ans = NULL;
+		return;
+	}
+	if (!e->out.refused_again)
+		return;
+	n = (struct seg_new){
+		.seq = a->seq,
+		.ack = a->ack,
+		.window = s->win[dir ^ 1] ? s->win[dir ^ 1] : s->win[dir],
+		.payload = a->text,
+		.plen = a->len,
+	};
+	s->af->cnt[BPFALG_AS_ANSWER_RESENT]++;
+	send_answer(e, s, dir, &n);
 }
 
 static void send_unchanged(struct engine *e, const struct seg *g,
@@ -1049,6 +1124,8 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 	if (e->out.adj_changed)
 		publish_ctl(s); /* before the peer can acknowledge it */
 	send_chunks(e, s, dir, &g, h);
+	send_hold_ack(e, s, dir, &g);
+	answer_follow(e, s, dir, &g);
 	if (e->out.n_refused)
 		send_refusal(e, s, dir);
 	return 0;
@@ -1074,15 +1151,52 @@ static void session_keep(struct engine *e, struct session *s, uint64_t now)
 	flowtab_touch(&e->ft, &s->key, now);
 }
 
+/*
+ * A partial line the policy or the framing depends on never ended (a peer
+ * may park "STO" and send "R secret" minutes later): sending it unchecked
+ * is what it wants, so both ends get a reset, each as from the other at
+ * the position it expects next, and the flow ends here.
+ */
+static void session_reset(struct engine *e, struct session *s, const char *why)
+{
+	struct bpfalg_flow f;
+	bool have_flow = !flowtab_lookup(&e->ft, &s->key, &f, NULL) &&
+			 f.cookie == s->cookie;
+
+	for (int dir = 0; dir < 2; dir++) {
+		const struct stream_dir *mine = &s->st.d[dir];
+		const struct stream_dir *other = &s->st.d[dir ^ 1];
+		struct seg_new n = { .flags = TCP_RST | TCP_ACK };
+		uint32_t pos;
+
+		/* what the other end sent last, in its original numbers */
+		if (other->init)
+			pos = other->sent;
+		else if (have_flow)
+			pos = f.tcp_end[dir ^ 1];
+		else
+			continue;
+		n.seq = pos + (uint32_t)seqadj_off(&other->adj, pos);
+		n.ack = mine->init ? mine->sent :
+				     (have_flow ? f.tcp_end[dir] : 0);
+		send_answer(e, s, dir, &n);
+	}
+	s->af->cnt[BPFALG_AS_HOLD_CLOSED]++;
+	pr_warn("[%s] connection reset: %s\n", s->af->tag, why);
+	s->closing = true;
+	session_drop_ph(e, s, why);
+	if (have_flow)
+		flowtab_delete(&e->ft, &s->key, s->cookie);
+}
+
 static void session_tick(struct engine *e, struct session *s, uint64_t now)
 {
 	session_reap_ph(e, s, now);
 	session_keep(e, s, now);
 	if (s->mod->tick)
 		s->mod->tick(s->af, now);
-	if (stream_expire_holds(&s->st, now, HOLD_MAX_NS))
-		pr_info("[%s] held partial line released unmodified\n",
-			s->af->tag);
+	if (!s->st.closed && stream_expire_holds(&s->st, now, HOLD_MAX_NS))
+		session_reset(e, s, "a held partial line never ended");
 }
 
 /* ctl entries whose flow has gone without a session here to notice
@@ -1281,6 +1395,7 @@ void engine_flush_stats(struct engine *e)
 
 		e->cnt[a][BPFALG_AS_HELD] = e->sstats[a].held;
 		e->cnt[a][BPFALG_AS_RETRANS] = e->sstats[a].retrans;
+		e->cnt[a][BPFALG_AS_RETRANS_WHOLE] = e->sstats[a].widened;
 		e->cnt[a][BPFALG_AS_OOO] = e->sstats[a].ooo;
 		e->cnt[a][BPFALG_AS_DROPPED] = e->sstats[a].dropped;
 		memcpy(st.c, e->cnt[a], sizeof(st.c));
@@ -1336,6 +1451,7 @@ int engine_open(struct engine *e, const char *pin_path,
 		memcpy(e->cnt[a], st.c, sizeof(st.c));
 		e->sstats[a].held = st.c[BPFALG_AS_HELD];
 		e->sstats[a].retrans = st.c[BPFALG_AS_RETRANS];
+		e->sstats[a].widened = st.c[BPFALG_AS_RETRANS_WHOLE];
 		e->sstats[a].ooo = st.c[BPFALG_AS_OOO];
 		e->sstats[a].dropped = st.c[BPFALG_AS_DROPPED];
 	}

@@ -67,6 +67,17 @@ struct session_bind {
 	int hnext; /* session.bind_ht chain: index of the next, -1 none */
 };
 
+/* The last refusal answer a session inserted, kept until its receiver
+ * acknowledges it: nobody else can send it again if it is lost.
+ */
+struct session_answer {
+	int dir; /* the refused sender's direction: the answer goes to it */
+	uint32_t seq; /* wire sequence number of the answer's first byte */
+	uint32_t ack; /* acknowledges the sender's bytes up to here */
+	size_t len;
+	uint8_t text[STREAM_INJECT_MAX];
+};
+
 struct session {
 	struct session *next; /* hash chain */
 	struct bpfalg_tuple key;
@@ -95,6 +106,7 @@ struct session {
 	 */
 	int *bind_ht;
 	unsigned int bind_ht_size;
+	struct session_answer *ans; /* NULL: none unacknowledged */
 };
 
 #define ENGINE_BUCKETS 4096

@@ -182,7 +182,9 @@ static void sack_map(uint8_t *opt, size_t olen, const struct bpfalg_seqadj *a)
 			break;
 		if (kind == TCPOPT_SACK)
 			for (size_t e = i + 2; e + 4 <= i + l; e += 4)
-				wr32(opt + e, seqadj_unack(a, rd32(opt + e)));
+				wr32(opt + e,
+				     seqadj_unack_edge(a, rd32(opt + e),
+						       !((e - i - 2) & 4)));
 		i += l;
 	}
 }
@@ -291,7 +293,7 @@ int seg_build_new(const struct seg_new *n, uint8_t *out, size_t cap)
 		wr32(th + 4, n->seq);
 		wr32(th + 8, n->ack);
 		th[12] = 5 << 4;
-		th[13] = TCP_ACK | TCP_PSH;
+		th[13] = n->flags ? n->flags : TCP_ACK | TCP_PSH;
 		wr16(th + 14, n->window);
 	}
 	memcpy(th + l4hl, n->payload, n->plen);

@@ -58,8 +58,8 @@ int seg_build(const struct seg *s, const struct seg_build *b, uint8_t *out,
 
 /*
  * A segment the gateway originates (a refusal sent back to a sender):
- * IPv4 or IPv6 with no options, TCP with no options and flags ACK|PSH, or
- * UDP (proto 17; seq, ack, window unused).
+ * IPv4 or IPv6 with no options, TCP with no options and flags ACK|PSH (or
+ * @flags: a reset), or UDP (proto 17; seq, ack, window unused).
  */
 struct seg_new {
 	int family;
@@ -68,6 +68,7 @@ struct seg_new {
 	uint16_t sport, dport; /* host order */
 	uint32_t seq, ack;
 	uint16_t window; /* raw header value */
+	uint8_t flags; /* TCP flags; 0: ACK|PSH */
 	const uint8_t *payload;
 	size_t plen;
 };

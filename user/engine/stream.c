@@ -18,10 +18,18 @@ static bool seq_le(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
-void seqadj_push(struct bpfalg_seqadj *a, uint32_t pos, int32_t delta)
+void seqadj_push(struct bpfalg_seqadj *a, uint32_t start, uint32_t pos,
+		 int32_t delta)
 {
+	uint32_t len = pos - start;
+
 	if (a->n && a->pt[a->n - 1].pos == pos) {
+		/* text inserted right after a rewritten line: one point,
+		 * whose line still starts where the rewritten one did
+		 */
 		a->pt[a->n - 1].delta = delta;
+		if (a->pt[a->n - 1].len < len)
+			a->pt[a->n - 1].len = len;
 		return;
 	}
 	if (a->n == BPFALG_SEQADJ_POINTS) {
@@ -32,6 +40,7 @@ void seqadj_push(struct bpfalg_seqadj *a, uint32_t pos, int32_t delta)
 	}
 	a->pt[a->n].pos = pos;
 	a->pt[a->n].delta = delta;
+	a->pt[a->n].len = len;
 	a->n++;
 }
 
@@ -74,6 +83,7 @@ struct emit {
 	uint32_t orig_start, wire_start;
 	uint32_t orig_end; /* original seq after the last byte sent */
 	bool overflow;
+	bool widened; /* a replay grew to whole rewritten lines */
 };
 
 static void emit_bytes(struct emit *em, uint32_t orig_seq, const uint8_t *p,
@@ -148,42 +158,65 @@ static bool rec_in(const struct stream_rec *r, uint32_t s, uint32_t end)
 
 /*
  * Bytes [s, s + n) were sent before: send them again, rewritten lines
- * replayed from their records.  NULL, or why it cannot be done.
+ * replayed from their records.  A rewritten line the range starts or ends
+ * inside goes out whole: an acknowledgement inside a rewritten line's wire
+ * bytes maps to the line's start (bpfalg_seqadj.h), so its sender resends
+ * from there, and a receiver trims what it already has.  NULL, or why it
+ * cannot be done.
  */
 static const char *replay(struct emit *em, uint32_t s, const uint8_t *data,
 			  size_t n)
 {
 	struct stream_dir *d = em->d;
-	uint32_t cur = s, end = s + (uint32_t)n, len = (uint32_t)n;
-	uint32_t wire_len = end + (uint32_t)seqadj_off(&d->adj, end) -
-			    (s + (uint32_t)seqadj_off(&d->adj, s));
+	uint32_t lo = s, hi = s + (uint32_t)n, cur, len, wire_len;
 
-	if (d->rec_lost && seq_lt(s, d->rec_floor))
-		return "retransmission of a forgotten rewrite";
+	/* records are disjoint and ordered: widening once to the records
+	 * cut at either end is enough
+	 */
 	for (unsigned int k = 0; k < d->rec_n; k++) {
 		struct stream_rec *r = &d->rec[(d->rec_head + k) % STREAM_RECS];
 
-		if (!r->out || !rec_in(r, s, end))
+		if (!r->out || !rec_in(r, s, s + (uint32_t)n))
 			continue;
-		if (seq_lt(r->a, s) || seq_lt(end, r->b))
-			return "retransmission would cut a rewritten line";
-		len += (uint32_t)r->len - (r->b - r->a);
+		if (seq_lt(r->a, lo))
+			lo = r->a;
+		if (seq_lt(hi, r->b))
+			hi = r->b;
 	}
-	/* every correction point in (s, end] has its record (not so for a
+	if (d->rec_lost && seq_lt(lo, d->rec_floor))
+		return "retransmission of a forgotten rewrite";
+	len = hi - lo;
+	for (unsigned int k = 0; k < d->rec_n; k++) {
+		struct stream_rec *r = &d->rec[(d->rec_head + k) % STREAM_RECS];
+
+		if (r->out && rec_in(r, lo, hi))
+			len += (uint32_t)r->len - (r->b - r->a);
+	}
+	/* every correction point in (lo, hi] has its record (not so for a
 	 * history loaded at a restart)
 	 */
+	wire_len = hi + (uint32_t)seqadj_off(&d->adj, hi) -
+		   (lo + (uint32_t)seqadj_off(&d->adj, lo));
 	if (len != wire_len)
 		return "retransmission of a forgotten rewrite";
+	cur = lo;
 	for (unsigned int k = 0; k < d->rec_n; k++) {
 		struct stream_rec *r = &d->rec[(d->rec_head + k) % STREAM_RECS];
 
-		if (!r->out || !rec_in(r, s, end))
+		if (!r->out || !rec_in(r, lo, hi))
 			continue;
+		/* what lies between records is in the segment: only the
+		 * first and the last record can reach outside it
+		 */
 		emit_bytes(em, cur, data + (cur - s), r->a - cur);
 		emit_bytes(em, r->a, r->out, r->len);
+		if (r->a != r->b && !r->len)
+			em->o->refused_again = true;
 		cur = r->b;
 	}
-	emit_bytes(em, cur, data + (cur - s), end - cur);
+	emit_bytes(em, cur, data + (cur - s), hi - cur);
+	if (lo != s || hi != s + (uint32_t)n)
+		em->widened = true;
 	return NULL;
 }
 
@@ -238,7 +271,8 @@ static void refuse_line(struct stream *st, int dir, const struct stream_in *in,
 	memcpy(o->inject + o->inject_len, text, tlen);
 	o->inject_len += tlen;
 	rec_add(od, pos, pos, text, tlen);
-	seqadj_push(&od->adj, pos, seqadj_off(&od->adj, pos) + (int32_t)tlen);
+	seqadj_push(&od->adj, pos, pos,
+		    seqadj_off(&od->adj, pos) + (int32_t)tlen);
 	o->adj_changed = true;
 }
 
@@ -307,18 +341,24 @@ static void process_new(struct stream *st, int dir, struct emit *em,
 			refuse_line(st, dir, in, b, o->buf + o->len, room, o);
 			rec_add(d, a, b, o->buf + o->len, 0);
 			delta -= (int32_t)llen;
-			seqadj_push(&d->adj, b, off + delta);
+			seqadj_push(&d->adj, a, b, off + delta);
 			o->adj_changed = true;
 		} else if (n < 0 || ((size_t)n == llen &&
 			      !memcmp(o->buf + o->len, buf + pos, llen))) {
 			emit_bytes(em, c + (uint32_t)pos, buf + pos, llen);
+			/* its start was held, and acknowledged to its sender
+			 * (which will never send it again): a record lets a
+			 * retransmission of the rest carry all of it
+			 */
+			if (was_holding && !pos)
+				rec_add(d, c, c + (uint32_t)llen, buf, llen);
 		} else {
 			uint32_t a = c + (uint32_t)pos, b = a + (uint32_t)llen;
 
 			rec_add(d, a, b, o->buf + o->len, (size_t)n);
 			o->len += (size_t)n;
 			delta += n - (int32_t)llen;
-			seqadj_push(&d->adj, b, off + delta);
+			seqadj_push(&d->adj, a, b, off + delta);
 			o->adj_changed = true;
 		}
 		pos += llen;
@@ -328,7 +368,6 @@ static void process_new(struct stream *st, int dir, struct emit *em,
 		uint32_t end = c + (uint32_t)blen;
 		bool hold = !fin && !d->midline && !d->unframed &&
 			    tail < STREAM_HOLD_MAX &&
-			    !(d->nohold && seq_le(end, d->nohold_end)) &&
 			    (st->ops->frame ||
 			     st->ops->hold(st->ctx, dir, buf + pos, tail));
 
@@ -343,11 +382,11 @@ static void process_new(struct stream *st, int dir, struct emit *em,
 			return;
 		}
 		emit_bytes(em, c + (uint32_t)pos, buf + pos, tail);
+		if (was_holding && !pos)
+			rec_add(d, c, end, buf, tail);
 		d->midline = true;
 	}
 	d->sent = d->next = c + (uint32_t)blen;
-	if (d->nohold && !seq_lt(d->sent, d->nohold_end))
-		d->nohold = false;
 }
 
 static void ooo_queue(struct stream *st, struct stream_dir *d,
@@ -464,6 +503,12 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 	o->inject_len = 0;
 	o->n_refused = 0;
 	o->inject_failed = NULL;
+	o->refused_again = false;
+	o->hold_ack = false;
+	if (st->closed) {
+		o->dropped = "connection closed: a held line never ended";
+		return 0;
+	}
 	if (in->len > d->mss)
 		d->mss = in->len;
 	if (!d->init) {
@@ -482,8 +527,10 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 			o->len = 0;
 			return 0;
 		}
-		if (st->stats)
+		if (st->stats) {
 			st->stats->retrans++;
+			st->stats->widened += em.widened;
+		}
 		if (e == old_end && in->fin)
 			fin_sent = true;
 	}
@@ -505,6 +552,15 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 			st->stats->dropped++;
 		o->len = 0;
 		return 0;
+	}
+	if (d->next != d->sent) {
+		/* held bytes are acknowledged to their sender, as the
+		 * receiver would: else, once its retransmission timer has
+		 * fired, it sends nothing new until they are, and the line
+		 * never ends
+		 */
+		o->hold_ack = true;
+		o->hold_ack_seq = d->next;
 	}
 	if (!em.started || (!o->len && !fin_sent))
 		return 0;
@@ -538,12 +594,11 @@ int stream_expire_holds(struct stream *st, uint64_t now_ns, uint64_t age_ns)
 
 		if (d->next == d->sent || now_ns - d->hold_since_ns < age_ns)
 			continue;
-		/* forget the held bytes: the sender retransmits them and
-		 * they go through as they are
+		/* what is held matters (ops->hold said so, or the framing):
+		 * sending it unchecked would bypass the policy, so the
+		 * connection ends instead
 		 */
-		d->nohold = true;
-		d->nohold_end = d->next;
-		d->next = d->sent;
+		st->closed = true;
 		n++;
 	}
 	return n;

@@ -10,14 +10,19 @@
  * What it guarantees:
  *  - Lines are handed to ops->line once each, complete and in order.  A
  *    line split across segments is held until its end arrives when
- *    ops->hold says it may matter (at most STREAM_HOLD_MAX bytes, released
- *    unmodified by stream_expire_holds() if its end never comes).
+ *    ops->hold says it may matter (at most STREAM_HOLD_MAX bytes).  Held
+ *    bytes are acknowledged to their sender (out.hold_ack), so that it
+ *    goes on sending; the line they start is then recorded, so that a
+ *    retransmission of its rest carries all of it.  If its end never
+ *    comes, stream_expire_holds() closes the stream: a held line is never
+ *    sent unchecked.
  *  - A retransmission of data already sent goes out again with the same
  *    bytes: rewritten lines are replayed from a record, the rest copied.
- *    One that would cut a rewritten line in two is dropped (the sender
- *    retransmits again), never sent half-rewritten; so is one reaching
- *    back to a rewritten line whose record is gone (more than STREAM_RECS
- *    rewrites unacknowledged, or a history loaded at a restart).
+ *    One that starts or ends inside a rewritten line carries the whole
+ *    line (never half of one: the receiver trims what it has).  One
+ *    reaching back to a rewritten line whose record is gone (more than
+ *    STREAM_RECS rewrites unacknowledged, or a history loaded at a
+ *    restart) is dropped.
  *  - Output fits STREAM_OUT_MAX: a line is rewritten only if the rest of
  *    the data still fits after it (else it goes unchanged); new data that
  *    does not fit after a replay is not taken (the sender sends it again).
@@ -94,8 +99,6 @@ struct stream_dir {
 	uint8_t hold[STREAM_HOLD_MAX];
 	uint64_t hold_since_ns;
 	bool unframed; /* framing lost (ops->frame said -1): pass through */
-	bool nohold; /* a hold was released: never hold before nohold_end */
-	uint32_t nohold_end;
 	size_t mss; /* largest payload seen */
 	struct bpfalg_seqadj adj;
 	struct stream_rec rec[STREAM_RECS]; /* ring, oldest first at rec_head */
@@ -107,10 +110,12 @@ struct stream_dir {
 
 struct stream_stats {
 	uint64_t held, retrans, ooo, dropped;
+	uint64_t widened; /* retransmissions sent with whole rewritten lines */
 };
 
 struct stream {
 	struct stream_dir d[2];
+	bool closed; /* a hold expired: nothing goes through any more */
 	const struct stream_ops *ops;
 	void *ctx;
 	struct stream_stats *stats;
@@ -148,6 +153,15 @@ struct stream_out {
 	uint32_t inject_seq, inject_ack;
 	int n_refused;
 	const char *inject_failed; /* a refusal that could not be answered */
+	/* a retransmission reached a refused line: its sender never got
+	 * the answer (which acknowledges the line), so send it again
+	 */
+	bool refused_again;
+	/* bytes are held: acknowledge the sender's data up to hold_ack_seq
+	 * (its own numbers) with a pure ACK as from the other end
+	 */
+	bool hold_ack;
+	uint32_t hold_ack_seq;
 };
 
 void stream_init(struct stream *st, const struct stream_ops *ops, void *ctx,
@@ -162,12 +176,16 @@ void stream_free(struct stream *st);
 int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 		   struct stream_out *out);
 
-/* Release holds older than @age_ns: the sender's retransmission of those
- * bytes then goes through unmodified.  Returns how many were released.
+/* Holds older than @age_ns: the stream is closed (every later segment is
+ * dropped; the caller resets the connection), never released unchecked.
+ * Returns how many expired.
  */
 int stream_expire_holds(struct stream *st, uint64_t now_ns, uint64_t age_ns);
 
-/* Add a correction point (exposed for tests). */
-void seqadj_push(struct bpfalg_seqadj *a, uint32_t pos, int32_t delta);
+/* Add a correction point after the line [start, pos) (start == pos: text
+ * inserted at pos); exposed for tests.
+ */
+void seqadj_push(struct bpfalg_seqadj *a, uint32_t start, uint32_t pos,
+		 int32_t delta);
 
 #endif /* BPFALG_ENGINE_STREAM_H */
