@@ -11,10 +11,17 @@
                            each naming LOCAL (the inside address) in Via,
                            Contact and (INVITE) o=/c=; then reads the
                            three responses and prints their first lines
-  server ADDR PORT LOG     accepts one connection, frames messages by
+  bulk HOST PORT LOCAL COUNT SIZE
+                           one TCP connection; COUNT INVITEs one after the
+                           other, each with an SDP body padded to SIZE
+                           bytes (larger than one segment), each naming
+                           LOCAL; waits up to 60 s for each one's 200 OK
+  server ADDR PORT LOG [N] accepts one connection, frames messages by
                            Content-Length, logs each message whole (repr,
                            one line each) to LOG, answers 200 OK to each
-                           request (echoing Via/From/To/Call-ID/CSeq)
+                           request (echoing Via/From/To/Call-ID/CSeq);
+                           stops after N messages (3), or 60 s without
+                           a byte when N is given
 
 Exit 0 on success; on failure one line "sip_tcp_tool: reason", exit 1.
 """
@@ -82,18 +89,42 @@ def client(host, port, local):
     s.close()
 
 
-def server(addr, port, logf):
+def bulk(host, port, local, count, size):
+    s = socket.create_connection((host, int(port)), timeout=60)
+    buf = b""
+    for k in range(1, int(count) + 1):
+        sdp = (
+            "v=0\r\no=ua %d 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+            "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+            % (k, local, local, 7000 + 2 * k)
+        )
+        while len(sdp) < int(size):
+            sdp += "a=x-pad:%s\r\n" % ("p" * 60)
+        s.sendall(request("INVITE", local, host, 100 + k, sdp.encode()))
+        while b"CSeq: %d INVITE" % (100 + k) not in buf:
+            try:
+                d = s.recv(65536)
+            except socket.timeout:
+                die("INVITE %d of %s: no answer within 60 s" % (k, count))
+            if not d:
+                die("INVITE %d of %s: connection closed" % (k, count))
+            buf += d
+    print("%s INVITEs of %d bytes answered" % (count, len(request("INVITE", local, host, 1, sdp.encode()))))
+    s.close()
+
+
+def server(addr, port, logf, want=None):
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((addr, int(port)))
     ls.listen(1)
     ls.settimeout(15)
     c, _ = ls.accept()
-    c.settimeout(10)
+    c.settimeout(60 if want else 10)
     buf = b""
     out = open(logf, "w")
     n = 0
-    while n < 3:
+    while n < int(want or 3):
         try:
             d = c.recv(65536)
         except socket.timeout:
@@ -128,7 +159,10 @@ def server(addr, port, logf):
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "client":
         client(*sys.argv[2:])
-    elif len(sys.argv) == 5 and sys.argv[1] == "server":
+    elif len(sys.argv) == 7 and sys.argv[1] == "bulk":
+        bulk(*sys.argv[2:])
+    elif len(sys.argv) in (5, 6) and sys.argv[1] == "server":
         server(*sys.argv[2:])
     else:
-        die("usage: client HOST PORT LOCAL | server ADDR PORT LOG")
+        die("usage: client HOST PORT LOCAL | bulk HOST PORT LOCAL COUNT SIZE"
+            " | server ADDR PORT LOG [N]")
