@@ -592,7 +592,7 @@ static __noinline int tc_control(struct __sk_buff *skb, const struct pkt *p,
 		alg_count(alg, BPFALG_ADP_BYPASS);
 		goto adjust;
 	}
-	if (skb->len > BPFALG_PUNT_MAX_PKT) {
+	if (skb->len > BPFALG_PUNT_MAX_GSO) {
 		alg_count(alg, BPFALG_ADP_TOO_BIG);
 		goto adjust;
 	}

@@ -574,7 +574,7 @@ struct bpfalg_punt_hdr {
 	__u8 ingress; /* 1: TC ingress, 0: TC egress */
 	__u8 alg; /* enum bpfalg_alg */
 	__u8 reason; /* enum bpfalg_punt_reason */
-	__u32 pad;
+	__u32 gso_size; /* a GRO-merged packet: its segments' size, else 0 */
 	__u64 ts_ns; /* CLOCK_MONOTONIC, precise: the controller latency
 		      * histogram starts here
 		      */
@@ -582,6 +582,12 @@ struct bpfalg_punt_hdr {
 };
 
 #define BPFALG_PUNT_MAX_PKT 2048
+/* A GRO-merged packet of a control flow goes to the controller whole, in
+ * a record of its own size class: skipping it would leave the controller
+ * a gap in the stream (and pass its bytes unrewritten).  Larger ones (BIG
+ * TCP) pass as they are, counted too_big.
+ */
+#define BPFALG_PUNT_MAX_GSO 65536
 
 /*
  * TCP sequence adjustment of one direction of a control flow whose payload
@@ -638,7 +644,7 @@ enum bpfalg_alg_dp_counter {
 	BPFALG_ADP_OBSERVE_COPY, /* copied to the controller (observe mode) */
 	BPFALG_ADP_FAIL_DROP, /* no controller / ring full: dropped (policy) */
 	BPFALG_ADP_FAIL_PASS, /* no controller / ring full: passed (policy) */
-	BPFALG_ADP_TOO_BIG, /* longer than BPFALG_PUNT_MAX_PKT: passed as is */
+	BPFALG_ADP_TOO_BIG, /* longer than BPFALG_PUNT_MAX_GSO: passed as is */
 	BPFALG_ADP_BYPASS, /* payload of a bypassed flow (TLS) passed */
 	/* Requests the datapath handles itself (TFTP, bpf/lib/tftp.h). */
 	BPFALG_ADP_PH_OPENED, /* pinholes opened in the datapath */
@@ -707,6 +713,9 @@ enum bpfalg_alg_counter {
 	BPFALG_AS_ANSWER_RESENT, /* refusal answers sent again because their
 				  * receiver had not acknowledged them
 				  */
+	BPFALG_AS_MERGED, /* punted packets that came GRO-merged (several
+			   * segments at once), taken whole
+			   */
 	BPFALG_AS_HOLD_CLOSED, /* connections closed (RST both ways) because
 				* a partial line the policy or the framing
 				* depends on never completed

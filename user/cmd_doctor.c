@@ -1641,12 +1641,11 @@ static void check_fail_policy(struct doctor *d)
 			     "went on unmodified: the ALG did not see them",
 			     n, (unsigned long long)p[BPFALG_ADP_TOO_BIG],
 			     p[BPFALG_ADP_TOO_BIG] == 1 ? "" : "s",
-			     BPFALG_PUNT_MAX_PKT);
+			     BPFALG_PUNT_MAX_GSO);
 			act(d,
-			    "GRO/LRO on the interfaces merges segments "
-			    "(ethtool -K IF gro off lro off), or a jumbo "
-			    "MTU; keep control packets under %d bytes",
-			    BPFALG_PUNT_MAX_PKT);
+			    "BIG TCP merges more than 64 KiB into one packet "
+			    "(ip link set IF gro_max_size 65536 "
+			    "gso_max_size 65536)");
 		}
 		if (c[BPFALG_AS_DROPPED] || c[BPFALG_AS_REINJECT_FAIL]) {
 			any = true;

@@ -13,8 +13,9 @@
  *   port_search_event(orig, in, out, cfg, now)
  *                                     ask the controller for a public port
  *
- * Records come in size classes (256, 512, 1024, 2048 bytes of frame): the
- * 16 MiB ring holds 15,000 SIP messages or 55,000 FTP commands.
+ * Records come in size classes (256, 512, 1024, 2048 bytes of frame, and
+ * 64 KiB for GRO-merged packets): the 16 MiB ring holds 15,000 SIP
+ * messages or 55,000 FTP commands, or 250 merged packets.
  */
 #ifndef BPFALG_PUNT_H
 #define BPFALG_PUNT_H
@@ -50,7 +51,7 @@ static __always_inline void punt_fill(struct bpfalg_punt_hdr *h,
 	h->ingress = ingress;
 	h->alg = alg;
 	h->reason = reason;
-	h->pad = 0;
+	h->gso_size = skb->gso_size;
 	/* the precise clock, unlike dp_now(): the controller's latency
 	 * histogram measures from here, and a tick is 4 ms at HZ=250
 	 */
@@ -77,8 +78,10 @@ static __always_inline int punt(struct __sk_buff *skb,
 {
 	__u32 len = skb->len;
 
-	if (len > BPFALG_PUNT_MAX_PKT || len < 14)
+	if (len > BPFALG_PUNT_MAX_GSO || len < 14)
 		return -1;
+	if (len > BPFALG_PUNT_MAX_PKT)
+		return PUNT_CLASS(BPFALG_PUNT_MAX_GSO);
 	if (len <= 256)
 		return PUNT_CLASS(256);
 	if (len <= 512)

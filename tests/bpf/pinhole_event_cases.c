@@ -420,9 +420,9 @@ static int note_check(const struct phspec *s, int ifx, const struct rec *r,
 			return fail(why, n,
 				    "note byte %zu is 0x%02x, want 0x%02x "
 				    "(dir %u ingress %u alg %u reason %u "
-				    "pad %u)",
+				    "gso_size %u)",
 				    i, g[i], w[i], got.dir, got.ingress,
-				    got.alg, got.reason, got.pad);
+				    got.alg, got.reason, got.gso_size);
 	return 0;
 }
 

@@ -26,6 +26,8 @@
  * a peer cannot park the line's end for later.
  */
 #define HOLD_MAX_NS (10 * NSEC)
+/* A GRO-merged segment goes through the stream this much at a time. */
+#define ENGINE_PIECE BPFALG_PUNT_MAX_PKT
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
@@ -1054,6 +1056,41 @@ static void send_unchanged(struct engine *e, const struct seg *g,
 	send_seg(e, g, &b, cnt, "engine");
 }
 
+/*
+ * Bytes [off, off + n) of TCP segment @g's payload (all of it, unless the
+ * datapath punted a GRO-merged packet): through the stream, and what it
+ * says goes out.
+ */
+static void stream_piece(struct engine *e, struct session *s, int dir,
+			 const struct seg *g, const struct bpfalg_punt_hdr *h,
+			 size_t off, size_t n, bool fin)
+{
+	struct stream_in in = {
+		.seq = g->seq + ((g->flags & TCP_SYN) ? 1 : 0) + (uint32_t)off,
+		.data = g->frame + g->payload + off,
+		.len = n,
+		.seg_size = h->gso_size,
+		.fin = fin,
+		.has_ack = g->flags & TCP_ACK,
+		.ack = g->ack,
+		.now_ns = s->last_ns,
+	};
+
+	stream_segment(&s->st, dir, &in, &e->out);
+	if (h->reason != BPFALG_PUNT_ALG_PAYLOAD)
+		return; /* observe: the original went on by itself */
+	if (e->out.dropped)
+		pr_debug("[%s] segment not sent: %s\n", s->af->tag,
+			 e->out.dropped);
+	if (e->out.adj_changed)
+		publish_ctl(s); /* before the peer can acknowledge it */
+	send_chunks(e, s, dir, g, h);
+	send_hold_ack(e, s, dir, g);
+	answer_follow(e, s, dir, g);
+	if (e->out.n_refused)
+		send_refusal(e, s, dir);
+}
+
 int engine_punt(struct engine *e, const void *data, size_t size)
 {
 	const struct bpfalg_punt_hdr *h = data;
@@ -1103,31 +1140,19 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 		return 0;
 	}
 	s->win[dir] = (uint16_t)(frame[g.l4 + 14] << 8 | frame[g.l4 + 15]);
-	{
-		struct stream_in in = {
-			.seq = g.seq + ((g.flags & TCP_SYN) ? 1 : 0),
-			.data = frame + g.payload,
-			.len = g.plen,
-			.fin = g.flags & TCP_FIN,
-			.has_ack = g.flags & TCP_ACK,
-			.ack = g.ack,
-			.now_ns = s->last_ns,
-		};
+	if (h->gso_size && g.plen > h->gso_size)
+		cnt[BPFALG_AS_MERGED]++;
+	/* a GRO-merged packet goes through the stream in pieces of at most
+	 * one ordinary punt (the stream's output bounds hold per call); its
+	 * output is cut at the sender's segment size
+	 */
+	for (size_t off = 0; off < g.plen || !off; off += ENGINE_PIECE) {
+		size_t n = g.plen - off > ENGINE_PIECE ? ENGINE_PIECE :
+							 g.plen - off;
 
-		stream_segment(&s->st, dir, &in, &e->out);
+		stream_piece(e, s, dir, &g, h, off, n,
+			     off + n == g.plen && (g.flags & TCP_FIN));
 	}
-	if (h->reason != BPFALG_PUNT_ALG_PAYLOAD)
-		return 0; /* observe: the original went on by itself */
-	if (e->out.dropped)
-		pr_debug("[%s] segment not sent: %s\n", s->af->tag,
-			 e->out.dropped);
-	if (e->out.adj_changed)
-		publish_ctl(s); /* before the peer can acknowledge it */
-	send_chunks(e, s, dir, &g, h);
-	send_hold_ack(e, s, dir, &g);
-	answer_follow(e, s, dir, &g);
-	if (e->out.n_refused)
-		send_refusal(e, s, dir);
 	return 0;
 }
 

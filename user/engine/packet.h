@@ -22,7 +22,7 @@
 
 #include "bpfalg.h"
 
-#define SEG_MAX_PKT 4096
+#define SEG_MAX_PKT 16384
 
 struct seg {
 	const uint8_t *frame;

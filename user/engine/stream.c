@@ -509,8 +509,8 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 		o->dropped = "connection closed: a held line never ended";
 		return 0;
 	}
-	if (in->len > d->mss)
-		d->mss = in->len;
+	if ((in->seg_size ? in->seg_size : in->len) > d->mss)
+		d->mss = in->seg_size ? in->seg_size : in->len;
 	if (!d->init) {
 		d->init = true;
 		d->sent = d->next = s;

@@ -125,6 +125,9 @@ struct stream_in {
 	uint32_t seq; /* original sequence number of the first payload byte */
 	const uint8_t *data;
 	size_t len;
+	size_t seg_size; /* the sender's segment size when the data came
+			  * merged (GRO), else 0: its length is
+			  */
 	bool fin;
 	bool has_ack;
 	uint32_t ack; /* wire acknowledgement number the segment carries */
