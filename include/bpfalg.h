@@ -619,6 +619,28 @@ struct bpfalg_seqadj {
 	struct bpfalg_seqadj_point pt[BPFALG_SEQADJ_POINTS];
 };
 
+/*
+ * The newest rewritten line of one direction of a control flow (map
+ * "ctl_replay", keyed by the flow's original tuple and the direction;
+ * written and read by the controller only, the datapath never looks at
+ * it).  It is pinned like ctl so that a restarted controller, or a session
+ * rebuilt after its eviction, answers a retransmission of that line with
+ * the bytes that went out the first time instead of parsing it again (a
+ * second pinhole, another length, every later byte shifted).
+ */
+#define BPFALG_REPLAY_MAX 4352 /* a held message (4 KiB) and its growth */
+struct bpfalg_replay_key {
+	struct bpfalg_tuple key;
+	__u32 dir; /* BPFALG_DIR_* */
+};
+
+struct bpfalg_replay {
+	__u32 start, end; /* original bytes [start, end) went out as out */
+	__u32 len; /* bytes of out in use */
+	__u32 pad;
+	__u8 out[BPFALG_REPLAY_MAX];
+};
+
 /* bpfalg_ctl.flags */
 #define BPFALG_CTL_BYPASS (1u << 0) /* stop punting (TLS, ALG gave up) */
 /* the controller saw this flow's start (userspace only: a session rebuilt
@@ -716,10 +738,11 @@ enum bpfalg_alg_counter {
 	BPFALG_AS_MERGED, /* punted packets that came GRO-merged (several
 			   * segments at once), taken whole
 			   */
-	BPFALG_AS_HOLD_CLOSED, /* connections closed (RST both ways) because
-				* a partial line the policy or the framing
-				* depends on never completed
-				*/
+	BPFALG_AS_RESET, /* connections the controller reset (RST both
+			  * ways): a partial line the policy or the framing
+			  * depends on never ended, or the sender keeps
+			  * retransmitting a rewrite no record is left of
+			  */
 	BPFALG_AS_MAX,
 };
 

@@ -277,8 +277,8 @@ int do_stats(int argc, char **argv)
 		"flows",    "flow_rev",	 "flows_new",  "flow_rev_new",
 		"flows4",   "flow_rev4", "flows4_new", "flow_rev4_new",
 		"flows6",   "flow_rev6", "flows6_new", "flow_rev6_new",
-		"pinholes", "ctl",	 "forwards",   "frags",
-		"nh_cache"
+		"pinholes", "ctl",	 "ctl_replay", "forwards",
+		"frags",    "nh_cache"
 	};
 	struct bpfalg_counters cnt;
 	char err[512];

@@ -100,7 +100,7 @@ static const char *const alg_cs_names[BPFALG_AS_MAX] = {
 	[BPFALG_AS_RETRANS_WHOLE] = "retrans_whole_lines",
 	[BPFALG_AS_ANSWER_RESENT] = "answers_resent",
 	[BPFALG_AS_MERGED] = "merged_segments",
-	[BPFALG_AS_HOLD_CLOSED] = "holds_closed",
+	[BPFALG_AS_RESET] = "connections_reset",
 };
 
 const char *fmt_alg_stat(unsigned int idx)

@@ -208,10 +208,10 @@ static void render_tables(FILE *f, const char *pin_path)
 	 * count with the answered ones
 	 */
 	static const char *const tables[] = {
-		"flows4",    "flows4_new",    "flows6",	   "flows6_new",
-		"flow_rev4", "flow_rev4_new", "flow_rev6", "flow_rev6_new",
-		"pinholes",  "ctl",	      "forwards",  "frags",
-		"calls",     "nh_cache"
+		"flows4",    "flows4_new",    "flows6",	    "flows6_new",
+		"flow_rev4", "flow_rev4_new", "flow_rev6",  "flow_rev6_new",
+		"pinholes",  "ctl",	      "ctl_replay", "forwards",
+		"frags",     "calls",	      "nh_cache"
 	};
 	struct flow_tally ft = { 0 };
 	struct ph_tally pt = { 0 };

@@ -176,6 +176,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ctl SEC(".maps");
 
+/* The newest rewritten line per control-flow direction, kept for a
+ * restarted controller (userspace only: see struct bpfalg_replay).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * BPFALG_MAX_CTL);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bpfalg_replay_key);
+	__type(value, struct bpfalg_replay);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ctl_replay SEC(".maps");
+
 /* Per-ALG punt and fail-policy counters of the datapath, per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -9,7 +9,7 @@
 # reaches the server again (vsftpd itself refuses the upload: anonymous,
 # write_enable=NO, with its own 550).  In between, on raw connections:
 # STOR split over two segments, with a 3 s pause inside (refused), parked
-# for 12 s (the connection is reset, counted holds_closed), and refused
+# for 12 s (the connection is reset, counted connections_reset), and refused
 # with the gateway's 550 dropped once on its way (the client's
 # retransmission gets it again, counted answers_resent).
 # gateways: kernel bpfalg
@@ -24,7 +24,7 @@ wait_reachable
 ftp_file pol.bin 300K
 ftp_server_start sx "$SERVER4"
 head -c 20000 /dev/urandom >up.bin || fail "up.bin"
-FTP_COUNTERS="ftp_policy_denied ftp_parsed ftp_holds_closed ftp_answers_resent"
+FTP_COUNTERS="ftp_policy_denied ftp_parsed ftp_connections_reset ftp_answers_resent"
 algctl alg ftp on --deny STOR,DELE >alg.out 2>&1 || fail "algctl alg ftp on --deny: $(head -c 200 alg.out)"
 # the daemon reads the policy once a second
 sleep 1.2
@@ -105,7 +105,7 @@ raw_stor park 12
 grep -q "^RESET\|^EOF" park.out ||
 	fail "a STOR parked for 12 s did not end its connection: $(tr '\n' '|' <park.out)"
 ! grep -q "^550\|^553\|^150" park.out || fail "the parked STOR was answered: $(tr '\n' '|' <park.out)"
-ftp_check_rose ftp_holds_closed 1 "parked line"
+ftp_check_rose ftp_connections_reset 1 "parked line"
 new=$(ftp_log_new "$FTP_LOG")
 ! printf '%s\n' "$new" | grep -q '^command: STOR' ||
 	fail "a split or parked STOR reached the server: $(printf '%s\n' "$new" | grep '^command: STOR' | head -3 | tr '\n' '|')"

@@ -945,6 +945,56 @@ static void stream_load_history(void)
 	stream_free(&st);
 }
 
+/*
+ * A restarted controller: the history and the newest record come from the
+ * maps.  A retransmission of the rewritten line is replayed, never parsed
+ * again (that would open a second pinhole and could change the length);
+ * without its record it is dropped, parsed all the same never.
+ */
+static void stream_restart_replays_loaded_record(void)
+{
+	const struct stream_rec *r;
+	struct stream st, st2;
+	int calls;
+
+	setup(&st);
+	ASSERT_EQ(SEND(&st, 1000, "NOOP\r\n"), 1);
+	ASSERT_EQ(SEND(&st, 1006, P_SMALL), 1);
+	r = stream_last_rec(&st, 0);
+	ASSERT_TRUE(r && r->a == 1006 && r->b == 1024 && r->len == 30,
+		    "last record");
+	calls = line_calls;
+
+	stream_init(&st2, &t_ops, NULL, &stats);
+	stream_load_adj(&st2, 0, &st.d[0].adj);
+	ASSERT_EQ(stream_load_rec(&st2, 0, r->a, r->b - 1, r->out, r->len), -1);
+	ASSERT_EQ(stream_load_rec(&st2, 0, r->a, r->b, r->out, r->len), 0);
+	ASSERT_EQ(SEND(&st2, 1006, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1006, LONG, false), "replayed");
+	ASSERT_EQ(SEND(&st2, 1010, " 1,2,3,4,5,6\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1006, LONG, false), "replayed whole");
+	ASSERT_EQ(line_calls, calls);
+	/* before the record: nothing is known of it */
+	ASSERT_EQ(SEND(&st2, 1000, "NOOP\r\n" P_SMALL), 0);
+	ASSERT_TRUE(out.dropped == stream_forgotten, "dropped: %s",
+		    out.dropped);
+	/* what follows is new: parsed */
+	ASSERT_EQ(SEND(&st2, 1024, "LIST\r\n"), 1);
+	ASSERT_TRUE(ONE_CHUNK(1036, "LIST\r\n", false), "new data");
+	ASSERT_EQ(line_calls, calls + 1);
+	stream_free(&st2);
+
+	/* no record kept: dropped, and still not parsed */
+	stream_init(&st2, &t_ops, NULL, &stats);
+	stream_load_adj(&st2, 0, &st.d[0].adj);
+	ASSERT_EQ(SEND(&st2, 1006, P_SMALL), 0);
+	ASSERT_TRUE(out.dropped == stream_forgotten, "dropped: %s",
+		    out.dropped);
+	ASSERT_EQ(line_calls, calls + 1);
+	stream_free(&st2);
+	stream_free(&st);
+}
+
 /* The history as the datapath reads it ---------------------------------- */
 
 static void seqadj_push_folds(void)
@@ -2051,7 +2101,8 @@ UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(stream_retrans_forgotten_record),
 	   CASE(stream_retrans_loaded_history),
 	   CASE(stream_directions_independent), CASE(stream_seq_wraparound),
-	   CASE(stream_load_history), CASE(seqadj_push_folds),
+	   CASE(stream_load_history),
+	   CASE(stream_restart_replays_loaded_record), CASE(seqadj_push_folds),
 	   CASE(seqadj_off_values), CASE(seqadj_unack_values),
 	   CASE(seqadj_wraparound), CASE(seg_parse_v4),
 	   CASE(seg_parse_rejects_v4), CASE(seg_parse_rejects_v6),

@@ -63,6 +63,63 @@ static struct session *session_find(struct engine *e,
 	return NULL;
 }
 
+/*
+ * The newest rewritten line of direction @dir into ctl_replay, for a
+ * controller that rebuilds this session (restart, eviction): it answers
+ * a retransmission of the line with the same bytes.
+ */
+static void replay_save(struct session *s, int dir)
+{
+	static struct bpfalg_replay v;
+	const struct stream_rec *r = stream_last_rec(&s->st, dir);
+	struct bpfalg_replay_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.key = s->key;
+	k.dir = (__u32)dir;
+	if (!r || !r->out || r->len > sizeof(v.out)) {
+		bpf_map_delete_elem(s->e->fd_replay, &k);
+		return;
+	}
+	v.start = r->a;
+	v.end = r->b;
+	v.len = (__u32)r->len;
+	memcpy(v.out, r->out, r->len);
+	if (bpf_map_update_elem(s->e->fd_replay, &k, &v, BPF_ANY))
+		pr_warn("[%s] cannot keep the rewritten line for a restart: "
+			"%s\n",
+			s->af->tag, strerror(errno));
+}
+
+static void replay_load(struct engine *e, struct session *s)
+{
+	static struct bpfalg_replay v;
+
+	for (int dir = 0; dir < 2; dir++) {
+		struct bpfalg_replay_key k;
+
+		memset(&k, 0, sizeof(k));
+		k.key = s->key;
+		k.dir = (__u32)dir;
+		if (!bpf_map_lookup_elem(e->fd_replay, &k, &v) &&
+		    v.len <= sizeof(v.out))
+			stream_load_rec(&s->st, dir, v.start, v.end, v.out,
+					v.len);
+	}
+}
+
+static void replay_forget(struct engine *e, const struct bpfalg_tuple *key)
+{
+	for (int dir = 0; dir < 2; dir++) {
+		struct bpfalg_replay_key k;
+
+		memset(&k, 0, sizeof(k));
+		k.key = *key;
+		k.dir = (__u32)dir;
+		bpf_map_delete_elem(e->fd_replay, &k);
+	}
+}
+
 static void publish_ctl(struct session *s)
 {
 	struct engine *e = s->e;
@@ -743,6 +800,7 @@ static struct session *session_new(struct engine *e,
 	if (!bpf_map_lookup_elem(e->fd_ctl, k, &s->ctl)) {
 		stream_load_adj(&s->st, 0, &s->ctl.dir[0]);
 		stream_load_adj(&s->st, 1, &s->ctl.dir[1]);
+		replay_load(e, s);
 		if (s->ctl.flags & BPFALG_CTL_BYPASS)
 			af->tls = true;
 		if (s->ctl.flags & BPFALG_CTL_SEEN)
@@ -785,6 +843,7 @@ static void session_drop(struct engine *e, struct session *s, bool keep_ctl)
 		*pp = s->next;
 	if (!keep_ctl) {
 		bpf_map_delete_elem(e->fd_ctl, &s->key);
+		replay_forget(e, &s->key);
 	} else if (s->key.proto == BPFALG_IPPROTO_TCP) {
 		if (s->af->proto_ok)
 			s->ctl.flags |= BPFALG_CTL_SEEN;
@@ -1056,6 +1115,8 @@ static void send_unchanged(struct engine *e, const struct seg *g,
 	send_seg(e, g, &b, cnt, "engine");
 }
 
+static void session_reset(struct engine *e, struct session *s, const char *why);
+
 /*
  * Bytes [off, off + n) of TCP segment @g's payload (all of it, unless the
  * datapath punted a GRO-merged packet): through the stream, and what it
@@ -1079,6 +1140,17 @@ static void stream_piece(struct engine *e, struct session *s, int dir,
 	stream_segment(&s->st, dir, &in, &e->out);
 	if (h->reason != BPFALG_PUNT_ALG_PAYLOAD)
 		return; /* observe: the original went on by itself */
+	if (e->out.dropped != stream_forgotten)
+		s->forgotten = 0;
+	else if (++s->forgotten >= 3)
+		session_reset(e, s,
+			      "the sender keeps retransmitting a rewrite no "
+			      "record is left of");
+	if (e->out.adj_changed) {
+		replay_save(s, dir);
+		if (e->out.n_refused)
+			replay_save(s, dir ^ 1);
+	}
 	if (e->out.dropped)
 		pr_debug("[%s] segment not sent: %s\n", s->af->tag,
 			 e->out.dropped);
@@ -1206,7 +1278,8 @@ static void session_reset(struct engine *e, struct session *s, const char *why)
 				     (have_flow ? f.tcp_end[dir] : 0);
 		send_answer(e, s, dir, &n);
 	}
-	s->af->cnt[BPFALG_AS_HOLD_CLOSED]++;
+	s->af->cnt[BPFALG_AS_RESET]++;
+	s->st.closed = true;
 	pr_warn("[%s] connection reset: %s\n", s->af->tag, why);
 	s->closing = true;
 	session_drop_ph(e, s, why);
@@ -1244,8 +1317,10 @@ static void ctl_sweep(struct engine *e)
 		    !session_find(e, &cur))
 			gone[n++] = cur;
 	}
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++) {
 		bpf_map_delete_elem(e->fd_ctl, &gone[i]);
+		replay_forget(e, &gone[i]);
+	}
 }
 
 /* The mark the datapath takes for reinjected packets: what `up` wrote into
@@ -1438,6 +1513,7 @@ int engine_open(struct engine *e, const char *pin_path,
 		const char *name;
 	} maps[] = {
 		{ &e->fd_ctl, "ctl" },
+		{ &e->fd_replay, "ctl_replay" },
 		{ &e->fd_pinholes, "pinholes" },
 		{ &e->fd_forwards, "forwards" },
 		{ &e->fd_alg_stats, "alg_stats" },
@@ -1499,15 +1575,16 @@ void engine_close(struct engine *e)
 			stream_free(&s->st);
 			free(s->bind);
 			free(s->bind_ht);
+			free(s->ans);
 			free(s->af);
 			free(s);
 		}
 	}
 	e->n_sessions = 0;
 	flowtab_close(&e->ft);
-	int fds[] = { e->fd_ctl,       e->fd_pinholes, e->fd_forwards,
-		      e->fd_alg_stats, e->fd_cfg,      e->fd_calls,
-		      e->fd_alg_cfg };
+	int fds[] = { e->fd_ctl,      e->fd_replay,    e->fd_pinholes,
+		      e->fd_forwards, e->fd_alg_stats, e->fd_cfg,
+		      e->fd_calls,    e->fd_alg_cfg };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

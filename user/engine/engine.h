@@ -107,6 +107,10 @@ struct session {
 	int *bind_ht;
 	unsigned int bind_ht_size;
 	struct session_answer *ans; /* NULL: none unacknowledged */
+	/* retransmissions in a row that reached back to a forgotten
+	 * rewrite: the sender will never stop, the connection is reset
+	 */
+	unsigned int forgotten;
 };
 
 #define ENGINE_BUCKETS 4096
@@ -116,7 +120,7 @@ struct engine {
 	struct alg_limits lim;
 	struct alg_policy pol[BPFALG_ALG_MAX];
 	struct flowtab ft;
-	int fd_ctl, fd_pinholes, fd_forwards;
+	int fd_ctl, fd_pinholes, fd_forwards, fd_replay;
 	int fd_alg_stats, fd_cfg, fd_calls, fd_alg_cfg;
 	uint32_t mode[BPFALG_ALG_MAX]; /* as the last tick read alg_cfg */
 	struct reinject rj;

@@ -44,6 +44,11 @@ void seqadj_push(struct bpfalg_seqadj *a, uint32_t start, uint32_t pos,
 	a->n++;
 }
 
+static void rec_add(struct stream_dir *d, uint32_t a, uint32_t b,
+		    const uint8_t *out, size_t len);
+
+const char stream_forgotten[] = "retransmission of a forgotten rewrite";
+
 void stream_init(struct stream *st, const struct stream_ops *ops, void *ctx,
 		 struct stream_stats *stats)
 {
@@ -60,6 +65,36 @@ void stream_load_adj(struct stream *st, int dir, const struct bpfalg_seqadj *a)
 	*d = *a;
 	if (d->n > BPFALG_SEQADJ_POINTS)
 		d->n = BPFALG_SEQADJ_POINTS;
+	if (d->n) {
+		struct stream_dir *sd = &st->d[dir & 1];
+
+		sd->loaded = true;
+		sd->loaded_end = d->pt[d->n - 1].pos;
+	}
+}
+
+int stream_load_rec(struct stream *st, int dir, uint32_t a, uint32_t b,
+		    const uint8_t *out, size_t len)
+{
+	struct stream_dir *d = &st->d[dir & 1];
+
+	/* only the record of the line the history ends with: its length
+	 * change must be the last point's
+	 */
+	if (!d->loaded || d->rec_n || b != d->loaded_end ||
+	    b - a != d->adj.pt[d->adj.n - 1].len || len > STREAM_OUT_MAX)
+		return -1;
+	rec_add(d, a, b, out, len);
+	return d->rec_n ? 0 : -1;
+}
+
+const struct stream_rec *stream_last_rec(const struct stream *st, int dir)
+{
+	const struct stream_dir *d = &st->d[dir & 1];
+
+	if (!d->rec_n)
+		return NULL;
+	return &d->rec[(d->rec_head + d->rec_n - 1) % STREAM_RECS];
 }
 
 void stream_free(struct stream *st)
@@ -184,7 +219,7 @@ static const char *replay(struct emit *em, uint32_t s, const uint8_t *data,
 			hi = r->b;
 	}
 	if (d->rec_lost && seq_lt(lo, d->rec_floor))
-		return "retransmission of a forgotten rewrite";
+		return stream_forgotten;
 	len = hi - lo;
 	for (unsigned int k = 0; k < d->rec_n; k++) {
 		struct stream_rec *r = &d->rec[(d->rec_head + k) % STREAM_RECS];
@@ -198,7 +233,7 @@ static const char *replay(struct emit *em, uint32_t s, const uint8_t *data,
 	wire_len = hi + (uint32_t)seqadj_off(&d->adj, hi) -
 		   (lo + (uint32_t)seqadj_off(&d->adj, lo));
 	if (len != wire_len)
-		return "retransmission of a forgotten rewrite";
+		return stream_forgotten;
 	cur = lo;
 	for (unsigned int k = 0; k < d->rec_n; k++) {
 		struct stream_rec *r = &d->rec[(d->rec_head + k) % STREAM_RECS];
@@ -514,6 +549,15 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 	if (!d->init) {
 		d->init = true;
 		d->sent = d->next = s;
+		if (d->loaded && seq_lt(s, d->loaded_end)) {
+			/* a retransmission of what the previous controller
+			 * sent: replayed from its record, or dropped, never
+			 * parsed again
+			 */
+			d->sent = d->next = d->loaded_end;
+			rec_forget(d, d->rec_n ? d->rec[d->rec_head].a :
+						 d->loaded_end);
+		}
 	}
 
 	if (seq_lt(s, d->sent)) {

@@ -105,6 +105,11 @@ struct stream_dir {
 	unsigned int rec_head, rec_n;
 	bool rec_lost; /* a record was forgotten: nothing before rec_floor */
 	uint32_t rec_floor; /* can be replayed */
+	/* a history was loaded (controller restart): everything before
+	 * loaded_end went out before, and is never parsed again
+	 */
+	bool loaded;
+	uint32_t loaded_end;
 	struct stream_ooo ooo[STREAM_OOO_MAX];
 };
 
@@ -167,10 +172,23 @@ struct stream_out {
 	uint32_t hold_ack_seq;
 };
 
+/* stream_out.dropped when a retransmission reaches back to a rewritten
+ * line no record is left of: it can never be served.
+ */
+extern const char stream_forgotten[];
+
 void stream_init(struct stream *st, const struct stream_ops *ops, void *ctx,
 		 struct stream_stats *stats);
-/* Start a direction from a published history (controller restart). */
+/* Start a direction from a published history (controller restart): the
+ * data before its last point went out before and is never parsed again;
+ * a retransmission of it is replayed only from a record loaded with
+ * stream_load_rec (the newest rewritten line, kept in map ctl_replay).
+ */
 void stream_load_adj(struct stream *st, int dir, const struct bpfalg_seqadj *a);
+int stream_load_rec(struct stream *st, int dir, uint32_t a, uint32_t b,
+		    const uint8_t *out, size_t len);
+/* The newest record of direction @dir, NULL if none. */
+const struct stream_rec *stream_last_rec(const struct stream *st, int dir);
 void stream_free(struct stream *st);
 
 /* Returns the number of chunks to send (0: the original is absorbed or
