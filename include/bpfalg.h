@@ -735,6 +735,9 @@ enum bpfalg_alg_counter {
 	BPFALG_AS_ANSWER_RESENT, /* refusal answers sent again because their
 				  * receiver had not acknowledged them
 				  */
+	BPFALG_AS_SPLIT, /* reinjected segments too large for the way out
+			  * (EMSGSIZE), sent again in halves
+			  */
 	BPFALG_AS_MERGED, /* punted packets that came GRO-merged (several
 			   * segments at once), taken whole
 			   */

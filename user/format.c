@@ -99,6 +99,7 @@ static const char *const alg_cs_names[BPFALG_AS_MAX] = {
 	[BPFALG_AS_SESSIONS_IDLE] = "sessions_idle",
 	[BPFALG_AS_RETRANS_WHOLE] = "retrans_whole_lines",
 	[BPFALG_AS_ANSWER_RESENT] = "answers_resent",
+	[BPFALG_AS_SPLIT] = "split_for_mtu",
 	[BPFALG_AS_MERGED] = "merged_segments",
 	[BPFALG_AS_RESET] = "connections_reset",
 };

@@ -168,3 +168,35 @@ sipp_calls() {
 	SIP_OK=$(sed -nE 's/^ *Successful call +\| +[0-9]+ +\| +([0-9]+).*/\1/p' "$1.out" | tail -n1)
 	SIP_BAD=$(sed -nE 's/^ *Failed call +\| +[0-9]+ +\| +([0-9]+).*/\1/p' "$1.out" | tail -n1)
 }
+
+# sip_tcp_bulk TAG COUNT [BODY]: sip_tcp_tool.py's server outside and its
+# "bulk" UA inside, one SIP/TCP connection, COUNT INVITEs of about 3.4 KB
+# (three segments each), each naming the inside address, each answered
+# with a 200 OK (carrying an SDP body of BODY bytes when given).  Fails
+# unless every INVITE reaches the server whole (Content-Length matches its
+# body) and the UA gets every answer.  Leaves the server's log in TAG.srv, the UA's last line in
+# TAG.cli, and SIP_LEAKS: how many still named the inside address.
+sip_tcp_bulk() {
+	local tag=$1 count=$2 srv n
+	sx timeout 200 python3 "$SIP_DIR/../sip_tcp_tool.py" server "$SERVER4" 5060 "$tag.srv" "$count" ${3:-0} \
+		>"$tag.srvout" 2>&1 &
+	srv=$!
+	bg_track $srv
+	wait_listen sx 5060
+	cx timeout 200 python3 "$SIP_DIR/../sip_tcp_tool.py" bulk "$SERVER4" 5060 "$CLIENT4" "$count" 3000 \
+		>"$tag.cli" 2>&1 ||
+		fail "$tag: the UA did not get its $count answers: $(tail -n 1 "$tag.cli") (server got $(wc -l <"$tag.srv") messages)"
+	wait "$srv"
+	n=$(grep -c "INVITE sip:" "$tag.srv")
+	[ "$n" -eq "$count" ] || fail "$tag: the server got $n of $count INVITEs"
+	python3 - "$tag.srv" <<-'PY' || fail "$tag: a message arrived malformed (Content-Length vs body)"
+	import ast, sys
+	for line in open(sys.argv[1]):
+	    m = ast.literal_eval(line)
+	    head, body = m.split(b"\r\n\r\n", 1)
+	    cl = [int(h.split(b":", 1)[1]) for h in head.split(b"\r\n")
+	          if h.lower().startswith(b"content-length:")]
+	    assert cl and cl[0] == len(body) and len(m) > 3000, (cl, len(body))
+	PY
+	SIP_LEAKS=$(grep -c "10\.0\.1\." "$tag.srv")
+}

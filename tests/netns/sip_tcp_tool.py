@@ -16,12 +16,14 @@
                            other, each with an SDP body padded to SIZE
                            bytes (larger than one segment), each naming
                            LOCAL; waits up to 60 s for each one's 200 OK
-  server ADDR PORT LOG [N] accepts one connection, frames messages by
+  server ADDR PORT LOG [N [BODY]]
+                           accepts one connection, frames messages by
                            Content-Length, logs each message whole (repr,
                            one line each) to LOG, answers 200 OK to each
-                           request (echoing Via/From/To/Call-ID/CSeq);
-                           stops after N messages (3), or 60 s without
-                           a byte when N is given
+                           request (echoing Via/From/To/Call-ID/CSeq; with
+                           an SDP body of BODY bytes when given); stops
+                           after N messages (3), or 60 s without a byte
+                           when N is given
 
 Exit 0 on success; on failure one line "sip_tcp_tool: reason", exit 1.
 """
@@ -109,11 +111,33 @@ def bulk(host, port, local, count, size):
             if not d:
                 die("INVITE %d of %s: connection closed" % (k, count))
             buf += d
+    # every answer whole: framed by its Content-Length
+    answers = 0
+    while True:
+        i = buf.find(b"\r\n\r\n")
+        if i >= 0:
+            clen = 0
+            for h in buf[:i].split(b"\r\n"):
+                if h.lower().startswith(b"content-length:"):
+                    clen = int(h.split(b":", 1)[1])
+            if len(buf) >= i + 4 + clen:
+                answers += 1
+                buf = buf[i + 4 + clen:]
+                continue
+        if answers == int(count):
+            break
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            die("%d of %s answers whole within 60 s" % (answers, count))
+        if not d:
+            die("%d of %s answers whole, then the connection closed" % (answers, count))
+        buf += d
     print("%s INVITEs of %d bytes answered" % (count, len(request("INVITE", local, host, 1, sdp.encode()))))
     s.close()
 
 
-def server(addr, port, logf, want=None):
+def server(addr, port, logf, want=None, body=0):
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((addr, int(port)))
@@ -150,8 +174,14 @@ def server(addr, port, logf, want=None):
             n += 1
             hdrs = [h for h in head.split("\r\n")[1:]
                     if h.split(":")[0].lower() in ("via", "from", "to", "call-id", "cseq")]
+            sdp = ""
+            if int(body):
+                sdp = "v=0\r\no=srv 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n" % (addr, addr)
+                while len(sdp) < int(body):
+                    sdp += "a=x-pad:%s\r\n" % ("q" * 60)
             c.sendall(("SIP/2.0 200 OK\r\n" + "\r\n".join(hdrs) +
-                       "\r\nContent-Length: 0\r\n\r\n").encode())
+                       ("\r\nContent-Type: application/sdp" if sdp else "") +
+                       "\r\nContent-Length: %d\r\n\r\n%s" % (len(sdp), sdp)).encode())
     time.sleep(0.5)
     c.close()
 
@@ -161,8 +191,8 @@ if __name__ == "__main__":
         client(*sys.argv[2:])
     elif len(sys.argv) == 7 and sys.argv[1] == "bulk":
         bulk(*sys.argv[2:])
-    elif len(sys.argv) in (5, 6) and sys.argv[1] == "server":
+    elif len(sys.argv) in (5, 6, 7) and sys.argv[1] == "server":
         server(*sys.argv[2:])
     else:
         die("usage: client HOST PORT LOCAL | bulk HOST PORT LOCAL COUNT SIZE"
-            " | server ADDR PORT LOG [N]")
+            " | server ADDR PORT LOG [N [BODY]]")

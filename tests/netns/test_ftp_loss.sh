@@ -68,12 +68,15 @@ for pct in 5 10 20; do
 		fail "$pct % loss: shorter/longer rewrites: $(tail -n1 "shrink$pct.err")"
 	ftp_same "$pct % loss: RETR mid.bin after a shorter and a longer rewrite" "shrink$pct.out" mid.bin
 	dropped=$(loss_dropped)
-	[ "$dropped" -gt 0 ] || fail "$pct % loss: the client's namespace dropped nothing"
+	total=$((${total:-0} + dropped))
 	n=$(ftp_log_new "$FTP_LOG" | grep -cE "^command: PORT ${GW_OUT4//./,},")
 	[ "$n" -eq $((2 * N + 4)) ] ||
 		fail "$pct % loss: the server received $n PORTs naming $GW_OUT4, expected $((2 * N + 4))"
 	log "$pct % loss: $dropped control segments dropped, 2 sessions intact ($n PORTs rewritten) in $(($(date +%s) - t0)) s; retransmissions answered: $(ftp_stat_delta ftp_retransmissions), whole lines: $(ftp_stat_delta ftp_retrans_whole_lines), engine drops: $(ftp_stat_delta ftp_dropped)"
 	ftp_check_rose ftp_rewritten $((2 * N + 4)) "$pct % loss"
 done
+# a level may drop nothing by chance (5 % of a few dozen segments); all
+# three together drop something, or the loss was never applied
+[ "$total" -gt 0 ] || fail "the client's namespace dropped nothing at any level"
 cx nft delete table inet bpfalg_loss
 exit 0

@@ -26,6 +26,10 @@
  * a peer cannot park the line's end for later.
  */
 #define HOLD_MAX_NS (10 * NSEC)
+/* Below this a reinjected segment is not cut any smaller (IPv4's
+ * minimum MTU, 576, less 40 bytes of headers).
+ */
+#define MTU_MIN_PAYLOAD 536
 /* A GRO-merged segment goes through the stream this much at a time. */
 #define ENGINE_PIECE BPFALG_PUNT_MAX_PKT
 #define TCP_FIN 0x01
@@ -897,21 +901,59 @@ static void session_reap_ph(struct engine *e, struct session *s, uint64_t now)
 
 /* --------------------------------------------------------- packets */
 
-/* Build and send one segment; failures are counted, never retried. */
-static void send_seg(struct engine *e, const struct seg *g,
-		     const struct seg_build *b, __u64 *cnt, const char *tag)
+/* Build and send one segment; failures are counted, never retried.
+ * Returns 0 or the negative errno of the send.
+ */
+static int send_seg(struct engine *e, const struct seg *g,
+		    const struct seg_build *b, __u64 *cnt, const char *tag)
 {
 	uint8_t pkt[SEG_MAX_PKT];
 	int n = seg_build(g, b, pkt, sizeof(pkt)), rc;
 
 	if (n < 0) {
 		cnt[BPFALG_AS_REINJECT_FAIL]++;
-		return;
+		return -EMSGSIZE;
 	}
 	rc = reinject_send(&e->rj, g->family, pkt, (size_t)n);
+	if (rc == -EMSGSIZE && b->plen > MTU_MIN_PAYLOAD)
+		return rc; /* the caller sends it in smaller pieces */
 	if (rc) {
 		cnt[BPFALG_AS_REINJECT_FAIL]++;
 		pr_warn("[%s] reinjection failed: %s\n", tag, strerror(-rc));
+	}
+	return rc;
+}
+
+/*
+ * One chunk of stream output.  Larger than the way out allows (a tunnel,
+ * PPPoE, any link narrower than the sender's): the kernel says EMSGSIZE
+ * and no ICMP reaches the sender, so the controller cuts it in halves
+ * itself, and cuts that direction's later output at the size that went.
+ */
+static void send_chunk(struct engine *e, struct session *s, int dir,
+		       const struct seg *g, struct seg_build *b)
+{
+	struct stream_dir *d = &s->st.d[dir];
+	bool fin = !b->clear_fin, psh = !b->clear_psh;
+	const uint8_t *p = b->payload;
+	size_t len = b->plen, half;
+
+	if (send_seg(e, g, b, s->af->cnt, s->af->tag) != -EMSGSIZE)
+		return;
+	half = (len + 1) / 2;
+	s->af->cnt[BPFALG_AS_SPLIT]++;
+	if (!d->path_mss || half < d->path_mss)
+		d->path_mss = half;
+	for (size_t off = 0; off < len; off += half) {
+		struct seg_build pb = *b;
+		size_t n = len - off > half ? half : len - off;
+
+		pb.seq = b->seq + (uint32_t)off;
+		pb.payload = p + off;
+		pb.plen = n;
+		pb.clear_fin = !(fin && off + n == len);
+		pb.clear_psh = !(psh && off + n == len);
+		send_chunk(e, s, dir, g, &pb);
 	}
 }
 
@@ -936,7 +978,7 @@ static void send_chunks(struct engine *e, struct session *s, int dir,
 			.clear_psh = i + 1 < o->n,
 		};
 
-		send_seg(e, g, &b, s->af->cnt, s->af->tag);
+		send_chunk(e, s, dir, g, &b);
 	}
 }
 

@@ -611,6 +611,8 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 
 	/* One contiguous run, cut at the largest segment size seen. */
 	mss = d->mss < MIN_MSS ? MIN_MSS : d->mss;
+	if (d->path_mss && d->path_mss < mss)
+		mss = d->path_mss;
 	off = 0;
 	do {
 		struct stream_chunk *c = &o->chunk[o->n];

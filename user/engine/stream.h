@@ -100,6 +100,9 @@ struct stream_dir {
 	uint64_t hold_since_ns;
 	bool unframed; /* framing lost (ops->frame said -1): pass through */
 	size_t mss; /* largest payload seen */
+	size_t path_mss; /* output found too large for the way out: cut at
+			  * this (0: no limit found)
+			  */
 	struct bpfalg_seqadj adj;
 	struct stream_rec rec[STREAM_RECS]; /* ring, oldest first at rec_head */
 	unsigned int rec_head, rec_n;
