@@ -222,6 +222,11 @@ FUZZ_SRCS_fuzz_sip_alg := user/alg/sip_alg.c user/alg/sip.c user/alg/sdp.c user/
 	user/util/log.c user/util/json_writer.c user/engine/events.c
 FUZZ_SRCS_fuzz_rtsp := user/alg/rtsp.c user/alg/rtsp_alg.c user/alg/policy.c user/alg/addr.c \
 	user/util/prefix.c user/util/log.c user/util/json_writer.c user/engine/events.c
+FUZZ_SRCS_fuzz_engine := user/engine/engine.c user/engine/stream.c user/engine/packet.c \
+	user/engine/events.c user/flowtab.c user/alg/modules.c user/alg/ftp_alg.c user/alg/ftp.c \
+	user/alg/sip_alg.c user/alg/sip.c user/alg/sdp.c user/alg/sip_rewrite.c user/alg/rtsp.c \
+	user/alg/rtsp_alg.c user/alg/policy.c user/alg/addr.c user/util/prefix.c user/util/log.c \
+	user/util/json_writer.c
 FUZZ_SRCS_fuzz_doctor := user/doctor_parse.c
 FUZZ_SRCS_fuzz_conffile := user/conffile.c user/config.c user/alg/policy.c \
 	user/util/prefix.c user/util/json_writer.c

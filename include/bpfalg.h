@@ -631,7 +631,11 @@ struct bpfalg_seqadj {
 #define BPFALG_REPLAY_MAX 4352 /* a held message (4 KiB) and its growth */
 struct bpfalg_replay_key {
 	struct bpfalg_tuple key;
-	__u32 dir; /* BPFALG_DIR_* */
+	/* BPFALG_DIR_*: that direction's newest rewritten line; 2 + dir:
+	 * the bytes it holds back for their line's end (acknowledged to
+	 * their sender already, which will never send them again)
+	 */
+	__u32 dir;
 };
 
 struct bpfalg_replay {

@@ -974,23 +974,41 @@ static void stream_restart_replays_loaded_record(void)
 	ASSERT_EQ(SEND(&st2, 1010, " 1,2,3,4,5,6\r\n"), 1);
 	ASSERT_TRUE(ONE_CHUNK(1006, LONG, false), "replayed whole");
 	ASSERT_EQ(line_calls, calls);
-	/* before the record: nothing is known of it */
-	ASSERT_EQ(SEND(&st2, 1000, "NOOP\r\n" P_SMALL), 0);
-	ASSERT_TRUE(out.dropped == stream_forgotten, "dropped: %s",
-		    out.dropped);
+	/* unchanged bytes before it replay as they are (no rewrite before
+	 * the record's: the history says so)
+	 */
+	ASSERT_EQ(SEND(&st2, 1000, "NOOP\r\n" P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "NOOP\r\n" LONG, false), "with the line");
 	/* what follows is new: parsed */
 	ASSERT_EQ(SEND(&st2, 1024, "LIST\r\n"), 1);
 	ASSERT_TRUE(ONE_CHUNK(1036, "LIST\r\n", false), "new data");
 	ASSERT_EQ(line_calls, calls + 1);
 	stream_free(&st2);
 
-	/* no record kept: dropped, and still not parsed */
+	/* two rewrites, the newest kept: nothing before the older one's
+	 * end replays (what it was rewritten to is not known)
+	 */
+	ASSERT_EQ(SEND(&st, 1024, P_SMALL), 1);
+	r = stream_last_rec(&st, 0);
+	ASSERT_TRUE(r && r->a == 1024 && r->b == 1042, "newest record");
 	stream_init(&st2, &t_ops, NULL, &stats);
 	stream_load_adj(&st2, 0, &st.d[0].adj);
-	ASSERT_EQ(SEND(&st2, 1006, P_SMALL), 0);
+	ASSERT_EQ(stream_load_rec(&st2, 0, r->a, r->b, r->out, r->len), 0);
+	ASSERT_EQ(SEND(&st2, 1024, P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1036, LONG, false), "newest replayed");
+	ASSERT_EQ(SEND(&st2, 1006, P_SMALL P_SMALL), 0);
 	ASSERT_TRUE(out.dropped == stream_forgotten, "dropped: %s",
 		    out.dropped);
-	ASSERT_EQ(line_calls, calls + 1);
+	stream_free(&st2);
+
+	/* no record kept: dropped, and still not parsed */
+	calls = line_calls;
+	stream_init(&st2, &t_ops, NULL, &stats);
+	stream_load_adj(&st2, 0, &st.d[0].adj);
+	ASSERT_EQ(SEND(&st2, 1024, P_SMALL), 0);
+	ASSERT_TRUE(out.dropped == stream_forgotten, "dropped: %s",
+		    out.dropped);
+	ASSERT_EQ(line_calls, calls);
 	stream_free(&st2);
 	stream_free(&st);
 }

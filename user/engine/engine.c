@@ -95,10 +95,47 @@ static void replay_save(struct session *s, int dir)
 			s->af->tag, strerror(errno));
 }
 
+/* Direction @dir's held bytes into ctl_replay (or out, when none). */
+static void hold_save(struct session *s, int dir)
+{
+	static struct bpfalg_replay v;
+	const struct stream_dir *d = &s->st.d[dir];
+	struct bpfalg_replay_key k;
+	size_t n = d->next - d->sent;
+
+	memset(&k, 0, sizeof(k));
+	k.key = s->key;
+	k.dir = 2 + (__u32)dir;
+	if (!n) {
+		if (s->hold_kept[dir])
+			bpf_map_delete_elem(s->e->fd_replay, &k);
+		s->hold_kept[dir] = false;
+		return;
+	}
+	v.start = d->sent;
+	v.end = d->next;
+	v.len = (__u32)n;
+	memcpy(v.out, d->hold, n);
+	s->hold_kept[dir] =
+		!bpf_map_update_elem(s->e->fd_replay, &k, &v, BPF_ANY);
+}
+
 static void replay_load(struct engine *e, struct session *s)
 {
 	static struct bpfalg_replay v;
 
+	for (int dir = 0; dir < 2; dir++) {
+		struct bpfalg_replay_key k;
+
+		memset(&k, 0, sizeof(k));
+		k.key = s->key;
+		k.dir = 2 + (__u32)dir;
+		if (!bpf_map_lookup_elem(e->fd_replay, &k, &v) &&
+		    v.len <= sizeof(v.out) &&
+		    !stream_load_hold(&s->st, dir, v.start, v.out, v.len,
+				      mono_ns()))
+			s->hold_kept[dir] = true;
+	}
 	for (int dir = 0; dir < 2; dir++) {
 		struct bpfalg_replay_key k;
 
@@ -114,7 +151,7 @@ static void replay_load(struct engine *e, struct session *s)
 
 static void replay_forget(struct engine *e, const struct bpfalg_tuple *key)
 {
-	for (int dir = 0; dir < 2; dir++) {
+	for (int dir = 0; dir < 4; dir++) {
 		struct bpfalg_replay_key k;
 
 		memset(&k, 0, sizeof(k));
@@ -804,12 +841,13 @@ static struct session *session_new(struct engine *e,
 	if (!bpf_map_lookup_elem(e->fd_ctl, k, &s->ctl)) {
 		stream_load_adj(&s->st, 0, &s->ctl.dir[0]);
 		stream_load_adj(&s->st, 1, &s->ctl.dir[1]);
-		replay_load(e, s);
 		if (s->ctl.flags & BPFALG_CTL_BYPASS)
 			af->tls = true;
 		if (s->ctl.flags & BPFALG_CTL_SEEN)
 			af->resumed = true; /* evicted before, not new */
 	}
+	/* ... its newest rewritten lines, and what it held back */
+	replay_load(e, s);
 	{
 		uint32_t hb = tuple_hash(k);
 
@@ -1010,6 +1048,31 @@ static void send_answer(struct engine *e, struct session *s, int dir,
 	}
 }
 
+/*
+ * What an answer to the sender of @dir acknowledges: its bytes up to the
+ * refused line's end @b, but never beyond what the other end itself has
+ * acknowledged (the bytes before the refused line may still be on their
+ * way, or lost: acknowledged by us, they would never be sent again).
+ * The other end's acknowledgement maps over the refused line once it has
+ * everything before it.  (The refused sender may then retransmit the line
+ * until the other end speaks: that is answered again, never passed.)
+ */
+static uint32_t answer_ack(const struct session *s, int dir, uint32_t b)
+{
+	uint32_t got;
+
+	/* nothing seen from the other end yet: it has at least what came
+	 * before this stream's first byte (its SYN-ACK said so)
+	 */
+	if (!s->have_acked[dir])
+		got = s->st.d[dir].first;
+	else
+		got = seqadj_unack(&s->st.d[dir].adj, s->acked[dir]);
+	return (int32_t)(got - b) < 0 ? got : b;
+}
+
+static void answer_send(struct engine *e, struct session *s);
+
 /* The TCP refusals of this segment, at the point stream.c inserted them. */
 static void send_refusal(struct engine *e, struct session *s, int dir)
 {
@@ -1027,13 +1090,14 @@ static void send_refusal(struct engine *e, struct session *s, int dir)
 			o->inject_failed);
 	if (!o->inject_len)
 		return;
-	send_answer(e, s, dir, &n);
-	/* keep it: if it is lost, the sender retransmits the refused line
-	 * (the answer carried its acknowledgement) and gets it again.  One
-	 * right after the last one extends it; any other replaces it.
+	/* kept until acknowledged (struct session_answer).  One right
+	 * after the last one extends it; any other replaces it.
 	 */
-	if (!s->ans && !(s->ans = calloc(1, sizeof(*s->ans))))
+	if (!s->ans && !(s->ans = calloc(1, sizeof(*s->ans)))) {
+		n.ack = answer_ack(s, dir, n.ack);
+		send_answer(e, s, dir, &n);
 		return;
+	}
 	if (s->ans->len && s->ans->dir == dir &&
 	    s->ans->seq + (uint32_t)s->ans->len == o->inject_seq &&
 	    s->ans->len + o->inject_len <= sizeof(s->ans->text)) {
@@ -1046,12 +1110,17 @@ static void send_refusal(struct engine *e, struct session *s, int dir)
 		s->ans->dir = dir;
 	}
 	s->ans->ack = o->inject_ack;
+	s->ans->sends = 0;
+	answer_send(e, s);
 }
 
 /*
  * Direction @dir holds bytes back: acknowledge them to their sender as
  * the other end would (at the position the sender says it has reached in
- * the other direction), so that it sends the rest of the line.
+ * the other direction), so that it sends the rest of the line.  Only once
+ * the other end is known to have everything before them: a cumulative
+ * acknowledgement of the held bytes covers those too, and they would
+ * never be sent again if they were lost.
  */
 static void send_hold_ack(struct engine *e, struct session *s, int dir,
 			  const struct seg *g)
@@ -1062,40 +1131,69 @@ static void send_hold_ack(struct engine *e, struct session *s, int dir,
 		.window = s->win[dir ^ 1] ? s->win[dir ^ 1] : s->win[dir],
 		.flags = TCP_ACK,
 	};
+	uint32_t start = s->st.d[dir].sent;
 
-	if (e->out.hold_ack && (g->flags & TCP_ACK))
-		send_answer(e, s, dir, &n);
+	if (!e->out.hold_ack || !(g->flags & TCP_ACK) ||
+	    (int32_t)(answer_ack(s, dir, start) - start) < 0)
+		return;
+	send_answer(e, s, dir, &n);
 }
+
+/* (Re)send the kept answer. */
+static void answer_send(struct engine *e, struct session *s)
+{
+	struct session_answer *a = s->ans;
+	struct seg_new n = {
+		.seq = a->seq,
+		.ack = answer_ack(s, a->dir, a->ack),
+		.window = s->win[a->dir ^ 1] ? s->win[a->dir ^ 1] :
+					       s->win[a->dir],
+		.payload = a->text,
+		.plen = a->len,
+	};
+
+	if (a->sends++)
+		s->af->cnt[BPFALG_AS_ANSWER_RESENT]++;
+	a->sent_ns = mono_ns();
+	send_answer(e, s, a->dir, &n);
+}
+
+#define ANSWER_AGAIN_NS (200 * 1000000ULL)
+#define ANSWER_SENDS_MAX 8
 
 /*
  * Segment @g of direction @dir: does it acknowledge the kept answer (then
- * forget it), or retransmit a refused line (then send the answer again)?
+ * forget it), or show that its sender has not got it (it retransmits the
+ * refused line, or acknowledges less): then send it again.
  */
 static void answer_follow(struct engine *e, struct session *s, int dir,
 			  const struct seg *g)
 {
 	struct session_answer *a = s->ans;
-	struct seg_new n;
 
-	if (!a || a->dir != dir)
+	if (!a || a->dir != dir || !(g->flags & TCP_ACK))
 		return;
-	if ((g->flags & TCP_ACK) &&
-	    (int32_t)(g->ack - (a->seq + (uint32_t)a->len)) >= 0) {
+	if ((int32_t)(g->ack - (a->seq + (uint32_t)a->len)) >= 0) {
 		free(a);
 		s->ans = NULL;
 		return;
 	}
-	if (!e->out.refused_again)
+	if (a->sends < ANSWER_SENDS_MAX &&
+	    (e->out.refused_again || mono_ns() - a->sent_ns >= ANSWER_AGAIN_NS))
+		answer_send(e, s);
+}
+
+/* The timer's part: 1, 2, 4, 8 s after the last send. */
+static void answer_tick(struct engine *e, struct session *s, uint64_t now)
+{
+	struct session_answer *a = s->ans;
+	unsigned int k;
+
+	if (!a || a->sends >= ANSWER_SENDS_MAX)
 		return;
-	n = (struct seg_new){
-		.seq = a->seq,
-		.ack = a->ack,
-		.window = s->win[dir ^ 1] ? s->win[dir ^ 1] : s->win[dir],
-		.payload = a->text,
-		.plen = a->len,
-	};
-	s->af->cnt[BPFALG_AS_ANSWER_RESENT]++;
-	send_answer(e, s, dir, &n);
+	k = a->sends < 4 ? a->sends : 4;
+	if (now - a->sent_ns >= (NSEC << (k - 1)))
+		answer_send(e, s);
 }
 
 static void send_unchanged(struct engine *e, const struct seg *g,
@@ -1193,6 +1291,8 @@ static void stream_piece(struct engine *e, struct session *s, int dir,
 		if (e->out.n_refused)
 			replay_save(s, dir ^ 1);
 	}
+	if (e->out.hold_ack || s->hold_kept[dir])
+		hold_save(s, dir);
 	if (e->out.dropped)
 		pr_debug("[%s] segment not sent: %s\n", s->af->tag,
 			 e->out.dropped);
@@ -1254,6 +1354,11 @@ int engine_punt(struct engine *e, const void *data, size_t size)
 		return 0;
 	}
 	s->win[dir] = (uint16_t)(frame[g.l4 + 14] << 8 | frame[g.l4 + 15]);
+	if ((g.flags & TCP_ACK) && (!s->have_acked[dir ^ 1] ||
+				    (int32_t)(g.ack - s->acked[dir ^ 1]) > 0)) {
+		s->acked[dir ^ 1] = g.ack;
+		s->have_acked[dir ^ 1] = true;
+	}
 	if (h->gso_size && g.plen > h->gso_size)
 		cnt[BPFALG_AS_MERGED]++;
 	/* a GRO-merged packet goes through the stream in pieces of at most
@@ -1331,6 +1436,7 @@ static void session_reset(struct engine *e, struct session *s, const char *why)
 
 static void session_tick(struct engine *e, struct session *s, uint64_t now)
 {
+	answer_tick(e, s, now);
 	session_reap_ph(e, s, now);
 	session_keep(e, s, now);
 	if (s->mod->tick)

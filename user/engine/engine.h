@@ -68,13 +68,19 @@ struct session_bind {
 };
 
 /* The last refusal answer a session inserted, kept until its receiver
- * acknowledges it: nobody else can send it again if it is lost.
+ * acknowledges it: nobody else can send it again if it is lost.  The
+ * refused line itself is acknowledged by anything the other end sends
+ * later, so its sender may never retransmit it: the answer goes again
+ * when a segment of its receiver shows it missing (at most every 200 ms)
+ * and on a timer (1, 2, 4, 8 s), 8 times at most.
  */
 struct session_answer {
 	int dir; /* the refused sender's direction: the answer goes to it */
 	uint32_t seq; /* wire sequence number of the answer's first byte */
-	uint32_t ack; /* acknowledges the sender's bytes up to here */
+	uint32_t ack; /* the refused line's end: acknowledged at most */
 	size_t len;
+	uint64_t sent_ns; /* last sent */
+	unsigned int sends;
 	uint8_t text[STREAM_INJECT_MAX];
 };
 
@@ -111,6 +117,13 @@ struct session {
 	 * rewrite: the sender will never stop, the connection is reset
 	 */
 	unsigned int forgotten;
+	bool hold_kept[2]; /* ctl_replay has this direction's held bytes */
+	/* per direction: the highest acknowledgement of its data seen in
+	 * the other direction's punted segments (wire numbers): what an
+	 * answer sent as from that end may acknowledge at most
+	 */
+	uint32_t acked[2];
+	bool have_acked[2];
 };
 
 #define ENGINE_BUCKETS 4096

@@ -296,7 +296,8 @@ int seg_build_new(const struct seg_new *n, uint8_t *out, size_t cap)
 		th[13] = n->flags ? n->flags : TCP_ACK | TCP_PSH;
 		wr16(th + 14, n->window);
 	}
-	memcpy(th + l4hl, n->payload, n->plen);
+	if (n->plen) /* a reset or a bare ACK has none */
+		memcpy(th + l4hl, n->payload, n->plen);
 	sum += proto + (uint32_t)(tot - l3hl);
 	sum = csum_add_bytes(sum, th, tot - l3hl);
 	c = csum_fold16(sum);

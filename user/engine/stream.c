@@ -88,6 +88,22 @@ int stream_load_rec(struct stream *st, int dir, uint32_t a, uint32_t b,
 	return d->rec_n ? 0 : -1;
 }
 
+int stream_load_hold(struct stream *st, int dir, uint32_t start,
+		     const uint8_t *buf, size_t len, uint64_t now_ns)
+{
+	struct stream_dir *d = &st->d[dir & 1];
+
+	if (d->init || !len || len >= STREAM_HOLD_MAX ||
+	    (d->loaded && seq_lt(start, d->loaded_end)))
+		return -1;
+	d->init = true;
+	d->first = d->sent = start;
+	d->next = start + (uint32_t)len;
+	memcpy(d->hold, buf, len);
+	d->hold_since_ns = now_ns;
+	return 0;
+}
+
 const struct stream_rec *stream_last_rec(const struct stream *st, int dir)
 {
 	const struct stream_dir *d = &st->d[dir & 1];
@@ -548,15 +564,24 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 		d->mss = in->seg_size ? in->seg_size : in->len;
 	if (!d->init) {
 		d->init = true;
+		d->first = s;
 		d->sent = d->next = s;
 		if (d->loaded && seq_lt(s, d->loaded_end)) {
 			/* a retransmission of what the previous controller
 			 * sent: replayed from its record, or dropped, never
-			 * parsed again
+			 * parsed again.  Unchanged bytes replay as they are
+			 * (the history gives their offset); a rewrite whose
+			 * record is not kept, or folded away, cannot.
 			 */
+			const struct bpfalg_seqadj *a = &d->adj;
+
 			d->sent = d->next = d->loaded_end;
-			rec_forget(d, d->rec_n ? d->rec[d->rec_head].a :
-						 d->loaded_end);
+			if (!d->rec_n)
+				rec_forget(d, d->loaded_end);
+			else if (a->n >= 2)
+				rec_forget(d, a->pt[a->n - 2].pos);
+			else if (a->base)
+				rec_forget(d, d->rec[d->rec_head].a);
 		}
 	}
 

@@ -96,6 +96,7 @@ struct stream_dir {
 	bool midline; /* the last byte sent was not a line end */
 	uint32_t sent; /* original seq: everything before went out */
 	uint32_t next; /* original seq: [sent, next) is held */
+	uint32_t first; /* original seq of the first byte this stream saw */
 	uint8_t hold[STREAM_HOLD_MAX];
 	uint64_t hold_since_ns;
 	bool unframed; /* framing lost (ops->frame said -1): pass through */
@@ -190,6 +191,11 @@ void stream_init(struct stream *st, const struct stream_ops *ops, void *ctx,
 void stream_load_adj(struct stream *st, int dir, const struct bpfalg_seqadj *a);
 int stream_load_rec(struct stream *st, int dir, uint32_t a, uint32_t b,
 		    const uint8_t *out, size_t len);
+/* Bytes direction @dir held at a restart, from its sequence number @start
+ * (before any segment of the direction is seen).
+ */
+int stream_load_hold(struct stream *st, int dir, uint32_t start,
+		     const uint8_t *buf, size_t len, uint64_t now_ns);
 /* The newest record of direction @dir, NULL if none. */
 const struct stream_rec *stream_last_rec(const struct stream *st, int dir);
 void stream_free(struct stream *st);
