@@ -599,7 +599,8 @@ static void setup(uint8_t cfg)
 	f.reply4.sport = htons(SPORT);
 	f.reply4.dport = htons(CPORT);
 	f.last_seen_ns = now_ns;
-	f.created_s = (uint32_t)(now_ns / 1000000000ULL);
+	/* older than the controller, as any flow a restarted one finds */
+	f.created_s = (uint32_t)(now_ns / 1000000000ULL) - 1;
 	f.state = BPFALG_ST_ESTABLISHED;
 	f.tcp_end[0] = ends[0].isn + 1;
 	f.tcp_end[1] = ends[1].isn + 1;
