@@ -40,8 +40,9 @@
  *  - liveness: after the input, both ends end their data with a line end
  *    and everything is exchanged without loss (retransmissions from the
  *    oldest unacknowledged byte, as TCP does): every byte each end sent
- *    must then be acknowledged, unless the engine reset the connection or
- *    dropped it for a reason a TCP sender recovers from by itself.
+ *    must then be acknowledged, unless the engine reset the connection
+ *    (an end that gets a reset sends and takes nothing more) or lost its
+ *    session (evicted, table full).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -336,6 +337,7 @@ struct end {
 	uint32_t peer_isn;
 	uint8_t wire[WIRE_MAX], have[WIRE_MAX];
 	size_t rcv_nxt; /* offset from peer_isn + 1 */
+	bool dead; /* got a reset: sends and takes nothing more */
 };
 
 static struct end ends[2]; /* [0] client, [1] server */
@@ -379,7 +381,7 @@ static void pure_ack(int who, bool lost)
 	struct end *e = &ends[who];
 	uint32_t ack = e->peer_isn + 1 + (uint32_t)e->rcv_nxt;
 
-	if (lost)
+	if (lost || e->dead)
 		return;
 	/* the client's ACK acknowledges the server's data (dir 1) */
 	TRACE("%s acks wire +%zu -> %u\n", who ? "server" : "client",
@@ -453,6 +455,8 @@ static void send_seg(int who, bool retrans)
 	size_t from = retrans ? e->una : e->nxt;
 	size_t n = e->len - from;
 
+	if (e->dead)
+		return;
 	if (n > e->mss)
 		n = e->mss;
 	if (!n)
@@ -479,8 +483,12 @@ static void receive(int who, const uint8_t *p, size_t len)
 	TRACE("  %s gets seq +%u len %zu flags %02x ack %u: %.*s|\n",
 	      who ? "server" : "client", off, n, th[13], ack - (e->isn + 1),
 	      (int)n, (const char *)th + hl);
-	if (th[13] & 0x04)
-		return; /* a reset: the end gives up */
+	if (e->dead)
+		return;
+	if (th[13] & 0x04) {
+		e->dead = true; /* a reset: the end gives up */
+		return;
+	}
 	if (th[13] & 0x10)
 		end_acked(e, ack);
 	for (size_t i = 0; i < n; i++) {
