@@ -1035,3 +1035,29 @@ ftp_log_new() {
 	tail -n +$((${_FTP_LOGPOS:-0} + 1)) "${1:-$_FTP_LOGFILE}" 2>/dev/null |
 		sed -nE 's/.*FTP (command|response): Client "[^"]*", "(.*)"$/\1: \2/p'
 }
+
+# loss_set NSFUNC PCT MATCH-IN MATCH-OUT: in NSFUNC's namespace, drop PCT %
+# of the packets that match the nftables expression MATCH-IN (input hook)
+# or MATCH-OUT (output hook): this kernel has no netem.  A new call
+# replaces the rules and their counters.  loss_dropped NSFUNC: how many
+# were dropped since.
+loss_set() {
+	$1 nft delete table inet bpfalg_loss 2>/dev/null
+	$1 nft -f - <<-EOF || fail "nft: $2 % loss ($1)"
+		table inet bpfalg_loss {
+			chain in {
+				type filter hook input priority 0;
+				$3 numgen random mod 100 < $2 counter drop
+			}
+			chain out {
+				type filter hook output priority 0;
+				$4 numgen random mod 100 < $2 counter drop
+			}
+		}
+	EOF
+}
+
+loss_dropped() {
+	$1 nft list table inet bpfalg_loss | sed -n 's/.*counter packets \([0-9]*\) .*/\1/p' |
+		awk '{ s += $1 } END { print s + 0 }'
+}

@@ -30,30 +30,8 @@ ftp_file mid.bin 64K
 ftp_server_start sx "$SERVER4"
 FTP_COUNTERS="ftp_rewritten ftp_retransmissions ftp_retrans_whole_lines ftp_dropped"
 
-# loss_set PCT: drop PCT % of port-21 segments in and out of the client
-loss_set() {
-	cx nft delete table inet bpfalg_loss 2>/dev/null
-	cx nft -f - <<-EOF || fail "client nft (loss $1 %)"
-		table inet bpfalg_loss {
-			chain in {
-				type filter hook input priority 0;
-				tcp sport 21 tcp flags & psh == psh numgen random mod 100 < $1 counter drop
-			}
-			chain out {
-				type filter hook output priority 0;
-				tcp dport 21 tcp flags & psh == psh numgen random mod 100 < $1 counter drop
-			}
-		}
-	EOF
-}
-
-loss_dropped() {
-	cx nft list table inet bpfalg_loss | sed -n 's/.*counter packets \([0-9]*\) .*/\1/p' |
-		awk '{ s += $1 } END { print s + 0 }'
-}
-
 for pct in 5 10 20; do
-	loss_set "$pct"
+	loss_set cx "$pct" "tcp sport 21 tcp flags & psh == psh" "tcp dport 21 tcp flags & psh == psh"
 	ftp_stats_mark
 	ftp_log_mark "$FTP_LOG"
 	t0=$(date +%s)
@@ -67,7 +45,7 @@ for pct in 5 10 20; do
 		--big mid.bin --out "shrink$pct.out" >"shrink$pct.log" 2>"shrink$pct.err" ||
 		fail "$pct % loss: shorter/longer rewrites: $(tail -n1 "shrink$pct.err")"
 	ftp_same "$pct % loss: RETR mid.bin after a shorter and a longer rewrite" "shrink$pct.out" mid.bin
-	dropped=$(loss_dropped)
+	dropped=$(loss_dropped cx)
 	total=$((${total:-0} + dropped))
 	n=$(ftp_log_new "$FTP_LOG" | grep -cE "^command: PORT ${GW_OUT4//./,},")
 	[ "$n" -eq $((2 * N + 4)) ] ||

@@ -26,34 +26,13 @@ wait_reachable
 FTP_COUNTERS="sip_rewritten sip_retransmissions sip_retrans_whole_lines sip_dropped sip_held"
 COUNT=10
 
-loss_set() {
-	sx nft delete table inet bpfalg_loss 2>/dev/null
-	sx nft -f - <<-EOF || fail "server nft (loss $1 %)"
-		table inet bpfalg_loss {
-			chain in {
-				type filter hook input priority 0;
-				tcp dport 5060 meta length > 100 numgen random mod 100 < $1 counter drop
-			}
-			chain out {
-				type filter hook output priority 0;
-				tcp sport 5060 meta length > 100 numgen random mod 100 < $1 counter drop
-			}
-		}
-	EOF
-}
-
-loss_dropped() {
-	sx nft list table inet bpfalg_loss | sed -n 's/.*counter packets \([0-9]*\) .*/\1/p' |
-		awk '{ s += $1 } END { print s + 0 }'
-}
-
 for pct in 5 10 20; do
-	loss_set "$pct"
+	loss_set sx "$pct" "tcp dport 5060 meta length > 100" "tcp sport 5060 meta length > 100"
 	ftp_stats_mark
 	t0=$(date +%s)
 	sip_tcp_bulk "loss$pct" $COUNT
 	leaks=$SIP_LEAKS
-	dropped=$(loss_dropped)
+	dropped=$(loss_dropped sx)
 	total=$((${total:-0} + dropped))
 	log "$pct % loss: $dropped segments dropped, $COUNT INVITEs of $(sed -n 's/.* of \([0-9]*\) bytes.*/\1/p' "loss$pct.cli") bytes intact and answered in $(($(date +%s) - t0)) s; retransmissions answered: $(ftp_stat_delta sip_retransmissions), whole messages: $(ftp_stat_delta sip_retrans_whole_lines), engine drops: $(ftp_stat_delta sip_dropped)"
 	if [ "$GW_KIND" = kernel ]; then
