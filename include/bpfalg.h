@@ -620,7 +620,7 @@ struct bpfalg_seqadj {
 };
 
 /*
- * The newest rewritten line of one direction of a control flow (map
+ * The newest rewritten lines of one direction of a control flow (map
  * "ctl_replay", keyed by the flow's original tuple and the direction;
  * written and read by the controller only, the datapath never looks at
  * it).  It is pinned like ctl so that a restarted controller, or a session
@@ -631,17 +631,24 @@ struct bpfalg_seqadj {
 #define BPFALG_REPLAY_MAX 4352 /* a held message (4 KiB) and its growth */
 struct bpfalg_replay_key {
 	struct bpfalg_tuple key;
-	/* BPFALG_DIR_*: that direction's newest rewritten line; 2 + dir:
+	/* BPFALG_DIR_*: that direction's newest rewritten lines; 2 + dir:
 	 * the bytes it holds back for their line's end (acknowledged to
 	 * their sender already, which will never send them again)
 	 */
 	__u32 dir;
 };
 
-struct bpfalg_replay {
-	__u32 start, end; /* original bytes [start, end) went out as out */
-	__u32 len; /* bytes of out in use */
+#define BPFALG_REPLAY_RECS 8
+struct bpfalg_replay_rec {
+	__u32 start, end; /* original bytes [start, end) went out as ... */
+	__u32 len; /* ... these many bytes of out, after the records before */
 	__u32 pad;
+};
+
+struct bpfalg_replay {
+	__u32 n; /* records in use, oldest first; held bytes: one */
+	__u32 pad;
+	struct bpfalg_replay_rec rec[BPFALG_REPLAY_RECS];
 	__u8 out[BPFALG_REPLAY_MAX];
 };
 

@@ -687,6 +687,11 @@ static bool engine_ended(void)
 {
 	const __u64 *c = eng.cnt[BPFALG_ALG_FTP];
 
+	/* a reset reached an end: it stopped (counters of a controller
+	 * that restarted before its next tick are not kept)
+	 */
+	if (ends[0].dead || ends[1].dead)
+		return true;
 	return c[BPFALG_AS_RESET] || c[BPFALG_AS_SESSIONS_EVICTED] ||
 	       c[BPFALG_AS_SESSIONS_FULL] || c[BPFALG_AS_REINJECT_FAIL];
 }

@@ -1000,6 +1000,19 @@ static void stream_restart_replays_loaded_record(void)
 	ASSERT_TRUE(out.dropped == stream_forgotten, "dropped: %s",
 		    out.dropped);
 	stream_free(&st2);
+	/* both kept (oldest first): the whole retransmission replays */
+	stream_init(&st2, &t_ops, NULL, &stats);
+	stream_load_adj(&st2, 0, &st.d[0].adj);
+	r = stream_rec_at(&st, 0, 1);
+	ASSERT_EQ(stream_load_rec(&st2, 0, r->a, r->b, r->out, r->len), 0);
+	r = stream_rec_at(&st, 0, 0);
+	ASSERT_EQ(stream_load_rec(&st2, 0, r->a, r->b, r->out, r->len), 0);
+	/* out of order: refused */
+	r = stream_rec_at(&st, 0, 1);
+	ASSERT_EQ(stream_load_rec(&st2, 0, r->a, r->b, r->out, r->len), -1);
+	ASSERT_EQ(SEND(&st2, 1000, "NOOP\r\n" P_SMALL P_SMALL), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "NOOP\r\n" LONG LONG, false), "both");
+	stream_free(&st2);
 
 	/* no record kept: dropped, and still not parsed */
 	calls = line_calls;

@@ -68,29 +68,42 @@ static struct session *session_find(struct engine *e,
 }
 
 /*
- * The newest rewritten line of direction @dir into ctl_replay, for a
- * controller that rebuilds this session (restart, eviction): it answers
- * a retransmission of the line with the same bytes.
+ * The newest rewritten lines of direction @dir into ctl_replay (as many as
+ * fit), for a controller that rebuilds this session (restart, eviction):
+ * it answers a retransmission of them with the same bytes.
  */
 static void replay_save(struct session *s, int dir)
 {
 	static struct bpfalg_replay v;
-	const struct stream_rec *r = stream_last_rec(&s->st, dir);
+	const struct stream_rec *r;
 	struct bpfalg_replay_key k;
+	size_t room = sizeof(v.out), off = 0;
+	unsigned int n = 0;
 
 	memset(&k, 0, sizeof(k));
 	k.key = s->key;
 	k.dir = (__u32)dir;
-	if (!r || !r->out || r->len > sizeof(v.out)) {
+	/* newest first, as long as they fit */
+	while (n < BPFALG_REPLAY_RECS && (r = stream_rec_at(&s->st, dir, n)) &&
+	       r->out && r->len <= room) {
+		room -= r->len;
+		n++;
+	}
+	if (!n) {
 		bpf_map_delete_elem(s->e->fd_replay, &k);
 		return;
 	}
-	v.start = r->a;
-	v.end = r->b;
-	v.len = (__u32)r->len;
-	memcpy(v.out, r->out, r->len);
+	v.n = n;
+	for (unsigned int i = 0; i < n; i++) {
+		r = stream_rec_at(&s->st, dir, n - 1 - i); /* oldest first */
+		v.rec[i].start = r->a;
+		v.rec[i].end = r->b;
+		v.rec[i].len = (__u32)r->len;
+		memcpy(v.out + off, r->out, r->len);
+		off += r->len;
+	}
 	if (bpf_map_update_elem(s->e->fd_replay, &k, &v, BPF_ANY))
-		pr_warn("[%s] cannot keep the rewritten line for a restart: "
+		pr_warn("[%s] cannot keep the rewritten lines for a restart: "
 			"%s\n",
 			s->af->tag, strerror(errno));
 }
@@ -112,9 +125,10 @@ static void hold_save(struct session *s, int dir)
 		s->hold_kept[dir] = false;
 		return;
 	}
-	v.start = d->sent;
-	v.end = d->next;
-	v.len = (__u32)n;
+	v.n = 1;
+	v.rec[0].start = d->sent;
+	v.rec[0].end = d->next;
+	v.rec[0].len = (__u32)n;
 	memcpy(v.out, d->hold, n);
 	s->hold_kept[dir] =
 		!bpf_map_update_elem(s->e->fd_replay, &k, &v, BPF_ANY);
@@ -126,26 +140,33 @@ static void replay_load(struct engine *e, struct session *s)
 
 	for (int dir = 0; dir < 2; dir++) {
 		struct bpfalg_replay_key k;
+		size_t off = 0;
 
 		memset(&k, 0, sizeof(k));
 		k.key = s->key;
-		k.dir = 2 + (__u32)dir;
-		if (!bpf_map_lookup_elem(e->fd_replay, &k, &v) &&
-		    v.len <= sizeof(v.out) &&
-		    !stream_load_hold(&s->st, dir, v.start, v.out, v.len,
-				      mono_ns()))
-			s->hold_kept[dir] = true;
+		k.dir = (__u32)dir;
+		if (bpf_map_lookup_elem(e->fd_replay, &k, &v))
+			continue;
+		for (unsigned int i = 0; i < v.n && i < BPFALG_REPLAY_RECS &&
+					 v.rec[i].len <= sizeof(v.out) - off;
+		     i++) {
+			stream_load_rec(&s->st, dir, v.rec[i].start,
+					v.rec[i].end, v.out + off,
+					v.rec[i].len);
+			off += v.rec[i].len;
+		}
 	}
 	for (int dir = 0; dir < 2; dir++) {
 		struct bpfalg_replay_key k;
 
 		memset(&k, 0, sizeof(k));
 		k.key = s->key;
-		k.dir = (__u32)dir;
-		if (!bpf_map_lookup_elem(e->fd_replay, &k, &v) &&
-		    v.len <= sizeof(v.out))
-			stream_load_rec(&s->st, dir, v.start, v.end, v.out,
-					v.len);
+		k.dir = 2 + (__u32)dir;
+		if (!bpf_map_lookup_elem(e->fd_replay, &k, &v) && v.n == 1 &&
+		    v.rec[0].len <= sizeof(v.out) &&
+		    !stream_load_hold(&s->st, dir, v.rec[0].start, v.out,
+				      v.rec[0].len, mono_ns()))
+			s->hold_kept[dir] = true;
 	}
 }
 

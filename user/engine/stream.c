@@ -49,6 +49,9 @@ static void rec_add(struct stream_dir *d, uint32_t a, uint32_t b,
 
 const char stream_forgotten[] = "retransmission of a forgotten rewrite";
 
+static void loaded_floor(struct stream_dir *d);
+static void rec_forget(struct stream_dir *d, uint32_t b);
+
 void stream_init(struct stream *st, const struct stream_ops *ops, void *ctx,
 		 struct stream_stats *stats)
 {
@@ -73,19 +76,27 @@ void stream_load_adj(struct stream *st, int dir, const struct bpfalg_seqadj *a)
 	}
 }
 
+/* Does the loaded history have a point after the line [a, b)? */
+static bool loaded_point(const struct stream_dir *d, uint32_t a, uint32_t b)
+{
+	for (unsigned int i = 0; i < d->adj.n; i++)
+		if (d->adj.pt[i].pos == b && d->adj.pt[i].len == b - a)
+			return true;
+	return false;
+}
+
 int stream_load_rec(struct stream *st, int dir, uint32_t a, uint32_t b,
 		    const uint8_t *out, size_t len)
 {
 	struct stream_dir *d = &st->d[dir & 1];
+	const struct stream_rec *last = stream_last_rec(st, dir);
 
-	/* only the record of the line the history ends with: its length
-	 * change must be the last point's
-	 */
-	if (!d->loaded || d->rec_n || b != d->loaded_end ||
-	    b - a != d->adj.pt[d->adj.n - 1].len || len > STREAM_OUT_MAX)
+	/* only records of rewrites the history has, oldest first */
+	if (!d->loaded || d->init || !loaded_point(d, a, b) ||
+	    (last && !seq_le(last->b, a)) || len > STREAM_OUT_MAX)
 		return -1;
 	rec_add(d, a, b, out, len);
-	return d->rec_n ? 0 : -1;
+	return 0;
 }
 
 int stream_load_hold(struct stream *st, int dir, uint32_t start,
@@ -104,13 +115,47 @@ int stream_load_hold(struct stream *st, int dir, uint32_t start,
 	return 0;
 }
 
-const struct stream_rec *stream_last_rec(const struct stream *st, int dir)
+/*
+ * A loaded history: nothing before the newest point without its record
+ * can be replayed (what that line went out as is not known), nor before
+ * the oldest record when older points were folded into the base.
+ */
+static void loaded_floor(struct stream_dir *d)
+{
+	const struct bpfalg_seqadj *a = &d->adj;
+
+	for (unsigned int i = a->n; i-- > 0;) {
+		bool kept = false;
+
+		for (unsigned int k = 0; k < d->rec_n; k++) {
+			const struct stream_rec *r =
+				&d->rec[(d->rec_head + k) % STREAM_RECS];
+
+			if (r->b == a->pt[i].pos && r->b - r->a == a->pt[i].len)
+				kept = true;
+		}
+		if (!kept) {
+			rec_forget(d, a->pt[i].pos);
+			return;
+		}
+	}
+	if (a->base && d->rec_n)
+		rec_forget(d, d->rec[d->rec_head].a);
+}
+
+const struct stream_rec *stream_rec_at(const struct stream *st, int dir,
+				       unsigned int k)
 {
 	const struct stream_dir *d = &st->d[dir & 1];
 
-	if (!d->rec_n)
+	if (k >= d->rec_n)
 		return NULL;
-	return &d->rec[(d->rec_head + d->rec_n - 1) % STREAM_RECS];
+	return &d->rec[(d->rec_head + d->rec_n - 1 - k) % STREAM_RECS];
+}
+
+const struct stream_rec *stream_last_rec(const struct stream *st, int dir)
+{
+	return stream_rec_at(st, dir, 0);
 }
 
 void stream_free(struct stream *st)
@@ -573,15 +618,8 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 			 * (the history gives their offset); a rewrite whose
 			 * record is not kept, or folded away, cannot.
 			 */
-			const struct bpfalg_seqadj *a = &d->adj;
-
 			d->sent = d->next = d->loaded_end;
-			if (!d->rec_n)
-				rec_forget(d, d->loaded_end);
-			else if (a->n >= 2)
-				rec_forget(d, a->pt[a->n - 2].pos);
-			else if (a->base)
-				rec_forget(d, d->rec[d->rec_head].a);
+			loaded_floor(d);
 		}
 	}
 

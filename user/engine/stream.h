@@ -185,8 +185,9 @@ void stream_init(struct stream *st, const struct stream_ops *ops, void *ctx,
 		 struct stream_stats *stats);
 /* Start a direction from a published history (controller restart): the
  * data before its last point went out before and is never parsed again;
- * a retransmission of it is replayed only from a record loaded with
- * stream_load_rec (the newest rewritten line, kept in map ctl_replay).
+ * a retransmission of it is replayed from the records loaded with
+ * stream_load_rec (the newest rewritten lines, oldest first, kept in map
+ * ctl_replay), or dropped when it reaches a rewrite without one.
  */
 void stream_load_adj(struct stream *st, int dir, const struct bpfalg_seqadj *a);
 int stream_load_rec(struct stream *st, int dir, uint32_t a, uint32_t b,
@@ -196,8 +197,12 @@ int stream_load_rec(struct stream *st, int dir, uint32_t a, uint32_t b,
  */
 int stream_load_hold(struct stream *st, int dir, uint32_t start,
 		     const uint8_t *buf, size_t len, uint64_t now_ns);
-/* The newest record of direction @dir, NULL if none. */
+/* The newest record of direction @dir, NULL if none; stream_rec_at(st,
+ * dir, k): the k-th newest (0 the newest), NULL beyond.
+ */
 const struct stream_rec *stream_last_rec(const struct stream *st, int dir);
+const struct stream_rec *stream_rec_at(const struct stream *st, int dir,
+				       unsigned int k);
 void stream_free(struct stream *st);
 
 /* Returns the number of chunks to send (0: the original is absorbed or
