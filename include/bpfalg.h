@@ -658,6 +658,11 @@ struct bpfalg_replay {
  * after its eviction knows the protocol's greeting went by)
  */
 #define BPFALG_CTL_SEEN (1u << 1)
+/* the controller found this flow does not speak the protocol (userspace
+ * only): a session rebuilt later passes it as the first one did, never
+ * rewriting a retransmission of what that one sent unchanged
+ */
+#define BPFALG_CTL_NOT_PROTO (1u << 2)
 
 /*
  * Per control flow state the controller publishes for the datapath (map

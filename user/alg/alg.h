@@ -119,6 +119,10 @@ struct alg_flow {
 	 * session evicted and rebuilt later is taken as resumed
 	 */
 	bool proto_ok;
+	/* the module found the flow does not speak its protocol (kept for
+	 * a session rebuilt later, which must decide the same)
+	 */
+	bool not_protocol;
 	bool auth_pending; /* AUTH sent, reply not seen */
 	char tag[24]; /* "ftp#12": session id for log lines */
 	const struct alg_limits *lim;

@@ -164,6 +164,8 @@ static void ftp_track(struct ftp_flow *ff, int dir, const uint8_t *line,
 	struct alg_flow *af = &ff->af;
 	const char *why = NULL;
 
+	if (ff->proto == FTP_PROTO_WAIT && af->not_protocol)
+		ff->proto = FTP_PROTO_NOT_FTP; /* so a previous session found */
 	if (ff->proto == FTP_PROTO_WAIT && af->resumed)
 		ff->proto = FTP_PROTO_OK; /* its start was not seen */
 	af->proto_ok = ff->proto == FTP_PROTO_OK;
@@ -182,6 +184,7 @@ static void ftp_track(struct ftp_flow *ff, int dir, const uint8_t *line,
 		return;
 	ff->proto = FTP_PROTO_NOT_FTP;
 	af->proto_ok = false;
+	af->not_protocol = true;
 	af->cnt[BPFALG_AS_NOT_PROTOCOL]++;
 	show_line(ff, "not FTP: no data channel will be opened", line, len,
 		  why);

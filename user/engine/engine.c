@@ -866,6 +866,8 @@ static struct session *session_new(struct engine *e,
 			af->tls = true;
 		if (s->ctl.flags & BPFALG_CTL_SEEN)
 			af->resumed = true; /* evicted before, not new */
+		if (s->ctl.flags & BPFALG_CTL_NOT_PROTO)
+			af->not_protocol = true;
 	}
 	/* ... its newest rewritten lines, and what it held back */
 	replay_load(e, s);
@@ -1307,6 +1309,10 @@ static void stream_piece(struct engine *e, struct session *s, int dir,
 		session_reset(e, s,
 			      "the sender keeps retransmitting a rewrite no "
 			      "record is left of");
+	if (s->af->not_protocol && !(s->ctl.flags & BPFALG_CTL_NOT_PROTO)) {
+		s->ctl.flags |= BPFALG_CTL_NOT_PROTO;
+		e->out.adj_changed = true; /* published below */
+	}
 	if (e->out.adj_changed) {
 		replay_save(s, dir);
 		if (e->out.n_refused)
