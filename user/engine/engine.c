@@ -134,6 +134,49 @@ static void hold_save(struct session *s, int dir)
 		!bpf_map_update_elem(s->e->fd_replay, &k, &v, BPF_ANY);
 }
 
+/*
+ * A rebuilt session: the newest refusal answer the previous controller
+ * inserted (a record of text at a point, in the direction it went) may
+ * not have arrived, and only this controller can send it again: kept as
+ * if just sent, so that the timer and the sender's segments (which show
+ * it missing) bring it again.  Its acknowledgement is the refused line's
+ * end, from the refused sender's own records.
+ */
+static void answer_load(struct session *s)
+{
+	for (int dir = 0; dir < 2; dir++) {
+		const struct stream_rec *t = NULL, *r;
+		uint32_t ack = 0;
+		bool have = false;
+
+		for (unsigned int k = 0; (r = stream_rec_at(&s->st, dir, k));
+		     k++)
+			if (r->a == r->b && r->len && r->out) {
+				t = r;
+				break;
+			}
+		for (unsigned int k = 0;
+		     t && (r = stream_rec_at(&s->st, dir ^ 1, k)); k++)
+			if (r->a != r->b && !r->len) {
+				ack = r->b;
+				have = true;
+				break;
+			}
+		if (!t || !have || t->len > sizeof(s->ans->text) ||
+		    (!s->ans && !(s->ans = calloc(1, sizeof(*s->ans)))))
+			continue;
+		s->ans->dir = dir ^ 1;
+		s->ans->seq = t->a +
+			      (uint32_t)seqadj_off(&s->st.d[dir].adj, t->a) -
+			      (uint32_t)t->len;
+		s->ans->ack = ack;
+		s->ans->len = t->len;
+		memcpy(s->ans->text, t->out, t->len);
+		s->ans->sends = 1;
+		s->ans->sent_ns = mono_ns();
+	}
+}
+
 static void replay_load(struct engine *e, struct session *s)
 {
 	static struct bpfalg_replay v;
@@ -156,6 +199,7 @@ static void replay_load(struct engine *e, struct session *s)
 			off += v.rec[i].len;
 		}
 	}
+	answer_load(s);
 	for (int dir = 0; dir < 2; dir++) {
 		struct bpfalg_replay_key k;
 
