@@ -142,9 +142,50 @@ static void hold_save(struct session *s, int dir)
  * it missing) bring it again.  Its acknowledgement is the refused line's
  * end, from the refused sender's own records.
  */
+/* A new kept answer (the oldest is given up when all are taken). */
+static struct session_answer *answer_slot(struct session *s)
+{
+	struct session_answer *a;
+
+	if (s->ans[ENGINE_ANSWERS - 1]) {
+		pr_warn("[%s] refusal answer given up: %d more "
+			"unacknowledged\n",
+			s->af->tag, ENGINE_ANSWERS);
+		free(s->ans[0]);
+		memmove(s->ans, s->ans + 1,
+			sizeof(s->ans[0]) * (ENGINE_ANSWERS - 1));
+		s->ans[ENGINE_ANSWERS - 1] = NULL;
+	}
+	a = calloc(1, sizeof(*a));
+	for (int i = 0; a && i < ENGINE_ANSWERS; i++)
+		if (!s->ans[i]) {
+			s->ans[i] = a;
+			break;
+		}
+	return a;
+}
+
+/* The newest kept answer, NULL if none. */
+static struct session_answer *answer_last(struct session *s)
+{
+	for (int i = ENGINE_ANSWERS; i-- > 0;)
+		if (s->ans[i])
+			return s->ans[i];
+	return NULL;
+}
+
+static void answer_free(struct session *s)
+{
+	for (int i = 0; i < ENGINE_ANSWERS; i++) {
+		free(s->ans[i]);
+		s->ans[i] = NULL;
+	}
+}
+
 static void answer_load(struct session *s)
 {
 	for (int dir = 0; dir < 2; dir++) {
+		struct session_answer *a;
 		const struct stream_rec *t = NULL, *r;
 		uint32_t ack = 0;
 		bool have = false;
@@ -162,18 +203,17 @@ static void answer_load(struct session *s)
 				have = true;
 				break;
 			}
-		if (!t || !have || t->len > sizeof(s->ans->text) ||
-		    (!s->ans && !(s->ans = calloc(1, sizeof(*s->ans)))))
+		if (!t || !have || t->len > sizeof(a->text) ||
+		    !(a = answer_slot(s)))
 			continue;
-		s->ans->dir = dir ^ 1;
-		s->ans->seq = t->a +
-			      (uint32_t)seqadj_off(&s->st.d[dir].adj, t->a) -
-			      (uint32_t)t->len;
-		s->ans->ack = ack;
-		s->ans->len = t->len;
-		memcpy(s->ans->text, t->out, t->len);
-		s->ans->sends = 1;
-		s->ans->sent_ns = mono_ns();
+		a->dir = dir ^ 1;
+		a->seq = t->a + (uint32_t)seqadj_off(&s->st.d[dir].adj, t->a) -
+			 (uint32_t)t->len;
+		a->ack = ack;
+		a->len = t->len;
+		memcpy(a->text, t->out, t->len);
+		a->sends = 1;
+		a->sent_ns = mono_ns();
 	}
 }
 
@@ -964,7 +1004,7 @@ static void session_drop(struct engine *e, struct session *s, bool keep_ctl)
 	e->n_sessions--;
 	free(s->bind);
 	free(s->bind_ht);
-	free(s->ans);
+	answer_free(s);
 	free(s->af);
 	free(s);
 }
@@ -1138,12 +1178,14 @@ static uint32_t answer_ack(const struct session *s, int dir, uint32_t b)
 	return (int32_t)(got - b) < 0 ? got : b;
 }
 
-static void answer_send(struct engine *e, struct session *s);
+static void answer_send(struct engine *e, struct session *s,
+			struct session_answer *a);
 
 /* The TCP refusals of this segment, at the point stream.c inserted them. */
 static void send_refusal(struct engine *e, struct session *s, int dir)
 {
 	const struct stream_out *o = &e->out;
+	struct session_answer *a;
 	struct seg_new n = {
 		.seq = o->inject_seq,
 		.ack = o->inject_ack,
@@ -1158,27 +1200,26 @@ static void send_refusal(struct engine *e, struct session *s, int dir)
 	if (!o->inject_len)
 		return;
 	/* kept until acknowledged (struct session_answer).  One right
-	 * after the last one extends it; any other replaces it.
+	 * after the newest extends it.
 	 */
-	if (!s->ans && !(s->ans = calloc(1, sizeof(*s->ans)))) {
+	a = answer_last(s);
+	if (a && a->dir == dir && a->seq + (uint32_t)a->len == o->inject_seq &&
+	    a->len + o->inject_len <= sizeof(a->text)) {
+		memcpy(a->text + a->len, o->inject, o->inject_len);
+		a->len += o->inject_len;
+	} else if ((a = answer_slot(s))) {
+		memcpy(a->text, o->inject, o->inject_len);
+		a->len = o->inject_len;
+		a->seq = o->inject_seq;
+		a->dir = dir;
+	} else {
 		n.ack = answer_ack(s, dir, n.ack);
 		send_answer(e, s, dir, &n);
 		return;
 	}
-	if (s->ans->len && s->ans->dir == dir &&
-	    s->ans->seq + (uint32_t)s->ans->len == o->inject_seq &&
-	    s->ans->len + o->inject_len <= sizeof(s->ans->text)) {
-		memcpy(s->ans->text + s->ans->len, o->inject, o->inject_len);
-		s->ans->len += o->inject_len;
-	} else {
-		memcpy(s->ans->text, o->inject, o->inject_len);
-		s->ans->len = o->inject_len;
-		s->ans->seq = o->inject_seq;
-		s->ans->dir = dir;
-	}
-	s->ans->ack = o->inject_ack;
-	s->ans->sends = 0;
-	answer_send(e, s);
+	a->ack = o->inject_ack;
+	a->sends = 0;
+	answer_send(e, s, a);
 }
 
 /*
@@ -1206,10 +1247,10 @@ static void send_hold_ack(struct engine *e, struct session *s, int dir,
 	send_answer(e, s, dir, &n);
 }
 
-/* (Re)send the kept answer. */
-static void answer_send(struct engine *e, struct session *s)
+/* (Re)send a kept answer. */
+static void answer_send(struct engine *e, struct session *s,
+			struct session_answer *a)
 {
-	struct session_answer *a = s->ans;
 	struct seg_new n = {
 		.seq = a->seq,
 		.ack = answer_ack(s, a->dir, a->ack),
@@ -1229,38 +1270,52 @@ static void answer_send(struct engine *e, struct session *s)
 #define ANSWER_SENDS_MAX 8
 
 /*
- * Segment @g of direction @dir: does it acknowledge the kept answer (then
- * forget it), or show that its sender has not got it (it retransmits the
- * refused line, or acknowledges less): then send it again.
+ * Segment @g of direction @dir: does it acknowledge kept answers (then
+ * forget them), or show that its sender has not got one (it retransmits
+ * the refused line, or acknowledges less): then send it again.
  */
 static void answer_follow(struct engine *e, struct session *s, int dir,
 			  const struct seg *g)
 {
-	struct session_answer *a = s->ans;
+	int i = 0;
 
-	if (!a || a->dir != dir || !(g->flags & TCP_ACK))
+	if (!(g->flags & TCP_ACK))
 		return;
-	if ((int32_t)(g->ack - (a->seq + (uint32_t)a->len)) >= 0) {
-		free(a);
-		s->ans = NULL;
-		return;
+	while (i < ENGINE_ANSWERS && s->ans[i]) {
+		struct session_answer *a = s->ans[i];
+
+		if (a->dir != dir) {
+			i++;
+			continue;
+		}
+		if ((int32_t)(g->ack - (a->seq + (uint32_t)a->len)) >= 0) {
+			free(a);
+			memmove(s->ans + i, s->ans + i + 1,
+				sizeof(s->ans[0]) * (ENGINE_ANSWERS - 1 - i));
+			s->ans[ENGINE_ANSWERS - 1] = NULL;
+			continue;
+		}
+		if (a->sends < ANSWER_SENDS_MAX &&
+		    (e->out.refused_again ||
+		     mono_ns() - a->sent_ns >= ANSWER_AGAIN_NS))
+			answer_send(e, s, a);
+		i++;
 	}
-	if (a->sends < ANSWER_SENDS_MAX &&
-	    (e->out.refused_again || mono_ns() - a->sent_ns >= ANSWER_AGAIN_NS))
-		answer_send(e, s);
 }
 
 /* The timer's part: 1, 2, 4, 8 s after the last send. */
 static void answer_tick(struct engine *e, struct session *s, uint64_t now)
 {
-	struct session_answer *a = s->ans;
-	unsigned int k;
+	for (int i = 0; i < ENGINE_ANSWERS && s->ans[i]; i++) {
+		struct session_answer *a = s->ans[i];
+		unsigned int k;
 
-	if (!a || a->sends >= ANSWER_SENDS_MAX)
-		return;
-	k = a->sends < 4 ? a->sends : 4;
-	if (now - a->sent_ns >= (NSEC << (k - 1)))
-		answer_send(e, s);
+		if (a->sends >= ANSWER_SENDS_MAX)
+			continue;
+		k = a->sends < 4 ? a->sends : 4;
+		if (now - a->sent_ns >= (NSEC << (k - 1)))
+			answer_send(e, s, a);
+	}
 }
 
 static void send_unchanged(struct engine *e, const struct seg *g,
@@ -1794,7 +1849,7 @@ void engine_close(struct engine *e)
 			stream_free(&s->st);
 			free(s->bind);
 			free(s->bind_ht);
-			free(s->ans);
+			answer_free(s);
 			free(s->af);
 			free(s);
 		}

@@ -67,7 +67,7 @@ struct session_bind {
 	int hnext; /* session.bind_ht chain: index of the next, -1 none */
 };
 
-/* The last refusal answer a session inserted, kept until its receiver
+/* A refusal answer a session inserted, kept until its receiver
  * acknowledges it: nobody else can send it again if it is lost.  The
  * refused line itself is acknowledged by anything the other end sends
  * later, so its sender may never retransmit it: the answer goes again
@@ -112,7 +112,9 @@ struct session {
 	 */
 	int *bind_ht;
 	unsigned int bind_ht_size;
-	struct session_answer *ans; /* NULL: none unacknowledged */
+	/* refusal answers not yet acknowledged, oldest first */
+#define ENGINE_ANSWERS 4
+	struct session_answer *ans[ENGINE_ANSWERS];
 	/* retransmissions in a row that reached back to a forgotten
 	 * rewrite: the sender will never stop, the connection is reset
 	 */
