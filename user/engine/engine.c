@@ -186,32 +186,48 @@ static void answer_load(struct session *s)
 {
 	for (int dir = 0; dir < 2; dir++) {
 		struct session_answer *a;
-		const struct stream_rec *t = NULL, *r;
+		const struct stream_rec *r;
+		unsigned int k = 0, first, last;
+		size_t total = 0, off = 0;
 		uint32_t ack = 0;
 		bool have = false;
 
-		for (unsigned int k = 0; (r = stream_rec_at(&s->st, dir, k));
-		     k++)
-			if (r->a == r->b && r->len && r->out) {
-				t = r;
-				break;
-			}
-		for (unsigned int k = 0;
-		     t && (r = stream_rec_at(&s->st, dir ^ 1, k)); k++)
+		/* the newest text inserted, all of it: refusals answered at
+		 * one point are records of their own, oldest first
+		 */
+		while ((r = stream_rec_at(&s->st, dir, k)) &&
+		       !(r->a == r->b && r->len && r->out))
+			k++;
+		if (!r)
+			continue;
+		first = last = k;
+		total = r->len;
+		while ((r = stream_rec_at(&s->st, dir, last + 1)) &&
+		       r->a == r->b &&
+		       r->a == stream_rec_at(&s->st, dir, k)->a && r->len &&
+		       r->out) {
+			total += r->len;
+			last++;
+		}
+		for (k = 0; (r = stream_rec_at(&s->st, dir ^ 1, k)); k++)
 			if (r->a != r->b && !r->len) {
 				ack = r->b;
 				have = true;
 				break;
 			}
-		if (!t || !have || t->len > sizeof(a->text) ||
-		    !(a = answer_slot(s)))
+		if (!have || total > sizeof(a->text) || !(a = answer_slot(s)))
 			continue;
+		for (k = last + 1; k-- > first;) { /* oldest first */
+			r = stream_rec_at(&s->st, dir, k);
+			memcpy(a->text + off, r->out, r->len);
+			off += r->len;
+		}
+		r = stream_rec_at(&s->st, dir, first);
 		a->dir = dir ^ 1;
-		a->seq = t->a + (uint32_t)seqadj_off(&s->st.d[dir].adj, t->a) -
-			 (uint32_t)t->len;
+		a->seq = r->a + (uint32_t)seqadj_off(&s->st.d[dir].adj, r->a) -
+			 (uint32_t)total;
 		a->ack = ack;
-		a->len = t->len;
-		memcpy(a->text, t->out, t->len);
+		a->len = total;
 		a->sends = 1;
 		a->sent_ns = mono_ns();
 	}
