@@ -1428,7 +1428,7 @@ static void stream_piece(struct engine *e, struct session *s, int dir,
 		s->ctl.flags |= BPFALG_CTL_NOT_PROTO;
 		e->out.adj_changed = true; /* published below */
 	}
-	if (e->out.adj_changed) {
+	if (e->out.adj_changed || e->out.held_sent) {
 		replay_save(s, dir);
 		if (e->out.n_refused)
 			replay_save(s, dir ^ 1);

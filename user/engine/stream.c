@@ -91,11 +91,18 @@ int stream_load_rec(struct stream *st, int dir, uint32_t a, uint32_t b,
 	struct stream_dir *d = &st->d[dir & 1];
 	const struct stream_rec *last = stream_last_rec(st, dir);
 
-	/* only records of rewrites the history has, oldest first */
-	if (!d->loaded || d->init || !loaded_point(d, a, b) ||
-	    (last && !seq_le(last->b, a)) || len > STREAM_OUT_MAX)
+	/* records of rewrites the history has, or of unchanged lines (held
+	 * ones: their start was acknowledged to their sender), oldest first
+	 */
+	if (d->init || (last && !seq_le(last->b, a)) || len > STREAM_OUT_MAX ||
+	    !(len == b - a || (d->loaded && loaded_point(d, a, b))))
 		return -1;
 	rec_add(d, a, b, out, len);
+	/* what went out before the restart */
+	if (!d->loaded || seq_lt(d->loaded_end, b)) {
+		d->loaded = true;
+		d->loaded_end = b;
+	}
 	return 0;
 }
 
@@ -446,12 +453,15 @@ static void process_new(struct stream *st, int dir, struct emit *em,
 			 * (which will never send it again): a record lets a
 			 * retransmission of the rest carry all of it
 			 */
-			if (was_holding && !pos)
+			if (was_holding && !pos) {
 				rec_add(d, c, c + (uint32_t)llen, buf, llen);
+				o->held_sent = true;
+			}
 		} else {
 			uint32_t a = c + (uint32_t)pos, b = a + (uint32_t)llen;
 
 			rec_add(d, a, b, o->buf + o->len, (size_t)n);
+			o->held_sent |= was_holding && !pos;
 			o->len += (size_t)n;
 			delta += n - (int32_t)llen;
 			seqadj_push(&d->adj, a, b, off + delta);
@@ -478,8 +488,10 @@ static void process_new(struct stream *st, int dir, struct emit *em,
 			return;
 		}
 		emit_bytes(em, c + (uint32_t)pos, buf + pos, tail);
-		if (was_holding && !pos)
+		if (was_holding && !pos) {
 			rec_add(d, c, end, buf, tail);
+			o->held_sent = true;
+		}
 		d->midline = true;
 	}
 	d->sent = d->next = c + (uint32_t)blen;
@@ -601,6 +613,7 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 	o->inject_failed = NULL;
 	o->refused_again = false;
 	o->hold_ack = false;
+	o->held_sent = false;
 	if (st->closed) {
 		o->dropped = "connection closed: a held line never ended";
 		return 0;

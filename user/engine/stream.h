@@ -174,6 +174,10 @@ struct stream_out {
 	 */
 	bool hold_ack;
 	uint32_t hold_ack_seq;
+	/* held (and acknowledged) bytes went out: their record must
+	 * outlive a controller restart (stream_load_rec)
+	 */
+	bool held_sent;
 };
 
 /* stream_out.dropped when a retransmission reaches back to a rewritten
