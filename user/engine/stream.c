@@ -119,6 +119,8 @@ int stream_load_hold(struct stream *st, int dir, uint32_t start,
 	d->next = start + (uint32_t)len;
 	memcpy(d->hold, buf, len);
 	d->hold_since_ns = now_ns;
+	if (d->loaded)
+		loaded_floor(d); /* what went before the hold: as at init */
 	return 0;
 }
 
