@@ -633,7 +633,8 @@ struct bpfalg_replay_key {
 	struct bpfalg_tuple key;
 	/* BPFALG_DIR_*: that direction's newest rewritten lines; 2 + dir:
 	 * the bytes it holds back for their line's end (acknowledged to
-	 * their sender already, which will never send them again)
+	 * their sender already, which will never send them again); 4 + dir:
+	 * how far it went out (rec[0].end), rewritten or not
 	 */
 	__u32 dir;
 };

@@ -108,6 +108,31 @@ static void replay_save(struct session *s, int dir)
 			s->af->tag, strerror(errno));
 }
 
+/* How far direction @dir went out, into ctl_replay (a restarted
+ * controller must not take a retransmission of it for new data, nor a
+ * segment after it for one beyond a gap).
+ */
+static void sent_save(struct session *s, int dir)
+{
+	static struct bpfalg_replay v;
+	const struct stream_dir *d = &s->st.d[dir];
+	struct bpfalg_replay_key k;
+
+	if (!d->init || (s->have_sent_kept[dir] &&
+			 !((int32_t)(d->sent - s->sent_kept[dir]) > 0)))
+		return;
+	memset(&k, 0, sizeof(k));
+	k.key = s->key;
+	k.dir = 4 + (__u32)dir;
+	v.n = 1;
+	v.rec[0].start = v.rec[0].end = d->sent;
+	v.rec[0].len = 0;
+	if (!bpf_map_update_elem(s->e->fd_replay, &k, &v, BPF_ANY)) {
+		s->sent_kept[dir] = d->sent;
+		s->have_sent_kept[dir] = true;
+	}
+}
+
 /* Direction @dir's held bytes into ctl_replay (or out, when none). */
 static void hold_save(struct session *s, int dir)
 {
@@ -261,6 +286,15 @@ static void replay_load(struct engine *e, struct session *s)
 
 		memset(&k, 0, sizeof(k));
 		k.key = s->key;
+		k.dir = 4 + (__u32)dir;
+		if (!bpf_map_lookup_elem(e->fd_replay, &k, &v) && v.n == 1)
+			stream_load_sent(&s->st, dir, v.rec[0].end);
+	}
+	for (int dir = 0; dir < 2; dir++) {
+		struct bpfalg_replay_key k;
+
+		memset(&k, 0, sizeof(k));
+		k.key = s->key;
 		k.dir = 2 + (__u32)dir;
 		if (!bpf_map_lookup_elem(e->fd_replay, &k, &v) && v.n == 1 &&
 		    v.rec[0].len <= sizeof(v.out) &&
@@ -272,7 +306,7 @@ static void replay_load(struct engine *e, struct session *s)
 
 static void replay_forget(struct engine *e, const struct bpfalg_tuple *key)
 {
-	for (int dir = 0; dir < 4; dir++) {
+	for (int dir = 0; dir < 6; dir++) {
 		struct bpfalg_replay_key k;
 
 		memset(&k, 0, sizeof(k));
@@ -1435,6 +1469,7 @@ static void stream_piece(struct engine *e, struct session *s, int dir,
 	}
 	if (e->out.hold_ack || s->hold_kept[dir])
 		hold_save(s, dir);
+	sent_save(s, dir);
 	if (e->out.dropped)
 		pr_debug("[%s] segment not sent: %s\n", s->af->tag,
 			 e->out.dropped);

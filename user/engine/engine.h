@@ -120,6 +120,8 @@ struct session {
 	 */
 	unsigned int forgotten;
 	bool hold_kept[2]; /* ctl_replay has this direction's held bytes */
+	uint32_t sent_kept[2]; /* ... and how far it went out */
+	bool have_sent_kept[2];
 	/* per direction: the highest acknowledgement of its data seen in
 	 * the other direction's punted segments (wire numbers): what an
 	 * answer sent as from that end may acknowledge at most

@@ -106,6 +106,18 @@ int stream_load_rec(struct stream *st, int dir, uint32_t a, uint32_t b,
 	return 0;
 }
 
+void stream_load_sent(struct stream *st, int dir, uint32_t sent)
+{
+	struct stream_dir *d = &st->d[dir & 1];
+
+	if (d->init)
+		return;
+	if (!d->loaded || seq_lt(d->loaded_end, sent)) {
+		d->loaded = true;
+		d->loaded_end = sent;
+	}
+}
+
 int stream_load_hold(struct stream *st, int dir, uint32_t start,
 		     const uint8_t *buf, size_t len, uint64_t now_ns)
 {

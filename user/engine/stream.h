@@ -196,6 +196,10 @@ void stream_init(struct stream *st, const struct stream_ops *ops, void *ctx,
 void stream_load_adj(struct stream *st, int dir, const struct bpfalg_seqadj *a);
 int stream_load_rec(struct stream *st, int dir, uint32_t a, uint32_t b,
 		    const uint8_t *out, size_t len);
+/* How far direction @dir went out before a restart (@sent): bytes before
+ * it are never parsed again, unchanged ones replay as they are.
+ */
+void stream_load_sent(struct stream *st, int dir, uint32_t sent);
 /* Bytes direction @dir held at a restart, from its sequence number @start
  * (before any segment of the direction is seen).
  */
