@@ -36,7 +36,8 @@
  * Checked (abort() on violation):
  *  - every packet the engine sends parses, and its TCP checksum is right;
  *  - a receiver never gets two different bytes at one sequence number
- *    (a replay is the same bytes, a rewrite never shifts what was sent);
+ *    (a replay is the same bytes, a rewrite never shifts what was sent),
+ *    until the engine resets the connection;
  *  - liveness: after the input, both ends end their data with a line end
  *    and everything is exchanged without loss (retransmissions from the
  *    oldest unacknowledged byte, as TCP does): every byte each end sent
@@ -265,6 +266,8 @@ int reinject_set_mark(struct reinject *r, uint32_t mark)
 	return 0;
 }
 
+static bool reset_sent;
+
 #define CLIENT_A 0x0a000102u /* 10.0.1.2 */
 #define SERVER_A 0xc0000202u /* 192.0.2.2 */
 #define PUBLIC_A 0xc0000201u /* 192.0.2.1 */
@@ -297,6 +300,12 @@ int reinject_send(struct reinject *r, int family, const uint8_t *pkt,
 	}
 	dst = (uint32_t)pkt[16] << 24 | pkt[17] << 16 | pkt[18] << 8 | pkt[19];
 	CHECK(dst == CLIENT_A || dst == SERVER_A || dst == PUBLIC_A);
+	/* the engine reset the connection: what a peer still gets of it
+	 * afterwards (a flow gone, its segments passed as they are) is no
+	 * longer one stream
+	 */
+	if (pkt[33] & 0x04)
+		reset_sent = true;
 	to = dst == SERVER_A;
 	TRACE("    engine -> %s: %zu bytes\n", to ? "server" : "client", len);
 	if (netn[to] == NETQ)
@@ -496,7 +505,7 @@ static void receive(int who, const uint8_t *p, size_t len)
 
 		if (o >= WIRE_MAX)
 			continue;
-		if (e->have[o])
+		if (e->have[o] && !reset_sent)
 			CHECK(e->wire[o] == th[hl + i]);
 		e->wire[o] = th[hl + i];
 		e->have[o] = 1;
@@ -572,6 +581,7 @@ static void setup(uint8_t cfg)
 			free(netq[w][--netn[w]].p);
 	}
 	memset(ends, 0, sizeof(ends));
+	reset_sent = false;
 	ends[0].isn = 0xfffff000u + ((uint32_t)(cfg >> 4) << 8);
 	ends[1].isn = 0x7ffffff0u - ((uint32_t)(cfg >> 4) << 4);
 	ends[0].peer_isn = ends[1].isn;
@@ -690,7 +700,7 @@ static bool engine_ended(void)
 	/* a reset reached an end: it stopped (counters of a controller
 	 * that restarted before its next tick are not kept)
 	 */
-	if (ends[0].dead || ends[1].dead)
+	if (ends[0].dead || ends[1].dead || reset_sent)
 		return true;
 	return c[BPFALG_AS_RESET] || c[BPFALG_AS_SESSIONS_EVICTED] ||
 	       c[BPFALG_AS_SESSIONS_FULL] || c[BPFALG_AS_REINJECT_FAIL];
