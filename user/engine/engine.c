@@ -1317,7 +1317,11 @@ static void send_hold_ack(struct engine *e, struct session *s, int dir,
 	};
 	uint32_t start = s->st.d[dir].sent;
 
+	/* a rebuilt session knows nothing of what came before its first
+	 * byte until the other end's acknowledgement is seen
+	 */
 	if (!e->out.hold_ack || !(g->flags & TCP_ACK) ||
+	    (!s->have_acked[dir] && s->st.d[dir].loaded) ||
 	    (int32_t)(answer_ack(s, dir, start) - start) < 0)
 		return;
 	send_answer(e, s, dir, &n);
