@@ -67,6 +67,17 @@ static struct session *session_find(struct engine *e,
 	return NULL;
 }
 
+/* ctl_replay's entries of a flow direction (struct bpfalg_replay_key) */
+enum { REPLAY_LINES = 0, REPLAY_HELD = 2, REPLAY_SENT = 4 };
+
+static void replay_key(struct bpfalg_replay_key *k,
+		       const struct bpfalg_tuple *key, int kind, int dir)
+{
+	memset(k, 0, sizeof(*k));
+	k->key = *key;
+	k->dir = (__u32)(kind + dir);
+}
+
 /*
  * The newest rewritten lines of direction @dir into ctl_replay (as many as
  * fit), for a controller that rebuilds this session (restart, eviction):
@@ -80,9 +91,7 @@ static void replay_save(struct session *s, int dir)
 	size_t room = sizeof(v.out), off = 0;
 	unsigned int n = 0;
 
-	memset(&k, 0, sizeof(k));
-	k.key = s->key;
-	k.dir = (__u32)dir;
+	replay_key(&k, &s->key, REPLAY_LINES, dir);
 	/* newest first, as long as they fit */
 	while (n < BPFALG_REPLAY_RECS && (r = stream_rec_at(&s->st, dir, n)) &&
 	       r->out && r->len <= room) {
@@ -121,9 +130,7 @@ static void sent_save(struct session *s, int dir)
 	if (!d->init || (s->have_sent_kept[dir] &&
 			 !((int32_t)(d->sent - s->sent_kept[dir]) > 0)))
 		return;
-	memset(&k, 0, sizeof(k));
-	k.key = s->key;
-	k.dir = 4 + (__u32)dir;
+	replay_key(&k, &s->key, REPLAY_SENT, dir);
 	v.n = 1;
 	v.rec[0].start = v.rec[0].end = d->sent;
 	v.rec[0].len = 0;
@@ -141,9 +148,7 @@ static void hold_save(struct session *s, int dir)
 	struct bpfalg_replay_key k;
 	size_t n = d->next - d->sent;
 
-	memset(&k, 0, sizeof(k));
-	k.key = s->key;
-	k.dir = 2 + (__u32)dir;
+	replay_key(&k, &s->key, REPLAY_HELD, dir);
 	if (!n) {
 		if (s->hold_kept[dir])
 			bpf_map_delete_elem(s->e->fd_replay, &k);
@@ -292,9 +297,7 @@ static void replay_load(struct engine *e, struct session *s)
 		struct bpfalg_replay_key k;
 		size_t off = 0;
 
-		memset(&k, 0, sizeof(k));
-		k.key = s->key;
-		k.dir = (__u32)dir;
+		replay_key(&k, &s->key, REPLAY_LINES, dir);
 		if (bpf_map_lookup_elem(e->fd_replay, &k, &v))
 			continue;
 		for (unsigned int i = 0; i < v.n && i < BPFALG_REPLAY_RECS &&
@@ -310,18 +313,14 @@ static void replay_load(struct engine *e, struct session *s)
 	for (int dir = 0; dir < 2; dir++) {
 		struct bpfalg_replay_key k;
 
-		memset(&k, 0, sizeof(k));
-		k.key = s->key;
-		k.dir = 4 + (__u32)dir;
+		replay_key(&k, &s->key, REPLAY_SENT, dir);
 		if (!bpf_map_lookup_elem(e->fd_replay, &k, &v) && v.n == 1)
 			stream_load_sent(&s->st, dir, v.rec[0].end);
 	}
 	for (int dir = 0; dir < 2; dir++) {
 		struct bpfalg_replay_key k;
 
-		memset(&k, 0, sizeof(k));
-		k.key = s->key;
-		k.dir = 2 + (__u32)dir;
+		replay_key(&k, &s->key, REPLAY_HELD, dir);
 		if (!bpf_map_lookup_elem(e->fd_replay, &k, &v) && v.n == 1 &&
 		    v.rec[0].len <= sizeof(v.out) &&
 		    !stream_load_hold(&s->st, dir, v.rec[0].start, v.out,
@@ -335,9 +334,7 @@ static void replay_forget(struct engine *e, const struct bpfalg_tuple *key)
 	for (int dir = 0; dir < 6; dir++) {
 		struct bpfalg_replay_key k;
 
-		memset(&k, 0, sizeof(k));
-		k.key = *key;
-		k.dir = (__u32)dir;
+		replay_key(&k, key, REPLAY_LINES, dir);
 		bpf_map_delete_elem(e->fd_replay, &k);
 	}
 }
