@@ -555,8 +555,6 @@ tc_new_outbound(struct __sk_buff *skb, const struct pkt *p,
 			return NULL;
 		reply->daddr[0] = c->public_v4;
 	}
-	if (!host_admit(&p->t, c))
-		return NULL;
 	return flow_create(p, reply,
 			   p->t.family == BPFALG_AF_INET ? BPFALG_NAT_SNAT :
 							   BPFALG_NAT_NONE,
@@ -843,7 +841,8 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress,
 	}
 
 	flow_account(f, dir, pp, now);
-	if (tbl == FT_NEW && flow_answered(f))
+	if (tbl == FT_NEW && flow_answered(f) &&
+	    !(f->flags & BPFALG_FF_OVER_SHARE))
 		f = flow_promote(f, &orig);
 	flow_xlate(f, &orig, dir, &x);
 	if (tc_rewrite(skb, pp, &x))

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 12
+#define BPFALG_LAYOUT_VERSION 13
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.  The default; --reinject-mark VALUE[/MASK] sets the
@@ -90,6 +90,10 @@ enum bpfalg_flow_state {
  * egress.  Without it, the other way round.
  */
 #define BPFALG_FF_INBOUND (1u << 4)
+/* Answered while its inside host held its share of the answered pair
+ * (--max-flows-per-host): it stays in the unreplied pair for good.
+ */
+#define BPFALG_FF_OVER_SHARE (1u << 5)
 
 /* bpfalg_flow.tcp_seen[dir] bits */
 #define BPFALG_TS_SYN (1u << 0)
@@ -334,9 +338,9 @@ struct bpfalg_frag6_key {
 };
 
 /*
- * Unreplied flows per inside address (map "host_unreplied"), for
- * --max-flows-per-host: counted up at creation, down at promotion, and
- * recounted by the controller's sweep (an eviction or expiry tells nobody).
+ * Answered flows per inside address (map "host_answered"), for
+ * --max-flows-per-host: counted up at promotion and recounted by the
+ * controller's sweep (an eviction or expiry tells nobody).
  */
 #define BPFALG_MAX_HOSTS 65536
 struct bpfalg_host_key {
@@ -466,8 +470,8 @@ struct bpfalg_config {
 	__u16 port_max;
 	__u32 fail_policy; /* enum bpfalg_fail_policy */
 	__u32 controller_pid; /* daemon consuming the ring buffer, 0 none */
-	/* unreplied flows one inside address may hold (host_unreplied);
-	 * 0: no limit
+	/* answered flows one inside address may originate
+	 * (host_answered); 0: no limit
 	 */
 	__u32 max_flows_per_host;
 	/* a packet is a reinjected one when (mark & reinject_mask) ==

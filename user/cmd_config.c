@@ -44,6 +44,8 @@ static int config_from_pins(struct up_config *uc, char *err, size_t errlen)
 	uc->port_max = c.port_max;
 	uc->fail_policy = c.fail_policy;
 	uc->timeouts = c.timeouts;
+	uc->max_flows_per_host = c.max_flows_per_host;
+	uc->host_share_auto = false;
 
 	uc->n_inside = s.n_inside < CONFIG_MAX_INSIDE ? (int)s.n_inside :
 							CONFIG_MAX_INSIDE;

@@ -81,6 +81,8 @@ void config_defaults(struct up_config *c)
 	c->xdp_mode = XDP_MODE_NATIVE;
 	c->xdp_fast = XDP_FAST_AUTO;
 	c->flows = BPFALG_DEFAULT_FLOWS;
+	c->max_flows_per_host = c->flows / CONFIG_HOST_SHARE;
+	c->host_share_auto = true;
 	c->port_min = 1024;
 	c->port_max = 65535;
 	c->reinject_mark = BPFALG_REINJECT_MARK;
@@ -187,7 +189,8 @@ static const struct opt_def opts[] = {
 	  "flow table size (default 262144)" },
 	{ "--max-flows-per-host", OPT_U32, OFF(max_flows_per_host), NULL, 0,
 	  16777216, "N",
-	  "unreplied flows one inside address may hold (0: no limit)" },
+	  "answered flows one inside address may hold; beyond, its flows are "
+	  "the first evicted (default a quarter of --flows, 0: no limit)" },
 	{ "--port-range", OPT_RANGE, OFF(port_min), NULL, 1, 65535, "MIN-MAX",
 	  "SNAT port range (default 1024-65535)" },
 	{ "--reinject-mark", OPT_MARK, OFF(reinject_mark), NULL, 0, 0,
@@ -577,6 +580,11 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 				 o->min, o->max);
 			return -1;
 		}
+		/* the per-host share follows the table until it is set */
+		if (dst == &c->max_flows_per_host)
+			c->host_share_auto = false;
+		else if (dst == &c->flows && c->host_share_auto)
+			c->max_flows_per_host = c->flows / CONFIG_HOST_SHARE;
 		return 0;
 	case OPT_RANGE: {
 		const char *dash = strchr(val, '-');

@@ -18,6 +18,10 @@
 #include "bpfalg.h"
 
 #define CONFIG_MAX_INSIDE 16
+/* --max-flows-per-host by default: no inside host may hold more than this
+ * fraction (1/N) of the answered flows
+ */
+#define CONFIG_HOST_SHARE 4
 #define CONFIG_DEFAULT_FILE "/etc/bpfalg/bpfalg.conf"
 #define CONFIG_LIST_MAX 256 /* BPFALG_SETTINGS_LIST */
 #define CONFIG_PATH_MAX 256 /* BPFALG_SETTINGS_PATH */
@@ -48,7 +52,8 @@ struct up_config {
 	__u32 tc_fast; /* enum xdp_fast: TC redirect of established flows */
 	__u32 tc_mode; /* enum tc_mode */
 	__u32 flows; /* flow table entries */
-	__u32 max_flows_per_host; /* unreplied flows per inside address */
+	__u32 max_flows_per_host; /* answered flows per inside address */
+	bool host_share_auto; /* max_flows_per_host follows flows */
 	__u32 port_min, port_max;
 	__u32 reinject_mark, reinject_mask; /* --reinject-mark VALUE/MASK */
 	__u32 fail_policy; /* enum bpfalg_fail_policy */

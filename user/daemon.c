@@ -243,7 +243,7 @@ static int open_maps(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	d->gc.pinholes = pins_map_fd(d->pin_path, "pinholes", err, errlen);
 	d->gc.frags = pins_map_fd(d->pin_path, "frags", err, errlen);
-	d->gc.hosts = pins_map_fd(d->pin_path, "host_unreplied", err, errlen);
+	d->gc.hosts = pins_map_fd(d->pin_path, "host_answered", err, errlen);
 	rb_fd = pins_map_fd(d->pin_path, "punt_rb", err, errlen);
 	if (d->gc.pinholes < 0 || d->gc.frags < 0 || d->gc.hosts < 0 ||
 	    rb_fd < 0)

@@ -126,7 +126,7 @@ static void set_free(struct gc_set *s)
 	free(s);
 }
 
-/* ------------------------------------- unreplied flows per inside host */
+/* -------------------------------------- answered flows per inside host */
 
 struct gc_hosts {
 	struct host_slot {
@@ -196,7 +196,7 @@ static void hosts_free(struct gc_hosts *h)
 
 /*
  * Write the counts the sweep made over the datapath's: evictions and
- * expiries are invisible to it.  Hosts without unreplied flows go.  (A
+ * expiries are invisible to it.  Hosts without answered flows go.  (A
  * flow made between the count and the write is missed until the next
  * sweep: the limit is approximate by that much.)
  */
@@ -342,8 +342,7 @@ static int sweep_orig(const struct gc_maps *m, struct gc_state *gs, int fam,
 						    to, now, st);
 			else if (set_add(gs->seen, half_hash(fam, pair, key,
 							     f->cookie)) ||
-				 (gs->count_hosts &&
-				  pair == FLOWTAB_UNREPLIED &&
+				 (gs->count_hosts && pair == FLOWTAB_ANSWERED &&
 				  !(f->flags & BPFALG_FF_INBOUND) &&
 				  hosts_add(gs->hosts, &t)))
 				return -ENOMEM;
@@ -557,7 +556,7 @@ int gc_step(const struct gc_maps *m, struct gc_state *gs,
 			ret = ret ? ret : 1;
 		}
 		if (ret == 1) {
-			/* every unreplied pair counted: publish */
+			/* every original half counted: publish */
 			if (gs->phase == GC_REV - 1 && gs->count_hosts &&
 			    m->hosts >= 0)
 				hosts_publish(m, gs->hosts);

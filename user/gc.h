@@ -55,7 +55,7 @@ struct gc_ended {
 struct gc_maps {
 	struct flowtab ft;
 	int pinholes, frags;
-	int hosts; /* host_unreplied (-1: not recounted) */
+	int hosts; /* host_answered (-1: not recounted) */
 	/* told of every flow and pinhole the sweep ends (may be NULL) */
 	void (*ended)(void *arg, const struct gc_ended *e);
 	void *arg;
@@ -73,7 +73,7 @@ struct gc_stats {
 };
 
 struct gc_set; /* hashes of halves: keys and cookies */
-struct gc_hosts; /* unreplied flows per inside address */
+struct gc_hosts; /* answered flows per inside address */
 
 /* A sweep in progress: where it stands. */
 struct gc_state {
@@ -88,8 +88,8 @@ struct gc_state {
 	 * a flow being made; it is never an orphan two sweeps running.
 	 */
 	struct gc_set *suspects, *next_suspects;
-	/* --max-flows-per-host is set: unreplied flows per inside address
-	 * are counted as the sweep reads them (both families) and written
+	/* --max-flows-per-host is set: answered flows per inside address
+	 * (those it originated) are counted as the sweep reads them (both families) and written
 	 * back after the last original half
 	 */
 	bool count_hosts;

@@ -93,14 +93,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nh_cache SEC(".maps");
 
-/* Unreplied flows per inside address (--max-flows-per-host). */
+/* Answered flows each inside address originated (--max-flows-per-host). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, BPFALG_MAX_HOSTS);
 	__type(key, struct bpfalg_host_key);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} host_unreplied SEC(".maps");
+} host_answered SEC(".maps");
 
 /* Expectations filled by the ALGs: remote + public port -> inside target. */
 struct {

@@ -308,19 +308,17 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 }
 
 /*
- * --max-flows-per-host: how many unreplied flows an inside address holds.
- * host_admit() says whether one more may be made (and counts it when so),
- * host_release() takes one off when it is answered.  The counts are
- * approximate between two sweeps of the controller, which recounts them.
+ * --max-flows-per-host: how many answered flows an inside address holds.
+ * The answered pair is LRU like the unreplied one, so without a share one
+ * host whose peers answer everything could evict every other host's
+ * established connections.  host_admit() says whether one more of its
+ * flows may move into the answered pair, and counts it when so.  A flow
+ * above the share stays in the unreplied pair (BPFALG_FF_OVER_SHARE): it
+ * keeps working, but it is the first to go when that pair is flooded, and
+ * it gets no fast path.  Nothing counts down: the controller's sweep
+ * recounts (an eviction or expiry tells nobody), so the share is
+ * approximate by what ended since the last sweep.
  */
-static __always_inline void host_key(const struct bpfalg_tuple *t,
-				     struct bpfalg_host_key *k)
-{
-	__builtin_memcpy(k->addr, t->saddr, 16);
-	k->family = t->family;
-	k->pad[0] = k->pad[1] = k->pad[2] = 0;
-}
-
 static __always_inline bool host_admit(const struct bpfalg_tuple *t,
 				       const struct bpfalg_config *c)
 {
@@ -329,13 +327,14 @@ static __always_inline bool host_admit(const struct bpfalg_tuple *t,
 
 	if (!c->max_flows_per_host)
 		return true;
-	host_key(t, &k);
-	n = bpf_map_lookup_elem(&host_unreplied, &k);
+	__builtin_memcpy(k.addr, t->saddr, 16);
+	k.family = t->family;
+	k.pad[0] = k.pad[1] = k.pad[2] = 0;
+	n = bpf_map_lookup_elem(&host_answered, &k);
 	if (!n) {
-		if (!bpf_map_update_elem(&host_unreplied, &k, &one,
-					 BPF_NOEXIST))
+		if (!bpf_map_update_elem(&host_answered, &k, &one, BPF_NOEXIST))
 			return true;
-		n = bpf_map_lookup_elem(&host_unreplied, &k);
+		n = bpf_map_lookup_elem(&host_answered, &k);
 		if (!n)
 			return true; /* evicted meanwhile: the sweep recounts */
 	}
@@ -345,20 +344,6 @@ static __always_inline bool host_admit(const struct bpfalg_tuple *t,
 	}
 	__sync_fetch_and_add(n, 1);
 	return true;
-}
-
-static __always_inline void host_release(const struct bpfalg_tuple *t)
-{
-	struct bpfalg_config *c = get_cfg();
-	struct bpfalg_host_key k;
-	__u32 *n;
-
-	if (!c || !c->max_flows_per_host)
-		return;
-	host_key(t, &k);
-	n = bpf_map_lookup_elem(&host_unreplied, &k);
-	if (n && *n)
-		__sync_fetch_and_add(n, (__u32)-1);
 }
 
 /*
@@ -371,10 +356,11 @@ __noinline int flow_promote_copy(struct bpfalg_flow *f,
 				 const struct bpfalg_tuple *orig)
 {
 	struct bpfalg_tuple reply;
+	struct bpfalg_config *cfg = get_cfg();
 	struct bpfalg_flow *tmp, *nf;
 	__u32 zero = 0, cookie;
 
-	if (!f || !orig)
+	if (!f || !orig || !cfg)
 		return 0;
 	tmp = bpf_map_lookup_elem(&flow_scratch, &zero);
 	if (!tmp)
@@ -385,6 +371,10 @@ __noinline int flow_promote_copy(struct bpfalg_flow *f,
 	 */
 	if (tmp->cookie == BPFALG_COOKIE_DEAD)
 		return 0;
+	if (!(tmp->flags & BPFALG_FF_INBOUND) && !host_admit(orig, cfg)) {
+		f->flags |= BPFALG_FF_OVER_SHARE;
+		return 0;
+	}
 	bpfalg_flow_reply(tmp, orig, &reply);
 	nf = fm_orig(FT_ASSURED, orig);
 	if (!nf || nf->cookie != tmp->cookie) {
@@ -400,8 +390,6 @@ __noinline int flow_promote_copy(struct bpfalg_flow *f,
 	if (fm_rev(FT_NEW, &reply, NULL, &cookie) && cookie == tmp->cookie)
 		fm_rev_del(FT_NEW, &reply);
 	count(BPFALG_CNT_FLOW_PROMOTED);
-	if (!(tmp->flags & BPFALG_FF_INBOUND))
-		host_release(orig);
 	return 1;
 }
 

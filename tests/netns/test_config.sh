@@ -147,7 +147,7 @@ expected_show() {
 		tc-fast = auto
 		tc-mode = auto
 		flows = 8192
-		max-flows-per-host = 0
+		max-flows-per-host = 2048
 		port-range = 1024-65535
 		reinject-mark = 0x0a1e0001/0xffffffff
 		fail-policy = drop

@@ -164,6 +164,33 @@ static void config_alg_names(void)
 	ASSERT_STREQ(alg_mode_name(BPFALG_MODE_ON), "on");
 }
 
+/* --max-flows-per-host follows --flows (a quarter) until it is given */
+static void config_host_share_default(void)
+{
+	struct up_config c;
+	char err[256];
+
+	ASSERT_EQ(PARSE(&c, err, "--inside", "a", "--outside", "b",
+			"--masquerade"),
+		  0);
+	ASSERT_EQ(c.max_flows_per_host, 262144 / 4);
+	ASSERT_EQ(PARSE(&c, err, "--inside", "a", "--outside", "b",
+			"--masquerade", "--flows", "8192"),
+		  0);
+	ASSERT_EQ(c.max_flows_per_host, 2048);
+	ASSERT_EQ(PARSE(&c, err, "--inside", "a", "--outside", "b",
+			"--masquerade", "--max-flows-per-host", "0", "--flows",
+			"8192"),
+		  0);
+	ASSERT_EQ(c.max_flows_per_host, 0);
+	ASSERT_EQ(PARSE(&c, err, "--inside", "a", "--outside", "b",
+			"--masquerade", "--flows", "8192",
+			"--max-flows-per-host", "100"),
+		  0);
+	ASSERT_EQ(c.max_flows_per_host, 100);
+}
+
 UNIT_CASES(config_cases, CASE(config_minimal_masquerade),
-	   CASE(config_all_options), CASE(config_reinject_mark),
-	   CASE(config_errors_name_the_problem), CASE(config_alg_names));
+	   CASE(config_all_options), CASE(config_host_share_default),
+	   CASE(config_reinject_mark), CASE(config_errors_name_the_problem),
+	   CASE(config_alg_names));

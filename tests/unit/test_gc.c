@@ -372,17 +372,17 @@ static void sweep_case(struct gc_maps *m, struct gc_state *gs)
 					    has_rev(&m->ft, pair, &r[set][i]),
 				    "set %d: live flow %d touched", set, i);
 	}
-	/* unreplied flows per inside host, both families; inbound flows and
-	 * answered pairs not counted, a host without flows gone
+	/* answered flows per inside host, both families; inbound flows and
+	 * unreplied pairs not counted, a host without flows gone
 	 */
 	for (int set = 0; set < 4; set++) {
-		bool unr = set % FLOWTAB_PAIRS == FLOWTAB_UNREPLIED;
+		bool ans = set % FLOWTAB_PAIRS == FLOWTAB_ANSWERED;
 
-		ASSERT_EQ(host_count(m->hosts, &o[set][F_LIVE]), unr ? 2 : 0);
+		ASSERT_EQ(host_count(m->hosts, &o[set][F_LIVE]), ans ? 2 : 0);
 		ASSERT_EQ(host_count(m->hosts, &o[set][F_INBOUND]), 0);
 	}
 	ASSERT_TRUE(bpf_map_lookup_elem(m->hosts, &stale_host, &n),
-		    "a host without unreplied flows kept its count");
+		    "a host without answered flows kept its count");
 	ASSERT_TRUE(!bpf_map_lookup_elem(m->pinholes, &phk_new, &ph) &&
 			    !bpf_map_lookup_elem(m->frags, &frk_new, &fr),
 		    "live pinhole or fragment record deleted");
