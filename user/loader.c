@@ -73,6 +73,26 @@ static bool if_is_veth(const char *ifname)
 	return veth;
 }
 
+/* Does @name get the XDP fast path (BPFALG_IFF_XDP_FAST)? */
+static bool iface_xdp_fast(const struct up_config *uc, const char *name)
+{
+	return uc->xdp_fast == XDP_FAST_ON ||
+	       (uc->xdp_fast == XDP_FAST_AUTO && !if_is_veth(name));
+}
+
+/*
+ * Is no XDP program attached to @name?  An XDP program on a veth costs
+ * every frame a copy into a new page, and a veth needs none of its own to
+ * be a redirect target (its peer's counts): without the fast path there,
+ * none is attached (a NIC keeps one: its driver may transmit redirected
+ * frames only with an XDP program loaded).
+ */
+static bool iface_xdp_skip(const struct up_config *uc, const char *name)
+{
+	return uc->xdp_mode == XDP_MODE_OFF ||
+	       (!iface_xdp_fast(uc, name) && if_is_veth(name));
+}
+
 __u32 loader_flows6(__u32 flows)
 {
 	__u32 n = flows / BPFALG_DEFAULT_FLOWS6_DIV;
@@ -179,7 +199,7 @@ static int check_layout(const char *pin_path, char *err, size_t errlen)
 }
 
 static int open_and_load(struct attach_ctx *ax, const struct up_config *uc,
-			 char *err, size_t errlen)
+			 bool need_xdp, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = ax->pin_path);
 	int ret;
@@ -201,6 +221,13 @@ static int open_and_load(struct attach_ctx *ax, const struct up_config *uc,
 	 */
 	size_flow_maps(ax->xs->obj, uc->flows, loader_flows6(uc->flows));
 	size_flow_maps(ax->ts->obj, uc->flows, loader_flows6(uc->flows));
+	/* The XDP program is verified only when an interface gets it: its
+	 * verification is about half of `up`'s time, and on veth and tap
+	 * (Kubernetes pods, Proxmox guests) no interface does by default.
+	 * Its object is still loaded for the maps it shares.
+	 */
+	if (!need_xdp)
+		bpf_program__set_autoload(ax->xs->progs.xdp_alg, false);
 
 	ret = tc_alg__load(ax->ts);
 	if (!ret)
@@ -648,7 +675,7 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	char links[512];
 	const char *names[CONFIG_MAX_INSIDE + 1];
 	int idx[CONFIG_MAX_INSIDE + 1], n = 0, ret, out_ifindex;
-	bool fresh;
+	bool fresh, need_xdp = false;
 
 	*was_up = false;
 	out_ifindex = if_nametoindex(uc->outside);
@@ -695,7 +722,9 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	if (!ax)
 		return -ENOMEM;
 	ax->pin_path = pin_path;
-	ret = open_and_load(ax, uc, err, errlen);
+	for (int i = 0; i < n; i++)
+		need_xdp |= !iface_xdp_skip(uc, names[i]);
+	ret = open_and_load(ax, uc, need_xdp, err, errlen);
 	if (ret)
 		goto fail; /* libbpf may have pinned some maps already */
 
@@ -736,19 +765,9 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		ifc.role =
 			i == n - 1 ? BPFALG_ROLE_OUTSIDE : BPFALG_ROLE_INSIDE;
 		ifc.flags &= ~BPFALG_IFF_XDP_FAST;
-		if (uc->xdp_fast == XDP_FAST_ON ||
-		    (uc->xdp_fast == XDP_FAST_AUTO && !if_is_veth(names[i])))
+		if (iface_xdp_fast(uc, names[i]))
 			ifc.flags |= BPFALG_IFF_XDP_FAST;
-		/*
-		 * An XDP program on a veth costs every frame a copy into a
-		 * new page, and a veth needs none of its own to be a redirect
-		 * target (its peer's counts): without the fast path there,
-		 * none is attached (a NIC keeps one: its driver may transmit
-		 * redirected frames only with an XDP program loaded).
-		 */
-		xdp_skip = uc->xdp_mode == XDP_MODE_OFF ||
-			   (!(ifc.flags & BPFALG_IFF_XDP_FAST) &&
-			    if_is_veth(names[i]));
+		xdp_skip = iface_xdp_skip(uc, names[i]);
 		if (xdp_skip && uc->xdp_mode != XDP_MODE_OFF) {
 			drop_link(pin_path, names[i], HOOK_XDP, 0);
 			ifc.xdp_flags = 0;
