@@ -638,14 +638,17 @@ int stream_segment(struct stream *st, int dir, const struct stream_in *in,
 		d->init = true;
 		d->first = s;
 		d->sent = d->next = s;
-		if (d->loaded && seq_lt(s, d->loaded_end)) {
+		if (d->loaded) {
 			/* a retransmission of what the previous controller
 			 * sent: replayed from its record, or dropped, never
 			 * parsed again.  Unchanged bytes replay as they are
 			 * (the history gives their offset); a rewrite whose
-			 * record is not kept, or folded away, cannot.
+			 * record is not kept, or folded away, cannot.  So
+			 * also when the first segment is new data: one of
+			 * them may come later.
 			 */
-			d->sent = d->next = d->loaded_end;
+			if (seq_lt(s, d->loaded_end))
+				d->sent = d->next = d->loaded_end;
 			loaded_floor(d);
 		}
 	}
