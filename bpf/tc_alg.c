@@ -569,19 +569,22 @@ tc_new_outbound(struct __sk_buff *skb, const struct pkt *p,
  * flow's sequence adjustment.
  */
 #define CTL_INGRESS 2 /* tc_control() @how: bit 0 is the direction */
-static __noinline int tc_control(struct __sk_buff *skb, const struct pkt *p,
-				 const struct bpfalg_flow *f,
-				 const struct bpfalg_tuple *orig, __u32 how)
+__noinline int tc_control(struct __sk_buff *skb, const struct pkt *p,
+			  const struct bpfalg_flow *f,
+			  const struct bpfalg_tuple *orig, __u32 how)
 {
-	struct bpfalg_ctl *cs = bpf_map_lookup_elem(&ctl, orig);
 	struct bpfalg_config *c = get_cfg();
-	__u32 mode = alg_mode(f->alg);
 	bool ingress = how & CTL_INGRESS;
-	__u8 alg = f->alg, dir = how & 1;
+	__u8 alg, dir = how & 1;
+	struct bpfalg_ctl *cs;
 	__u64 now = dp_now();
+	__u32 mode;
 
-	if (!c)
+	if (!c || !skb || !p || !f || !orig)
 		return TC_ACT_SHOT;
+	cs = bpf_map_lookup_elem(&ctl, orig);
+	alg = f->alg;
+	mode = alg_mode(alg);
 
 	if ((!pkt_tcp_payload(p) && !pkt_udp_payload(p)) ||
 	    mode == BPFALG_MODE_OFF)
