@@ -527,7 +527,7 @@ enum bpfalg_counter {
 	BPFALG_CNT_WRONG_DIRECTION, /* tuple of a flow, wrong hook: dropped */
 	BPFALG_CNT_ICMP6_REFUSED, /* ICMPv6 type not allowed without state */
 	BPFALG_CNT_PORT_SEARCH, /* probe budget spent: controller asked */
-	BPFALG_CNT_HOST_LIMIT, /* inside host at --max-flows-per-host */
+	BPFALG_CNT_HOST_LIMIT, /* answered beyond its host's --max-flows-per-host */
 	BPFALG_CNT_TC_REDIRECT, /* TC forwarded an established flow's packet
 				 * to its egress device itself (--tc-fast)
 				 */
