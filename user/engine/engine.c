@@ -1480,8 +1480,8 @@ static void stream_piece(struct engine *e, struct session *s, int dir,
 	if (h->reason != BPFALG_PUNT_ALG_PAYLOAD)
 		return; /* observe: the original went on by itself */
 	if (e->out.dropped != stream_forgotten)
-		s->forgotten = 0;
-	else if (++s->forgotten >= 3)
+		s->forgotten[dir] = 0;
+	else if (++s->forgotten[dir] >= 3)
 		session_reset(e, s,
 			      "the sender keeps retransmitting a rewrite no "
 			      "record is left of");

@@ -115,10 +115,12 @@ struct session {
 	/* refusal answers not yet acknowledged, oldest first */
 #define ENGINE_ANSWERS 4
 	struct session_answer *ans[ENGINE_ANSWERS];
-	/* retransmissions in a row that reached back to a forgotten
-	 * rewrite: the sender will never stop, the connection is reset
+	/* per direction: its retransmissions in a row that reached back
+	 * to a forgotten rewrite (the other direction's segments do not
+	 * break the row): the sender will never stop, the connection is
+	 * reset
 	 */
-	unsigned int forgotten;
+	unsigned int forgotten[2];
 	bool hold_kept[2]; /* ctl_replay has this direction's held bytes */
 	uint32_t sent_kept[2]; /* ... and how far it went out */
 	bool have_sent_kept[2];
