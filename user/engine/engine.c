@@ -170,7 +170,8 @@ static void hold_save(struct session *s, int dir)
  * not have arrived, and only this controller can send it again: kept as
  * if just sent, so that the timer and the sender's segments (which show
  * it missing) bring it again.  Its acknowledgement is the refused line's
- * end, from the refused sender's own records.
+ * end, from the refused sender's own records (when newer ones took the
+ * refused lines' places there: the oldest one kept, which starts after).
  */
 /* A new kept answer (the oldest is given up when all are taken). */
 static struct session_answer *answer_slot(struct session *s)
@@ -227,6 +228,17 @@ static void answer_load(struct session *s)
 				have = true;
 				break;
 			}
+		if (!have && s->st.d[dir ^ 1].rec_n) {
+			/* the refused lines' records are gone (newer
+			 * rewrites took their places): they ended before the
+			 * oldest one kept, as far as the answers acknowledge
+			 * at most
+			 */
+			ack = stream_rec_at(&s->st, dir ^ 1,
+					    s->st.d[dir ^ 1].rec_n - 1)
+				      ->a;
+			have = true;
+		}
 		if (!have)
 			continue;
 		/* every text inserted that the records still have: which of
