@@ -1304,6 +1304,7 @@ static void send_refusal(struct engine *e, struct session *s, int dir)
 	}
 	a->ack = o->inject_ack;
 	a->sends = 0;
+	a->timed = 0;
 	answer_send(e, s, a);
 }
 
@@ -1384,26 +1385,32 @@ static void answer_follow(struct engine *e, struct session *s, int dir,
 			s->ans[ENGINE_ANSWERS - 1] = NULL;
 			continue;
 		}
-		if (a->sends < ANSWER_SENDS_MAX &&
-		    (e->out.refused_again ||
-		     mono_ns() - a->sent_ns >= ANSWER_AGAIN_NS))
+		/* not counted against the timer's sends: the receiver says
+		 * it has not got it
+		 */
+		if (e->out.refused_again ||
+		    mono_ns() - a->sent_ns >= ANSWER_AGAIN_NS)
 			answer_send(e, s, a);
 		i++;
 	}
 }
 
-/* The timer's part: 1, 2, 4, 8 s after the last send. */
+/* The timer's part: 1, 2, 4, 8 s after the last send, ANSWER_SENDS_MAX
+ * sends in all with the first.
+ */
 static void answer_tick(struct engine *e, struct session *s, uint64_t now)
 {
 	for (int i = 0; i < ENGINE_ANSWERS && s->ans[i]; i++) {
 		struct session_answer *a = s->ans[i];
 		unsigned int k;
 
-		if (a->sends >= ANSWER_SENDS_MAX)
+		if (a->timed >= ANSWER_SENDS_MAX - 1)
 			continue;
-		k = a->sends < 4 ? a->sends : 4;
-		if (now - a->sent_ns >= (NSEC << (k - 1)))
+		k = a->timed < 3 ? a->timed : 3;
+		if (now - a->sent_ns >= (NSEC << k)) {
+			a->timed++;
 			answer_send(e, s, a);
+		}
 	}
 }
 

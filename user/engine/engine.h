@@ -71,8 +71,11 @@ struct session_bind {
  * acknowledges it: nobody else can send it again if it is lost.  The
  * refused line itself is acknowledged by anything the other end sends
  * later, so its sender may never retransmit it: the answer goes again
- * when a segment of its receiver shows it missing (at most every 200 ms)
- * and on a timer (1, 2, 4, 8 s), 8 times at most.
+ * when a segment of its receiver shows it missing (at most every 200 ms,
+ * or at once when it retransmits the refused line) and on a timer (1, 2,
+ * 4, 8 s after the last send).  The timer gives up after 7 sends, the
+ * receiver's segments never do: sends they asked for do not count (a
+ * burst of them, all lost, would leave a hole nobody fills).
  */
 struct session_answer {
 	int dir; /* the refused sender's direction: the answer goes to it */
@@ -81,6 +84,7 @@ struct session_answer {
 	size_t len;
 	uint64_t sent_ns; /* last sent */
 	unsigned int sends;
+	unsigned int timed; /* sends of the timer */
 	uint8_t text[STREAM_INJECT_MAX];
 };
 
