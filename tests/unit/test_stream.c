@@ -1074,6 +1074,55 @@ static void stream_restart_new_first_folded(void)
 	stream_free(&st);
 }
 
+/*
+ * Ten points, two folded whose deltas add up to nothing (a refused line
+ * and a rewrite as much longer): the base is zero all the same.  A
+ * retransmission from the folded lines after a restart is dropped, not
+ * sent as it came (the receiver got them rewritten).
+ */
+static void stream_restart_folded_zero_base(void)
+{
+	static char seg[12 + 9 * 18 + 6], want[8 * 30 + 6];
+	struct stream st, st2;
+	int calls;
+
+	memcpy(seg, "DENY 12345\r\n", 12);
+	for (int i = 0; i < 9; i++)
+		memcpy(seg + 12 + 18 * i, P_SMALL, 18);
+	memcpy(seg + 12 + 9 * 18, "LIST\r\n", 6);
+	for (int i = 0; i < 8; i++)
+		memcpy(want + 30 * i, LONG, 30);
+	memcpy(want + 8 * 30, "LIST\r\n", 6);
+	setup(&st);
+	ASSERT_EQ(send_at(&st, 0, 1000, seg, 12 + 18, false, 0), 1);
+	ASSERT_EQ(send_at(&st, 0, 1030, seg + 30, 8 * 18, false, 0), 1);
+	ASSERT_EQ(st.d[0].adj.n, BPFALG_SEQADJ_POINTS);
+	ASSERT_EQ(st.d[0].adj.base, 0);
+	ASSERT_TRUE(pt_is(&st.d[0].adj, 0, 1048, 12), "oldest kept");
+
+	stream_init(&st2, &t_ops, NULL, &stats);
+	stream_load_adj(&st2, 0, &st.d[0].adj);
+	for (unsigned int k = 8; k-- > 0;) {
+		const struct stream_rec *r = stream_rec_at(&st, 0, k);
+
+		ASSERT_EQ(stream_load_rec(&st2, 0, r->a, r->b, r->out, r->len),
+			  0);
+	}
+	stream_load_sent(&st2, 0, 1174);
+	calls = line_calls;
+	ASSERT_EQ(send_at(&st2, 0, 1000, seg, sizeof(seg), false, 0), 0);
+	ASSERT_TRUE(out.dropped == stream_forgotten, "dropped: %s",
+		    out.dropped);
+	ASSERT_EQ(line_calls, calls);
+	/* from the oldest record on, it replays; LIST is new */
+	ASSERT_EQ(send_at(&st2, 0, 1030, seg + 30, sizeof(seg) - 30, false, 0),
+		  1);
+	ASSERT_TRUE(chunk_is(0, 1030, want, sizeof(want), false), "replay");
+	ASSERT_EQ(line_calls, calls + 1);
+	stream_free(&st2);
+	stream_free(&st);
+}
+
 /* The history as the datapath reads it ---------------------------------- */
 
 static void seqadj_push_folds(void)
@@ -2182,7 +2231,8 @@ UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(stream_directions_independent), CASE(stream_seq_wraparound),
 	   CASE(stream_load_history),
 	   CASE(stream_restart_replays_loaded_record),
-	   CASE(stream_restart_new_first_folded), CASE(seqadj_push_folds),
+	   CASE(stream_restart_new_first_folded),
+	   CASE(stream_restart_folded_zero_base), CASE(seqadj_push_folds),
 	   CASE(seqadj_off_values), CASE(seqadj_unack_values),
 	   CASE(seqadj_wraparound), CASE(seg_parse_v4),
 	   CASE(seg_parse_rejects_v4), CASE(seg_parse_rejects_v6),

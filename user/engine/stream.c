@@ -139,7 +139,8 @@ int stream_load_hold(struct stream *st, int dir, uint32_t start,
 /*
  * A loaded history: nothing before the newest point without its record
  * can be replayed (what that line went out as is not known), nor before
- * the oldest record when older points were folded into the base.
+ * the oldest record when older points may have been folded into the base
+ * (a full history: the folded ones' deltas can add up to a zero base).
  */
 static void loaded_floor(struct stream_dir *d)
 {
@@ -160,7 +161,7 @@ static void loaded_floor(struct stream_dir *d)
 			return;
 		}
 	}
-	if (a->base && d->rec_n)
+	if ((a->base || a->n == BPFALG_SEQADJ_POINTS) && d->rec_n)
 		rec_forget(d, d->rec[d->rec_head].a);
 }
 
