@@ -120,17 +120,34 @@ static __always_inline __u32 iface_bits(__u32 ifindex)
 }
 
 /* Parse @skb into @p, first making its first @pull bytes linear when
- * they are not yet.
+ * they are not yet.  A global function: the verifier checks the parser
+ * once, and its callers see one outcome (scalars in @p) instead of one per
+ * path through the headers, which made up most of the programs'
+ * verification.
  */
-static __always_inline int tc_parse(struct __sk_buff *skb, struct pkt *p,
-				    __u32 pull)
+__noinline int tc_parse_quoted(struct __sk_buff *skb, struct pkt *p)
 {
-	__u32 want = skb->len < pull ? skb->len : pull;
+	if (!skb || !p)
+		return PARSE_MALFORMED;
+	return parse_quoted(SKB_FIELD(skb, data), SKB_FIELD(skb, data_end), p);
+}
+
+__noinline int tc_parse(struct __sk_buff *skb, struct pkt *p, __u32 pull)
+{
+	__u32 want;
+	int rc;
+
+	if (!skb || !p)
+		return PARSE_MALFORMED;
+	want = skb->len < pull ? skb->len : pull;
 
 	if (SKB_FIELD(skb, data_end) - SKB_FIELD(skb, data) < want)
 		bpf_skb_pull_data(skb, want);
-	return parse_packet(SKB_FIELD(skb, data), SKB_FIELD(skb, data_end),
-			    skb->len, p);
+	rc = parse_outer(SKB_FIELD(skb, data), SKB_FIELD(skb, data_end),
+			 skb->len, p);
+	if (rc != PARSE_OK || p->kind != PK_ICMP_ERR)
+		return rc;
+	return tc_parse_quoted(skb, p);
 }
 
 static __always_inline __u32 iface_role(__u32 ifindex)

@@ -102,6 +102,32 @@ static __always_inline int xdp_hop_v6(void *data, void *data_end,
 	return 0;
 }
 
+/* A global function: verified once, its callers see one outcome (see
+ * tc_parse() in tc_alg.c).
+ */
+__noinline int xdp_parse_quoted(struct xdp_md *ctx, struct pkt *p)
+{
+	if (!ctx || !p)
+		return PARSE_MALFORMED;
+	return parse_quoted((void *)(long)ctx->data,
+			    (void *)(long)ctx->data_end, p);
+}
+
+__noinline int xdp_parse(struct xdp_md *ctx, struct pkt *p)
+{
+	void *data, *data_end;
+	int rc;
+
+	if (!ctx || !p)
+		return PARSE_MALFORMED;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	rc = parse_outer(data, data_end, data_end - data, p);
+	if (rc != PARSE_OK || p->kind != PK_ICMP_ERR)
+		return rc;
+	return xdp_parse_quoted(ctx, p);
+}
+
 SEC("xdp")
 int xdp_alg(struct xdp_md *ctx)
 {
@@ -120,7 +146,7 @@ int xdp_alg(struct xdp_md *ctx)
 	__u64 now;
 	__u8 dir;
 
-	if (parse_packet(data, data_end, data_end - data, &p) != PARSE_OK)
+	if (xdp_parse(ctx, &p) != PARSE_OK)
 		return XDP_PASS;
 	if (p.vlan || p.ttl <= 1 || (p.kind != PK_PORTS && p.kind != PK_ECHO) ||
 	    p.frag_first)

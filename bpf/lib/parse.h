@@ -2,7 +2,8 @@
 /*
  * parse.h - bounds-checked packet parsing shared by XDP and TC.
  *
- *   int parse_packet(void *data, void *data_end, struct pkt *p)
+ *   int parse_packet(void *data, void *data_end, __u32 frame_len, struct pkt *p)
+ *       = parse_outer(), then parse_quoted() for an ICMP error
  *
  * Walks Ethernet (+ one 802.1Q/802.1ad tag), IPv4 (with options, fragments)
  * or IPv6 (skipping extension headers), then TCP, UDP, ICMP/ICMPv6, and fills
@@ -300,13 +301,14 @@ static __always_inline int parse_ipv6(struct cursor *c, struct pkt *p,
 }
 
 /*
- * Fills @p from the frame [data, data_end).  @frame_len is the whole frame's
- * length, which in TC may exceed the linear part the pointers cover (GSO
- * super-packets): IP lengths are checked against it, headers against
- * data_end.
+ * Fills @p from the frame [data, data_end), up to the L4 header.  @frame_len
+ * is the whole frame's length, which in TC may exceed the linear part the
+ * pointers cover (GSO super-packets): IP lengths are checked against it,
+ * headers against data_end.  For an ICMP error (p->kind PK_ICMP_ERR) the
+ * quoted packet is left to parse_quoted().
  */
-static __always_inline int parse_packet(void *data, void *data_end,
-					__u32 frame_len, struct pkt *p)
+static __always_inline int parse_outer(void *data, void *data_end,
+				       __u32 frame_len, struct pkt *p)
 {
 	struct cursor c = { .pos = data, .end = data_end };
 	__be16 proto;
@@ -353,13 +355,27 @@ static __always_inline int parse_packet(void *data, void *data_end,
 		p->csum_off = p->l4_off + 2;
 		break;
 	}
+	return PARSE_OK;
+}
 
-	if (kind != PK_ICMP_ERR)
-		return PARSE_OK;
+/*
+ * The packet an ICMP error quotes (after parse_outer() said PK_ICMP_ERR):
+ * its IP header and at least 8 bytes of L4, into p->inner.  Apart from
+ * parse_outer() so that the programs can verify each once (their global
+ * wrappers): verified inline together, every path through the outer
+ * headers was multiplied by every path through the quoted ones.
+ */
+static __always_inline int parse_quoted(void *data, void *data_end,
+					struct pkt *p)
+{
+	struct cursor c = { .end = data_end };
+	__u32 off = p->l4_off + 8;
+	int kind;
 
-	/* The quoted packet: IP header plus at least 8 bytes of L4. */
-	c.pos += 8; /* parse_l4 left the cursor on the ICMP header */
-	p->inner_l3_off = p->l4_off + 8;
+	if (off > PARSE_MAX_L4_OFF + 8)
+		return PARSE_MALFORMED;
+	c.pos = data + off;
+	p->inner_l3_off = off;
 	if (p->t.family == BPFALG_AF_INET) {
 		if (parse_ipv4(&c, p, &p->inner, false, 0))
 			return PARSE_MALFORMED;
@@ -374,6 +390,17 @@ static __always_inline int parse_packet(void *data, void *data_end,
 	if (kind != PK_PORTS && kind != PK_ECHO)
 		return PARSE_MALFORMED; /* errors about errors: not ours */
 	return PARSE_OK;
+}
+
+/* The whole packet: parse_outer(), then parse_quoted() for an ICMP error. */
+static __always_inline int parse_packet(void *data, void *data_end,
+					__u32 frame_len, struct pkt *p)
+{
+	int rc = parse_outer(data, data_end, frame_len, p);
+
+	if (rc != PARSE_OK || p->kind != PK_ICMP_ERR)
+		return rc;
+	return parse_quoted(data, data_end, p);
 }
 
 /* TCP payload bytes of a parsed packet (0 for anything else). */
