@@ -1852,6 +1852,41 @@ static int inject_is(uint32_t seq, uint32_t ack, const char *want, size_t n)
 	return 1;
 }
 
+/*
+ * Nine refusals answered at one point, then a tenth: their texts are one
+ * record, so none falls out of the records (a restarted controller sends
+ * the whole answer again from them, and a retransmission across the point
+ * replays all of it).
+ */
+static void stream_refuse_many_one_point(void)
+{
+	static char deny[9 * 8], want[8 + 10 * 8];
+	const struct stream_rec *r;
+	struct stream st;
+
+	for (int i = 0; i < 9; i++)
+		memcpy(deny + 8 * i, "DENY x\r\n", 8);
+	memcpy(want, "220 hi\r\n", 8);
+	for (int i = 0; i < 10; i++)
+		memcpy(want + 8 + 8 * i, "550 no\r\n", 8);
+	setup(&st);
+	ASSERT_EQ(send_ack(&st, 1, 1000, LIT("220 hi\r\n"), 5000), 1);
+	ASSERT_EQ(send_ack(&st, 0, 5000, deny, sizeof(deny), 1008), 0);
+	ASSERT_EQ(out.n_refused, 9);
+	ASSERT_TRUE(inject_is(1008, 5072, want + 8, 72), "inject");
+	ASSERT_EQ(send_ack(&st, 0, 5072, LIT("DENY x\r\n"), 1008), 0);
+	ASSERT_TRUE(inject_is(1080, 5080, LIT("550 no\r\n")), "tenth");
+	ASSERT_TRUE(pt_is(&st.d[1].adj, 0, 1008, 80), "server point");
+	r = stream_last_rec(&st, 1);
+	ASSERT_TRUE(r && r->a == 1008 && r->b == 1008 && r->len == 80 &&
+			    !memcmp(r->out, want + 8, 80),
+		    "one record");
+	ASSERT_EQ(st.d[1].rec_n, 1);
+	ASSERT_EQ(send_ack(&st, 1, 1000, LIT("220 hi\r\n"), 5080), 1);
+	ASSERT_TRUE(chunk_is(0, 1000, want, sizeof(want), false), "replay");
+	stream_free(&st);
+}
+
 /* A refused command is not forwarded; its sender gets the text at the
  * other side's position; both directions shift consistently afterwards.
  */
@@ -2245,4 +2280,4 @@ UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(stream_refuse_quiet), CASE(seg_parse_udp), CASE(seg_build_udp),
 	   CASE(seg_build_new_udp), CASE(stream_framed_two_in_one),
 	   CASE(stream_framed_split_held), CASE(stream_framed_bad_passes),
-	   CASE(stream_framed_refused));
+	   CASE(stream_framed_refused), CASE(stream_refuse_many_one_point));

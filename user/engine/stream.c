@@ -262,6 +262,31 @@ static void rec_add(struct stream_dir *d, uint32_t a, uint32_t b,
 	d->rec_n++;
 }
 
+/*
+ * Text inserted at @pos: it joins the text already inserted there (one
+ * record per point, up to STREAM_INJECT_MAX bytes), so that refusals
+ * answered together do not push the oldest part of their own answer out
+ * of the records (what is left could not fill the hole).
+ */
+static void rec_add_text(struct stream_dir *d, uint32_t pos,
+			 const uint8_t *text, size_t len)
+{
+	struct stream_rec *r =
+		d->rec_n ? &d->rec[(d->rec_head + d->rec_n - 1) % STREAM_RECS] :
+			   NULL;
+	uint8_t *grown;
+
+	if (r && r->a == pos && r->b == pos && r->out && r->len &&
+	    r->len + len <= STREAM_INJECT_MAX &&
+	    (grown = realloc(r->out, r->len + len))) {
+		memcpy(grown + r->len, text, len);
+		r->out = grown;
+		r->len += len;
+		return;
+	}
+	rec_add(d, pos, pos, text, len);
+}
+
 /* Does record @r fall in the retransmitted range [s, end)?  A zero-width
  * record (text inserted at a point, see refuse_line) belongs to a range
  * that reaches its point, so that the run stays contiguous when new data
@@ -388,7 +413,7 @@ static void refuse_line(struct stream *st, int dir, const struct stream_in *in,
 		o->inject_seq = pos + (uint32_t)seqadj_off(&od->adj, pos);
 	memcpy(o->inject + o->inject_len, text, tlen);
 	o->inject_len += tlen;
-	rec_add(od, pos, pos, text, tlen);
+	rec_add_text(od, pos, text, tlen);
 	seqadj_push(&od->adj, pos, pos,
 		    seqadj_off(&od->adj, pos) + (int32_t)tlen);
 	o->adj_changed = true;
