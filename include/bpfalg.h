@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 13
+#define BPFALG_LAYOUT_VERSION 14
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.  The default; --reinject-mark VALUE[/MASK] sets the
@@ -358,10 +358,11 @@ enum bpfalg_iface_role {
 /* bpfalg_iface.flags */
 /*
  * XDP may forward established flows that enter on this interface.  Off by
- * default on veth: frames a local network stack sends through a veth carry
- * CHECKSUM_PARTIAL (only the pseudo-header sum is in the packet), and that
- * state is lost when XDP redirects the frame, so the receiver would see a
- * bad checksum.  Frames from a wire carry complete checksums.
+ * default where frames can come from a local stack or a guest (veth, tap,
+ * bridge, ...): they may carry CHECKSUM_PARTIAL (only the pseudo-header sum
+ * is in the packet), and that state is lost when XDP redirects the frame,
+ * so the receiver would see a bad checksum (BPFALG_IFF_XDP_CSUM).  Frames
+ * from a wire carry complete checksums.
  */
 #define BPFALG_IFF_XDP_FAST (1u << 0)
 /* Userspace bookkeeping: TC programs attached through clsact (netlink
@@ -391,6 +392,14 @@ enum bpfalg_iface_role {
  */
 #define BPFALG_IFF_ROLE_INSIDE (1u << 5)
 #define BPFALG_IFF_ROLE_OUTSIDE (1u << 6)
+/*
+ * Frames entering here may come from a local network stack or a guest
+ * (veth, tap, bridge, macvlan: see the loader) and so carry
+ * CHECKSUM_PARTIAL, which XDP cannot see: the XDP fast path (when forced
+ * on) verifies a TCP/UDP checksum before it forwards, and leaves a frame
+ * whose checksum does not verify to TC (xdp_pass_csum).
+ */
+#define BPFALG_IFF_XDP_CSUM (1u << 7)
 
 /* What the iface_flags array holds for an interface. */
 static inline __attribute__((always_inline)) __u32
@@ -534,6 +543,10 @@ enum bpfalg_counter {
 	BPFALG_CNT_RST_NOT_EXACT, /* RST in the window but not at its
 				   * sender's next sequence number: passed
 				   * on, the state kept (conntrack's rule)
+				   */
+	BPFALG_CNT_XDP_PASS_CSUM, /* XDP left a frame to TC: its checksum
+				   * did not verify (CHECKSUM_PARTIAL from a
+				   * local stack or guest, or damaged)
 				   */
 	BPFALG_CNT_MAX,
 };

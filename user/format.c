@@ -30,6 +30,7 @@ static const char *const counter_names[BPFALG_CNT_MAX] = {
 	[BPFALG_CNT_HOST_LIMIT] = "host_limit",
 	[BPFALG_CNT_TC_REDIRECT] = "tc_redirected",
 	[BPFALG_CNT_RST_NOT_EXACT] = "rst_not_exact",
+	[BPFALG_CNT_XDP_PASS_CSUM] = "xdp_pass_csum",
 	[BPFALG_CNT_PORT_PRESERVED] = "port_preserved",
 	[BPFALG_CNT_PORT_REMAPPED] = "port_remapped",
 	[BPFALG_CNT_PORT_RETRIES] = "port_retries",

@@ -56,28 +56,60 @@ struct attach_ctx {
 	int n_clsact;
 };
 
-static bool if_is_veth(const char *ifname)
+/* @ifname's driver as ethtool names it ("" when it cannot tell). */
+static void if_driver(const char *ifname, char *drv, size_t cap)
 {
 	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
 	struct ifreq ifr = {};
-	bool veth = false;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
+	drv[0] = '\0';
 	if (fd < 0)
-		return false;
+		return;
 	strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
 	ifr.ifr_data = (void *)&info;
 	if (!ioctl(fd, SIOCETHTOOL, &ifr))
-		veth = !strcmp(info.driver, "veth");
+		snprintf(drv, cap, "%.*s", (int)sizeof(info.driver),
+			 info.driver);
 	close(fd);
-	return veth;
 }
 
-/* Does @name get the XDP fast path (BPFALG_IFF_XDP_FAST)? */
+static bool if_is_veth(const char *ifname)
+{
+	char drv[sizeof(((struct ethtool_drvinfo *)0)->driver) + 1];
+
+	if_driver(ifname, drv, sizeof(drv));
+	return !strcmp(drv, "veth");
+}
+
+/*
+ * Can frames entering @ifname come from a local network stack or a guest
+ * rather than a wire: a veth (a container), a tap (a VM's virtio-net), a
+ * bridge or macvlan/ipvlan with such ports?  Those may be CHECKSUM_PARTIAL
+ * (BPFALG_IFF_XDP_CSUM), which XDP cannot see.
+ */
+static bool if_local_frames(const char *ifname)
+{
+	static const char *const virt[] = {
+		"veth", "tun", "bridge", "macvlan", "ipvlan", "openvswitch"
+	};
+	char drv[sizeof(((struct ethtool_drvinfo *)0)->driver) + 1];
+
+	if_driver(ifname, drv, sizeof(drv));
+	for (size_t i = 0; i < sizeof(virt) / sizeof(*virt); i++)
+		if (!strcmp(drv, virt[i]))
+			return true;
+	return false;
+}
+
+/* Does @name get the XDP fast path (BPFALG_IFF_XDP_FAST)?  auto: only
+ * where frames come from a wire (frames from a local stack or a guest
+ * would all be left to TC by the checksum check anyway).
+ */
 static bool iface_xdp_fast(const struct up_config *uc, const char *name)
 {
 	return uc->xdp_fast == XDP_FAST_ON ||
-	       (uc->xdp_fast == XDP_FAST_AUTO && !if_is_veth(name));
+	       (uc->xdp_fast == XDP_FAST_AUTO && !if_local_frames(name));
 }
 
 /*
@@ -764,9 +796,11 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 			ifc = old; /* keep attach bookkeeping */
 		ifc.role =
 			i == n - 1 ? BPFALG_ROLE_OUTSIDE : BPFALG_ROLE_INSIDE;
-		ifc.flags &= ~BPFALG_IFF_XDP_FAST;
+		ifc.flags &= ~(BPFALG_IFF_XDP_FAST | BPFALG_IFF_XDP_CSUM);
 		if (iface_xdp_fast(uc, names[i]))
 			ifc.flags |= BPFALG_IFF_XDP_FAST;
+		if (if_local_frames(names[i]))
+			ifc.flags |= BPFALG_IFF_XDP_CSUM;
 		xdp_skip = iface_xdp_skip(uc, names[i]);
 		if (xdp_skip && uc->xdp_mode != XDP_MODE_OFF) {
 			drop_link(pin_path, names[i], HOOK_XDP, 0);

@@ -333,6 +333,21 @@ static void pre_out0_generic(void)
 		  BPFALG_IFF_XDP_FAST | BPFALG_IFF_XDP_GENERIC);
 }
 
+/* The inside interface may carry frames of a local stack (a veth). */
+static void pre_in0_csum_check(void)
+{
+	iface_set(IFS_IN, BPFALG_ROLE_INSIDE,
+		  BPFALG_IFF_XDP_FAST | BPFALG_IFF_XDP_TARGET |
+			  BPFALG_IFF_XDP_CSUM);
+}
+
+static int post_in0_no_csum_check(char *why, size_t n)
+{
+	iface_set(IFS_IN, BPFALG_ROLE_INSIDE,
+		  BPFALG_IFF_XDP_FAST | BPFALG_IFF_XDP_TARGET);
+	return 0;
+}
+
 static void pre_targets_restored(void)
 {
 	iface_set(IFS_IN, BPFALG_ROLE_INSIDE,
@@ -1140,6 +1155,38 @@ static const struct tcase table[] = {
 	  .verdict = V_XDP_REDIRECT,
 	  .out = { U4(PUB, 40500, SERVER, 53), .payload = 99, TO_GW },
 	  .cnt = { C(XDP_FWD, 1) } },
+	/* where frames may be CHECKSUM_PARTIAL, XDP verifies the checksum */
+	{ .name = "xdp_csum_check_complete_forwarded",
+	  .pre = pre_in0_csum_check,
+	  XDP_IN,
+	  .in = { U4(CLIENT, 40500, SERVER, 53), .payload = 99, FROM_CLIENT },
+	  .verdict = V_XDP_REDIRECT,
+	  .out = { U4(PUB, 40500, SERVER, 53), .payload = 99, TO_GW },
+	  .cnt = { C(XDP_FWD, 1), C(XDP_PASS_CSUM, 0) } },
+	{ .name = "xdp_csum_check_1201_bytes_forwarded",
+	  XDP_IN,
+	  .in = { U4(CLIENT, 40500, SERVER, 53), .payload = 1201, .seed = 7,
+		  FROM_CLIENT },
+	  .verdict = V_XDP_REDIRECT,
+	  .out = { U4(PUB, 40500, SERVER, 53), .payload = 1201, .seed = 7,
+		   TO_GW },
+	  .cnt = { C(XDP_FWD, 1), C(XDP_PASS_CSUM, 0) } },
+	{ .name = "xdp_csum_check_partial_left_to_tc",
+	  XDP_IN,
+	  .in = { U4(CLIENT, 40500, SERVER, 53), .payload = 99,
+		  .csum_partial = true, FROM_CLIENT },
+	  .verdict = V_XDP_PASS,
+	  .same = true,
+	  .cnt = { C(XDP_FWD, 0), C(XDP_PASS_CSUM, 1) } },
+	{ .name = "xdp_csum_check_damaged_left_to_tc",
+	  XDP_IN,
+	  .in = { U4(CLIENT, 40500, SERVER, 53), .payload = 98, FROM_CLIENT },
+	  .mg = MG_UDP_CSUM_XOR,
+	  .mg_arg = 0x0100,
+	  .verdict = V_XDP_PASS,
+	  .same = true,
+	  .cnt = { C(XDP_FWD, 0), C(XDP_PASS_CSUM, 1) },
+	  .post = post_in0_no_csum_check },
 	{ .name = "xdp_setup_udp_nocsum",
 	  EGRESS_FROM_INSIDE,
 	  .in = { U4(CLIENT, 40505, SERVER, 53), .udp_nocsum = true },
@@ -1325,6 +1372,24 @@ static const struct tcase table[] = {
 	  .out = { T6(SERVER6, 443, CLIENT6, 40520, TH_ACK), .payload = 50,
 		   TO_CLIENT },
 	  .cnt = { C(XDP_FWD, 1) } },
+	/* the checksum check with IPv6's pseudo-header, TCP */
+	{ .name = "xdp_csum_check_ipv6_tcp_complete_forwarded",
+	  .pre = pre_in0_csum_check,
+	  XDP_IN,
+	  .in = { T6(CLIENT6, 40520, SERVER6, 443, TH_ACK), .payload = 77,
+		  FROM_CLIENT },
+	  .verdict = V_XDP_REDIRECT,
+	  .out = { T6(CLIENT6, 40520, SERVER6, 443, TH_ACK), .payload = 77,
+		   TO_GW },
+	  .cnt = { C(XDP_FWD, 1), C(XDP_PASS_CSUM, 0) } },
+	{ .name = "xdp_csum_check_ipv6_tcp_partial_left_to_tc",
+	  XDP_IN,
+	  .in = { T6(CLIENT6, 40520, SERVER6, 443, TH_ACK), .payload = 77,
+		  .csum_partial = true, FROM_CLIENT },
+	  .verdict = V_XDP_PASS,
+	  .same = true,
+	  .cnt = { C(XDP_FWD, 0), C(XDP_PASS_CSUM, 1) },
+	  .post = post_in0_no_csum_check },
 };
 
 void run_table(void)

@@ -195,11 +195,20 @@ int pkt_build_l3(const struct pkt_spec *s, __u8 *buf)
 	case P_TCP:
 		ck = fold(sum16(l4, l4len, pseudo_sum(s->family, src, dst,
 						     P_TCP, l4len)));
+		if (s->csum_partial)
+			ck = (__u16)~fold(
+				pseudo_sum(s->family, src, dst, P_TCP, l4len));
 		put16(l4 + 16, ck);
 		break;
 	case P_UDP:
 		if (s->udp_nocsum && s->family == 4)
 			break;
+		if (s->csum_partial) {
+			put16(l4 + 6,
+			      (__u16)~fold(pseudo_sum(s->family, src, dst,
+						      P_UDP, l4len)));
+			break;
+		}
 		ck = fold(sum16(l4, l4len, pseudo_sum(s->family, src, dst,
 						     P_UDP, l4len)));
 		put16(l4 + 6, ck ? ck : 0xffff);
@@ -307,6 +316,10 @@ int pkt_mangle(__u8 *buf, int len, int m, int arg)
 		break;
 	case MG_TRUNC:
 		len = arg;
+		break;
+	case MG_UDP_CSUM_XOR:
+		buf[l4 + 6] ^= arg >> 8;
+		buf[l4 + 7] ^= arg & 0xff;
 		break;
 	}
 	return len;

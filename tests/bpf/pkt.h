@@ -52,6 +52,10 @@ struct pkt_spec {
 	const char *data; /* those bytes, NULL: the pattern */
 	__u8 seed; /* payload pattern seed */
 	bool udp_nocsum; /* UDP checksum 0 (none) */
+	/* TCP/UDP checksum field as a local stack leaves it for offload
+	 * (CHECKSUM_PARTIAL): the pseudo-header sum only
+	 */
+	bool csum_partial;
 	__u8 icmp_type, icmp_code;
 	__u16 icmp_seq;
 	__u32 icmp_rest; /* ICMP error bytes 4..7 (e.g. next-hop MTU) */
@@ -67,6 +71,7 @@ enum pkt_mangle {
 	MG_UDP_LEN, /* UDP length field := arg */
 	MG_TRUNC_L4, /* keep arg bytes of L4, IP length/checksum fixed */
 	MG_TRUNC, /* cut the frame to arg bytes, nothing fixed */
+	MG_UDP_CSUM_XOR, /* UDP checksum ^= arg (damaged in transit) */
 };
 
 /* Default MACs of the frames the tests feed in. */
