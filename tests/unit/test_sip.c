@@ -1312,12 +1312,19 @@ static void sip_frame_stream(void)
 	ASSERT_EQ(frame(buf + a + 4, b, &n, &why), SIP_FRAME_MSG);
 	ASSERT_EQ(n, b);
 
-	/* one message across segments: every prefix is "more" */
+	/* one message across segments: every prefix is "more", and once
+	 * the header block is complete it says how long the message is
+	 */
+	size_t hdr = (size_t)(strstr(fx_invite, "\r\n\r\n") - fx_invite) + 4;
+
 	for (size_t k = 1; k < a; k++) {
 		enum sip_frame_rc rc = frame(fx_invite, k, &n, &why);
 
 		ASSERT_TRUE(rc == SIP_FRAME_MORE, "prefix %zu: rc %d (%s)", k,
 			    rc, why ? why : "");
+		ASSERT_TRUE(n == (k >= hdr ? a : 0),
+			    "prefix %zu: length %zu, header end %zu", k, n,
+			    hdr);
 	}
 	ASSERT_EQ(frame(fx_invite, a, &n, &why), SIP_FRAME_MSG);
 	ASSERT_EQ(n, a);

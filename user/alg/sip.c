@@ -442,8 +442,10 @@ enum sip_frame_rc sip_frame(const uint8_t *buf, size_t len, size_t *n,
 				*why = "message too long";
 				return SIP_FRAME_BAD;
 			}
-			if (len < f.next + cl)
+			if (len < f.next + cl) {
+				*n = f.next + cl;
 				return SIP_FRAME_MORE;
+			}
 			*n = f.next + cl;
 			return SIP_FRAME_MSG;
 		}

@@ -239,6 +239,9 @@ enum sip_frame_rc {
  * A header block or line that cannot end within the limits is BAD rather
  * than MORE, so a caller never buffers without bound.  Rescanning from the
  * start after MORE is fine: at most SIP_MAX_MSG bytes are ever looked at.
+ * On MORE, *n is the whole message's length once its header block is
+ * complete (a caller that will not hold it all can pass exactly that much
+ * and frame again after it), else 0.
  */
 enum sip_frame_rc sip_frame(const uint8_t *buf, size_t len, size_t *n,
 			    const char **why);
