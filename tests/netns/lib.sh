@@ -600,6 +600,32 @@ make_file() {
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
+# tcp_copy up|down FILE PORT: FILE over one TCP connection to the server
+# (IPv4, through the NAT), client to server (up) or server to client (down,
+# the server sends as soon as the client connects); fails unless the bytes
+# arrive intact.  TCP_COPY_S: how long it took, seconds.
+tcp_copy() {
+	local dir=$1 f=$2 port=$3 pid t0
+	if [ "$dir" = up ]; then
+		sx timeout 60 socat -u TCP-LISTEN:"$port",reuseaddr OPEN:"$f.rcv",creat,trunc 2>"$f.srv.err" &
+	else
+		sx timeout 60 socat -u OPEN:"$f" TCP-LISTEN:"$port",reuseaddr 2>"$f.srv.err" &
+	fi
+	pid=$!
+	bg_track $pid
+	wait_listen sx "$port"
+	t0=$(date +%s.%N)
+	if [ "$dir" = up ]; then
+		cx timeout 60 socat -u OPEN:"$f" TCP:"$SERVER4":"$port" 2>"$f.cli.err"
+	else
+		cx timeout 60 socat -u TCP:"$SERVER4":"$port" OPEN:"$f.rcv",creat,trunc 2>"$f.cli.err"
+	fi || fail "$dir $f: client socat failed: $(head -c 300 "$f.cli.err")"
+	wait $pid || fail "$dir $f: server socat failed: $(head -c 300 "$f.srv.err")"
+	TCP_COPY_S=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")
+	[ "$(sha "$f")" = "$(sha "$f.rcv")" ] ||
+		fail "$dir $f: content differs ($(stat -c %s "$f.rcv") of $(stat -c %s "$f") bytes received)"
+}
+
 # wait_listen NSFUNC PORT [tcp|udp]: a listener is up on PORT.
 wait_listen() {
 	local x=$1 port=$2 proto=${3:-tcp} i flag=-ltnH

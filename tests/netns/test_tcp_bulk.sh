@@ -15,30 +15,9 @@ make_file down.bin "$SIZE_MB"
 xdp0=""
 [ "$GW_KIND" = bpfalg ] && xdp0=$(stat_get xdp_forwarded)
 
-# client -> server (upload), receiver on the server.
-sx timeout 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:up.rcv,creat,trunc 2>sock1.err &
-rcv=$!
-bg_track $rcv
-wait_listen sx 5001
-t0=$(date +%s.%N)
-cx timeout 60 socat -u OPEN:up.bin TCP:"$SERVER4":5001 2>send1.err ||
-	fail "upload: client socat failed: $(head -c 300 send1.err)"
-wait $rcv || fail "upload: server socat failed: $(head -c 300 sock1.err)"
-t1=$(date +%s.%N)
-[ "$(sha up.bin)" = "$(sha up.rcv)" ] ||
-	fail "upload: content differs ($(stat -c %s up.rcv) of $(stat -c %s up.bin) bytes received)"
-log "upload ${SIZE_MB} MB client->server ok in $(awk "BEGIN{printf \"%.2f\", $t1 - $t0}") s"
-
-# server -> client (download), the server sends as soon as the client connects.
-sx timeout 60 socat -u OPEN:down.bin TCP-LISTEN:5002,reuseaddr 2>sock2.err &
-snd=$!
-bg_track $snd
-wait_listen sx 5002
-cx timeout 60 socat -u TCP:"$SERVER4":5002 OPEN:down.rcv,creat,trunc 2>recv2.err ||
-	fail "download: client socat failed: $(head -c 300 recv2.err)"
-wait $snd || fail "download: server socat failed: $(head -c 300 sock2.err)"
-[ "$(sha down.bin)" = "$(sha down.rcv)" ] ||
-	fail "download: content differs ($(stat -c %s down.rcv) of $(stat -c %s down.bin) bytes received)"
+tcp_copy up up.bin 5001
+log "upload ${SIZE_MB} MB client->server ok in $TCP_COPY_S s"
+tcp_copy down down.bin 5002
 log "download ${SIZE_MB} MB server->client ok"
 
 if [ "$XDP_FAST" = on ]; then

@@ -40,26 +40,9 @@ make_file down.bin 8
 p0=""
 [ "$GW_KIND" = bpfalg ] && p0=$(stat_get xdp_pass_csum)
 
-sx timeout 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:up.rcv,creat,trunc 2>sock1.err &
-rcv=$!
-bg_track $rcv
-wait_listen sx 5001
-cx timeout 30 socat -u OPEN:up.bin TCP:"$SERVER4":5001 2>send1.err ||
-	fail "upload: client socat failed: $(head -c 300 send1.err)"
-wait $rcv || fail "upload: server socat failed: $(head -c 300 sock1.err)"
-[ "$(sha up.bin)" = "$(sha up.rcv)" ] ||
-	fail "upload: content differs ($(stat -c %s up.rcv) of $(stat -c %s up.bin) bytes)"
+tcp_copy up up.bin 5001
 log "upload 8 MB ok"
-
-sx timeout 60 socat -u OPEN:down.bin TCP-LISTEN:5002,reuseaddr 2>sock2.err &
-snd=$!
-bg_track $snd
-wait_listen sx 5002
-cx timeout 30 socat -u TCP:"$SERVER4":5002 OPEN:down.rcv,creat,trunc 2>recv2.err ||
-	fail "download: client socat failed: $(head -c 300 recv2.err)"
-wait $snd || fail "download: server socat failed: $(head -c 300 sock2.err)"
-[ "$(sha down.bin)" = "$(sha down.rcv)" ] ||
-	fail "download: content differs ($(stat -c %s down.rcv) of $(stat -c %s down.bin) bytes)"
+tcp_copy down down.bin 5002
 log "download 8 MB ok"
 
 # UDP: 50 datagrams of 1,200 bytes, each echoed; the first one makes the
