@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 14
+#define BPFALG_LAYOUT_VERSION 15
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.  The default; --reinject-mark VALUE[/MASK] sets the
@@ -780,6 +780,10 @@ enum bpfalg_alg_counter {
 			  * depends on never ended, or the sender keeps
 			  * retransmitting a rewrite no record is left of
 			  */
+	BPFALG_AS_PASSED_LONG, /* framed messages (SIP over TCP) longer than
+				* the engine holds: passed unchanged, framing
+				* resumed after them
+				*/
 	BPFALG_AS_MAX,
 };
 

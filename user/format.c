@@ -103,6 +103,7 @@ static const char *const alg_cs_names[BPFALG_AS_MAX] = {
 	[BPFALG_AS_SPLIT] = "split_for_mtu",
 	[BPFALG_AS_MERGED] = "merged_segments",
 	[BPFALG_AS_RESET] = "connections_reset",
+	[BPFALG_AS_PASSED_LONG] = "passed_long",
 };
 
 const char *fmt_alg_stat(unsigned int idx)

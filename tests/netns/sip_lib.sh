@@ -169,9 +169,10 @@ sipp_calls() {
 	SIP_BAD=$(sed -nE 's/^ *Failed call +\| +[0-9]+ +\| +([0-9]+).*/\1/p' "$1.out" | tail -n1)
 }
 
-# sip_tcp_bulk TAG COUNT [BODY]: sip_tcp_tool.py's server outside and its
-# "bulk" UA inside, one SIP/TCP connection, COUNT INVITEs of about 3.4 KB
-# (three segments each), each naming the inside address, each answered
+# sip_tcp_bulk TAG COUNT [BODY [SIZES]]: sip_tcp_tool.py's server outside
+# and its "bulk" UA inside, one SIP/TCP connection, COUNT INVITEs of about
+# 3.4 KB (three segments each; SIZES: their SDP lengths, a comma list taken
+# in turn, default 3000), each naming the inside address, each answered
 # with a 200 OK (carrying an SDP body of BODY bytes when given).  Fails
 # unless every INVITE reaches the server whole (Content-Length matches its
 # body) and the UA gets every answer.  Leaves the server's log in TAG.srv, the UA's last line in
@@ -183,7 +184,7 @@ sip_tcp_bulk() {
 	srv=$!
 	bg_track $srv
 	wait_listen sx 5060
-	cx timeout 200 python3 "$SIP_DIR/../sip_tcp_tool.py" bulk "$SERVER4" 5060 "$CLIENT4" "$count" 3000 \
+	cx timeout 200 python3 "$SIP_DIR/../sip_tcp_tool.py" bulk "$SERVER4" 5060 "$CLIENT4" "$count" "${4:-3000}" \
 		>"$tag.cli" 2>&1 ||
 		fail "$tag: the UA did not get its $count answers: $(tail -n 1 "$tag.cli") (server got $(wc -l <"$tag.srv") messages)"
 	wait "$srv"

@@ -92,15 +92,17 @@ def client(host, port, local):
 
 
 def bulk(host, port, local, count, size):
+    """count INVITEs; size: the SDP's length, or a comma list taken in turn"""
     s = socket.create_connection((host, int(port)), timeout=60)
     buf = b""
+    sizes = [int(x) for x in size.split(",")]
     for k in range(1, int(count) + 1):
         sdp = (
             "v=0\r\no=ua %d 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
             "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
             % (k, local, local, 7000 + 2 * k)
         )
-        while len(sdp) < int(size):
+        while len(sdp) < sizes[(k - 1) % len(sizes)]:
             sdp += "a=x-pad:%s\r\n" % ("p" * 60)
         s.sendall(request("INVITE", local, host, 100 + k, sdp.encode()))
         while b"CSeq: %d INVITE" % (100 + k) not in buf:

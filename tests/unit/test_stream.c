@@ -2142,7 +2142,8 @@ static void seg_build_new_udp(void)
 /* Framed streams (SIP over TCP) ----------------------------------------- */
 
 /* Messages end with '|'; "!" cannot be framed; a message starting 'G'
- * is sent twice (grows), one starting 'D' is refused with "403|".
+ * is sent twice (grows), one starting 'D' is refused with "403|"; one
+ * starting 'L' and five digits is that many bytes long (no '|').
  */
 static long f_frame(void *ctx, int dir, const uint8_t *buf, size_t len)
 {
@@ -2150,6 +2151,15 @@ static long f_frame(void *ctx, int dir, const uint8_t *buf, size_t len)
 
 	if (buf[0] == '!')
 		return -1;
+	if (buf[0] == 'L') {
+		long total = 0;
+
+		if (len < 6)
+			return 0;
+		for (int i = 1; i < 6; i++)
+			total = total * 10 + (buf[i] - '0');
+		return (size_t)total > len ? STREAM_FRAME_NEED(total) : total;
+	}
 	e = memchr(buf, '|', len);
 	return e ? (long)(e - buf) + 1 : 0;
 }
@@ -2216,6 +2226,60 @@ static void stream_framed_split_held(void)
 	stream_free(&st);
 }
 
+/* All output chunks, in order and contiguous from @seq, are @want. */
+static int output_is(uint32_t seq, const char *want, size_t n)
+{
+	size_t at = 0;
+
+	for (int i = 0; i < out.n; i++) {
+		const struct stream_chunk *c = &out.chunk[i];
+
+		if (c->seq != seq + at || at + c->len > n ||
+		    memcmp(out.buf + c->off, want + at, c->len)) {
+			printf("    chunk %d: seq %u len %zu, expected seq "
+			       "%zu\n",
+			       i, c->seq, c->len, seq + at);
+			return 0;
+		}
+		at += c->len;
+	}
+	if (at != n)
+		printf("    %zu of %zu bytes out\n", at, n);
+	return at == n;
+}
+
+/* A message longer than the hold, its length known from its header: it
+ * passes unchanged, and framing resumes right after it (before, the
+ * first such message turned framing off for the rest of the flow).
+ */
+static void stream_framed_long_passes(void)
+{
+	static char a[1004], b[2000], c[2003], want[1008];
+	struct stream st;
+
+	setup_framed(&st);
+	memcpy(a, "Gab|L05000", 10);
+	memset(a + 10, 'x', sizeof(a) - 10);
+	memset(b, 'y', sizeof(b));
+	memset(c, 'z', sizeof(c) - 3);
+	memcpy(c + sizeof(c) - 3, "Gc|", 3);
+	ASSERT_EQ(send_at(&st, 0, 100, a, sizeof(a), false, 0) > 0, 1);
+	memcpy(want, "Gab|Gab|", 8);
+	memcpy(want + 8, a + 4, sizeof(a) - 4);
+	ASSERT_TRUE(output_is(100, want, sizeof(want)), "first segment");
+	ASSERT_EQ(st.d[0].next - st.d[0].sent, 0); /* nothing held */
+	ASSERT_EQ(stats.passed_long, 1);
+	ASSERT_EQ(send_at(&st, 0, 1104, b, sizeof(b), false, 0) > 0, 1);
+	ASSERT_TRUE(output_is(1108, b, sizeof(b)), "middle unchanged");
+	ASSERT_EQ(send_at(&st, 0, 3104, c, sizeof(c), false, 0) > 0, 1);
+	ASSERT_TRUE(out.len >= 6 && !memcmp(out.buf + out.len - 6, "Gc|Gc|", 6),
+		    "framing resumed after the long message");
+	ASSERT_TRUE(!st.d[0].unframed && !st.d[0].skipping, "framed");
+	ASSERT_EQ(line_calls, 2);
+	ASSERT_EQ(stats.passed_long, 1);
+	stream_free(&st);
+}
+
 static void stream_framed_bad_passes(void)
 {
 	struct stream st;
@@ -2279,5 +2343,6 @@ UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(stream_refuse_other_midline), CASE(stream_refuse_other_retrans),
 	   CASE(stream_refuse_quiet), CASE(seg_parse_udp), CASE(seg_build_udp),
 	   CASE(seg_build_new_udp), CASE(stream_framed_two_in_one),
-	   CASE(stream_framed_split_held), CASE(stream_framed_bad_passes),
-	   CASE(stream_framed_refused), CASE(stream_refuse_many_one_point));
+	   CASE(stream_framed_split_held), CASE(stream_framed_long_passes),
+	   CASE(stream_framed_bad_passes), CASE(stream_framed_refused),
+	   CASE(stream_refuse_many_one_point));

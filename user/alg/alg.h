@@ -143,6 +143,8 @@ struct alg_flow {
  */
 #define ALG_LINE_UNCHANGED (-1)
 #define ALG_LINE_REFUSE (-2)
+/* frame(): more bytes needed, the message is @len long (= STREAM_FRAME_NEED) */
+#define ALG_FRAME_NEED(len) (-2 - (long)(len))
 
 /*
  * A protocol module: a line-oriented TCP control channel (FTP, RTSP) and/or
@@ -165,7 +167,8 @@ struct alg_module {
 	bool (*hold)(struct alg_flow *af, int dir, const uint8_t *buf,
 		     size_t len);
 	/* optional: the TCP stream is made of messages (SIP): the length
-	 * of the complete message at @buf, 0 need more, -1 cannot be framed
+	 * of the complete message at @buf, 0 need more, ALG_FRAME_NEED(L)
+	 * need more and the message is L bytes long, -1 cannot be framed
 	 * (see stream.h); line() then gets whole messages
 	 */
 	long (*frame)(struct alg_flow *af, int dir, const uint8_t *buf,

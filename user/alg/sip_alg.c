@@ -968,7 +968,7 @@ static long sip_frame_cb(struct alg_flow *af, int dir, const uint8_t *buf,
 
 	switch (sip_frame(buf, len, &n, &why)) {
 	case SIP_FRAME_MORE:
-		return 0;
+		return n ? ALG_FRAME_NEED(n) : 0;
 	case SIP_FRAME_MSG:
 	case SIP_FRAME_KEEPALIVE:
 		return (long)n;

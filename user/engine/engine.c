@@ -1395,6 +1395,35 @@ static void answer_follow(struct engine *e, struct session *s, int dir,
 	}
 }
 
+/*
+ * Piece [@seq, @seq + @len) of direction @dir (original numbers) went out
+ * before (@resent): its receiver has not acknowledged it.  A kept answer
+ * to that receiver placed before the piece's bytes in the same wire
+ * numbers has then most likely not arrived either: send it again (at
+ * most every ANSWER_AGAIN_NS, not counted against the timer's sends).
+ * The answer's receiver may have nothing left to send, and its pure
+ * ACKs (which show the hole) never reach us: once the timer has given
+ * up, the other end's retransmissions are the only sign left, and
+ * without this they went on past a hole nobody filled.
+ */
+static void answer_behind(struct engine *e, struct session *s, int dir,
+			  uint32_t seq, size_t len, bool resent)
+{
+	uint32_t last = seq + (uint32_t)len - 1, wire;
+
+	if (!resent || !len)
+		return;
+	wire = last + (uint32_t)seqadj_off(&s->st.d[dir].adj, last);
+	for (int i = 0; i < ENGINE_ANSWERS && s->ans[i]; i++) {
+		struct session_answer *a = s->ans[i];
+
+		if (a->dir != (dir ^ 1) || (int32_t)(wire - a->seq) < 0 ||
+		    mono_ns() - a->sent_ns < ANSWER_AGAIN_NS)
+			continue;
+		answer_send(e, s, a);
+	}
+}
+
 /* The timer's part: 1, 2, 4, 8 s after the last send, ANSWER_SENDS_MAX
  * sends in all with the first.
  */
@@ -1494,6 +1523,11 @@ static void stream_piece(struct engine *e, struct session *s, int dir,
 		.ack = g->ack,
 		.now_ns = s->last_ns,
 	};
+	const struct stream_dir *d = &s->st.d[dir];
+	/* before the stream takes it: did these bytes go out before? */
+	bool resent =
+		d->init ? (int32_t)(in.seq - d->sent) < 0 :
+			  d->loaded && (int32_t)(in.seq - d->loaded_end) < 0;
 
 	stream_segment(&s->st, dir, &in, &e->out);
 	if (h->reason != BPFALG_PUNT_ALG_PAYLOAD)
@@ -1524,6 +1558,7 @@ static void stream_piece(struct engine *e, struct session *s, int dir,
 	send_chunks(e, s, dir, g, h);
 	send_hold_ack(e, s, dir, g);
 	answer_follow(e, s, dir, g);
+	answer_behind(e, s, dir, in.seq, n, resent);
 	if (e->out.n_refused)
 		send_refusal(e, s, dir);
 }
@@ -1867,6 +1902,7 @@ void engine_flush_stats(struct engine *e)
 		e->cnt[a][BPFALG_AS_HELD] = e->sstats[a].held;
 		e->cnt[a][BPFALG_AS_RETRANS] = e->sstats[a].retrans;
 		e->cnt[a][BPFALG_AS_RETRANS_WHOLE] = e->sstats[a].widened;
+		e->cnt[a][BPFALG_AS_PASSED_LONG] = e->sstats[a].passed_long;
 		e->cnt[a][BPFALG_AS_OOO] = e->sstats[a].ooo;
 		e->cnt[a][BPFALG_AS_DROPPED] = e->sstats[a].dropped;
 		memcpy(st.c, e->cnt[a], sizeof(st.c));
@@ -1924,6 +1960,7 @@ int engine_open(struct engine *e, const char *pin_path,
 		e->sstats[a].held = st.c[BPFALG_AS_HELD];
 		e->sstats[a].retrans = st.c[BPFALG_AS_RETRANS];
 		e->sstats[a].widened = st.c[BPFALG_AS_RETRANS_WHOLE];
+		e->sstats[a].passed_long = st.c[BPFALG_AS_PASSED_LONG];
 		e->sstats[a].ooo = st.c[BPFALG_AS_OOO];
 		e->sstats[a].dropped = st.c[BPFALG_AS_DROPPED];
 	}

@@ -438,7 +438,26 @@ static void process_new(struct stream *st, int dir, struct emit *em,
 		size_t llen, rest, room;
 		int n = -1;
 
-		if (d->unframed) {
+		if (d->skipping) {
+			/* the rest of a message too long to hold: unchanged */
+			uint32_t at = c + (uint32_t)pos;
+			size_t k = (size_t)(d->skip_end - at);
+
+			if (k > blen - pos)
+				k = blen - pos;
+			emit_bytes(em, at, buf + pos, k);
+			/* its start was held and acknowledged to its sender:
+			 * a record lets a retransmission carry all of it
+			 */
+			if (was_holding && !pos) {
+				rec_add(d, c, c + (uint32_t)k, buf, k);
+				o->held_sent = true;
+			}
+			pos += k;
+			if (c + (uint32_t)pos == d->skip_end)
+				d->skipping = false; /* the next one starts */
+			continue;
+		} else if (d->unframed) {
 			break;
 		} else if (st->ops->frame) {
 			long fl = d->midline ? -1 :
@@ -446,6 +465,21 @@ static void process_new(struct stream *st, int dir, struct emit *em,
 							      buf + pos,
 							      blen - pos);
 
+			/* longer than it could ever be held, its length
+			 * known: it passes as it is, framing goes on after
+			 */
+			if (fl <= -2 && STREAM_FRAME_LEN(fl) > blen - pos &&
+			    STREAM_FRAME_LEN(fl) > STREAM_HOLD_MAX && !fin) {
+				d->skipping = true;
+				d->skip_end =
+					c +
+					(uint32_t)(pos + STREAM_FRAME_LEN(fl));
+				if (st->stats)
+					st->stats->passed_long++;
+				continue;
+			}
+			if (fl <= -2)
+				break; /* more bytes needed: held below */
 			if (fl < 0 || (size_t)fl > blen - pos) {
 				d->unframed = true; /* resynchronising is
 						     * guesswork: step aside

@@ -54,6 +54,11 @@
 #define STREAM_LINE_GROWTH 128
 /* ops->line: the line is refused (see alg.h ALG_LINE_REFUSE). */
 #define STREAM_LINE_REFUSE (-2)
+/* ops->frame: more bytes are needed, and the whole message will be @len
+ * bytes long (its header said so); STREAM_FRAME_LEN() reads it back.
+ */
+#define STREAM_FRAME_NEED(len) (-2 - (long)(len))
+#define STREAM_FRAME_LEN(rc) ((size_t)(-2 - (rc)))
 /* Refusal text sent back per segment, at most. */
 #define STREAM_INJECT_MAX 512
 
@@ -71,8 +76,11 @@ struct stream_ops {
 	bool (*hold)(void *ctx, int dir, const uint8_t *buf, size_t len);
 	/* Optional: the stream is made of messages, not lines (SIP over
 	 * TCP).  The length of the complete message at @buf, 0 when more
-	 * bytes are needed, -1 when it cannot be framed: the direction is
-	 * then passed through unchanged for good.  Messages go to ->line.
+	 * bytes are needed, STREAM_FRAME_NEED(L) when more are needed and
+	 * the message is L bytes long, -1 when it cannot be framed: the
+	 * direction is then passed through unchanged for good.  Messages go
+	 * to ->line.  One longer than STREAM_HOLD_MAX whose length is known
+	 * goes out unchanged, and framing resumes after it.
 	 */
 	long (*frame)(void *ctx, int dir, const uint8_t *buf, size_t len);
 };
@@ -100,6 +108,11 @@ struct stream_dir {
 	uint8_t hold[STREAM_HOLD_MAX];
 	uint64_t hold_since_ns;
 	bool unframed; /* framing lost (ops->frame said -1): pass through */
+	/* a framed message longer than the hold goes out unchanged up to
+	 * skip_end (original seq), where the next one starts
+	 */
+	bool skipping;
+	uint32_t skip_end;
 	size_t mss; /* largest payload seen */
 	size_t path_mss; /* output found too large for the way out: cut at
 			  * this (0: no limit found)
@@ -120,6 +133,7 @@ struct stream_dir {
 struct stream_stats {
 	uint64_t held, retrans, ooo, dropped;
 	uint64_t widened; /* retransmissions sent with whole rewritten lines */
+	uint64_t passed_long; /* framed messages too long to hold: unchanged */
 };
 
 struct stream {
