@@ -72,9 +72,11 @@ struct session_bind {
  * refused line itself is acknowledged by anything the other end sends
  * later, so its sender may never retransmit it: the answer goes again
  * when a segment of its receiver shows it missing (at most every 200 ms,
- * or at once when it retransmits the refused line) and on a timer (1, 2,
- * 4, 8 s after the last send).  The timer gives up after 7 sends, the
- * receiver's segments never do: sends they asked for do not count (a
+ * or at once when it retransmits the refused line), when the other end
+ * retransmits data that follows it (at most every 200 ms: its receiver
+ * may have nothing left to send, and its pure ACKs never reach us) and on
+ * a timer (1, 2, 4, 8 s after the last send).  The timer gives up after
+ * 7 sends, the segments never do: sends they asked for do not count (a
  * burst of them, all lost, would leave a hole nobody fills).
  */
 struct session_answer {
