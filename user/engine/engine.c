@@ -173,20 +173,13 @@ static void hold_save(struct session *s, int dir)
  * end, from the refused sender's own records (when newer ones took the
  * refused lines' places there: the oldest one kept, which starts after).
  */
-/* A new kept answer (the oldest is given up when all are taken). */
+/* A new kept answer, NULL when all are taken (or out of memory). */
 static struct session_answer *answer_slot(struct session *s)
 {
 	struct session_answer *a;
 
-	if (s->ans[ENGINE_ANSWERS - 1]) {
-		pr_warn("[%s] refusal answer given up: %d more "
-			"unacknowledged\n",
-			s->af->tag, ENGINE_ANSWERS);
-		free(s->ans[0]);
-		memmove(s->ans, s->ans + 1,
-			sizeof(s->ans[0]) * (ENGINE_ANSWERS - 1));
-		s->ans[ENGINE_ANSWERS - 1] = NULL;
-	}
+	if (s->ans[ENGINE_ANSWERS - 1])
+		return NULL;
 	a = calloc(1, sizeof(*a));
 	for (int i = 0; a && i < ENGINE_ANSWERS; i++)
 		if (!s->ans[i]) {
@@ -1265,6 +1258,7 @@ static uint32_t answer_ack(const struct session *s, int dir, uint32_t b)
 
 static void answer_send(struct engine *e, struct session *s,
 			struct session_answer *a);
+static void session_reset(struct engine *e, struct session *s, const char *why);
 
 /* The TCP refusals of this segment, at the point stream.c inserted them. */
 static void send_refusal(struct engine *e, struct session *s, int dir)
@@ -1292,6 +1286,16 @@ static void send_refusal(struct engine *e, struct session *s, int dir)
 	    a->len + o->inject_len <= sizeof(a->text)) {
 		memcpy(a->text + a->len, o->inject, o->inject_len);
 		a->len += o->inject_len;
+	} else if (s->ans[ENGINE_ANSWERS - 1]) {
+		/* every slot holds an answer its receiver has not
+		 * acknowledged (its segments say it lacks them, the first
+		 * one at least).  Giving one up (the oldest, before) left a
+		 * hole nobody fills when that one was lost: the receiver's
+		 * acknowledgement stopped there for good and the connection
+		 * hung.  A reset ends it the way both ends see.
+		 */
+		session_reset(e, s, "too many refusal answers unacknowledged");
+		return;
 	} else if ((a = answer_slot(s))) {
 		memcpy(a->text, o->inject, o->inject_len);
 		a->len = o->inject_len;
@@ -1501,8 +1505,6 @@ static void send_unchanged(struct engine *e, const struct seg *g,
 
 	send_seg(e, g, &b, cnt, "engine");
 }
-
-static void session_reset(struct engine *e, struct session *s, const char *why);
 
 /*
  * Bytes [off, off + n) of TCP segment @g's payload (all of it, unless the

@@ -118,8 +118,10 @@ struct session {
 	 */
 	int *bind_ht;
 	unsigned int bind_ht_size;
-	/* refusal answers not yet acknowledged, oldest first */
-#define ENGINE_ANSWERS 4
+	/* refusal answers not yet acknowledged, oldest first (one more
+	 * resets the connection: none is given up)
+	 */
+#define ENGINE_ANSWERS 16
 	struct session_answer *ans[ENGINE_ANSWERS];
 	/* per direction: its retransmissions in a row that reached back
 	 * to a forgotten rewrite (the other direction's segments do not
