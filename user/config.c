@@ -177,7 +177,8 @@ static const struct opt_def opts[] = {
 	  "XDP attach mode (native falls back to generic)" },
 	{ "--xdp-fast", OPT_ENUM, OFF(xdp_fast), xdp_fast_names, 0, 0,
 	  "auto|on|off",
-	  "XDP forwarding of established flows (auto: not on veth ingress)" },
+	  "XDP forwarding of established flows (auto: only where frames come "
+	  "from a wire, not veth, tap, bridge, macvlan, ipvlan, OVS)" },
 	{ "--tc-fast", OPT_ENUM, OFF(tc_fast), xdp_fast_names, 0, 0,
 	  "auto|on|off",
 	  "TC forwards established flows itself (auto: where bpfalg's TC "
