@@ -26,6 +26,7 @@
 #include "lib/punt.h"
 #include "lib/tftp.h"
 #include "lib/nexthop.h"
+#include "lib/inside.h"
 
 #define TC_ACT_UNSPEC (-1) /* tcx: TCX_NEXT */
 #define TC_ACT_OK 0 /* tcx: TCX_PASS, ends the chain: never returned */
@@ -390,6 +391,37 @@ static __noinline int tc_icmp_error(struct __sk_buff *skb, const struct pkt *p,
 	return TC_ACT_OK;
 }
 
+/* Does the route back to @p's source leave through the device @p came in
+ * on (strict reverse path)?
+ */
+static __always_inline bool route_back_here(struct __sk_buff *skb,
+					    const struct pkt *p, __u32 flags)
+{
+	struct bpf_fib_lookup fib = {};
+	long rc;
+
+	fib.ifindex = skb->ifindex;
+	fib.l4_protocol = p->t.proto;
+	fib.sport = p->t.dport;
+	fib.dport = p->t.sport;
+	if (p->t.family == BPFALG_AF_INET) {
+		fib.family = AF_INET;
+		fib.ipv4_src = p->t.daddr[0];
+		fib.ipv4_dst = p->t.saddr[0];
+	} else {
+		fib.family = AF_INET6;
+		__builtin_memcpy(fib.ipv6_src, p->t.daddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, p->t.saddr, 16);
+	}
+	/* an input lookup as if the reply came in here: with OUTPUT the
+	 * device would constrain the route
+	 */
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), flags);
+	return (rc == BPF_FIB_LKUP_RET_SUCCESS ||
+		rc == BPF_FIB_LKUP_RET_NO_NEIGH) &&
+	       fib.ifindex == skb->ifindex;
+}
+
 /* Is the (untranslated) destination local, or would it be routed inside? */
 static __noinline int tc_unsolicited(struct __sk_buff *skb, const struct pkt *p)
 {
@@ -403,6 +435,18 @@ static __noinline int tc_unsolicited(struct __sk_buff *skb, const struct pkt *p)
 	 */
 	if (c && (c->flags & BPFALG_CF_FIB_SKIP_NEIGH))
 		flags = BPF_FIB_LOOKUP_SKIP_NEIGH;
+	/* An inside source from outside: another node's pod in a natively
+	 * routed cluster when the routes place that source behind this
+	 * device (routed, not ours), else spoofed.
+	 */
+	if (prefix_mode(c) && addr_inside(p->t.family, p->t.saddr)) {
+		if (route_back_here(skb, p, flags)) {
+			count(BPFALG_CNT_INSIDE_ROUTED);
+			return TC_ACT_UNSPEC;
+		}
+		count(BPFALG_CNT_INSIDE_SPOOFED);
+		return TC_ACT_SHOT;
+	}
 	fib.ifindex = skb->ifindex;
 	fib.l4_protocol = p->t.proto;
 	fib.sport = p->t.sport;
@@ -430,7 +474,8 @@ static __noinline int tc_unsolicited(struct __sk_buff *skb, const struct pkt *p)
 	}
 	if ((rc == BPF_FIB_LKUP_RET_SUCCESS ||
 	     rc == BPF_FIB_LKUP_RET_NO_NEIGH) &&
-	    iface_role(fib.ifindex) != BPFALG_ROLE_INSIDE)
+	    iface_role(fib.ifindex) != BPFALG_ROLE_INSIDE &&
+	    !(prefix_mode(c) && addr_inside(p->t.family, p->t.daddr)))
 		return TC_ACT_UNSPEC; /* transit elsewhere: not ours */
 	count(BPFALG_CNT_INBOUND_DROP);
 	return TC_ACT_SHOT;
@@ -782,7 +827,7 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress,
 	struct xlate x;
 	struct pkt *pp;
 	__u32 zero = 0;
-	bool from_inside;
+	bool in_inside;
 	__u64 now;
 	int rc, verdict;
 	__u8 dir = BPFALG_DIR_ORIG, tbl = FT_NEW;
@@ -793,10 +838,14 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress,
 	rc = tc_parse(skb, pp, TC_PULL_LEN);
 	if (rc == PARSE_NOT_IP)
 		return TC_ACT_UNSPEC;
-	from_inside = !ingress &&
-		      iface_role(skb->ingress_ifindex) == BPFALG_ROLE_INSIDE;
+	/* by interface at once; by prefix (lookups) only where it matters:
+	 * a packet of a known flow never asks
+	 */
+	in_inside = !ingress &&
+		    iface_role(skb->ingress_ifindex) == BPFALG_ROLE_INSIDE;
+#define FROM_INSIDE() (!ingress && pkt_from_inside(c, pp, in_inside))
 	if (rc == PARSE_MALFORMED) {
-		if (!ingress && !from_inside)
+		if (!ingress && !FROM_INSIDE())
 			return TC_ACT_UNSPEC;
 		count(BPFALG_CNT_MALFORMED);
 		return TC_ACT_SHOT;
@@ -805,11 +854,11 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress,
 
 	switch (pp->kind) {
 	case PK_ICMP_ERR:
-		return tc_icmp_error(skb, pp, from_inside, ingress);
+		return tc_icmp_error(skb, pp, FROM_INSIDE(), ingress);
 	case PK_FRAG:
-		return tc_frag(skb, pp, from_inside, ingress);
+		return tc_frag(skb, pp, FROM_INSIDE(), ingress);
 	case PK_ICMP_OTHER:
-		return tc_icmp_other(skb, pp, from_inside, ingress);
+		return tc_icmp_other(skb, pp, FROM_INSIDE(), ingress);
 	}
 
 	now = dp_now();
@@ -821,7 +870,7 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress,
 			f = tc_new_inbound(skb, pp, c, now, &verdict);
 			if (!f)
 				return verdict;
-		} else if (from_inside) {
+		} else if (FROM_INSIDE()) {
 			f = tc_new_outbound(skb, pp, c, now);
 			if (!f)
 				return TC_ACT_SHOT;
@@ -889,6 +938,7 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress,
 	}
 	return TC_ACT_OK;
 }
+#undef FROM_INSIDE
 
 /*
  * The one exit.  Inside, TC_ACT_OK means "translated or accepted"; it

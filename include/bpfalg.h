@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 15
+#define BPFALG_LAYOUT_VERSION 16
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.  The default; --reinject-mark VALUE[/MASK] sets the
@@ -456,6 +456,26 @@ enum bpfalg_fail_policy {
  * probed by the loader with tc_fib_probe.
  */
 #define BPFALG_CF_FIB_SKIP_NEIGH (1u << 3)
+/* The inside is (also) defined by address, --inside-prefix (the map
+ * inside_prefixes): what leaves the outside device from an inside prefix
+ * to an address outside them is translated, whatever interface it came in
+ * on.  Kubernetes and Proxmox nodes: hooks on the outside device only.
+ */
+#define BPFALG_CF_INSIDE_PREFIX (1u << 4)
+
+/*
+ * Key of the LPM trie inside_prefixes.  The family is part of the key so
+ * one trie holds both: prefixlen counts the 32 family bits plus the
+ * address prefix (BPFALG_PREFIX_BITS), and a lookup gives the full length.
+ * family is stored in host order on both sides (the same machine).
+ */
+struct bpfalg_prefix_key {
+	__u32 prefixlen;
+	__u32 family; /* BPFALG_AF_INET / BPFALG_AF_INET6 */
+	__be32 addr[4]; /* IPv4 in addr[0] */
+};
+#define BPFALG_PREFIX_BITS(len) (32 + (len))
+#define BPFALG_MAX_PREFIXES 64
 
 /* Timeouts in seconds, conntrack-like defaults in user/config.c. */
 struct bpfalg_timeouts {
@@ -548,6 +568,13 @@ enum bpfalg_counter {
 				   * did not verify (CHECKSUM_PARTIAL from a
 				   * local stack or guest, or damaged)
 				   */
+	BPFALG_CNT_INSIDE_ROUTED, /* --inside-prefix: between inside
+				    * prefixes (another node's pods), routed
+				    * untranslated
+				    */
+	BPFALG_CNT_INSIDE_SPOOFED, /* from outside with an inside source the
+				     * routes do not place there: dropped
+				     */
 	BPFALG_CNT_MAX,
 };
 

@@ -23,7 +23,7 @@
 
 #include "bpfalg.h"
 
-#define BPFALG_SETTINGS_VERSION 3
+#define BPFALG_SETTINGS_VERSION 4
 #define BPFALG_SETTINGS_PIN "settings"
 
 #define BPFALG_SETTINGS_IFACES 16 /* inside interfaces (CONFIG_MAX_INSIDE) */
@@ -69,6 +69,8 @@ struct bpfalg_settings {
 	char config_file[BPFALG_SETTINGS_PATH]; /* "" none read */
 	/* controller: where it serves Prometheus metrics, "" nowhere */
 	char metrics[BPFALG_SETTINGS_LISTEN];
+	/* --inside-prefix as given, canonical; "" none */
+	char inside_prefix[BPFALG_SETTINGS_LIST];
 };
 
 #endif

@@ -54,6 +54,8 @@ static int config_from_pins(struct up_config *uc, char *err, size_t errlen)
 			 (int)sizeof(s.inside[i]) - 1, s.inside[i]);
 	snprintf(uc->outside, sizeof(uc->outside), "%.*s",
 		 (int)sizeof(s.outside) - 1, s.outside);
+	snprintf(uc->inside_prefix, sizeof(uc->inside_prefix), "%.*s",
+		 (int)sizeof(s.inside_prefix) - 1, s.inside_prefix);
 	uc->xdp_mode = s.xdp_mode;
 	uc->xdp_fast = s.xdp_fast;
 	uc->tc_fast = s.tc_fast;

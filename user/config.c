@@ -117,6 +117,7 @@ enum opt_type {
 	OPT_MARK, /* VALUE[/MASK] into two __u32 (VALUE within MASK) */
 	OPT_FILE, /* --config FILE: command line only */
 	OPT_LISTEN, /* ADDR:PORT, "" none: config_parse_listen() */
+	OPT_CIDRS, /* prefixes into a canonical list: prefix_list_parse() */
 	/* per ALG, .alg says which */
 	OPT_ALG_MODE,
 	OPT_PORTS,
@@ -163,6 +164,10 @@ static const struct opt_def opts[] = {
 	  "(default " CONFIG_DEFAULT_FILE " if it exists)" },
 	{ "--inside", OPT_IFLIST, OFF(inside), NULL, 0, 0, "IF[,IF...]",
 	  "inside (private) interfaces" },
+	{ "--inside-prefix", OPT_CIDRS, OFF(inside_prefix), NULL, 0, 0,
+	  "CIDR[,CIDR...]",
+	  "the inside by address: hooks on the outside device only, any "
+	  "number of pods or guests (Kubernetes: the cluster's pod CIDR)" },
 	{ "--outside", OPT_IFNAME, OFF(outside), NULL, 0, 0, "IF",
 	  "outside (public) interface" },
 	{ "--masquerade", OPT_FLAG, OFF(masquerade), NULL, 0, 0, NULL,
@@ -489,6 +494,30 @@ static int parse_alglist(const char *val, struct up_config *c, char *err,
 	return 0;
 }
 
+/* A list of prefixes, checked, into @out (CONFIG_LIST_MAX) canonically. */
+static int canon_prefixes(const char *val, char *out, char *err, size_t errlen)
+{
+	struct prefix p[PREFIX_LIST_MAX];
+	char canon[CONFIG_LIST_MAX * 2];
+	int n;
+
+	if (strlen(val) >= CONFIG_LIST_MAX) {
+		snprintf(err, errlen, "list too long (at most %d characters)",
+			 CONFIG_LIST_MAX - 1);
+		return -1;
+	}
+	n = prefix_list_parse(val, p, PREFIX_LIST_MAX, err, errlen);
+	if (n < 0)
+		return -1;
+	prefix_list_format(p, n, canon, sizeof(canon));
+	if (strlen(canon) >= CONFIG_LIST_MAX) {
+		snprintf(err, errlen, "list too long once written canonically");
+		return -1;
+	}
+	strcpy(out, canon);
+	return 0;
+}
+
 static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 		 enum config_src src, char *err, size_t errlen)
 {
@@ -687,30 +716,17 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 		c->alg_set[o->alg] |= ALG_SET_DENY;
 		return 0;
 	}
-	case OPT_PREFIXES: {
-		struct prefix p[PREFIX_LIST_MAX];
-		char canon[CONFIG_LIST_MAX * 2];
-		int n;
-
-		if (strlen(val) >= CONFIG_LIST_MAX) {
-			snprintf(err, errlen,
-				 "list too long (at most %d characters)",
-				 CONFIG_LIST_MAX - 1);
+	case OPT_CIDRS:
+		if (!val[0]) {
+			snprintf(err, errlen, "empty list");
 			return -1;
 		}
-		n = prefix_list_parse(val, p, PREFIX_LIST_MAX, err, errlen);
-		if (n < 0)
+		return canon_prefixes(val, dst, err, errlen);
+	case OPT_PREFIXES:
+		if (canon_prefixes(val, c->sip_invite_from, err, errlen))
 			return -1;
-		prefix_list_format(p, n, canon, sizeof(canon));
-		if (strlen(canon) >= CONFIG_LIST_MAX) {
-			snprintf(err, errlen,
-				 "list too long once written canonically");
-			return -1;
-		}
-		strcpy(c->sip_invite_from, canon);
 		c->alg_set[o->alg] |= ALG_SET_INVITE;
 		return 0;
-	}
 	}
 	return -1;
 }
@@ -762,7 +778,7 @@ int config_set(struct up_config *c, const char *name, const char *val,
 	}
 	if (val && (o->type == OPT_IFLIST || o->type == OPT_ALGLIST ||
 		    o->type == OPT_PORTS || o->type == OPT_DENY ||
-		    o->type == OPT_PREFIXES)) {
+		    o->type == OPT_PREFIXES || o->type == OPT_CIDRS)) {
 		if (!squeeze_list(val, list, sizeof(list))) {
 			snprintf(err, errlen, "list too long");
 			return -1;
@@ -785,9 +801,11 @@ int config_check(const struct up_config *c, char *err, size_t errlen)
 	const char *file = c->config_file[0] ? c->config_file : "";
 	const char *end = c->config_file[0] ? ")" : "";
 
-	if (!c->n_inside) {
-		snprintf(err, errlen, "missing --inside IF[,IF...]%s%s%s", in,
-			 file, end);
+	if (!c->n_inside && !c->inside_prefix[0]) {
+		snprintf(err, errlen,
+			 "missing --inside IF[,IF...] or --inside-prefix "
+			 "CIDR[,CIDR...]%s%s%s",
+			 in, file, end);
 		return -1;
 	}
 	if (!c->outside[0]) {
@@ -984,6 +1002,9 @@ static bool format_value(const struct opt_def *o, const struct up_config *c,
 	case OPT_PREFIXES:
 		snprintf(buf, cap, "%s", c->sip_invite_from);
 		return true;
+	case OPT_CIDRS:
+		snprintf(buf, cap, "%s", (const char *)src);
+		return buf[0] != '\0';
 	}
 	return false;
 }
@@ -1061,6 +1082,7 @@ static void json_value(struct json_writer *w, const struct opt_def *o,
 	case OPT_IFLIST:
 	case OPT_DENY:
 	case OPT_PREFIXES:
+	case OPT_CIDRS:
 		json_list(w, key, v, false);
 		return;
 	case OPT_PORTS:

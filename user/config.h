@@ -43,6 +43,8 @@ enum tc_mode { TC_MODE_AUTO = 0, TC_MODE_TCX, TC_MODE_CLSACT };
 struct up_config {
 	char inside[CONFIG_MAX_INSIDE][IF_NAMESIZE];
 	int n_inside;
+	/* --inside-prefix, canonical ("10.244.0.0/16,fd00:10::/56"), "" none */
+	char inside_prefix[CONFIG_LIST_MAX];
 	char outside[IF_NAMESIZE];
 	bool masquerade;
 	__be32 snat_addr; /* network order, valid when !masquerade */

@@ -165,6 +165,8 @@ int settings_store(const char *pin_path, const struct up_config *uc,
 	for (int i = 0; i < uc->n_inside; i++)
 		memcpy(s.inside[i], uc->inside[i], sizeof(s.inside[i]));
 	memcpy(s.outside, uc->outside, sizeof(s.outside));
+	memcpy(s.inside_prefix, uc->inside_prefix, sizeof(s.inside_prefix));
+	s.inside_prefix[sizeof(s.inside_prefix) - 1] = '\0';
 	for (int a = 1; a < BPFALG_ALG_MAX; a++)
 		memcpy(s.deny[a],
 		       have && !(uc->alg_set[a] & ALG_SET_DENY) ?

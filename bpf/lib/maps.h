@@ -93,6 +93,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nh_cache SEC(".maps");
 
+/* The inside prefixes (--inside-prefix); the value is 0 for now. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, BPFALG_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bpfalg_prefix_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} inside_prefixes SEC(".maps");
+
 /* Answered flows each inside address originated (--max-flows-per-host). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

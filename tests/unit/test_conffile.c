@@ -442,7 +442,8 @@ static void conffile_override_order(void)
 		ASSERT_EQ(config_parse_args(2, argv, "/nonexistent/bpfalg.conf",
 					    &c, err, sizeof(err)),
 			  -1); /* absent: ignored, so --inside is missing */
-		ASSERT_STREQ(err, "missing --inside IF[,IF...]");
+		ASSERT_STREQ(err, "missing --inside IF[,IF...] or "
+				  "--inside-prefix CIDR[,CIDR...]");
 		ASSERT_STREQ(c.config_file, "");
 	}
 	/* --config /dev/null: no default file, nothing from a file */
@@ -453,7 +454,8 @@ static void conffile_override_order(void)
 		ASSERT_EQ(
 			config_parse_args(4, argv, path, &c, err, sizeof(err)),
 			-1);
-		ASSERT_STREQ(err, "missing --inside IF[,IF...] (nor in "
+		ASSERT_STREQ(err, "missing --inside IF[,IF...] or "
+				  "--inside-prefix CIDR[,CIDR...] (nor in "
 				  "/dev/null)");
 	}
 	/* a bad flag: -1, its name first */

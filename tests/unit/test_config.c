@@ -154,6 +154,58 @@ static void config_errors_name_the_problem(void)
 	}
 }
 
+/* --inside-prefix: the inside by address, canonical, in place of --inside */
+static void config_inside_prefix(void)
+{
+	struct up_config c;
+	char err[256], buf[512];
+	FILE *f;
+
+	ASSERT_EQ(PARSE(&c, err, "--inside-prefix",
+			"10.244.0.0/16, fd00:10:244::/56,192.0.2.7",
+			"--outside", "eth0", "--masquerade"),
+		  0);
+	ASSERT_EQ(c.n_inside, 0);
+	ASSERT_STREQ(c.inside_prefix,
+		     "10.244.0.0/16,fd00:10:244::/56,192.0.2.7");
+	/* written back as given, read back the same */
+	f = fmemopen(buf, sizeof(buf), "w");
+	ASSERT_TRUE(f, "fmemopen");
+	config_format(&c, f);
+	fclose(f);
+	ASSERT_TRUE(strstr(buf, "inside-prefix = 10.244.0.0/16,"
+				"fd00:10:244::/56,192.0.2.7\n"),
+		    "config_format: %s", buf);
+	ASSERT_TRUE(!strstr(buf, "\ninside ="), "no inside line: %s", buf);
+	/* both: interfaces and prefixes */
+	ASSERT_EQ(PARSE(&c, err, "--inside", "gin", "--inside-prefix",
+			"10.1.0.0/24", "--outside", "eth0", "--snat",
+			"192.0.2.1"),
+		  0);
+	ASSERT_EQ(c.n_inside, 1);
+	ASSERT_STREQ(c.inside_prefix, "10.1.0.0/24");
+
+	static const struct {
+		const char *val;
+		const char *msg;
+	} bad[] = {
+		{ "10.244.0.1/16", "bits set beyond /16" },
+		{ "10.244.0.0/33", "10.244.0.0/33" },
+		{ "eth0", "eth0" },
+		{ "10.0.0.0/8,,10.1.0.0/16", "empty" },
+		{ "", "empty" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		ASSERT_EQ(PARSE(&c, err, "--inside-prefix", bad[i].val,
+				"--outside", "eth0", "--masquerade"),
+			  -1);
+		ASSERT_TRUE(strstr(err, bad[i].msg),
+			    "case %zu: \"%s\" does not say \"%s\"", i, err,
+			    bad[i].msg);
+		ASSERT_TRUE(!strchr(err, '\n'), "multi-line error");
+	}
+}
+
 static void config_alg_names(void)
 {
 	ASSERT_EQ(alg_from_name("rtsp"), BPFALG_ALG_RTSP);
@@ -191,6 +243,6 @@ static void config_host_share_default(void)
 }
 
 UNIT_CASES(config_cases, CASE(config_minimal_masquerade),
-	   CASE(config_all_options), CASE(config_host_share_default),
-	   CASE(config_reinject_mark), CASE(config_errors_name_the_problem),
-	   CASE(config_alg_names));
+	   CASE(config_inside_prefix), CASE(config_all_options),
+	   CASE(config_host_share_default), CASE(config_reinject_mark),
+	   CASE(config_errors_name_the_problem), CASE(config_alg_names));
