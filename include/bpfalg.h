@@ -304,8 +304,14 @@ struct bpfalg_fwd_key {
 struct bpfalg_fwd {
 	__be32 addr[4]; /* inside address */
 	__be16 port; /* inside port */
-	__u8 pad[2];
+	__u8 flags; /* BPFALG_FWD_F_*: userspace bookkeeping, BPF ignores it */
+	__u8 pad;
 };
+/* Installed from the configuration file's `forward =` lines (up, daemon,
+ * reload): a later file without it removes it.  Without the flag a forward
+ * was added by hand (`algctl forward add`) and only a hand removes it.
+ */
+#define BPFALG_FWD_F_CONFIG (1u << 0)
 
 /* IPv4 fragment tracking: non-first fragments follow the first one's flow. */
 struct bpfalg_frag_key {
