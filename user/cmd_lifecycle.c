@@ -171,6 +171,7 @@ int do_status(int argc, char **argv)
 	struct bpfalg_config c;
 	struct bpfalg_alg_cfg ac[BPFALG_ALG_MAX] = {};
 	char err[512], addr[INET_ADDRSTRLEN], why[256] = "";
+	char prefixes[CONFIG_LIST_MAX * 2];
 	unsigned long long now = mono_ns();
 	bool attached = true, controller;
 	long nflows, maxflows;
@@ -226,6 +227,9 @@ int do_status(int argc, char **argv)
 	}
 	maxflows = pins_max_entries(pin_path, "flows4");
 	inet_ntop(AF_INET, &c.public_v4, addr, sizeof(addr));
+	if (!(c.flags & BPFALG_CF_INSIDE_PREFIX) ||
+	    pins_inside_prefixes(pin_path, prefixes, sizeof(prefixes)) < 0)
+		prefixes[0] = '\0';
 
 	if (json_wtr) {
 		jsonw_start_object(json_wtr);
@@ -243,6 +247,12 @@ int do_status(int argc, char **argv)
 		jsonw_string_field(
 			json_wtr, "address_mode",
 			c.flags & BPFALG_CF_MASQUERADE ? "masquerade" : "snat");
+		jsonw_name(json_wtr, "inside_prefixes");
+		jsonw_start_array(json_wtr);
+		for (char *save, *t = strtok_r(prefixes, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save))
+			jsonw_string(json_wtr, t);
+		jsonw_end_array(json_wtr);
 		jsonw_name(json_wtr, "interfaces");
 		jsonw_start_array(json_wtr);
 		for (int i = 0; i < n; i++) {
@@ -294,6 +304,8 @@ int do_status(int argc, char **argv)
 		printf("\npublic:      %s (%s)\n", addr,
 		       c.flags & BPFALG_CF_MASQUERADE ? "masquerade" : "snat");
 		printf("flows:       %ld of %ld\n", nflows, maxflows);
+		if (prefixes[0])
+			printf("inside:      %s (by address)\n", prefixes);
 		printf("ALGs:       ");
 		for (int i = 1; i < BPFALG_ALG_MAX; i++)
 			printf(" %s=%s", alg_name(i),

@@ -34,6 +34,7 @@
 #include "util/bpffs.h"
 #include "util/log.h"
 #include "util/netlink.h"
+#include "util/prefix.h"
 #include "util/tcx.h"
 
 /* Our clsact filter, when tcx is not available. */
@@ -187,6 +188,8 @@ int loader_build_cfg(const struct up_config *uc, int out_ifindex,
 	c->reinject_mask = uc->reinject_mask;
 	if (uc->xdp_mode != XDP_MODE_OFF && uc->xdp_fast != XDP_FAST_OFF)
 		c->flags |= BPFALG_CF_XDP_FAST;
+	if (uc->inside_prefix[0])
+		c->flags |= BPFALG_CF_INSIDE_PREFIX;
 	if (uc->masquerade) {
 		c->flags |= BPFALG_CF_MASQUERADE;
 		ret = nl_primary_ipv4(out_ifindex, &c->public_v4);
@@ -680,6 +683,59 @@ static void remove_pins(const char *pin_path)
  * not say keeps the running value (`algctl alg ... --ports` set live
  * survives a daemon restart), and a fresh datapath gets the defaults.
  */
+static void prefix_key(const struct prefix *p, struct bpfalg_prefix_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = p->family == AF_INET ? BPFALG_AF_INET : BPFALG_AF_INET6;
+	k->prefixlen = BPFALG_PREFIX_BITS(p->len);
+	memcpy(k->addr, p->addr, p->family == AF_INET ? 4 : 16);
+}
+
+/*
+ * The trie inside_prefixes as --inside-prefix says: the new prefixes go in
+ * first, then the ones no longer named come out, so a re-`up` never leaves
+ * an inside address unclassified (its flows would leave untranslated).
+ */
+static int write_inside_prefixes(int fd, const struct up_config *uc, char *err,
+				 size_t errlen)
+{
+	struct prefix want[PREFIX_LIST_MAX];
+	struct bpfalg_prefix_key k, next, gone[BPFALG_MAX_PREFIXES];
+	int n, n_gone = 0;
+	__u32 zero = 0;
+
+	n = prefix_list_parse(uc->inside_prefix, want, PREFIX_LIST_MAX, err,
+			      errlen);
+	if (n < 0)
+		return -EINVAL;
+	for (int i = 0; i < n; i++) {
+		prefix_key(&want[i], &k);
+		if (bpf_map_update_elem(fd, &k, &zero, BPF_ANY)) {
+			snprintf(err, errlen, "cannot add inside prefix: %s",
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	for (int more = !bpf_map_get_next_key(fd, NULL, &next);
+	     more && n_gone < BPFALG_MAX_PREFIXES;) {
+		bool keep = false;
+
+		k = next;
+		more = !bpf_map_get_next_key(fd, &k, &next);
+		for (int i = 0; i < n && !keep; i++) {
+			struct bpfalg_prefix_key w;
+
+			prefix_key(&want[i], &w);
+			keep = !memcmp(&w, &k, sizeof(k));
+		}
+		if (!keep)
+			gone[n_gone++] = k;
+	}
+	for (int i = 0; i < n_gone; i++)
+		bpf_map_delete_elem(fd, &gone[i]);
+	return 0;
+}
+
 static int write_alg_cfg(int fd, const struct up_config *uc, bool fresh)
 {
 	for (__u32 i = 1; i < BPFALG_ALG_MAX; i++) {
@@ -774,7 +830,11 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 			c.controller_heartbeat_ns = old.controller_heartbeat_ns;
 		}
 	}
-	ret = pins_write_cfg(pin_path, &c, err, errlen);
+	/* the prefixes before the flag that makes the datapath read them */
+	ret = write_inside_prefixes(bpf_map__fd(ax->ts->maps.inside_prefixes),
+				    uc, err, errlen);
+	if (!ret)
+		ret = pins_write_cfg(pin_path, &c, err, errlen);
 	if (!ret &&
 	    write_alg_cfg(bpf_map__fd(ax->ts->maps.alg_cfg), uc, fresh)) {
 		ret = -errno;

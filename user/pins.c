@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "pins.h"
+#include "util/prefix.h"
 
 const char *const pin_hook_name[HOOK_MAX] = {
 	[HOOK_XDP] = "xdp",
@@ -197,6 +198,36 @@ long pins_count_entries(const char *pin_path, const char *name)
 		n++;
 	}
 	close(fd);
+	return n;
+}
+
+int pins_inside_prefixes(const char *pin_path, char *buf, size_t cap)
+{
+	struct prefix p[BPFALG_MAX_PREFIXES];
+	struct bpfalg_prefix_key k, *prev = NULL;
+	char err[256];
+	int fd, n = 0;
+
+	buf[0] = '\0';
+	fd = pins_map_fd(pin_path, "inside_prefixes", err, sizeof(err));
+	if (fd < 0)
+		return fd;
+	while (n < BPFALG_MAX_PREFIXES && !bpf_map_get_next_key(fd, prev, &k)) {
+		bool v4 = k.family == BPFALG_AF_INET;
+		unsigned int len = k.prefixlen - BPFALG_PREFIX_BITS(0);
+
+		prev = &k;
+		if (k.prefixlen < BPFALG_PREFIX_BITS(0) ||
+		    len > (v4 ? 32 : 128))
+			continue;
+		memset(&p[n], 0, sizeof(p[n]));
+		p[n].family = v4 ? AF_INET : AF_INET6;
+		p[n].len = len;
+		memcpy(p[n].addr, k.addr, v4 ? 4 : 16);
+		n++;
+	}
+	close(fd);
+	prefix_list_format(p, n, buf, cap);
 	return n;
 }
 

@@ -48,6 +48,12 @@ int pins_read_alg_stats(const char *pin_path, unsigned int alg,
 /* Number of entries in a pinned map (walks the keys); -errno on error. */
 long pins_count_entries(const char *pin_path, const char *name);
 
+/*
+ * The inside prefixes the datapath holds (map inside_prefixes), canonical
+ * and comma-separated into @buf ("" none).  Returns how many, or < 0.
+ */
+int pins_inside_prefixes(const char *pin_path, char *buf, size_t cap);
+
 /* max_entries of a pinned map, or -errno. */
 long pins_max_entries(const char *pin_path, const char *name);
 

@@ -69,6 +69,12 @@ case " $GW_UP_ARGS " in
 *) GW_UP_ARGS="--config /dev/null${GW_UP_ARGS:+ $GW_UP_ARGS}" ;;
 esac
 VETH_TX_CSUM=${VETH_TX_CSUM:-off}
+# How the gateway knows its inside: algctl's flags, and the kernel
+# reference's forward-rule match and extra masquerade condition
+# (topo_setup_pods sets all three to the pod prefix).
+GW_INSIDE_ARGS=${GW_INSIDE_ARGS:---inside gin}
+KREF_FROM_INSIDE=${KREF_FROM_INSIDE:-iifname \"gin\"}
+KREF_MASQ_MATCH=${KREF_MASQ_MATCH:-}
 KSFT_SKIP=4
 
 # Absolute paths: the tests cd into their scratch directory.
@@ -322,6 +328,86 @@ topo_setup4() {
 	_XDP_PEERS="$NS_C:eth0 $NS_R:r0"
 }
 
+# topo_setup_pods N: a Kubernetes node as the gateway, Calico's way.  N pod
+# namespaces (the first is NS_C, so cx and CLIENT4 are pod 1), each on a
+# veth cali<i> of the node without an address: proxy ARP answers for the
+# pods' gateway 169.254.1.1, a /32 route per pod (IPv6: fe80::1 and a /128).
+# Pods 10.244.1.<10+i> and fd00:10:244:1::<10+i>; the cluster's pod CIDR
+# 10.244.0.0/16 (fd00:10:244::/48) is the inside (GW_INSIDE_ARGS).  The
+# outside link gout reaches a bridge in NS_S: the server 192.0.2.2 and a
+# second node NS_N2 (192.0.2.3) whose pod 10.244.2.5 (on its lo) is routed
+# natively, both ways, as Calico's BGP mode does.
+POD_CIDR4=10.244.0.0/16 POD_CIDR6=fd00:10:244::/48
+NODE2_IP4=192.0.2.3 NODE2_POD4=10.244.2.5
+topo_setup_pods() {
+	local n=$1 i
+	TOPO=pods
+	NS_N2=ba-n-$ID
+	CLIENT4=10.244.1.11 CLIENT6=fd00:10:244:1::b
+	GW_INSIDE_ARGS="--inside-prefix $POD_CIDR4,$POD_CIDR6"
+	KREF_FROM_INSIDE='iifname "cali*"'
+	KREF_MASQ_MATCH="ip daddr != $POD_CIDR4"
+	_ns_add "$NS_G"
+	_ns_add "$NS_S"
+	_ns_add "$NS_N2"
+	gx sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
+		fail "node forwarding sysctl"
+	ip -n "$NS_G" link add gout type veth peer name eth0 netns "$NS_S" ||
+		fail "veth gout"
+	ip -n "$NS_G" addr add "$GW_OUT4/24" dev gout
+	ip -n "$NS_G" addr add "$GW_OUT6/64" dev gout nodad
+	ip -n "$NS_G" link set gout up
+	ip -n "$NS_S" link add br0 type bridge
+	ip -n "$NS_S" link set eth0 master br0
+	ip -n "$NS_S" link add n2 type veth peer name eth0 netns "$NS_N2" ||
+		fail "veth n2"
+	ip -n "$NS_S" link set n2 master br0
+	ip -n "$NS_S" addr add "$SERVER4/24" dev br0
+	ip -n "$NS_S" addr add "$SERVER6/64" dev br0 nodad
+	ip -n "$NS_S" link set eth0 up
+	ip -n "$NS_S" link set n2 up
+	ip -n "$NS_S" link set br0 up
+	ip -n "$NS_S" -6 route add "$POD_CIDR6" via "$GW_OUT6"
+	ip -n "$NS_N2" addr add "$NODE2_IP4/24" dev eth0
+	ip -n "$NS_N2" link set eth0 up
+	ip -n "$NS_N2" addr add "$NODE2_POD4/32" dev lo
+	ip -n "$NS_N2" route add 10.244.1.0/24 via "$GW_OUT4"
+	ip -n "$NS_G" route add 10.244.2.0/24 via "$NODE2_IP4"
+	# proxy ARP answers for what the node routes elsewhere: a default
+	# route, as every node has, covers the pods' 169.254.1.1
+	ip -n "$NS_G" route add default via "$SERVER4"
+	for i in $(seq "$n"); do
+		pod_add "$i"
+	done
+	_endpoint_tweaks "$NS_S" eth0
+	_XDP_PEERS="$NS_S:eth0"
+}
+
+# pod_add I: pod I (namespace, veth cali<I>, addresses, routes); POD_NS is
+# its namespace.  Pod 1 is NS_C.
+pod_add() {
+	local i=$1 a4=10.244.1.$((10 + $1)) a6
+	a6=fd00:10:244:1::$(printf '%x' $((10 + $1)))
+	if [ "$i" = 1 ]; then POD_NS=$NS_C; else POD_NS=ba-p$i-$ID; fi
+	_ns_add "$POD_NS"
+	ip -n "$NS_G" link add "cali$i" type veth peer name eth0 netns "$POD_NS" ||
+		fail "veth cali$i"
+	gx sysctl -qw "net.ipv4.conf.cali$i.proxy_arp=1" \
+		"net.ipv4.neigh.cali$i.proxy_delay=0" ||
+		fail "proxy_arp on cali$i"
+	ip -n "$NS_G" addr add fe80::1/64 dev "cali$i" nodad
+	ip -n "$NS_G" link set "cali$i" up
+	ip -n "$NS_G" route add "$a4/32" dev "cali$i"
+	ip -n "$NS_G" -6 route add "$a6/128" dev "cali$i"
+	ip -n "$POD_NS" addr add "$a4/32" dev eth0
+	ip -n "$POD_NS" addr add "$a6/128" dev eth0 nodad
+	ip -n "$POD_NS" link set eth0 up
+	ip -n "$POD_NS" route add 169.254.1.1 dev eth0 scope link
+	ip -n "$POD_NS" route add default via 169.254.1.1 dev eth0
+	ip -n "$POD_NS" -6 route add default via fe80::1 dev eth0
+	_endpoint_tweaks "$POD_NS" eth0
+}
+
 _endpoint_tweaks() {
 	if [ "$VETH_TX_CSUM" = off ]; then
 		ip netns exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1 ||
@@ -377,13 +463,13 @@ _gw_kernel_up() {
 		}
 		chain post_snat {
 			type nat hook postrouting priority srcnat; policy accept;
-			meta nfproto ipv4 oifname "gout" masquerade
+			meta nfproto ipv4 oifname "gout" $KREF_MASQ_MATCH masquerade
 		}
 		chain forward_policy {
 			type filter hook forward priority filter; policy drop;
 			ct state established,related accept
 			ct status dnat accept
-			iifname "gin" accept
+			$KREF_FROM_INSIDE accept
 			counter comment "inbound_drop"
 		}
 	}
@@ -435,7 +521,7 @@ _gw_bpfalg_up() {
 	# `algctl daemon` brings the datapath up itself when nothing is
 	# attached (DESIGN.md), one program load instead of two; `algctl up`
 	# on its own is exercised by test_down_clean, test_config and others
-	log "algctl daemon (up first) --inside gin --outside gout --masquerade ${XDP_FAST:+--xdp-fast $XDP_FAST }${GW_UP_ARGS:+$GW_UP_ARGS }--pin-path $PIN"
+	log "algctl daemon (up first) $GW_INSIDE_ARGS --outside gout --masquerade ${XDP_FAST:+--xdp-fast $XDP_FAST }${GW_UP_ARGS:+$GW_UP_ARGS }--pin-path $PIN"
 	_GW_UP=1	# from here on teardown runs down and removes the pins
 	daemon_start
 	_record_bpf_ids
@@ -444,7 +530,8 @@ _gw_bpfalg_up() {
 daemon_start() {
 	# nsenter directly, not through gx: $! must be the daemon itself (a
 	# backgrounded shell function would be a subshell around it).
-	nsenter --net="/run/netns/$NS_G" "$ALGCTL" daemon --inside gin \
+	# shellcheck disable=SC2086
+	nsenter --net="/run/netns/$NS_G" "$ALGCTL" daemon $GW_INSIDE_ARGS \
 		--outside gout --masquerade ${XDP_FAST:+--xdp-fast "$XDP_FAST"} $GW_UP_ARGS --pin-path "$PIN" \
 		>>"$TMPD/daemon.log" 2>&1 &
 	DAEMON_PID=$!
