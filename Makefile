@@ -228,7 +228,7 @@ FUZZ_SRCS_fuzz_engine := user/engine/engine.c user/engine/stream.c user/engine/p
 	user/alg/rtsp_alg.c user/alg/policy.c user/alg/addr.c user/util/prefix.c user/util/log.c \
 	user/util/json_writer.c
 FUZZ_SRCS_fuzz_doctor := user/doctor_parse.c
-FUZZ_SRCS_fuzz_conffile := user/conffile.c user/config.c user/alg/policy.c \
+FUZZ_SRCS_fuzz_conffile := user/conffile.c user/config.c user/forward.c user/format.c user/alg/policy.c \
 	user/util/prefix.c user/util/json_writer.c
 
 .SECONDEXPANSION:

@@ -14,7 +14,9 @@
 #include "algctl.h"
 #include "config.h"
 #include "format.h"
+#include "forward.h"
 #include "pins.h"
+#include "reload.h"
 #include "settings.h"
 #include "util/table.h"
 
@@ -228,44 +230,68 @@ int do_alg(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int forward_list(int fd)
+/* Where a forward came from, as `forward list` says it. */
+static const char *fwd_source(const struct bpfalg_fwd *v)
 {
-	struct bpfalg_fwd_key key, *prev = NULL;
-	struct bpfalg_fwd v;
-	struct table *t = list_begin(
-		"forwards", table_new(3, "PROTO", "PUBLIC-PORT", "INSIDE"));
-	char target[64], port[8];
+	return v->flags & BPFALG_FWD_F_CONFIG ? "config" : "manual";
+}
 
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v))
-			continue;
-		fmt_endpoint(key.family, v.addr, v.port, target,
+static int forward_list(void)
+{
+	struct config_forward *l = calloc(CONFIG_MAX_FORWARDS, sizeof(*l));
+	struct table *t;
+	char err[512], target[64], port[8];
+	int n;
+
+	if (!l) {
+		p_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	n = forwards_read(pin_path, l, err, sizeof(err));
+	if (n < 0) {
+		p_err("%s", err);
+		free(l);
+		return EXIT_RUNTIME;
+	}
+	t = list_begin("forwards", table_new(4, "PROTO", "PUBLIC-PORT",
+					     "INSIDE", "SOURCE"));
+	for (int i = 0; i < n; i++) {
+		const struct config_forward *f = &l[i];
+
+		fmt_endpoint(f->key.family, f->val.addr, f->val.port, target,
 			     sizeof(target));
-		snprintf(port, sizeof(port), "%u", ntohs(key.port));
+		snprintf(port, sizeof(port), "%u", ntohs(f->key.port));
 		if (json_wtr) {
 			jsonw_start_object(json_wtr);
 			jsonw_string_field(json_wtr, "proto",
-					   fmt_proto(key.proto));
+					   fmt_proto(f->key.proto));
 			jsonw_u64_field(json_wtr, "public_port",
-					ntohs(key.port));
+					ntohs(f->key.port));
 			jsonw_string_field(json_wtr, "inside", target);
+			jsonw_string_field(json_wtr, "source",
+					   fwd_source(&f->val));
 			jsonw_end_object(json_wtr);
 		} else if (t) {
-			table_row(t, fmt_proto(key.proto), port, target);
+			table_row(t, fmt_proto(f->key.proto), port, target,
+				  fwd_source(&f->val));
 		}
 	}
 	list_end(t, 0, NULL);
+	free(l);
 	return EXIT_OK;
 }
 
+/*
+ * forward add|del PROTO PORT INSIDE-ADDR:PORT: parsed as the configuration
+ * file's forward lines are (forward_parse()).  A forward added here is the
+ * operator's (no BPFALG_FWD_F_CONFIG): a reload of the file leaves it alone
+ * unless the file gives the same protocol and port.
+ */
 int do_forward(int argc, char **argv)
 {
-	struct bpfalg_fwd_key key = {};
-	struct bpfalg_fwd v = {};
+	struct config_forward f;
 	const char *verb = argc > 0 ? argv[0] : "list";
-	char err[512], *end;
-	unsigned long port;
+	char err[512];
 	int fd, ret = EXIT_OK;
 	bool add;
 
@@ -273,14 +299,7 @@ int do_forward(int argc, char **argv)
 		if (argc > 0)
 			NEXT_ARG();
 		NO_MORE_ARGS();
-		fd = pins_map_fd(pin_path, "forwards", err, sizeof(err));
-		if (fd < 0) {
-			p_err("%s", err);
-			return EXIT_RUNTIME;
-		}
-		ret = forward_list(fd);
-		close(fd);
-		return ret;
+		return forward_list();
 	}
 	if (strcmp(verb, "add") && strcmp(verb, "del"))
 		return usage_error(
@@ -288,20 +307,8 @@ int do_forward(int argc, char **argv)
 	add = !strcmp(verb, "add");
 	NEXT_ARG();
 	REQ_ARGS(3, "PROTO PORT INSIDE-ADDR:PORT");
-	if (!strcmp(argv[0], "tcp"))
-		key.proto = BPFALG_IPPROTO_TCP;
-	else if (!strcmp(argv[0], "udp"))
-		key.proto = BPFALG_IPPROTO_UDP;
-	else
-		return usage_error("unknown protocol '%s' (tcp, udp)", argv[0]);
-	port = strtoul(argv[1], &end, 10);
-	if (!argv[1][0] || *end || argv[1][0] == '-' || !port || port > 65535)
-		return usage_error("invalid port '%s' (1-65535)", argv[1]);
-	key.port = htons(port);
-	if (parse_endpoint(argv[2], &key.family, v.addr, &v.port) ||
-	    key.family != BPFALG_AF_INET)
-		return usage_error("invalid inside address '%s' (IPV4:PORT)",
-				   argv[2]);
+	if (forward_parse(argv[0], argv[1], argv[2], &f, err, sizeof(err)))
+		return usage_error("%s", err);
 	NEXT_ARG();
 	NEXT_ARG();
 	NEXT_ARG();
@@ -312,11 +319,11 @@ int do_forward(int argc, char **argv)
 		p_err("%s", err);
 		return EXIT_RUNTIME;
 	}
-	if (add ? bpf_map_update_elem(fd, &key, &v, BPF_ANY) :
-		  bpf_map_delete_elem(fd, &key)) {
+	if (add ? bpf_map_update_elem(fd, &f.key, &f.val, BPF_ANY) :
+		  bpf_map_delete_elem(fd, &f.key)) {
 		if (!add && errno == ENOENT)
-			p_err("no forward for %s port %lu",
-			      fmt_proto(key.proto), port);
+			p_err("no forward for %s port %u",
+			      fmt_proto(f.key.proto), ntohs(f.key.port));
 		else
 			p_err("cannot %s forward: %s", verb, strerror(errno));
 		ret = EXIT_RUNTIME;
@@ -326,11 +333,12 @@ int do_forward(int argc, char **argv)
 				   add ? "added" : "deleted");
 		jsonw_end_object(json_wtr);
 	} else {
-		char t[64];
+		char target[64];
 
-		printf("forward %s: %s %lu -> %s\n", add ? "added" : "deleted",
-		       fmt_proto(key.proto), port,
-		       fmt_endpoint(key.family, v.addr, v.port, t, sizeof(t)));
+		printf("forward %s: %s %u -> %s\n", add ? "added" : "deleted",
+		       fmt_proto(f.key.proto), ntohs(f.key.port),
+		       fmt_endpoint(f.key.family, f.val.addr, f.val.port,
+				    target, sizeof(target)));
 	}
 	close(fd);
 	return ret;

@@ -16,6 +16,7 @@
 #include "loader.h"
 #include "flowtab.h"
 #include "pins.h"
+#include "reload.h"
 #include "settings.h"
 #include "util/caps.h"
 
@@ -71,9 +72,13 @@ int do_up(int argc, char **argv)
 
 	if (ret)
 		return ret;
+	/* the file's forwards too: those it no longer gives go, the ones
+	 * added by hand stay
+	 */
 	if (loader_up(pin_path, &uc, &was_up, err, sizeof(err)) ||
 	    settings_store(pin_path, &uc, !controller_alive(), err,
-			   sizeof(err))) {
+			   sizeof(err)) ||
+	    forwards_sync(pin_path, &uc, false, err, sizeof(err))) {
 		p_err("%s", err);
 		return EXIT_RUNTIME;
 	}
@@ -103,7 +108,7 @@ int do_daemon(int argc, char **argv)
 	 * per event; -v adds debug
 	 */
 	log_level++;
-	return daemon_run(pin_path, &uc) ? EXIT_RUNTIME : EXIT_OK;
+	return daemon_run(pin_path, &uc, argc, argv) ? EXIT_RUNTIME : EXIT_OK;
 }
 
 int do_down(int argc, char **argv)

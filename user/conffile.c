@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "conffile.h"
+#include "forward.h"
 
 static bool blank(char ch)
 {
@@ -89,6 +90,31 @@ static int line_error(char *err, size_t errlen, const char *name,
 	return -1;
 }
 
+/* "forward = PROTO PORT INSIDE-ADDR:PORT": one more of the file's forwards. */
+static int forward_line(const char *name, unsigned int lineno, const char *val,
+			unsigned int alg, struct up_config *c, char *err,
+			size_t errlen)
+{
+	struct config_forward f;
+	char reason[256];
+
+	if (alg)
+		return line_error(err, errlen, name, lineno,
+				  "key 'forward': not a setting of [%s] "
+				  "(forward lines go before the first "
+				  "[section])",
+				  alg_name(alg));
+	if (forward_parse_line(val, &f, reason, sizeof(reason)))
+		return line_error(err, errlen, name, lineno,
+				  "key 'forward': %s", reason);
+	f.line = lineno;
+	f.val.flags = BPFALG_FWD_F_CONFIG;
+	if (forward_list_add(c->fwd, &c->n_fwd, &f, reason, sizeof(reason)))
+		return line_error(err, errlen, name, lineno,
+				  "key 'forward': %s", reason);
+	return 0;
+}
+
 /* One line (NUL-terminated, no newline) in section @alg (0: top level). */
 static int parse_line(const char *name, unsigned int lineno, char *line,
 		      unsigned int *alg, struct up_config *c, char *err,
@@ -146,6 +172,8 @@ static int parse_line(const char *name, unsigned int lineno, char *line,
 				  "key '%.64s': not a key (lower-case "
 				  "letters, digits and '-')",
 				  key);
+	if (!strcmp(key, "forward"))
+		return forward_line(name, lineno, val, *alg, c, err, errlen);
 	if (*alg)
 		snprintf(opt, sizeof(opt), "%s-%s", alg_name(*alg), key);
 	else

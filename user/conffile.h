@@ -6,6 +6,8 @@
  * long name of a command-line option without "--" (config.c's table); in
  * section [S] the key K is the option --S-K.  Values go through the same
  * table as the flags, so a file and a command line accept the same things.
+ * One key is the file's alone: `forward = PROTO PORT INSIDE-ADDR:PORT`,
+ * any number of them before the first section (forward.h).
  */
 #ifndef BPFALG_CONFFILE_H
 #define BPFALG_CONFFILE_H

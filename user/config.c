@@ -17,6 +17,7 @@
 #include "alg/alg.h"
 #include "config.h"
 #include "conffile.h"
+#include "format.h"
 #include "util/json_writer.h"
 #include "util/prefix.h"
 
@@ -1018,6 +1019,10 @@ void config_format(const struct up_config *c, FILE *f)
 		    format_value(&opts[i], c, v, sizeof(v)))
 			fprintf(f, "%s =%s%s\n", opts[i].name + 2,
 				v[0] ? " " : "", v);
+	for (int i = 0; i < c->n_fwd; i++)
+		fprintf(f, "forward = %s\n",
+			forward_format(&c->fwd[i].key, &c->fwd[i].val, v,
+				       sizeof(v)));
 	for (unsigned int a = 1; a < BPFALG_ALG_MAX; a++) {
 		size_t pre = 3 + strlen(alg_names[a]);
 
@@ -1099,6 +1104,22 @@ void config_format_json(const struct up_config *c, struct json_writer *w)
 	for (size_t i = 0; i < N_OPTS; i++)
 		if (!per_alg(&opts[i]))
 			json_value(w, &opts[i], opts[i].name + 2, c);
+	/* as `algctl forward list -j` gives them */
+	jsonw_name(w, "forwards");
+	jsonw_start_array(w);
+	for (int i = 0; i < c->n_fwd; i++) {
+		const struct config_forward *fw = &c->fwd[i];
+		char t[FORWARD_TEXT_MAX];
+
+		jsonw_start_object(w);
+		jsonw_string_field(w, "proto", fmt_proto(fw->key.proto));
+		jsonw_u64_field(w, "public_port", ntohs(fw->key.port));
+		jsonw_string_field(w, "inside",
+				   fmt_endpoint(fw->key.family, fw->val.addr,
+						fw->val.port, t, sizeof(t)));
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
 	for (unsigned int a = 1; a < BPFALG_ALG_MAX; a++) {
 		size_t pre = 3 + strlen(alg_names[a]);
 

@@ -16,6 +16,7 @@
 #include <linux/types.h>
 
 #include "bpfalg.h"
+#include "forward.h"
 
 #define CONFIG_MAX_INSIDE 16
 /* --max-flows-per-host by default: no inside host may hold more than this
@@ -75,6 +76,9 @@ struct up_config {
 	char alg_deny[BPFALG_ALG_MAX][CONFIG_LIST_MAX]; /* "STOR,DELE" */
 	char sip_invite_from[CONFIG_LIST_MAX]; /* canonical, "" anyone */
 	__u32 alg_set[BPFALG_ALG_MAX]; /* ALG_SET_* */
+	/* the file's `forward =` lines (forward.h), in file order */
+	struct config_forward fwd[CONFIG_MAX_FORWARDS];
+	int n_fwd;
 	/* where the values came from */
 	char config_file[CONFIG_PATH_MAX]; /* "" when none was read */
 	__u64 opt_file, opt_flag; /* bit per option table row */

@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "monitor.h"
 #include "pins.h"
+#include "reload.h"
 #include "settings.h"
 #include "util/log.h"
 #include "util/netlink.h"
@@ -30,6 +31,8 @@
 struct daemon {
 	const char *pin_path;
 	const struct up_config *uc;
+	int argc; /* the daemon's options, read again on SIGHUP */
+	char **argv;
 	struct gc_maps gc;
 	struct gc_stats gc_total;
 	struct gc_thread *gct; /* the expiry sweep */
@@ -202,6 +205,107 @@ static void refresh_policy(struct daemon *d)
 	}
 }
 
+static void engine_cfg_from(const struct up_config *uc,
+			    struct engine_config *ec)
+{
+	engine_config_defaults(ec);
+	ec->pinhole_timeout_s = uc->pinhole_timeout;
+	ec->pinholes_per_flow = uc->pinholes_per_flow;
+	ec->ftp_pinholes = uc->ftp_pinholes;
+	ec->max_sessions = uc->max_sessions;
+	ec->sessions_per_source = uc->sessions_per_source;
+	ec->session_idle_s = uc->session_idle;
+	ec->min_data_port = (__u16)uc->min_data_port;
+}
+
+static const char *or_none(const char *v)
+{
+	return v[0] ? v : "none";
+}
+
+/*
+ * SIGHUP (systemctl reload): the options once more as at start, the file
+ * (--config, else the default file) and then the daemon's own flags, so a
+ * flag still overrides the file.  All of it is parsed and checked before
+ * anything changes: a bad file is one warning with FILE:LINE and reason,
+ * and nothing changes.  Otherwise what differs from the running
+ * configuration (the pins: `algctl alg` and `forward add` made live
+ * changes there) is applied live, one line each; what only a restart can
+ * change (interfaces, addresses, table size, attach modes, the reinject
+ * mark, metrics) keeps its running value, with a warning that says so.
+ */
+static void reload(struct daemon *d)
+{
+	struct up_config *run = malloc(sizeof(*run)),
+			 *next = malloc(sizeof(*next)),
+			 *eff = malloc(sizeof(*eff));
+	struct config_change *ch = calloc(CONFIG_MAX_CHANGES, sizeof(*ch));
+	struct forward_change *fc =
+		calloc(2 * CONFIG_MAX_FORWARDS, sizeof(*fc));
+	struct engine_config ec;
+	char err[512], text[160];
+	int n, nf = 0, live = 0, restart = 0;
+
+	if (!run || !next || !eff || !ch || !fc) {
+		pr_warn("[daemon] reload: out of memory: nothing changed\n");
+		goto out;
+	}
+	config_defaults(next);
+	if (config_parse_args(d->argc, d->argv, CONFIG_DEFAULT_FILE, next, err,
+			      sizeof(err)) ||
+	    config_running(d->pin_path, run, err, sizeof(err))) {
+		pr_warn("[daemon] reload: %s: nothing changed\n", err);
+		goto out;
+	}
+	config_reload_fill(run, next);
+	n = config_diff(run, next, ch, CONFIG_MAX_CHANGES);
+	if (next->config_file[0])
+		nf = forward_plan(run->fwd, run->n_fwd, next->fwd, next->n_fwd,
+				  fc);
+	*eff = *run;
+	config_apply_live(eff, next);
+	if (reload_write(d->pin_path, run, eff, err, sizeof(err)) ||
+	    forwards_apply(d->pin_path, fc, nf, err, sizeof(err))) {
+		/* the checks passed: a map that cannot be written */
+		pr_warn("[daemon] reload: %s\n", err);
+		goto out;
+	}
+	engine_cfg_from(eff, &ec);
+	engine_set_config(d->eng, &ec);
+	refresh_policy(d); /* the deny lists written just now */
+
+	for (int i = 0; i < n && i < CONFIG_MAX_CHANGES; i++) {
+		if (ch[i].live) {
+			live++;
+			pr_info("[daemon] reload: %s %s -> %s\n", ch[i].key,
+				or_none(ch[i].from), or_none(ch[i].to));
+		} else {
+			restart++;
+			pr_warn("[daemon] reload: %s %s -> %s needs a restart "
+				"(keeping %s)\n",
+				ch[i].key, or_none(ch[i].from),
+				or_none(ch[i].to), or_none(ch[i].from));
+		}
+	}
+	for (int i = 0; i < nf; i++)
+		pr_info("[daemon] reload: %s\n",
+			forward_change_text(&fc[i], text, sizeof(text)));
+	if (!live && !nf && !restart)
+		pr_info("[daemon] reload of %s: nothing changed\n",
+			or_none(next->config_file));
+	else
+		pr_info("[daemon] reload of %s: %d applied, %d need a "
+			"restart\n",
+			or_none(next->config_file), live + nf, restart);
+out:
+	refresh_public_addr(d);
+	free(run);
+	free(next);
+	free(eff);
+	free(ch);
+	free(fc);
+}
+
 static void tick(struct daemon *d)
 {
 	struct gc_stats before = d->gc_total;
@@ -274,13 +378,18 @@ static int another_controller(const char *pin_path)
 	return 0;
 }
 
-int daemon_run(const char *pin_path, const struct up_config *uc)
+int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
+	       char **argv)
 {
 	struct itimerspec its = { .it_interval = { 1, 0 },
 				  .it_value = { 1, 0 } };
-	struct daemon d = {
-		.pin_path = pin_path, .uc = uc, .epfd = -1, .tfd = -1, .sfd = -1
-	};
+	struct daemon d = { .pin_path = pin_path,
+			    .uc = uc,
+			    .argc = argc,
+			    .argv = argv,
+			    .epfd = -1,
+			    .tfd = -1,
+			    .sfd = -1 };
 	struct epoll_event evs[8];
 	char err[512];
 	sigset_t mask;
@@ -299,7 +408,8 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 		return 1;
 	}
 	/* this controller's options become the running ones */
-	if (settings_store(pin_path, uc, true, err, sizeof(err))) {
+	if (settings_store(pin_path, uc, true, err, sizeof(err)) ||
+	    forwards_sync(pin_path, uc, true, err, sizeof(err))) {
 		p_err("%s", err);
 		return 1;
 	}
@@ -311,14 +421,7 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 	{
 		struct engine_config ec;
 
-		engine_config_defaults(&ec);
-		ec.pinhole_timeout_s = uc->pinhole_timeout;
-		ec.pinholes_per_flow = uc->pinholes_per_flow;
-		ec.ftp_pinholes = uc->ftp_pinholes;
-		ec.max_sessions = uc->max_sessions;
-		ec.sessions_per_source = uc->sessions_per_source;
-		ec.session_idle_s = uc->session_idle;
-		ec.min_data_port = (__u16)uc->min_data_port;
+		engine_cfg_from(uc, &ec);
 		if (engine_open(d.eng, pin_path, &ec, err, sizeof(err))) {
 			p_err("%s", err);
 			free(d.eng);
@@ -392,7 +495,7 @@ int daemon_run(const char *pin_path, const struct up_config *uc)
 				if (read(d.sfd, &si, sizeof(si)) != sizeof(si))
 					continue;
 				if (si.ssi_signo == SIGHUP) {
-					refresh_public_addr(&d);
+					reload(&d);
 					continue;
 				}
 				pr_warn("[daemon] %s: controller stopping, "

@@ -6,13 +6,19 @@
  * the config map, expiry GC), signals, and IPv4 address changes (masquerade
  * follows the outside interface's address).  SIGTERM/SIGINT stop the
  * controller only: the datapath stays attached and keeps forwarding.
+ * SIGHUP re-reads the configuration file and applies what changed live.
  */
 #ifndef BPFALG_DAEMON_H
 #define BPFALG_DAEMON_H
 
 #include "config.h"
 
-/* Runs until a stop signal; 0 on a clean stop, 1 on a runtime failure. */
-int daemon_run(const char *pin_path, const struct up_config *uc);
+/*
+ * Runs until a stop signal; 0 on a clean stop, 1 on a runtime failure.
+ * @argc/@argv: the options @uc was parsed from, parsed again on SIGHUP
+ * (the configuration file re-read, live changes applied: reload.h).
+ */
+int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
+	       char **argv);
 
 #endif

@@ -1896,6 +1896,12 @@ void engine_set_policy(struct engine *e, unsigned int alg,
 		e->pol[alg] = *p;
 }
 
+void engine_set_config(struct engine *e, const struct engine_config *cfg)
+{
+	e->cfg = *cfg;
+	e->lim.min_data_port = cfg->min_data_port;
+}
+
 void engine_flush_stats(struct engine *e)
 {
 	for (__u32 a = 1; a < BPFALG_ALG_MAX; a++) {

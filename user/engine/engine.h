@@ -171,6 +171,10 @@ void engine_pinhole_used(struct engine *e, const struct bpfalg_tuple *owner);
 /* Replace an ALG's command policy (live: applies to the next line). */
 void engine_set_policy(struct engine *e, unsigned int alg,
 		       const struct alg_policy *p);
+/* New limits and timeouts (SIGHUP): sessions and pinholes that exist keep
+ * what they were given, the next ones get these.
+ */
+void engine_set_config(struct engine *e, const struct engine_config *cfg);
 /* Write the counters to the alg_stats map. */
 void engine_flush_stats(struct engine *e);
 void engine_close(struct engine *e);
