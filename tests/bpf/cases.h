@@ -50,6 +50,7 @@ void run_alg_table(void); /* alg_cases.c */
 void run_tftp_table(void); /* tftp_cases.c */
 void run_pinhole_event_table(void); /* pinhole_event_cases.c */
 void run_state_table(void); /* state_cases.c */
+void run_prefix_table(void); /* prefix_cases.c */
 void run_scenarios(void);
 void run_stress(void);
 int run_bench(void);

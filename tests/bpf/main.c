@@ -49,6 +49,7 @@ int main(int argc, char **argv)
 	run_tftp_table();
 	run_pinhole_event_table();
 	run_state_table();
+	run_prefix_table();
 	run_scenarios();
 	run_stress();
 	printf("%d passed, %d failed\n", n_pass, n_fail);
