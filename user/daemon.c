@@ -272,7 +272,6 @@ static void reload(struct daemon *d)
 	}
 	engine_cfg_from(eff, &ec);
 	engine_set_config(d->eng, &ec);
-	refresh_policy(d); /* the deny lists written just now */
 
 	for (int i = 0; i < n && i < CONFIG_MAX_CHANGES; i++) {
 		if (ch[i].live) {
@@ -297,6 +296,7 @@ static void reload(struct daemon *d)
 		pr_info("[daemon] reload of %s: %d applied, %d need a "
 			"restart\n",
 			or_none(next->config_file), live + nf, restart);
+	refresh_policy(d); /* the deny lists written above */
 out:
 	refresh_public_addr(d);
 	free(run);
