@@ -33,7 +33,7 @@ static const struct cmd cmds[] = {
 	  "load and attach the datapath, pin maps and links (idempotent)" },
 	{ "daemon", do_daemon, "[same options as up]",
 	  "run the controller in the foreground (brings the datapath up "
-	  "first)" },
+	  "first; SIGHUP re-reads the configuration file)" },
 	{ "down", do_down, "", "detach everything and remove the pins" },
 	{ "status", do_status, "",
 	  "exit 0 when attached and a controller is running" },
@@ -41,12 +41,12 @@ static const struct cmd cmds[] = {
 	{ "pinholes", do_pinholes, "", "expectations opened by the ALGs" },
 	{ "calls", do_calls, "",
 	  "SIP calls: media streams, packets each way, one-way verdicts" },
-	{ "stats", do_stats, "", "datapath and per-ALG counters, table occupancy" },
+	{ "stats", do_stats, "",
+	  "datapath and per-ALG counters, table occupancy" },
 	{ "events", do_events, "",
 	  "live stream of flows, pinholes, rewrites, refusals, SIP calls "
 	  "(like conntrack -E; needs the daemon)" },
-	{ "capture", do_capture,
-	  "[--proto P] [--flow ID] [-c N] -w FILE|-",
+	{ "capture", do_capture, "[--proto P] [--flow ID] [-c N] -w FILE|-",
 	  "write punted packets as received and as reinjected to a pcap "
 	  "file (needs the daemon)" },
 	{ "alg", do_alg,
@@ -54,7 +54,7 @@ static const struct cmd cmds[] = {
 	  "[--invite-from ADDR[/LEN],...]]",
 	  "ALG modes, ports, refused commands (ftp, sip, rtsp, tftp), live" },
 	{ "forward", do_forward, "[add|del PROTO PORT INSIDE-ADDR:PORT]",
-	  "port-forwards on the public address" },
+	  "port-forwards on the public address (list: config or manual)" },
 	{ "config", do_config, "[show]",
 	  "the running configuration, in the configuration file's format" },
 	{ "doctor", do_doctor, "[--iface IF[,IF...]]",
@@ -75,6 +75,12 @@ static void usage(FILE *f)
 			cmds[i].args, "", cmds[i].help);
 	fprintf(f, "\nOptions of up and daemon:\n");
 	config_usage(f);
+	fprintf(f, "\nConfiguration file (--config): the long options without "
+		   "'--' as keys, and\n"
+		   "    forward = PROTO PORT INSIDE-ADDR:PORT   any number, "
+		   "installed by up/daemon\n"
+		   "SIGHUP to the daemon (systemctl reload bpfalg) re-reads it "
+		   "and applies it live.\n");
 	fprintf(f,
 		"\nGlobal options (before or after the command):\n"
 		"    -j, --json         JSON output (errors too)\n"
