@@ -398,6 +398,12 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 
 	d.gc.pinholes = d.gc.frags = d.gc.hosts = -1;
 	flowtab_init(&d.gc.ft);
+	/* a SIGHUP (systemctl reload) while the programs load must not end
+	 * the daemon: held until the event loop reads it (a reload then)
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 	if (loader_up(pin_path, uc, &was_up, err, sizeof(err))) {
 		p_err("%s", err);
 		return 1;

@@ -276,6 +276,8 @@ void config_apply_live(struct up_config *eff, const struct up_config *next)
 	memcpy(eff->alg_deny, next->alg_deny, sizeof(eff->alg_deny));
 	memcpy(eff->sip_invite_from, next->sip_invite_from,
 	       sizeof(eff->sip_invite_from));
+	/* the file read now (a default file may have appeared) */
+	memcpy(eff->config_file, next->config_file, sizeof(eff->config_file));
 }
 
 /* One "key = value" line of config_format()'s output, with its section. */
@@ -421,7 +423,8 @@ int reload_write(const char *pin_path, const struct up_config *run,
 	    run->max_sessions != eff->max_sessions ||
 	    run->sessions_per_source != eff->sessions_per_source ||
 	    run->session_idle != eff->session_idle ||
-	    run->min_data_port != eff->min_data_port) {
+	    run->min_data_port != eff->min_data_port ||
+	    strcmp(run->config_file, eff->config_file)) {
 		struct bpfalg_settings s;
 
 		ret = settings_read(pin_path, &s, err, errlen);
@@ -439,6 +442,8 @@ int reload_write(const char *pin_path, const struct up_config *run,
 		s.sessions_per_source = eff->sessions_per_source;
 		s.session_idle = eff->session_idle;
 		s.min_data_port = eff->min_data_port;
+		snprintf(s.config_file, sizeof(s.config_file), "%s",
+			 eff->config_file);
 		ret = settings_write(pin_path, &s, err, errlen);
 	}
 	return ret;

@@ -78,13 +78,16 @@ int config_diff(const struct up_config *run, const struct up_config *next,
 /* Is option @key ("timeout-udp", "sip invite-from") changed live? */
 bool config_key_live(const char *key);
 
-/* @eff (a copy of the running options) takes @next's live values. */
+/* @eff (a copy of the running options) takes @next's live values (and
+ * the name of the file @next was read from).
+ */
 void config_apply_live(struct up_config *eff, const struct up_config *next);
 
 /*
  * Write what differs between @run and @eff of the live options into the
  * pins: cfg (timeouts, fail policy, port range, per-host share), alg_cfg
- * (modes, ports), settings (deny lists, invite-from, controller options).
+ * (modes, ports), settings (deny lists, invite-from, controller options,
+ * the file's name).
  * 0 or -errno with a reason.
  */
 int reload_write(const char *pin_path, const struct up_config *run,

@@ -9,8 +9,9 @@
 #    both forwards serve, `forward -j` says source config, `config show`
 #    prints them as forward lines.  A forward added by hand (tcp 9090).
 #  - Reboot simulation: daemon stopped, `algctl down` (no pin left),
-#    `daemon --config F` again: both file forwards serve again (the hand
-#    one, which lived only in the pins, is gone).
+#    `daemon --config F` again (sent a SIGHUP while it loads: it survives
+#    and reloads once running, nothing changed): both file forwards serve
+#    again (the hand one, which lived only in the pins, is gone).
 #  - SIGHUP with a changed file (tcp 8080 now to :81, tcp 8081 added, udp
 #    5000 removed, ftp observe, timeout-udp 45, sip deny MESSAGE,
 #    pinhole-timeout 20, flows 16384): each change logged as it was
@@ -149,13 +150,19 @@ _attach_xdp_peers
 XF=${XDP_FAST:-auto}
 
 # config_daemon FILE [FLAGS...]: the controller from FILE (it brings the
-# datapath up when nothing is), once `algctl status` is OK.
+# datapath up when nothing is), once `algctl status` is OK.  EARLY_HUP=1:
+# a SIGHUP 0.3 s after the start, while the programs load (what a
+# `systemctl reload` right after `start` does): it must not end the daemon.
 config_daemon() {
 	local f=$1 i
 	shift
 	nsenter --net="/run/netns/$NS_G" "$ALGCTL" daemon --config "$f" "$@" \
 		--pin-path "$PIN" >>"$TMPD/daemon.log" 2>&1 &
 	DAEMON_PID=$!
+	if [ -n "${EARLY_HUP:-}" ]; then
+		sleep 0.3
+		kill -HUP "$DAEMON_PID"
+	fi
 	for i in $(seq 150); do
 		algctl status >/dev/null 2>&1 && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null ||
@@ -244,8 +251,14 @@ left=$(gw_leftovers)
 [ ! -e "$PIN" ] || fail "pins left after algctl down"
 expect_no_tcp 8080 "gateway down"
 _GW_UP=1
-config_daemon "$TMPD/gw.conf" --pinhole-timeout 40
+EARLY_HUP=1 config_daemon "$TMPD/gw.conf" --pinhole-timeout 40
 _record_bpf_ids
+for i in $(seq 30); do
+	[ "$(grep -c -F "reload of $TMPD/gw.conf: nothing changed" daemon.log)" -ge 1 ] && break
+	sleep 0.1
+done
+logged "[daemon] reload of $TMPD/gw.conf: nothing changed"
+log "a SIGHUP while the programs loaded: held, then a reload that changed nothing"
 expect_tcp 8080 web80
 expect_udp
 forwards_are "tcp 8080 $CLIENT4:80 config" "udp 5000 $CLIENT4:5004 config"
