@@ -627,8 +627,9 @@ tc_new_outbound(struct __sk_buff *skb, const struct pkt *p,
  * A packet of an ALG control flow, already translated.  Payload goes to the
  * controller (mode on: the original is dropped and the controller sends the
  * rewritten one; observe: a copy, the original goes on).  Without a
- * controller the fail policy decides.  Whatever is not punted gets the
- * flow's sequence adjustment.
+ * controller the fail policy decides, and after fail_open_after seconds
+ * without one a drop policy gives way to pass.  Whatever is not punted gets
+ * the flow's sequence adjustment.
  */
 #define CTL_INGRESS 2 /* tc_control() @how: bit 0 is the direction */
 __noinline int tc_control(struct __sk_buff *skb, const struct pkt *p,
@@ -675,8 +676,12 @@ __noinline int tc_control(struct __sk_buff *skb, const struct pkt *p,
 	}
 	count(BPFALG_CNT_PUNT_FAIL);
 	if (c->fail_policy != BPFALG_FAIL_PASS) {
-		alg_count(alg, BPFALG_ADP_FAIL_DROP);
-		return TC_ACT_SHOT;
+		if (!controller_gone(c, now)) {
+			alg_count(alg, BPFALG_ADP_FAIL_DROP);
+			return TC_ACT_SHOT;
+		}
+		/* the controller is gone for good: fail open */
+		alg_count(alg, BPFALG_ADP_FAIL_OPEN);
 	}
 	alg_count(alg, BPFALG_ADP_FAIL_PASS);
 adjust:

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 16
+#define BPFALG_LAYOUT_VERSION 17
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.  The default; --reinject-mark VALUE[/MASK] sets the
@@ -516,6 +516,15 @@ struct bpfalg_config {
 	__u32 reinject_mask;
 	__u64 controller_heartbeat_ns; /* CLOCK_MONOTONIC, written by daemon */
 	struct bpfalg_timeouts timeouts;
+	/* --fail-open-after: once no controller has heartbeated for this
+	 * many seconds, control packets pass unmodified whatever
+	 * fail_policy says (BPFALG_ADP_FAIL_OPEN); 0: never.  A daemon that
+	 * stops keeps its last heartbeat; with none ever written (up without
+	 * a daemon) TC stamps one on the first control packet that finds no
+	 * controller, and the time runs from there.
+	 */
+	__u32 fail_open_after;
+	__u32 pad2;
 };
 
 /* Counters: one per-CPU array entry holding them all, summed by algctl. */
@@ -746,6 +755,10 @@ enum bpfalg_alg_dp_counter {
 	BPFALG_ADP_TLS_FLOWS, /* flows to its TLS port (SIPS 5061, RTSPS 322):
 			       * passed untouched, never parsed
 			       */
+	/* of the FAIL_PASS ones: passed although the policy says drop, the
+	 * controller gone for fail_open_after seconds
+	 */
+	BPFALG_ADP_FAIL_OPEN,
 	BPFALG_ADP_MAX,
 };
 

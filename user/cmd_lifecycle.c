@@ -178,7 +178,7 @@ int do_status(int argc, char **argv)
 	char err[512], addr[INET_ADDRSTRLEN], why[256] = "";
 	char prefixes[CONFIG_LIST_MAX * 2];
 	unsigned long long now = mono_ns();
-	bool attached = true, controller;
+	bool attached = true, controller, fail_open;
 	long nflows, maxflows;
 	int n, fd;
 
@@ -214,6 +214,12 @@ int do_status(int argc, char **argv)
 	controller = c.controller_pid &&
 		     !(kill(c.controller_pid, 0) && errno == ESRCH) &&
 		     now - c.controller_heartbeat_ns < HEARTBEAT_MAX_AGE_NS;
+	/* the datapath's controller_gone(): control packets pass unmodified */
+	fail_open = !controller && c.fail_open_after &&
+		    c.controller_heartbeat_ns &&
+		    now > c.controller_heartbeat_ns &&
+		    now - c.controller_heartbeat_ns >=
+			    c.fail_open_after * 1000000000ULL;
 	if (attached && !controller)
 		snprintf(why, sizeof(why),
 			 c.controller_pid ?
@@ -247,6 +253,8 @@ int do_status(int argc, char **argv)
 		jsonw_start_object(json_wtr);
 		jsonw_bool_field(json_wtr, "running", controller);
 		jsonw_u64_field(json_wtr, "pid", c.controller_pid);
+		jsonw_bool_field(json_wtr, "fail_open", fail_open);
+		jsonw_u64_field(json_wtr, "fail_open_after", c.fail_open_after);
 		jsonw_end_object(json_wtr);
 		jsonw_string_field(json_wtr, "public_address", addr);
 		jsonw_string_field(
@@ -306,6 +314,10 @@ int do_status(int argc, char **argv)
 		       controller ? "running" : "not running");
 		if (controller)
 			printf(" (pid %u)", c.controller_pid);
+		if (fail_open)
+			printf(" for over %u s: control packets pass "
+			       "unmodified (fail-open-after)",
+			       c.fail_open_after);
 		printf("\npublic:      %s (%s)\n", addr,
 		       c.flags & BPFALG_CF_MASQUERADE ? "masquerade" : "snat");
 		printf("flows:       %ld of %ld\n", nflows, maxflows);

@@ -89,6 +89,7 @@ void config_defaults(struct up_config *c)
 	c->reinject_mark = BPFALG_REINJECT_MARK;
 	c->reinject_mask = BPFALG_REINJECT_MASK;
 	c->fail_policy = BPFALG_FAIL_DROP;
+	c->fail_open_after = CONFIG_FAIL_OPEN_AFTER;
 	/* conntrack's defaults */
 	c->timeouts.tcp_syn = 120;
 	c->timeouts.tcp_established = 432000;
@@ -205,6 +206,10 @@ static const struct opt_def opts[] = {
 	  "skb->mark bits of packets the controller reinjects (0x0a1e0001)" },
 	{ "--fail-policy", OPT_ENUM, OFF(fail_policy), fail_names, 0, 0,
 	  "drop|pass", "control packets while no controller runs" },
+	{ "--fail-open-after", OPT_U32, OFF(fail_open_after), NULL, 0, 31536000,
+	  "SECONDS",
+	  "no controller for this long: control packets pass unmodified "
+	  "whatever --fail-policy says (60; 0: never)" },
 	TIMEOUT("tcp-syn", tcp_syn, "TCP handshake (120)"),
 	TIMEOUT("tcp-established", tcp_established, "established TCP (432000)"),
 	TIMEOUT("tcp-fin", tcp_fin, "TCP closing (120)"),

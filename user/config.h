@@ -24,6 +24,10 @@
  */
 #define CONFIG_HOST_SHARE 4
 #define CONFIG_DEFAULT_FILE "/etc/bpfalg/bpfalg.conf"
+/* --fail-open-after's default: longer than a restart or a rolling update
+ * takes, shorter than a client's patience
+ */
+#define CONFIG_FAIL_OPEN_AFTER 60
 #define CONFIG_LIST_MAX 256 /* BPFALG_SETTINGS_LIST */
 #define CONFIG_PATH_MAX 256 /* BPFALG_SETTINGS_PATH */
 #define CONFIG_LISTEN_MAX 64 /* BPFALG_SETTINGS_LISTEN */
@@ -60,6 +64,7 @@ struct up_config {
 	__u32 port_min, port_max;
 	__u32 reinject_mark, reinject_mask; /* --reinject-mark VALUE/MASK */
 	__u32 fail_policy; /* enum bpfalg_fail_policy */
+	__u32 fail_open_after; /* seconds without a controller, 0: never */
 	struct bpfalg_timeouts timeouts;
 	/* controller (daemon) only */
 	__u32 pinhole_timeout; /* seconds */

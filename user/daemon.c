@@ -125,7 +125,9 @@ static int update_cfg(struct daemon *d, bool stopping)
 		return -1;
 	}
 	c.controller_pid = stopping ? 0 : (__u32)getpid();
-	c.controller_heartbeat_ns = stopping ? 0 : mono_ns();
+	/* stopping: the last heartbeat stays, fail-open-after counts from it */
+	if (!stopping)
+		c.controller_heartbeat_ns = mono_ns();
 	c.flags = monitor_cfg_flags(stopping ? NULL : d->mon, c.flags);
 	if (pins_write_cfg(d->pin_path, &c, err, sizeof(err))) {
 		pr_warn("[daemon] %s\n", err);

@@ -75,6 +75,7 @@ static const char *const alg_dp_names[BPFALG_ADP_MAX] = {
 	[BPFALG_ADP_PH_CONFLICT] = "pinhole_conflicts",
 	[BPFALG_ADP_PH_HIT] = "pinhole_hits",
 	[BPFALG_ADP_TLS_FLOWS] = "tls_flows",
+	[BPFALG_ADP_FAIL_OPEN] = "fail_open",
 };
 
 static const char *const alg_cs_names[BPFALG_AS_MAX] = {

@@ -182,6 +182,7 @@ int loader_build_cfg(const struct up_config *uc, int out_ifindex,
 	c->port_min = uc->port_min;
 	c->port_max = uc->port_max;
 	c->fail_policy = uc->fail_policy;
+	c->fail_open_after = uc->fail_open_after;
 	c->timeouts = uc->timeouts;
 	c->max_flows_per_host = uc->max_flows_per_host;
 	c->reinject_mark = uc->reinject_mark;

@@ -418,6 +418,13 @@ static void render_algs(FILE *f, const char *pin_path)
 			alg_name(a),
 			(unsigned long long)v[a][BPFALG_ADP_FAIL_PASS]);
 	}
+	head(f, "bpfalg_fail_open_total", "counter",
+	     "Control packets passed unmodified although the fail policy "
+	     "says drop: no controller for --fail-open-after seconds (part "
+	     "of bpfalg_fail_policy_total's pass).");
+	EACH_ALG
+	fprintf(f, "bpfalg_fail_open_total{alg=\"%s\"} %llu\n", alg_name(a),
+		(unsigned long long)v[a][BPFALG_ADP_FAIL_OPEN]);
 	head(f, "bpfalg_alg_sessions_total", "counter",
 	     "The controller's control-flow sessions: evicted (idle, to make "
 	     "room under --max-sessions or --sessions-per-source; rebuilt "

@@ -130,6 +130,7 @@ int config_running(const char *pin_path, struct up_config *uc, char *err,
 	}
 	uc->port_max = c.port_max;
 	uc->fail_policy = c.fail_policy;
+	uc->fail_open_after = c.fail_open_after;
 	uc->timeouts = c.timeouts;
 	uc->max_flows_per_host = c.max_flows_per_host;
 	uc->host_share_auto = false;
@@ -221,6 +222,7 @@ void config_reload_fill(const struct up_config *run, struct up_config *next)
 static const char *const live_keys[] = {
 	"port-range",
 	"fail-policy",
+	"fail-open-after",
 	"max-flows-per-host",
 	"timeout-tcp-syn",
 	"timeout-tcp-established",
@@ -262,6 +264,7 @@ void config_apply_live(struct up_config *eff, const struct up_config *next)
 	eff->port_min = next->port_min;
 	eff->port_max = next->port_max;
 	eff->fail_policy = next->fail_policy;
+	eff->fail_open_after = next->fail_open_after;
 	eff->max_flows_per_host = next->max_flows_per_host;
 	eff->timeouts = next->timeouts;
 	eff->pinhole_timeout = next->pinhole_timeout;
@@ -375,6 +378,7 @@ int reload_write(const char *pin_path, const struct up_config *run,
 
 	if (memcmp(&run->timeouts, &eff->timeouts, sizeof(eff->timeouts)) ||
 	    run->fail_policy != eff->fail_policy ||
+	    run->fail_open_after != eff->fail_open_after ||
 	    run->port_min != eff->port_min || run->port_max != eff->port_max ||
 	    run->max_flows_per_host != eff->max_flows_per_host) {
 		struct bpfalg_config c;
@@ -384,6 +388,7 @@ int reload_write(const char *pin_path, const struct up_config *run,
 			return ret;
 		c.timeouts = eff->timeouts;
 		c.fail_policy = eff->fail_policy;
+		c.fail_open_after = eff->fail_open_after;
 		c.port_min = eff->port_min;
 		c.port_max = eff->port_max;
 		c.max_flows_per_host = eff->max_flows_per_host;

@@ -4,6 +4,8 @@
  *
  *   controller_alive(cfg, now)        a daemon consumes the ring buffer
  *                                     (heartbeat younger than 3 s)
+ *   controller_gone(cfg, now)         none has for cfg.fail_open_after
+ *                                     seconds: fail open
  *   punt(skb, key, dir, ingress, alg, reason)
  *                                     copy the whole frame behind a struct
  *                                     bpfalg_punt_hdr; 0 or -1 (too big,
@@ -35,6 +37,30 @@ static __always_inline bool controller_alive(const struct bpfalg_config *c,
 	if (now < hb)
 		return c->controller_pid && hb - now < NSEC_PER_SEC;
 	return c->controller_pid && now - hb < CONTROLLER_STALE_NS;
+}
+
+/*
+ * No controller has heartbeated for cfg.fail_open_after seconds (0: never
+ * true): control packets then pass unmodified whatever the fail policy
+ * says, so that a datapath left behind by a controller that went away for
+ * good (a deleted DaemonSet, a service that no longer starts) does not
+ * keep dropping FTP, SIP and RTSP control traffic.  A daemon that stops
+ * keeps its last heartbeat; where none was ever written (`up` without a
+ * daemon), the first control packet that finds no controller stamps one
+ * (pid stays 0: no controller), and the time runs from there.
+ */
+static __always_inline bool controller_gone(struct bpfalg_config *c, __u64 now)
+{
+	__u64 hb;
+
+	if (!c || !c->fail_open_after || controller_alive(c, now))
+		return false;
+	hb = c->controller_heartbeat_ns;
+	if (!hb) {
+		c->controller_heartbeat_ns = now;
+		return false;
+	}
+	return now > hb && now - hb >= (__u64)c->fail_open_after * NSEC_PER_SEC;
 }
 
 static __always_inline void punt_fill(struct bpfalg_punt_hdr *h,

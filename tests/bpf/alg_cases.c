@@ -9,8 +9,9 @@
  * checksums are recomputed from scratch, plus:
  *
  *   - the ALG configuration for the case (alg_cfg[FTP].mode, the
- *     controller's pid/heartbeat in cfg, cfg.fail_policy), the ctl entry of
- *     the flow (key: its original tuple);
+ *     controller's pid/heartbeat in cfg, cfg.fail_policy,
+ *     cfg.fail_open_after), the ctl entry of the flow (key: its original
+ *     tuple);
  *   - every per-ALG datapath counter (alg_dp_stats[FTP], all of them: a
  *     counter not named must not move);
  *   - the punt ring: nothing, or exactly one record whose header is checked
@@ -24,8 +25,9 @@
  *     as surely as a bug in the BPF code.
  *
  * Then, written as code: sweeps of sequence numbers around every point of
- * a few histories (expected values from the shared functions only), and a
- * full ring buffer (punt fails: fail policy).
+ * a few histories (expected values from the shared functions only), a
+ * full ring buffer (punt fails: fail policy), and the heartbeat the datapath
+ * stamps for fail-open when none was ever written.
  *
  * FTP control ports: 21 and 2121.  Topology as in cases.c.
  */
@@ -81,6 +83,7 @@ static const struct aflow F_B = { 4, CLIENT, SERVER, 40031, 21 };
 static const struct aflow F_C = { 4, CLIENT, SERVER, 40041, 21 };
 static const struct aflow F_D = { 4, CLIENT, SERVER, 40051, 21 };
 static const struct aflow F_E = { 4, CLIENT, SERVER, 40061, 21 };
+static const struct aflow F_O = { 4, CLIENT, SERVER, 40055, 21 };
 static const struct aflow F_S = { 4, CLIENT, SERVER, 40022, 21 };
 static const struct aflow F_W = { 4, CLIENT, SERVER, 40023, 21 };
 static const struct aflow F_6 = { 6, CLIENT6, SERVER6, 40026, 21 };
@@ -222,6 +225,9 @@ enum ctrl {
 	CT_RECENT, /* heartbeat 2 s old: still alive */
 	CT_NONE, /* pid 0 */
 	CT_STALE, /* pid set, heartbeat 4 s old */
+	CT_GONE, /* pid set, heartbeat 20 s old (SIGKILLed long ago) */
+	CT_STOPPED, /* pid 0, heartbeat 20 s old (stopped long ago) */
+	CT_NEVER, /* pid 0, heartbeat 0 (up without a daemon) */
 };
 
 struct pexp {
@@ -235,6 +241,7 @@ struct acase {
 	int mode1; /* alg_cfg[FTP].mode + 1, 0: as it is */
 	int ctrl; /* enum ctrl */
 	int pol1; /* cfg.fail_policy + 1, 0: as it is */
+	int foa1; /* cfg.fail_open_after + 1, 0: as it is */
 	const struct aflow *flow; /* the case's flow */
 	const struct bpfalg_ctl *ctl; /* installed for the flow first */
 	bool ctl_del; /* its ctl entry removed first */
@@ -247,6 +254,7 @@ struct acase {
 
 #define MODE(m) .mode1 = BPFALG_MODE_##m + 1
 #define POLICY(p) .pol1 = BPFALG_FAIL_##p + 1
+#define FAIL_OPEN_AFTER(s) .foa1 = (s) + 1
 #define ADP(n, d) [BPFALG_ADP_##n] = d
 #define PUNTED(d, i) .punt = { BPFALG_PUNT_ALG_PAYLOAD, d, i }
 #define OBSERVED(d, i) .punt = { BPFALG_PUNT_OBSERVE, d, i }
@@ -612,6 +620,108 @@ static const struct acase table[] = {
 	  .flow = &F_D,
 	  .model = true,
 	  .adp = { ADP(FAIL_PASS, 1) } },
+
+	/* ========== fail open: cfg.fail_open_after (10 s here) ========== */
+	/* within the time: the drop policy holds */
+	{ .t = { .name = "alg_fail_open_heartbeat_4s_old_drop",
+		 EGRESS_FROM_INSIDE,
+		 .in = { T4(CLIENT, 40055, SERVER, 21, PSH_ACK, 1000, 7000),
+			 DATA(PORT_CMD) },
+		 .verdict = TC_SHOT,
+		 .out = { T4(PUB, 40055, SERVER, 21, PSH_ACK, 1000, 7000),
+			  DATA(PORT_CMD) },
+		 .cnt = { C(FLOW_NEW, 1), C(PUNT, 0), C(PUNT_FAIL, 1) } },
+	  CFG(ON, CT_STALE, DROP),
+	  FAIL_OPEN_AFTER(10),
+	  .flow = &F_O,
+	  .ctlflow = 1,
+	  .adp = { ADP(FAIL_DROP, 1) } },
+	/* beyond it: passed unmodified, counted as both */
+	{ .t = { .name = "alg_fail_open_heartbeat_20s_old_pass",
+		 EGRESS_FROM_INSIDE,
+		 .in = { T4(CLIENT, 40055, SERVER, 21, PSH_ACK, 1000, 7000),
+			 DATA(PORT_CMD) },
+		 .verdict = TC_OK,
+		 .out = { T4(PUB, 40055, SERVER, 21, PSH_ACK, 1000, 7000),
+			  DATA(PORT_CMD) },
+		 .cnt = { C(PUNT, 0), C(PUNT_FAIL, 1), C(SEQADJ, 0) } },
+	  .ctrl = CT_GONE,
+	  .flow = &F_O,
+	  .adp = { ADP(FAIL_PASS, 1), ADP(FAIL_OPEN, 1) } },
+	{ .t = { .name = "alg_fail_open_reply_after_20s_pass",
+		 INGRESS,
+		 .in = { T4(SERVER, 21, PUB, 40055, PSH_ACK, 7000, 1019),
+			 DATA(R200) },
+		 .verdict = TC_OK,
+		 .out = { T4(SERVER, 21, CLIENT, 40055, PSH_ACK, 7000, 1019),
+			  DATA(R200) },
+		 .cnt = { C(PUNT, 0), C(PUNT_FAIL, 1) } },
+	  .flow = &F_O,
+	  .adp = { ADP(FAIL_PASS, 1), ADP(FAIL_OPEN, 1) } },
+	/* a daemon that stopped (pid 0) left its last heartbeat */
+	{ .t = { .name = "alg_fail_open_stopped_20s_ago_pass",
+		 EGRESS_FROM_INSIDE,
+		 .in = { T4(CLIENT, 40055, SERVER, 21, PSH_ACK, 1019, 7029),
+			 DATA(USER_CMD) },
+		 .verdict = TC_OK,
+		 .out = { T4(PUB, 40055, SERVER, 21, PSH_ACK, 1019, 7029),
+			  DATA(USER_CMD) },
+		 .cnt = { C(PUNT_FAIL, 1) } },
+	  .ctrl = CT_STOPPED,
+	  .flow = &F_O,
+	  .adp = { ADP(FAIL_PASS, 1), ADP(FAIL_OPEN, 1) } },
+	{ .t = { .name = "alg_fail_open_stopped_just_now_drop",
+		 EGRESS_FROM_INSIDE,
+		 .in = { T4(CLIENT, 40055, SERVER, 21, PSH_ACK, 1019, 7029),
+			 DATA(USER_CMD) },
+		 .verdict = TC_SHOT,
+		 .out = { T4(PUB, 40055, SERVER, 21, PSH_ACK, 1019, 7029),
+			  DATA(USER_CMD) },
+		 .cnt = { C(PUNT_FAIL, 1) } },
+	  .ctrl = CT_NONE,
+	  .flow = &F_O,
+	  .adp = { ADP(FAIL_DROP, 1) } },
+	/* the pass policy passes anyway: not a fail-open */
+	{ .t = { .name = "alg_fail_open_policy_pass_not_counted",
+		 EGRESS_FROM_INSIDE,
+		 .in = { T4(CLIENT, 40055, SERVER, 21, PSH_ACK, 1019, 7029),
+			 DATA(USER_CMD) },
+		 .verdict = TC_OK,
+		 .out = { T4(PUB, 40055, SERVER, 21, PSH_ACK, 1019, 7029),
+			  DATA(USER_CMD) },
+		 .cnt = { C(PUNT_FAIL, 1) } },
+	  .ctrl = CT_GONE,
+	  POLICY(PASS),
+	  .flow = &F_O,
+	  .adp = { ADP(FAIL_PASS, 1) } },
+	/* a live controller is punted to whatever the time says */
+	{ .t = { .name = "alg_fail_open_live_controller_punted",
+		 EGRESS_FROM_INSIDE,
+		 .in = { T4(CLIENT, 40055, SERVER, 21, PSH_ACK, 1019, 7029),
+			 DATA(USER_CMD) },
+		 .verdict = TC_SHOT,
+		 .out = { T4(PUB, 40055, SERVER, 21, PSH_ACK, 1019, 7029),
+			  DATA(USER_CMD) },
+		 .cnt = { C(PUNT, 1), C(PUNT_FAIL, 0) } },
+	  .ctrl = CT_RECENT,
+	  POLICY(DROP),
+	  FAIL_OPEN_AFTER(1),
+	  .flow = &F_O,
+	  PUNTED(BPFALG_DIR_ORIG, 0),
+	  .adp = { ADP(PUNTED, 1) } },
+	/* 0: never (and the later groups run with it) */
+	{ .t = { .name = "alg_fail_open_zero_never",
+		 EGRESS_FROM_INSIDE,
+		 .in = { T4(CLIENT, 40055, SERVER, 21, PSH_ACK, 1019, 7029),
+			 DATA(USER_CMD) },
+		 .verdict = TC_SHOT,
+		 .out = { T4(PUB, 40055, SERVER, 21, PSH_ACK, 1019, 7029),
+			  DATA(USER_CMD) },
+		 .cnt = { C(PUNT_FAIL, 1) } },
+	  .ctrl = CT_GONE,
+	  FAIL_OPEN_AFTER(0),
+	  .flow = &F_O,
+	  .adp = { ADP(FAIL_DROP, 1) } },
 
 	/* =================== BYPASS (TLS, ALG gave up) =================== */
 	{ .t = { .name = "alg_bypass_setup_flow",
@@ -1169,6 +1279,7 @@ static const char *adp_name(int i)
 		[BPFALG_ADP_FAIL_PASS] = "ADP_FAIL_PASS",
 		[BPFALG_ADP_TOO_BIG] = "ADP_TOO_BIG",
 		[BPFALG_ADP_BYPASS] = "ADP_BYPASS",
+		[BPFALG_ADP_FAIL_OPEN] = "ADP_FAIL_OPEN",
 	};
 
 	return n[i] ? n[i] : "?";
@@ -1183,7 +1294,7 @@ static int alg_mode_set(__u32 mode)
 	return bpf_map_update_elem(m_algcfg, &k, &a, BPF_ANY);
 }
 
-static int cfg_ctrl(int ctrl, int pol1)
+static int cfg_ctrl(int ctrl, int pol1, int foa1)
 {
 	struct bpfalg_config c;
 	__u32 zero = 0;
@@ -1208,9 +1319,23 @@ static int cfg_ctrl(int ctrl, int pol1)
 		c.controller_pid = getpid();
 		c.controller_heartbeat_ns = now - 4000000000ULL;
 		break;
+	case CT_GONE:
+		c.controller_pid = getpid();
+		c.controller_heartbeat_ns = now - 20000000000ULL;
+		break;
+	case CT_STOPPED:
+		c.controller_pid = 0;
+		c.controller_heartbeat_ns = now - 20000000000ULL;
+		break;
+	case CT_NEVER:
+		c.controller_pid = 0;
+		c.controller_heartbeat_ns = 0;
+		break;
 	}
 	if (pol1)
 		c.fail_policy = pol1 - 1;
+	if (foa1)
+		c.fail_open_after = foa1 - 1;
 	return bpf_map_update_elem(E.m_cfg, &zero, &c, BPF_ANY);
 }
 
@@ -1461,7 +1586,8 @@ static int run_acase(const struct acase *ac, char *why, size_t n)
 	}
 	if (ac->mode1 && alg_mode_set(ac->mode1 - 1))
 		return fail(why, n, "alg_cfg update: %s", strerror(errno));
-	if ((ac->ctrl || ac->pol1) && cfg_ctrl(ac->ctrl, ac->pol1))
+	if ((ac->ctrl || ac->pol1 || ac->foa1) &&
+	    cfg_ctrl(ac->ctrl, ac->pol1, ac->foa1))
 		return fail(why, n, "cfg update: %s", strerror(errno));
 	flow_key(ac->flow, &k);
 	if (ac->ctl_del)
@@ -1539,7 +1665,7 @@ static void sweep(const char *name, const struct bpfalg_ctl *c, __u16 cport)
 	state_reset();
 	ctl_clear();
 	alg_mode_set(BPFALG_MODE_ON);
-	cfg_ctrl(CT_ALIVE, BPFALG_FAIL_DROP + 1);
+	cfg_ctrl(CT_ALIVE, BPFALG_FAIL_DROP + 1, 0);
 	flow_key(&fl, &k);
 	memset(&tc, 0, sizeof(tc));
 	tc.prog = PR_TC_OUT;
@@ -1620,7 +1746,7 @@ static void ring_full(void)
 	state_reset();
 	ctl_clear();
 	alg_mode_set(BPFALG_MODE_ON);
-	cfg_ctrl(CT_ALIVE, BPFALG_FAIL_DROP + 1);
+	cfg_ctrl(CT_ALIVE, BPFALG_FAIL_DROP + 1, 0);
 	ring_take();
 	for (i = 0; i < max; i++) {
 		counters_read(cb);
@@ -1655,7 +1781,7 @@ static void ring_full(void)
 		goto out;
 	}
 	/* full: pass policy */
-	cfg_ctrl(CT_KEEP, BPFALG_FAIL_PASS + 1);
+	cfg_ctrl(CT_KEEP, BPFALG_FAIL_PASS + 1, 0);
 	adp_read(ab);
 	run_prog(PR_TC_OUT, IFS_OUT, IFS_IN, 0, in, il, &r);
 	adp_read(aa);
@@ -1691,7 +1817,7 @@ static void ring_full(void)
 		goto out;
 	}
 	/* drained: punted again */
-	cfg_ctrl(CT_KEEP, BPFALG_FAIL_DROP + 1);
+	cfg_ctrl(CT_KEEP, BPFALG_FAIL_DROP + 1, 0);
 	adp_read(ab);
 	run_prog(PR_TC_OUT, IFS_OUT, IFS_IN, 0, in, il, &r);
 	adp_read(aa);
@@ -1709,6 +1835,102 @@ static void ring_full(void)
 	printf("  info: %s: %d records fit in the %d-byte ring\n", name, punted,
 	       BPFALG_PUNT_RB_SIZE);
 out:
+	one(name, !why[0], why);
+}
+
+/*
+ * Fail-open where no heartbeat was ever written (`up` without a daemon):
+ * the first control packet that finds no controller stamps one (pid stays
+ * 0) and is dropped, the next within fail_open_after too; once the stamp is
+ * older than that, control packets pass, counted as fail-open.
+ */
+static void fail_open_stamp(void)
+{
+	const char *name = "alg_fail_open_first_packet_stamps_heartbeat";
+	struct pkt_spec s = { T4(CLIENT, 40056, SERVER, 21, PSH_ACK, 1000,
+				 2000),
+			      DATA(PORT_CMD) };
+	__u64 ab[BPFALG_ADP_MAX], aa[BPFALG_ADP_MAX], t0, t1, stamp;
+	struct bpfalg_config c;
+	static struct run_res r;
+	char why[256] = "";
+	__u8 in[PKT_MAX];
+	int il = pkt_build(&s, in);
+	__u32 zero = 0;
+
+	state_reset();
+	ctl_clear();
+	alg_mode_set(BPFALG_MODE_ON);
+	cfg_ctrl(CT_NEVER, BPFALG_FAIL_DROP + 1, 10 + 1);
+	ring_take();
+	adp_read(ab);
+	t0 = mono_ns();
+	if (run_prog(PR_TC_OUT, IFS_OUT, IFS_IN, 0, in, il, &r)) {
+		snprintf(why, sizeof(why), "run: err %d", r.err);
+		goto out;
+	}
+	t1 = mono_ns();
+	adp_read(aa);
+	if (r.verdict != TC_SHOT ||
+	    aa[BPFALG_ADP_FAIL_DROP] - ab[BPFALG_ADP_FAIL_DROP] != 1) {
+		snprintf(why, sizeof(why),
+			 "no heartbeat yet: verdict %d, FAIL_DROP +%llu",
+			 r.verdict,
+			 (unsigned long long)(aa[BPFALG_ADP_FAIL_DROP] -
+					      ab[BPFALG_ADP_FAIL_DROP]));
+		goto out;
+	}
+	bpf_map_lookup_elem(E.m_cfg, &zero, &c);
+	stamp = c.controller_heartbeat_ns;
+	/* the datapath's coarse clock may lag the precise one by a tick */
+	if (c.controller_pid || stamp + 50000000ULL < t0 || stamp > t1) {
+		snprintf(why, sizeof(why),
+			 "cfg after the first packet: pid %u heartbeat %llu, "
+			 "want 0 and a stamp in [%llu, %llu]",
+			 c.controller_pid, (unsigned long long)stamp,
+			 (unsigned long long)t0, (unsigned long long)t1);
+		goto out;
+	}
+	/* within the time from the stamp: dropped, the stamp kept */
+	adp_read(ab);
+	run_prog(PR_TC_OUT, IFS_OUT, IFS_IN, 0, in, il, &r);
+	adp_read(aa);
+	bpf_map_lookup_elem(E.m_cfg, &zero, &c);
+	if (r.verdict != TC_SHOT ||
+	    aa[BPFALG_ADP_FAIL_DROP] - ab[BPFALG_ADP_FAIL_DROP] != 1 ||
+	    c.controller_heartbeat_ns != stamp) {
+		snprintf(why, sizeof(why),
+			 "second packet: verdict %d, FAIL_DROP +%llu, "
+			 "heartbeat %s",
+			 r.verdict,
+			 (unsigned long long)(aa[BPFALG_ADP_FAIL_DROP] -
+					      ab[BPFALG_ADP_FAIL_DROP]),
+			 c.controller_heartbeat_ns == stamp ? "kept" :
+							      "changed");
+		goto out;
+	}
+	/* the stamp 11 s old: fail open */
+	c.controller_heartbeat_ns = stamp - 11000000000ULL;
+	bpf_map_update_elem(E.m_cfg, &zero, &c, BPF_ANY);
+	adp_read(ab);
+	run_prog(PR_TC_OUT, IFS_OUT, IFS_IN, 0, in, il, &r);
+	adp_read(aa);
+	if (r.verdict != TC_OK ||
+	    aa[BPFALG_ADP_FAIL_OPEN] - ab[BPFALG_ADP_FAIL_OPEN] != 1 ||
+	    aa[BPFALG_ADP_FAIL_PASS] - ab[BPFALG_ADP_FAIL_PASS] != 1 ||
+	    ring_take() != 0) {
+		snprintf(why, sizeof(why),
+			 "11 s after the stamp: verdict %d, FAIL_OPEN +%llu, "
+			 "FAIL_PASS +%llu",
+			 r.verdict,
+			 (unsigned long long)(aa[BPFALG_ADP_FAIL_OPEN] -
+					      ab[BPFALG_ADP_FAIL_OPEN]),
+			 (unsigned long long)(aa[BPFALG_ADP_FAIL_PASS] -
+					      ab[BPFALG_ADP_FAIL_PASS]));
+		goto out;
+	}
+out:
+	cfg_ctrl(CT_KEEP, 0, 0 + 1);
 	one(name, !why[0], why);
 }
 
@@ -1754,6 +1976,7 @@ void run_alg_table(void)
 	sweep("alg_seqadj_sweep_base_only",
 	      &(struct bpfalg_ctl){ .dir[0] = { .base = -7 } }, 40093);
 	ring_full();
+	fail_open_stamp();
 
 	alg_restore();
 	ring_buffer__free(rb);

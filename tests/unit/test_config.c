@@ -34,6 +34,8 @@ static void config_minimal_masquerade(void)
 	ASSERT_EQ(c.port_min, 1024);
 	ASSERT_EQ(c.port_max, 65535);
 	ASSERT_EQ(c.timeouts.tcp_established, 432000);
+	ASSERT_EQ(c.fail_policy, BPFALG_FAIL_DROP);
+	ASSERT_EQ(c.fail_open_after, 60);
 	for (int a = 1; a < BPFALG_ALG_MAX; a++) {
 		ASSERT_EQ(c.alg_mode[a], BPFALG_MODE_ON);
 		ASSERT_EQ(c.alg_ports[a][0], alg_default_port[a]);
@@ -50,8 +52,9 @@ static void config_all_options(void)
 			"203.0.113.7", "--alg", "ftp,sip", "--xdp-mode",
 			"generic", "--xdp-fast=on", "--flows", "4096",
 			"--port-range", "20000-20999", "--fail-policy", "pass",
-			"--timeout-udp", "45", "--timeout-tcp-established",
-			"3600", "--reinject-mark", "0x00a00000/0x00f00000"),
+			"--fail-open-after", "0", "--timeout-udp", "45",
+			"--timeout-tcp-established", "3600", "--reinject-mark",
+			"0x00a00000/0x00f00000"),
 		  0);
 	ASSERT_EQ(c.snat_addr, inet_addr("203.0.113.7"));
 	ASSERT_EQ(c.alg_mode[BPFALG_ALG_FTP], BPFALG_MODE_ON);
@@ -65,6 +68,7 @@ static void config_all_options(void)
 	ASSERT_EQ(c.port_min, 20000);
 	ASSERT_EQ(c.port_max, 20999);
 	ASSERT_EQ(c.fail_policy, BPFALG_FAIL_PASS);
+	ASSERT_EQ(c.fail_open_after, 0);
 	ASSERT_EQ(c.timeouts.udp, 45);
 	ASSERT_EQ(c.timeouts.tcp_established, 3600);
 	ASSERT_EQ(c.reinject_mark, 0x00a00000);
@@ -133,6 +137,8 @@ static void config_errors_name_the_problem(void)
 		{ { "--flows", "12abc" }, 2, "not a number" },
 		{ { "--flows", "-5" }, 2, "not a number" },
 		{ { "--flows", "10" }, 2, "not a number in 1024..16777216" },
+		{ { "--fail-open-after", "-1" }, 2, "not a number" },
+		{ { "--fail-open-after", "1y" }, 2, "not a number" },
 		{ { "--alg", "ftp,h323" }, 2, "unknown ALG 'h323'" },
 		{ { "--xdp-mode", "turbo" }, 2, "is not one of" },
 		{ { "--inside", "a/b" }, 2, "invalid interface name" },
