@@ -914,6 +914,8 @@ ftp_server_start() {
 		vsftpd_log_file=$FTP_LOG
 		ftpd_banner=bpfalg test server $n
 		EOC
+		# e.g. anon_max_rate=600000: a transfer that lasts
+		[ -n "${FTP_SERVER_EXTRA:-}" ] && printf '%s\n' "$FTP_SERVER_EXTRA"
 		if [ "$tls" = tls ]; then
 			_ftp_cert
 			cat <<-EOC
