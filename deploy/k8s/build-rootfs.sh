@@ -14,11 +14,13 @@
 #     packages runtime-packages.sh derives from ALGCTL, then algctl
 #     (debug info stripped) and the entrypoint go where the Containerfile
 #     puts them;
-#   * check: algctl runs inside the new root (every library present) and
-#     the entrypoint resolves a template there (its shell tools present).
+#   * check: algctl runs inside the new root (every library present), the
+#     entrypoint resolves a template there (its shell tools present) and
+#     curl runs (the preStop hook's).
 #
-# Import it as an image where a container tool exists:
-#   podman import --change 'ENTRYPOINT ["/usr/local/sbin/bpfalg-entrypoint"]' OUT.tar bpfalg:latest
+# Import it as an image where a container tool exists, tagged with the
+# release's version (algctl --version; daemonset.yaml's image):
+#   podman import --change 'ENTRYPOINT ["/usr/local/sbin/bpfalg-entrypoint"]' OUT.tar bpfalg:0.1.0
 set -eu
 
 die() {
@@ -82,11 +84,15 @@ mkdir "$tmp/root"
 tar -C "$tmp/root" -xf "$out" || die "cannot unpack $out"
 chroot "$tmp/root" /usr/local/sbin/algctl help >/dev/null 2>"$tmp/err" ||
 	die "algctl does not run in the new root: $(head -c 300 "$tmp/err")"
-mkdir -p "$tmp/root/tmp/net/eth0" "$tmp/root/tmp/net/cali0"
-printf 'inside = cali*\noutside = eth*\nmasquerade = yes\n' >"$tmp/root/tmp/t.conf"
-got=$(BPFALG_TEMPLATE=/tmp/t.conf BPFALG_SYS_NET=/tmp/net BPFALG_WAIT=0 \
+mkdir -p "$tmp/root/tmp/net/eth0" "$tmp/root/tmp/net/cali0" "$tmp/root/tmp/pnet"
+printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\neth0\t00000000\t0100000A\t0003\t0\t0\t0\t00000000\n' \
+	>"$tmp/root/tmp/pnet/route"
+printf 'inside-prefix = 10.244.0.0/16\noutside =\nmasquerade = yes\n' >"$tmp/root/tmp/t.conf"
+got=$(BPFALG_TEMPLATE=/tmp/t.conf BPFALG_SYS_NET=/tmp/net BPFALG_PROC_NET=/tmp/pnet BPFALG_WAIT=0 \
 	chroot "$tmp/root" /usr/local/sbin/bpfalg-entrypoint resolve 2>"$tmp/err") ||
 	die "the entrypoint does not run in the new root: $(head -c 300 "$tmp/err")"
-[ "$got" = "$(printf 'inside = cali0\noutside = eth0\nmasquerade = yes')" ] ||
+[ "$got" = "$(printf 'inside-prefix = 10.244.0.0/16\noutside = eth0\nmasquerade = yes')" ] ||
 	die "the entrypoint resolved wrongly in the new root: $got"
-echo "build-rootfs.sh: $out ($(du -h "$out" | cut -f1)): algctl runs, entrypoint resolves" >&2
+chroot "$tmp/root" curl --version >/dev/null 2>"$tmp/err" ||
+	die "curl does not run in the new root: $(head -c 300 "$tmp/err")"
+echo "build-rootfs.sh: $out ($(du -h "$out" | cut -f1)): algctl and curl run, entrypoint resolves" >&2

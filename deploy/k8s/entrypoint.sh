@@ -3,42 +3,76 @@
 #
 # entrypoint.sh - the bpfalg DaemonSet's container entrypoint.
 #
-# The ConfigMap holds a bpfalg configuration file (docs/config.md) whose
-# `inside` and `outside` values may be shell patterns (`cali*`, `ens*`,
-# `eth0`): interface names differ from node to node.  At start this script
-# resolves them against the node's interfaces (the pod runs with
-# hostNetwork), writes the file with the names in their place, line for
-# line (algctl's FILE:LINE errors point at the ConfigMap's own lines), and
-# execs `algctl daemon --config FILE`.  With BPFALG_RESCAN=N it stays the
-# daemon's parent instead and resolves again every N seconds, running
-# `algctl up` when the set changed (pods come and go; up detaches what is
-# no longer listed).
+# The ConfigMap holds a bpfalg configuration file (docs/config.md) in
+# prefix mode: `inside-prefix` is the cluster's pod CIDR (every pod of the
+# node is inside by its address, whatever interface the CNI gives it, from
+# its first packet; pod to pod is neither translated nor filtered), and
+# `outside` names the node's uplink, as a shell pattern that must match
+# exactly one interface (`eth0`, `ens*`), or empty: the device of the
+# node's default route.  At start this script resolves `outside` once
+# (waiting up to BPFALG_WAIT seconds for it to appear), writes the file
+# with the name in its place, line for line (algctl's FILE:LINE errors
+# point at the ConfigMap's own lines), and execs `algctl daemon --config
+# FILE`: nothing to rescan, the datapath's hooks sit on the uplink only.
+# An `inside` key (interfaces) is refused: per-pod interfaces come and go
+# and would need rescans (docs: deploy/README.md).
 #
-#   entrypoint.sh [run]   resolve, then run the daemon (the container command)
+#   entrypoint.sh [run]   resolve, then exec the daemon (the container command)
 #   entrypoint.sh resolve print the resolved file on stdout (a dry run)
 #   entrypoint.sh live    liveness: exit 0 while a controller is alive
+#   entrypoint.sh prestop the preStop hook: `algctl down` when the
+#                         DaemonSet itself is being deleted, nothing when
+#                         the pod is only restarted or replaced
+#
+# Why prestop decides as it does: a pod's termination looks the same to it
+# whether the DaemonSet is being deleted, updated (rolling update), the pod
+# deleted by hand, its liveness probe failed or the node shuts down.  Only
+# deletion should remove the datapath: in every other case a new pod takes
+# the pinned datapath over ("already up") and established flows keep
+# forwarding, while `algctl down` would drop the NAT state of every
+# connection of the node.  So with BPFALG_ON_STOP=auto it asks the API
+# server for its DaemonSet (a Role allowing `get` on that one object):
+# gone (404) or marked for deletion -> down; present, or no answer ->
+# keep.  A datapath left behind anyway (API unreachable, `kubectl delete
+# namespace` racing the Role away) is harmless: once the controller's
+# heartbeat is older than fail-open-after (ConfigMap; default 60 s) control
+# packets pass unmodified, and `algctl down` on the node removes it.
+#   BPFALG_ON_STOP=keep  never down;  =down  always down (an uninstall
+#   without API access: set it, let the rollout finish, delete).
 #
 # Environment (defaults in brackets):
 #   BPFALG_TEMPLATE  [/etc/bpfalg/k8s/bpfalg.conf]  the ConfigMap's file
 #   BPFALG_CONFIG    [/run/bpfalg/bpfalg.conf]      the resolved file
 #   BPFALG_PIN_PATH  [/sys/fs/bpf/bpfalg]           algctl --pin-path
-#   BPFALG_METRICS   []     ADDR:PORT for `algctl daemon --metrics` (empty: none)
-#   BPFALG_WAIT      [60]   seconds to wait for every pattern to match
-#   BPFALG_RESCAN    [0]    seconds between re-resolutions (0: once)
+#   BPFALG_METRICS_ADDR []  address for `algctl daemon --metrics` (the
+#                           node's internal address, status.hostIP; IPv6
+#                           bare), empty: no metrics
+#   BPFALG_METRICS_PORT [9464]
+#   BPFALG_WAIT      [60]   seconds to wait for the outside interface
+#   BPFALG_ON_STOP   [auto] auto|keep|down (prestop)
+#   BPFALG_DAEMONSET [bpfalg]  BPFALG_NAMESPACE [the service account's]
+#   BPFALG_K8S_API   [https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT]
+#   BPFALG_SA_DIR    [/var/run/secrets/kubernetes.io/serviceaccount]
 #   ALGCTL           [algctl]
-#   BPFALG_SYS_NET   [/sys/class/net]  where interfaces are listed (tests)
+#   BPFALG_SYS_NET   [/sys/class/net]   where interfaces are listed (tests)
+#   BPFALG_PROC_NET  [/proc/net]        route tables, for the default route
+#   BPFALG_PRESTOP_LOG [/proc/1/fd/2]   where prestop's lines also go (the
+#                                       container's log); empty: nowhere
 # Errors: one line on stderr naming the problem and the fix, exit 1.
 set -u
 
 TEMPLATE=${BPFALG_TEMPLATE:-/etc/bpfalg/k8s/bpfalg.conf}
 CONFIG=${BPFALG_CONFIG:-/run/bpfalg/bpfalg.conf}
 PIN_PATH=${BPFALG_PIN_PATH:-/sys/fs/bpf/bpfalg}
-METRICS=${BPFALG_METRICS:-}
+METRICS_ADDR=${BPFALG_METRICS_ADDR:-}
+METRICS_PORT=${BPFALG_METRICS_PORT:-9464}
 WAIT=${BPFALG_WAIT:-60}
-RESCAN=${BPFALG_RESCAN:-0}
+ON_STOP=${BPFALG_ON_STOP:-auto}
 ALGCTL=${ALGCTL:-algctl}
 SYS_NET=${BPFALG_SYS_NET:-/sys/class/net}
-MAX_INSIDE=16 # algctl's limit (docs/config.md, key inside)
+PROC_NET=${BPFALG_PROC_NET:-/proc/net}
+SA_DIR=${BPFALG_SA_DIR:-/var/run/secrets/kubernetes.io/serviceaccount}
+PRESTOP_LOG=${BPFALG_PRESTOP_LOG-/proc/1/fd/2}
 
 die() {
 	printf 'bpfalg-entrypoint: %s\n' "$*" >&2
@@ -47,7 +81,8 @@ die() {
 say() { printf 'bpfalg-entrypoint: %s\n' "$*" >&2; }
 
 case $WAIT in '' | *[!0-9]*) die "BPFALG_WAIT='$WAIT' is not a number of seconds" ;; esac
-case $RESCAN in '' | *[!0-9]*) die "BPFALG_RESCAN='$RESCAN' is not a number of seconds" ;; esac
+case $METRICS_PORT in '' | *[!0-9]*) die "BPFALG_METRICS_PORT='$METRICS_PORT' is not a port number" ;; esac
+case $ON_STOP in auto | keep | down) ;; *) die "BPFALG_ON_STOP='$ON_STOP' is not one of auto, keep, down" ;; esac
 
 # trim STRING: without leading and trailing blanks
 trim() {
@@ -62,8 +97,13 @@ value_of() {
 	trim "$v"
 }
 
+# top_key KEY: the first `KEY = ...` line before the first [section]
+top_key() {
+	sed -n "/^[[:space:]]*\\[/q;/^[[:space:]]*$1[[:space:]]*=/p" "$TEMPLATE" | head -n1
+}
+
 # matches PATTERN: the node's interfaces PATTERN matches, one a line
-# (never lo: it is no gateway interface)
+# (never lo)
 matches() {
 	for d in "$SYS_NET"/*; do
 		n=${d##*/}
@@ -74,78 +114,70 @@ matches() {
 	done
 }
 
-# resolve_list KEY VALUE: the comma-separated patterns of VALUE as names,
-# comma-separated, in LIST; MISSING: the patterns that matched nothing
-# (no subshell: die must end the script)
-resolve_list() {
-	LIST="" MISSING="" key=$1 val=$2
-	old_ifs=$IFS
-	IFS=,
-	# shellcheck disable=SC2086 # split on commas
-	set -- $2
-	IFS=$old_ifs
-	for p in "$@"; do
-		p=$(trim "$p")
-		[ -n "$p" ] || die "$TEMPLATE: key '$key': empty entry in '$val'"
-		m=$(matches "$p")
-		[ -n "$m" ] || MISSING="$MISSING${MISSING:+, }$p"
-		for n in $m; do
-			[ "$key" = inside ] && [ "$n" = "$OUTSIDE" ] && continue
-			case ",$LIST," in *",$n,"*) continue ;; esac
-			LIST="$LIST${LIST:+,}$n"
-		done
-	done
+# default_dev: the device of the IPv4 default route with the lowest
+# metric, else of the first IPv6 one (nothing when there is none yet)
+default_dev() {
+	d=$(awk 'NR > 1 && $2 == "00000000" && $8 == "00000000" {
+			if (best == "" || $7 + 0 < m) { best = $1; m = $7 + 0 } }
+		END { if (best != "") print best }' "$PROC_NET/route" 2>/dev/null)
+	if [ -z "$d" ]; then
+		# (not lo: the kernel's unreachable routes)
+		d=$(awk '$1 == "00000000000000000000000000000000" && $2 == "00" &&
+			$10 != "lo" { print $10; exit }' "$PROC_NET/ipv6_route" 2>/dev/null)
+	fi
+	printf '%s' "$d"
 }
 
-# resolve: read the template, set OUTSIDE and INSIDE, write RESOLVED (the
-# file text).  Returns 1 with REASON set when a pattern matches nothing.
+# resolve: read the template, set OUTSIDE, write RESOLVED (the file text).
+# Returns 1 with REASON set while the outside interface is missing.
 resolve() {
 	[ -r "$TEMPLATE" ] || die "cannot read $TEMPLATE: mount the ConfigMap there (key bpfalg.conf) or set BPFALG_TEMPLATE"
-	in_pat="" out_pat="" REASON=""
-	# the top-level keys only: a [section] ends them
-	in_pat=$(sed -n '/^[[:space:]]*\[/q;s/^[[:space:]]*inside[[:space:]]*=/&/p' "$TEMPLATE" | head -n1)
-	out_pat=$(sed -n '/^[[:space:]]*\[/q;s/^[[:space:]]*outside[[:space:]]*=/&/p' "$TEMPLATE" | head -n1)
-	[ -n "$out_pat" ] || die "$TEMPLATE: no 'outside = IF-OR-PATTERN' line before the first [section]"
-	[ -n "$in_pat" ] || die "$TEMPLATE: no 'inside = IF-OR-PATTERN,...' line before the first [section]"
-	in_pat=$(value_of "$in_pat")
-	out_pat=$(value_of "$out_pat")
+	REASON=""
+	[ -z "$(top_key inside)" ] ||
+		die "$TEMPLATE: 'inside' (interfaces) is not supported here: pods' interfaces come and go; set inside-prefix to the cluster's pod CIDR instead"
+	pre=$(top_key inside-prefix)
+	[ -n "$(value_of "${pre:-x=}")" ] ||
+		die "$TEMPLATE: no 'inside-prefix = CIDR[,CIDR]' line before the first [section]: set the cluster's pod CIDR (kubectl cluster-info dump | grep -m1 cluster-cidr)"
+	out_line=$(top_key outside)
+	[ -n "$out_line" ] ||
+		die "$TEMPLATE: no 'outside =' line before the first [section] (an interface or pattern; empty: the default route's device)"
+	out_pat=$(value_of "$out_line")
 
-	OUTSIDE=""
-	resolve_list outside "$out_pat"
-	OUTSIDE=$LIST
-	if [ -n "$MISSING" ]; then
-		REASON="outside pattern '$MISSING' matches no interface on this node"
-		return 1
+	if [ -z "$out_pat" ]; then
+		OUTSIDE=$(default_dev)
+		if [ -z "$OUTSIDE" ]; then
+			REASON="outside is empty and this node has no default route yet"
+			return 1
+		fi
+	else
+		case $out_pat in *,*) die "$TEMPLATE: outside '$out_pat': one interface or pattern" ;; esac
+		m=$(matches "$out_pat")
+		if [ -z "$m" ]; then
+			REASON="outside pattern '$out_pat' matches no interface on this node"
+			return 1
+		fi
+		case $m in
+		*"
+"*) die "$TEMPLATE: outside '$out_pat' matches several interfaces ($(printf '%s' "$m" | tr '\n' ',')): name exactly one" ;;
+		esac
+		OUTSIDE=$m
 	fi
-	case $OUTSIDE in
-	*,*) die "$TEMPLATE: outside '$out_pat' matches several interfaces ($OUTSIDE): name exactly one" ;;
-	esac
-	resolve_list inside "$in_pat"
-	INSIDE=$LIST
-	if [ -n "$MISSING" ]; then
-		REASON="inside pattern '$MISSING' matches no interface on this node"
-		return 1
-	fi
-	[ -n "$INSIDE" ] || die "$TEMPLATE: inside '$in_pat' matches only the outside interface $OUTSIDE"
-	count=$(printf '%s\n' "$INSIDE" | tr ',' '\n' | wc -l)
-	[ "$count" -le "$MAX_INSIDE" ] ||
-		die "$TEMPLATE: inside '$in_pat' matches $count interfaces, algctl takes at most $MAX_INSIDE: narrow the pattern"
 
-	# line for line: the two keys' lines replaced, everything else kept
-	RESOLVED=$(awk -v ins="$INSIDE" -v outs="$OUTSIDE" '
+	# line for line: the outside line replaced, everything else kept
+	RESOLVED=$(awk -v outs="$OUTSIDE" '
 		/^[[:space:]]*\[/ { sect = 1 }
-		!sect && /^[[:space:]]*inside[[:space:]]*=/ && !di { print "inside = " ins; di = 1; next }
-		!sect && /^[[:space:]]*outside[[:space:]]*=/ && !do_ { print "outside = " outs; do_ = 1; next }
+		!sect && /^[[:space:]]*outside[[:space:]]*=/ && !done { print "outside = " outs; done = 1; next }
 		{ print }' "$TEMPLATE")
+	INSIDE_PREFIX=$(value_of "$pre")
 	return 0
 }
 
-# resolve_wait: resolve, waiting up to WAIT seconds for the interfaces
-# (the CNI may create them after this pod starts)
+# resolve_wait: resolve, waiting up to WAIT seconds for the outside
+# interface (or the default route) to appear
 resolve_wait() {
 	i=0
 	while ! resolve; do
-		[ "$i" -ge "$WAIT" ] && die "$REASON (waited ${WAIT}s): fix the pattern in the ConfigMap"
+		[ "$i" -ge "$WAIT" ] && die "$REASON (waited ${WAIT}s): fix 'outside' in the ConfigMap"
 		[ "$i" -eq 0 ] && say "$REASON; waiting up to ${WAIT}s"
 		sleep 1
 		i=$((i + 1))
@@ -175,45 +207,17 @@ run() {
 	check_node
 	resolve_wait
 	write_config
-	say "inside $INSIDE, outside $OUTSIDE (from $TEMPLATE)"
-	if [ "$RESCAN" -eq 0 ]; then
-		if [ -n "$METRICS" ]; then
-			exec "$ALGCTL" --pin-path "$PIN_PATH" daemon --config "$CONFIG" --metrics "$METRICS"
-		fi
-		exec "$ALGCTL" --pin-path "$PIN_PATH" daemon --config "$CONFIG"
+	say "inside-prefix $INSIDE_PREFIX, outside $OUTSIDE (from $TEMPLATE)"
+	# SIGTERM goes to algctl itself: it stops the controller only, the
+	# datapath stays for the next pod (the preStop hook decides on down)
+	if [ -n "$METRICS_ADDR" ]; then
+		case $METRICS_ADDR in
+		*:*) m="[$METRICS_ADDR]:$METRICS_PORT" ;;
+		*) m="$METRICS_ADDR:$METRICS_PORT" ;;
+		esac
+		exec "$ALGCTL" --pin-path "$PIN_PATH" daemon --config "$CONFIG" --metrics "$m"
 	fi
-
-	# Rescan: this shell stays PID 1's job, passes SIGTERM/SIGINT on (the
-	# daemon stops the controller only; the datapath keeps forwarding).
-	if [ -n "$METRICS" ]; then
-		"$ALGCTL" --pin-path "$PIN_PATH" daemon --config "$CONFIG" --metrics "$METRICS" &
-	else
-		"$ALGCTL" --pin-path "$PIN_PATH" daemon --config "$CONFIG" &
-	fi
-	dpid=$!
-	trap 'kill -TERM "$dpid" 2>/dev/null' TERM INT
-	last="$INSIDE|$OUTSIDE"
-	while kill -0 "$dpid" 2>/dev/null; do
-		sleep "$RESCAN" &
-		wait $! 2>/dev/null
-		kill -0 "$dpid" 2>/dev/null || break
-		if ! resolve; then
-			say "$REASON: keeping inside $INSIDE"
-			continue
-		fi
-		[ "$INSIDE|$OUTSIDE" = "$last" ] && continue
-		write_config
-		if "$ALGCTL" --pin-path "$PIN_PATH" up --config "$CONFIG" >/dev/null; then
-			say "interfaces changed: inside $INSIDE, outside $OUTSIDE"
-			last="$INSIDE|$OUTSIDE"
-		else
-			say "algctl up with inside $INSIDE failed; will retry"
-		fi
-	done
-	wait "$dpid"
-	rc=$?
-	say "algctl daemon exited ($rc)"
-	exit "$rc"
+	exec "$ALGCTL" --pin-path "$PIN_PATH" daemon --config "$CONFIG"
 }
 
 live() {
@@ -223,6 +227,119 @@ live() {
 	exit 1
 }
 
+# The hook's lines also go to the container's log, through the stderr of
+# the container's PID 1 (a hook's own output only reaches an event, and
+# only when it fails).
+note() {
+	say "$*"
+	[ -n "$PRESTOP_LOG" ] &&
+		{ printf 'bpfalg-entrypoint: prestop: %s\n' "$*" >>"$PRESTOP_LOG"; } 2>/dev/null
+	return 0
+}
+
+# ds_state: ST = gone | deleting | present | unknown, WHY the detail, from
+# the API server: this pod's own DaemonSet
+ds_state() {
+	ns=${BPFALG_NAMESPACE:-}
+	[ -n "$ns" ] || ns=$(cat "$SA_DIR/namespace" 2>/dev/null)
+	ds=${BPFALG_DAEMONSET:-bpfalg}
+	api=${BPFALG_K8S_API:-}
+	if [ -z "$api" ]; then
+		[ -n "${KUBERNETES_SERVICE_HOST:-}" ] || {
+			WHY="no KUBERNETES_SERVICE_HOST"
+			ST=unknown
+			return
+		}
+		case $KUBERNETES_SERVICE_HOST in
+		*:*) api="https://[$KUBERNETES_SERVICE_HOST]:${KUBERNETES_SERVICE_PORT:-443}" ;;
+		*) api="https://$KUBERNETES_SERVICE_HOST:${KUBERNETES_SERVICE_PORT:-443}" ;;
+		esac
+	fi
+	token=$(cat "$SA_DIR/token" 2>/dev/null) || token=""
+	if [ -z "$token" ] || [ -z "$ns" ]; then
+		WHY="no service account token or namespace under $SA_DIR"
+		ST=unknown
+		return
+	fi
+	command -v curl >/dev/null 2>&1 || {
+		WHY="no curl in the image"
+		ST=unknown
+		return
+	}
+	# the root filesystem is read-only: next to the resolved file
+	body=${CONFIG%/*}/prestop.json
+	mkdir -p "${CONFIG%/*}" 2>/dev/null
+	set -- --cacert "$SA_DIR/ca.crt"
+	case $api in http://*) set -- ;; esac
+	code=$(curl -sS --max-time 10 "$@" -o "$body" -w '%{http_code}' \
+		-H "Authorization: Bearer $token" -H 'Accept: application/json' \
+		"$api/apis/apps/v1/namespaces/$ns/daemonsets/$ds" 2>"$body.err")
+	case $code in
+	404)
+		# the object's NotFound, not a proxy's or a wrong path's 404 (the
+		# Role grants `get` on this one name: a misspelt one is a 403)
+		if grep -q '"reason": *"NotFound"' "$body"; then
+			WHY="$ns/$ds: not found"
+			ST=gone
+		else
+			WHY="GET $ns/$ds: 404 without NotFound: $(head -c 200 "$body" | tr '\n' ' ')"
+			ST=unknown
+		fi
+		;;
+	200)
+		if grep -q '"deletionTimestamp"' "$body"; then
+			WHY="$ns/$ds: marked for deletion"
+			ST=deleting
+		else
+			WHY="$ns/$ds exists"
+			ST=present
+		fi
+		;;
+	*)
+		WHY="GET $ns/$ds: HTTP ${code:-none} $(cat "$body.err" "$body" 2>/dev/null | head -c 200 | tr '\n' ' ')"
+		ST=unknown
+		;;
+	esac
+	rm -f "$body" "$body.err"
+}
+
+down() {
+	if out=$("$ALGCTL" --pin-path "$PIN_PATH" down 2>&1); then
+		note "algctl down: $out"
+	else
+		note "algctl down failed: $out"
+		exit 1
+	fi
+}
+
+prestop() {
+	case $ON_STOP in
+	keep)
+		note "BPFALG_ON_STOP=keep: the datapath stays for the next pod"
+		;;
+	down)
+		note "BPFALG_ON_STOP=down: removing the datapath"
+		down
+		;;
+	auto)
+		ST=unknown WHY=""
+		ds_state
+		case $ST in
+		gone | deleting)
+			note "DaemonSet deleted ($WHY): removing the datapath"
+			down
+			;;
+		present)
+			note "$WHY (a restart or a rolling update): the datapath stays for the next pod"
+			;;
+		*)
+			note "cannot tell whether the DaemonSet is being deleted ($WHY): the datapath stays (control packets fail open once the heartbeat is older than fail-open-after; algctl down removes it)"
+			;;
+		esac
+		;;
+	esac
+}
+
 case ${1:-run} in
 run) run ;;
 resolve)
@@ -230,5 +347,6 @@ resolve)
 	printf '%s\n' "$RESOLVED"
 	;;
 live) live ;;
-*) die "usage: entrypoint.sh [run|resolve|live]" ;;
+prestop) prestop ;;
+*) die "usage: entrypoint.sh [run|resolve|live|prestop]" ;;
 esac

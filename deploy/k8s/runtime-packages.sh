@@ -5,7 +5,9 @@
 # libraries BINARY links (one a line, sorted), i.e. what the image's
 # runtime stage installs (apt adds what those need).  Derived from the binary itself, so a library
 # the build gains (libmicrohttpd for --metrics, libpcap for capture) is in
-# the image without anyone keeping a second list.
+# the image without anyone keeping a second list.  Plus what the
+# entrypoint runs besides algctl and the base system: curl (its preStop
+# hook asks the API server whether the DaemonSet is being deleted).
 set -eu
 if [ $# -ne 1 ] || [ ! -x "$1" ]; then
 	echo "usage: runtime-packages.sh BINARY (an executable)" >&2
@@ -19,7 +21,7 @@ libs=$(ldd "$1" | awk -v need=" $needed" '$2 == "=>" && $3 ~ /^\// && index(need
 	echo "runtime-packages.sh: ldd lists no libraries for $1" >&2
 	exit 1
 }
-for l in $libs; do
+pkgs=$(for l in $libs; do
 	# dpkg knows a library by the path its package installed, which on a
 	# merged /usr may be the other half of /lib <-> /usr/lib
 	p=""
@@ -31,4 +33,5 @@ for l in $libs; do
 		exit 1
 	}
 	echo "$p"
-done | sort -u
+done) || exit 1
+printf '%s\ncurl\n' "$pkgs" | sort -u
