@@ -4,6 +4,16 @@
 # bpfalg-hook.sh - Proxmox VE hookscript: NAT (and the ALGs) for a guest
 # through bpfalg from the moment it starts until it stops.
 #
+# Prefix mode needs no hook: with `inside-prefix` (the guests' subnets) in
+# BASE_CONFIG, bpfalg sits on OUTSIDE only and translates whatever leaves
+# it from those prefixes, any guest on any bridge or tap, from its first
+# packet.  The hook then keeps out of the way: guest phases change
+# nothing (they only bring the datapath up if it is not, and start the
+# service), `sync` writes the effective file (OUTSIDE, plus INSIDE
+# interfaces if any) and runs `algctl up`, and no guest stopping ever
+# takes the datapath down.  What follows is the interface mode, for
+# guests whose addresses share no prefix bpfalg could be given.
+#
 #   bpfalg-hook.sh VMID PHASE   as Proxmox calls it (qm set VMID --hookscript
 #                               local:snippets/bpfalg-hook.sh)
 #   bpfalg-hook.sh sync         recompute and apply the interface set (from
@@ -153,9 +163,18 @@ inside_set() {
 	printf '%s' "$set_"
 }
 
+# prefix_mode: BASE_CONFIG defines the inside by address (a non-empty
+# top-level inside-prefix)
+prefix_mode() {
+	[ -r "$BASE_CONFIG" ] &&
+		sed -n '/^[[:space:]]*\[/q;s/#.*//;s/^[[:space:]]*inside-prefix[[:space:]]*=[[:space:]]*\([^[:space:]]\)/\1/p' \
+			"$BASE_CONFIG" | grep -q .
+}
+
 # write_effective INSIDE: BASE_CONFIG with the interface keys replaced
 # (line for line, so algctl's FILE:LINE errors match BASE_CONFIG), or
-# added at the top when it has none
+# added at the top when it has none; an empty INSIDE leaves a comment in
+# the inside line's place
 write_effective() {
 	[ -r "$BASE_CONFIG" ] || {
 		log "cannot read $BASE_CONFIG (the bpfalg configuration: address mode, ALGs)"
@@ -163,18 +182,22 @@ write_effective() {
 	}
 	mkdir -p "${EFFECTIVE%/*}" || return 1
 	awk -v ins="$1" -v outs="$OUTSIDE" -v base="$BASE_CONFIG" '
+		function inside() {
+			if (ins != "") print "inside = " ins
+			else print "# inside: no interface (bpfalg-hook.sh)"
+		}
 		BEGIN { print "# written by bpfalg-hook.sh from " base ": do not edit" }
 		/^[[:space:]]*\[/ && !sect {
 			sect = 1
-			if (!di) print "inside = " ins
+			if (!di) inside()
 			if (!do_) print "outside = " outs
 			di = do_ = 1
 		}
-		!sect && /^[[:space:]]*inside[[:space:]]*=/ { if (!di) print "inside = " ins; di = 1; next }
+		!sect && /^[[:space:]]*inside[[:space:]]*=/ { if (!di) inside(); di = 1; next }
 		!sect && /^[[:space:]]*outside[[:space:]]*=/ { if (!do_) print "outside = " outs; do_ = 1; next }
 		{ print }
 		END {
-			if (!sect && !di) print "inside = " ins
+			if (!sect && !di) inside()
 			if (!sect && !do_) print "outside = " outs
 		}' "$BASE_CONFIG" >"$EFFECTIVE.tmp" && mv "$EFFECTIVE.tmp" "$EFFECTIVE"
 }
@@ -186,6 +209,13 @@ sync_() {
 		log "outside interface $OUTSIDE does not exist (OUTSIDE in $CONF)"
 		return 1
 	}
+	# prefix mode: the datapath does not depend on the guests
+	if prefix_mode; then
+		write_effective "$set" || return 1
+		[ "${1:-}" = --no-up ] && return 0
+		apply
+		return
+	fi
 	if [ -z "$set" ]; then
 		write_effective "" || return 1
 		[ "${1:-}" = --no-up ] && return 0
@@ -197,11 +227,20 @@ sync_() {
 	fi
 	write_effective "$set" || return 1
 	[ "${1:-}" = --no-up ] && return 0
+	apply
+}
+
+# apply: algctl up from the effective file, then the controller
+apply() {
 	if ! out=$("$ALGCTL" --pin-path "$PIN_PATH" up --config "$EFFECTIVE" 2>&1); then
 		log "algctl up --config $EFFECTIVE failed: $out"
 		return 1
 	fi
-	log "inside $set, outside $OUTSIDE"
+	if prefix_mode; then
+		log "prefix mode: the inside by address, outside $OUTSIDE${set:+, inside interfaces $set too}"
+	else
+		log "inside $set, outside $OUTSIDE"
+	fi
 	# the ALGs need the controller: start the service if it is not running
 	# (--no-block: a hook must not wait for systemd)
 	if [ -n "$SERVICE" ] && command -v systemctl >/dev/null 2>&1 &&
@@ -219,6 +258,20 @@ guest_phase() {
 		return 1
 		;;
 	esac
+	if prefix_mode; then
+		case $phase in
+		post-start)
+			# nothing per guest; only a datapath that is not up yet
+			"$ALGCTL" --pin-path "$PIN_PATH" status -j 2>/dev/null |
+				grep -q '"attached": *true' && {
+				log "VM $vmid: prefix mode, nothing to attach"
+				return 0
+			}
+			sync_
+			;;
+		esac
+		return 0
+	fi
 	case $phase in
 	pre-start) return 0 ;;
 	post-start)

@@ -18,6 +18,11 @@
 # creates it) is attached anew; once both have stopped nothing is left
 # (algctl down).  The daemon runs from the hook's effective file, as the
 # systemd drop-in makes it, and stays ready through the changes.
+# Then prefix mode (the base configuration says inside-prefix = both
+# guests' subnets): `sync` brings bpfalg up on vmbr0 alone, a guest's
+# post-start attaches nothing and both guests are NATed, VM 100 on a
+# re-created tap100i0 at once; the last guest's post-stop leaves the
+# datapath up.
 # Kernel reference: skipped (the hook drives algctl; nftables has nothing
 # to attach).  In bpfalg-xdp the fast path is forced on: from tap100i0
 # (native XDP) it must not redirect into vmbr0, a bridge that takes no XDP
@@ -242,4 +247,42 @@ log "no guest left: bpfalg down"
 hook 100 migrate || fail "an unknown phase made the hook fail"
 hook abc post-start || fail "a bad VMID made the hook fail"
 BPFALG_PROXMOX_CONF=$TMPD/proxmox.conf gx sh "$HOOK" >/dev/null 2>&1 && fail "no arguments: exit 0"
+
+# ------------------------------------------------------------ prefix mode
+cat >bpfalg.conf <<EOF
+# base configuration, prefix mode: the guests' subnets
+inside-prefix = 10.0.1.0/24, 10.0.2.0/24
+outside = placeholder1
+masquerade = yes
+${XDP_FAST:+xdp-fast = $XDP_FAST}
+EOF
+hook sync || fail "prefix mode: sync exited $?"
+_record_bpf_ids
+grep -qx 'outside = vmbr0' run/bpfalg.conf && ! grep -q '^inside =' run/bpfalg.conf ||
+	fail "prefix mode: effective config: $(grep -E '^(# ?inside|inside|outside)' run/bpfalg.conf | tr '\n' ' ')"
+ifs=$(algctl status -j | python3 -c 'import json,sys; print(",".join(sorted(i["name"] for i in json.load(sys.stdin)["interfaces"])))')
+[ "$ifs" = vmbr0 ] || fail "prefix mode: bpfalg on '$ifs', expected vmbr0 only"
+hook 100 post-start || fail "prefix mode: 100 post-start exited $?"
+hook 101 post-start || fail "prefix mode: 101 post-start exited $?"
+for d in tap100i0 vmbr1 fwbr101i0; do
+	bpfalg_on "$d" && fail "prefix mode: post-start attached bpfalg to $d"
+done
+through cx "prefix mode, VM 100" || fail "prefix mode: VM 100 (routed tap100i0) not NATed: $(head -c 200 cli.err)"
+through c2x "prefix mode, VM 101" || fail "prefix mode: VM 101 (bridged, firewall) not NATed: $(head -c 200 cli.err)"
+# VM 100 restarted on a new tap: NATed from its first packet, no hook ran
+g link del tap100i0
+g link add tap100i0 type veth peer name eth0 netns "$NS_C" || fail "veth tap100i0 (prefix mode)"
+g addr add 10.0.1.1/24 dev tap100i0
+g link set tap100i0 up
+ip -n "$NS_C" addr add "$CLIENT4/24" dev eth0
+ip -n "$NS_C" link set eth0 up
+ip -n "$NS_C" route add default via 10.0.1.1
+_endpoint_tweaks "$NS_C" eth0
+ip -n "$NS_C" link set dev eth0 xdpdrv obj "$XDP_PASS_OBJ" sec xdp || fail "xdp_pass on the new eth0"
+through cx "prefix mode, VM 100 on a new tap" || fail "prefix mode: VM 100 on a new tap100i0 not NATed before any hook ran"
+hook 100 post-stop || fail "prefix mode: 100 post-stop exited $?"
+hook 101 post-stop || fail "prefix mode: 101 post-stop exited $?"
+bpfalg_on vmbr0 || fail "prefix mode: the last guest's post-stop took bpfalg off vmbr0"
+through c2x "prefix mode, after the post-stops" || fail "prefix mode: NAT gone after the guests' post-stop"
+log "prefix mode: bpfalg on vmbr0 only, both guests NATed whatever their interface, nothing attached or detached per guest"
 exit 0
