@@ -151,6 +151,7 @@ expected_show() {
 		port-range = 1024-65535
 		reinject-mark = 0x0a1e0001/0xffffffff
 		fail-policy = drop
+		fail-open-after = 60
 		timeout-tcp-syn = 120
 		timeout-tcp-established = 432000
 		timeout-tcp-fin = 120
