@@ -615,6 +615,16 @@ static void check_controller(struct doctor *d)
 		      " (every ALG is off, so nothing needs it now)");
 	act(d, "start algctl daemon with the options of algctl up; algctl "
 	       "status exits 0 once it runs");
+	if (needed && d->cfg.fail_open_after) {
+		bool open = d->cfg.controller_heartbeat_ns &&
+			    age >= d->cfg.fail_open_after * 1000000000ULL;
+
+		note(d, SEV_INFO,
+		     "%s: control packets pass unmodified once no controller "
+		     "has heartbeated for %u s (fail-open-after)",
+		     open ? "failing open now" : "not failing open yet",
+		     d->cfg.fail_open_after);
+	}
 }
 
 static const char *const alg_l4_text[BPFALG_ALG_MAX] = {
@@ -1617,7 +1627,8 @@ static void check_fail_policy(struct doctor *d)
 		const __u64 *p = d->dp[a].c, *c = d->cs[a].c;
 		const char *n = alg_name(a);
 		__u64 fd = p[BPFALG_ADP_FAIL_DROP],
-		      fp = p[BPFALG_ADP_FAIL_PASS];
+		      fp = p[BPFALG_ADP_FAIL_PASS],
+		      fo = p[BPFALG_ADP_FAIL_OPEN];
 
 		if (!d->have_alg_stats[a])
 			continue;
@@ -1625,11 +1636,12 @@ static void check_fail_policy(struct doctor *d)
 			any = true;
 			note(d, SEV_WARN,
 			     "%s: fail policy applied to %llu control "
-			     "packet%s (%llu dropped, %llu passed unmodified): "
-			     "the controller was down or the ring buffer full",
+			     "packet%s (%llu dropped, %llu passed unmodified, "
+			     "%llu of them past fail-open-after): the "
+			     "controller was down or the ring buffer full",
 			     n, (unsigned long long)(fd + fp),
 			     fd + fp == 1 ? "" : "s", (unsigned long long)fd,
-			     (unsigned long long)fp);
+			     (unsigned long long)fp, (unsigned long long)fo);
 			act(d, "keep algctl daemon running (algctl status "
 			       "exits 0); if it was running, it could not "
 			       "keep up: see its log and CPU");
