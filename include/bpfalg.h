@@ -468,6 +468,11 @@ enum bpfalg_fail_policy {
  * on.  Kubernetes and Proxmox nodes: hooks on the outside device only.
  */
 #define BPFALG_CF_INSIDE_PREFIX (1u << 4)
+/* The controller has stopped consuming the ring buffer and writing maps,
+ * on `up`'s request (SIGUSR1) before a migration copies them (user/
+ * migrate.h); BPF does not read it.
+ */
+#define BPFALG_CF_CTL_PAUSED (1u << 5)
 
 /*
  * Key of the LPM trie inside_prefixes.  The family is part of the key so

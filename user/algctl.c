@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "algctl.h"
+#include "daemon.h"
 #include "bpfalg.h"
 #include "config.h"
 #include "util/bpffs.h"
@@ -104,6 +105,7 @@ int main(int argc, char **argv)
 	int nargs = 0, ret;
 	bool help = false;
 
+	daemon_argv = argv;
 	if (!args)
 		return EXIT_RUNTIME;
 	/* Pull the global options out wherever they are. */

@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -42,6 +43,22 @@ static int parse_up_args(int argc, char **argv, struct up_config *uc,
 	}
 	if (ret)
 		return usage_error("%s", err);
+	/* Without --flows, a running table keeps its size; with it, `up`
+	 * resizes (migrate.h).  A daemon restarting itself after another
+	 * process migrated its maps (BPFALG_FOLLOW_PINS) takes them as
+	 * they are.
+	 */
+	if (!uc->flows_given || getenv(FOLLOW_PINS_ENV)) {
+		long have = pins_max_entries(pin_path, "flows4");
+
+		if (have > 0) {
+			uc->flows = (__u32)have;
+			if (uc->host_share_auto)
+				uc->max_flows_per_host =
+					uc->flows / CONFIG_HOST_SHARE;
+		}
+	}
+	unsetenv(FOLLOW_PINS_ENV);
 	/* before anything is created: a daemon lacking CAP_NET_RAW would
 	 * otherwise fail only after attaching the datapath
 	 */

@@ -619,7 +619,9 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 		/* the per-host share follows the table until it is set */
 		if (dst == &c->max_flows_per_host)
 			c->host_share_auto = false;
-		else if (dst == &c->flows && c->host_share_auto)
+		if (dst == &c->flows)
+			c->flows_given = true;
+		if (dst == &c->flows && c->host_share_auto)
 			c->max_flows_per_host = c->flows / CONFIG_HOST_SHARE;
 		return 0;
 	case OPT_RANGE: {

@@ -59,6 +59,10 @@ struct up_config {
 	__u32 tc_fast; /* enum xdp_fast: TC redirect of established flows */
 	__u32 tc_mode; /* enum tc_mode */
 	__u32 flows; /* flow table entries */
+	/* --flows came from the file or a flag: over running pins of
+	 * another size the table is resized (else it keeps its size)
+	 */
+	bool flows_given;
 	__u32 max_flows_per_host; /* answered flows per inside address */
 	bool host_share_auto; /* max_flows_per_host follows flows */
 	__u32 port_min, port_max;

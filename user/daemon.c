@@ -2,6 +2,7 @@
 /* daemon.c - see daemon.h. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "gc.h"
 #include "gc_thread.h"
 #include "loader.h"
+#include "migrate.h"
 #include "metrics.h"
 #include "monitor.h"
 #include "pins.h"
@@ -27,6 +29,7 @@
 #include "util/log.h"
 #include "util/netlink.h"
 
+char **daemon_argv;
 
 struct daemon {
 	const char *pin_path;
@@ -45,6 +48,10 @@ struct daemon {
 	int epfd, tfd, sfd;
 	bool policy_read;
 	__u64 policy_gen; /* settings generation the engine has */
+	__u32 cfg_id; /* the cfg map this controller runs on */
+	bool restart; /* the maps were replaced: start again on them */
+	__u64 paused_ns; /* SIGUSR1: paused for a migration since, 0 not */
+	char exe[PATH_MAX]; /* this binary, as started */
 };
 
 /* A punted control-channel packet: the engine parses, rewrites, sends. */
@@ -308,6 +315,57 @@ out:
 	free(fc);
 }
 
+static int add_fd(int epfd, int fd);
+
+/*
+ * SIGUSR1 from `up` before it migrates the maps (migrate.h): whatever the
+ * engine had in hand is written, then nothing more is read from the ring
+ * or written to the maps until they are replaced (the tick restarts the
+ * controller on the new ones) or the migration is given up.  The flag in
+ * cfg tells `up` that the maps are still.
+ */
+static void pause_for_migration(struct daemon *d)
+{
+	struct bpfalg_config c;
+	char err[256];
+
+	if (d->paused_ns)
+		return;
+	engine_flush_stats(d->eng);
+	d->paused_ns = mono_ns();
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, ring_buffer__epoll_fd(d->rb), NULL);
+	if (pins_read_cfg(d->pin_path, &c, err, sizeof(err)))
+		return;
+	c.flags |= BPFALG_CF_CTL_PAUSED;
+	pins_write_cfg(d->pin_path, &c, err, sizeof(err));
+	pr_warn("[daemon] paused: the datapath is being migrated\n");
+}
+
+/* `up` gave up (it cleared the flag), or never came back. */
+static bool pause_over(struct daemon *d)
+{
+	struct bpfalg_config c;
+	char err[256];
+
+	return pins_read_cfg(d->pin_path, &c, err, sizeof(err)) ||
+	       !(c.flags & BPFALG_CF_CTL_PAUSED) ||
+	       mono_ns() - d->paused_ns > MIGRATE_PAUSE_MAX_NS;
+}
+
+static void resume(struct daemon *d)
+{
+	struct bpfalg_config c;
+	char err[256];
+
+	d->paused_ns = 0;
+	add_fd(d->epfd, ring_buffer__epoll_fd(d->rb));
+	if (!pins_read_cfg(d->pin_path, &c, err, sizeof(err))) {
+		c.flags &= ~BPFALG_CF_CTL_PAUSED;
+		pins_write_cfg(d->pin_path, &c, err, sizeof(err));
+	}
+	pr_warn("[daemon] resumed: the maps were not replaced\n");
+}
+
 static void tick(struct daemon *d)
 {
 	struct gc_stats before = d->gc_total;
@@ -315,7 +373,21 @@ static void tick(struct daemon *d)
 
 	if (read(d->tfd, &exp, sizeof(exp)) < 0 && errno != EAGAIN)
 		return;
+	/* `up` migrated the datapath to new maps (another layout or size):
+	 * this process holds the old ones, so it starts again on the new
+	 */
+	if (migrate_cfg_id(d->pin_path) != d->cfg_id) {
+		pr_warn("[daemon] the datapath's maps were replaced (upgrade "
+			"or "
+			"resize): restarting the controller on them\n");
+		d->restart = true;
+		return;
+	}
+	if (d->paused_ns && pause_over(d))
+		resume(d);
 	update_cfg(d, false);
+	if (d->paused_ns)
+		return; /* the maps stay as the migration copies them */
 	refresh_policy(d);
 	engine_tick(d->eng);
 	/* the sweep runs on its own thread: report what it ended */
@@ -405,6 +477,7 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 	 */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	if (loader_up(pin_path, uc, &was_up, err, sizeof(err))) {
 		p_err("%s", err);
@@ -447,6 +520,7 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	d.sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	d.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -482,6 +556,10 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 	}
 	if (update_cfg(&d, false))
 		goto out;
+	d.cfg_id = migrate_cfg_id(pin_path);
+	/* as started: after a package upgrade the path is the new binary */
+	if (readlink("/proc/self/exe", d.exe, sizeof(d.exe) - 1) < 0)
+		d.exe[0] = '\0';
 	pr_warn("[daemon] controller running (pid %d, pins %s)%s\n", getpid(),
 		pin_path, was_up ? "" : ", datapath attached");
 
@@ -506,6 +584,10 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 					reload(&d);
 					continue;
 				}
+				if (si.ssi_signo == SIGUSR1) {
+					pause_for_migration(&d);
+					continue;
+				}
 				pr_warn("[daemon] %s: controller stopping, "
 					"datapath stays attached\n",
 					strsignal(si.ssi_signo));
@@ -513,12 +595,16 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 				goto out;
 			} else if (fd == d.tfd) {
 				tick(&d);
+				if (d.restart) {
+					ret = 0;
+					goto out;
+				}
 			} else if (d.mon && fd == monitor_fd(d.mon)) {
 				monitor_run(d.mon);
 			} else if (d.nlw && fd == nl_addr_watch_fd(d.nlw)) {
 				if (nl_addr_watch_drain(d.nlw))
 					refresh_public_addr(&d);
-			} else {
+			} else if (!d.paused_ns) {
 				/* counters reach the map on the 1 s tick */
 				ring_buffer__consume(d.rb);
 			}
@@ -526,7 +612,8 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 	}
 out:
 	metrics_stop(d.met);
-	if (ret == 0 || d.rb)
+	/* a restart keeps the heartbeat: punts wait in the ring for it */
+	if ((ret == 0 || d.rb) && !d.restart)
 		update_cfg(&d, true);
 	monitor_close(d.mon);
 	ring_buffer__free(d.rb);
@@ -552,5 +639,13 @@ out:
 		close(d.tfd);
 	if (d.sfd >= 0)
 		close(d.sfd);
+	if (d.restart) {
+		setenv(FOLLOW_PINS_ENV, "1", 1);
+		if (d.exe[0] && daemon_argv)
+			execv(d.exe, daemon_argv);
+		p_err("cannot restart the controller (%s): %s", d.exe,
+		      strerror(errno));
+		return 1;
+	}
 	return ret;
 }

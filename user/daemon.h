@@ -21,4 +21,14 @@
 int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 	       char **argv);
 
+/* main()'s arguments as given (set by main): a daemon restarts itself
+ * with them when its maps were replaced under it (user/migrate.h).
+ */
+extern char **daemon_argv;
+
+/* Set in the environment of a daemon that restarts itself on replaced
+ * maps: it takes the pinned table size whatever its --flows says.
+ */
+#define FOLLOW_PINS_ENV "BPFALG_FOLLOW_PINS"
+
 #endif

@@ -30,6 +30,7 @@
 
 #include "flowtab.h"
 #include "loader.h"
+#include "migrate.h"
 #include "pins.h"
 #include "util/bpffs.h"
 #include "util/log.h"
@@ -207,37 +208,14 @@ int loader_build_cfg(const struct up_config *uc, int out_ifindex,
 	return 0;
 }
 
-/* A pinned map written by another layout must not be reused. */
-static int check_layout(const char *pin_path, char *err, size_t errlen)
-{
-	struct bpf_map_info info = {};
-	struct bpfalg_config c;
-	__u32 len = sizeof(info), zero = 0;
-	int fd, ret = 0;
-
-	if (!pins_exist(pin_path))
-		return 0;
-	fd = pins_map_fd(pin_path, "cfg", err, errlen);
-	if (fd < 0)
-		return fd;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
-	    info.value_size != sizeof(c) ||
-	    bpf_map_lookup_elem(fd, &zero, &c) ||
-	    (c.layout_version && c.layout_version != BPFALG_LAYOUT_VERSION)) {
-		snprintf(err, errlen,
-			 "maps pinned under %s have another layout than this "
-			 "algctl (v%d): run algctl down first",
-			 pin_path, BPFALG_LAYOUT_VERSION);
-		ret = -EINVAL;
-	}
-	close(fd);
-	return ret;
-}
-
+/* Maps are pinned under (or reused from) @map_root: the pin path, or the
+ * staging directory of a migration.
+ */
 static int open_and_load(struct attach_ctx *ax, const struct up_config *uc,
-			 bool need_xdp, char *err, size_t errlen)
+			 bool need_xdp, const char *map_root, char *err,
+			 size_t errlen)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = ax->pin_path);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = map_root);
 	int ret;
 
 	ax->xs = xdp_alg__open_opts(&oo);
@@ -468,24 +446,51 @@ static void prune_ifaces(struct attach_ctx *ax, const char *const *names,
 }
 
 /* Does the link run a program with the same instructions (tag)? */
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A program's map ids, sorted (at most @cap); their number or -1. */
+static int prog_maps(int prog_fd, __u32 *ids, __u32 cap, __u8 tag[8])
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	info.nr_map_ids = cap;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) ||
+	    info.nr_map_ids > cap)
+		return -1;
+	memcpy(tag, info.tag, 8);
+	qsort(ids, info.nr_map_ids, sizeof(*ids), cmp_u32);
+	return (int)info.nr_map_ids;
+}
+
+/*
+ * The link runs this very program already: the same code (tag) on the
+ * same maps.  The code alone is not enough: after a resize (migrate.h)
+ * the new program differs only in its maps.
+ */
 static bool same_program(int link_fd, int prog_fd)
 {
 	struct bpf_link_info li = {};
-	struct bpf_prog_info a = {}, b = {};
-	__u32 ll = sizeof(li), la = sizeof(a), lb = sizeof(b);
-	int old_fd;
-	bool same;
+	__u32 ll = sizeof(li), a[64], b[64];
+	__u8 ta[8], tb[8];
+	int old_fd, na, nb;
 
 	if (bpf_obj_get_info_by_fd(link_fd, &li, &ll))
 		return false;
 	old_fd = bpf_prog_get_fd_by_id(li.prog_id);
 	if (old_fd < 0)
 		return false;
-	same = !bpf_obj_get_info_by_fd(old_fd, &a, &la) &&
-	       !bpf_obj_get_info_by_fd(prog_fd, &b, &lb) &&
-	       !memcmp(a.tag, b.tag, sizeof(a.tag));
+	na = prog_maps(old_fd, a, 64, ta);
+	nb = prog_maps(prog_fd, b, 64, tb);
 	close(old_fd);
-	return same;
+	return na >= 0 && na == nb && !memcmp(ta, tb, sizeof(ta)) &&
+	       !memcmp(a, b, na * sizeof(*a));
 }
 
 /*
@@ -623,7 +628,10 @@ static int attach_xdp(struct attach_ctx *ax, const char *ifname, int ifindex,
 	return pin_link(ax, fd, ifname, HOOK_XDP, err, errlen);
 }
 
-static void rollback(struct attach_ctx *ax)
+/* @clsact: also the clsact filters this call installed (a migration
+ * puts the old ones back itself)
+ */
+static void rollback(struct attach_ctx *ax, bool clsact)
 {
 	for (int i = ax->n_pinned - 1; i >= 0; i--) {
 		int fd = bpf_obj_get(ax->pinned[i]);
@@ -634,7 +642,7 @@ static void rollback(struct attach_ctx *ax)
 		}
 		unlink(ax->pinned[i]);
 	}
-	for (int i = 0; i < ax->n_clsact; i++) {
+	for (int i = 0; clsact && i < ax->n_clsact; i++) {
 		LIBBPF_OPTS(bpf_tc_hook, th, .ifindex = ax->clsact[i].ifindex,
 			    .attach_point = ax->clsact[i].where);
 		LIBBPF_OPTS(bpf_tc_opts, to, .handle = CLSACT_HANDLE,
@@ -759,12 +767,14 @@ static int write_alg_cfg(int fd, const struct up_config *uc, bool fresh)
 int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	      char *err, size_t errlen)
 {
+	struct migration *mig = NULL;
 	struct attach_ctx *ax;
 	struct bpfalg_config c;
-	char links[512];
+	char links[512], stage[512], why[128];
+	__u32 zero = 0;
 	const char *names[CONFIG_MAX_INSIDE + 1];
 	int idx[CONFIG_MAX_INSIDE + 1], n = 0, ret, out_ifindex;
-	bool fresh, need_xdp = false;
+	bool fresh, need_xdp = false, migrating = false;
 
 	*was_up = false;
 	out_ifindex = if_nametoindex(uc->outside);
@@ -795,9 +805,18 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	ret = bpffs_ensure(pin_path, err, errlen);
 	if (ret)
 		return ret;
-	ret = check_layout(pin_path, err, errlen);
-	if (ret)
+	/* another layout or table size under the pins: moved, not refused */
+	ret = migrate_check(pin_path, uc->flows, why, sizeof(why), err, errlen);
+	if (ret < 0)
 		return ret;
+	if (ret > 0) {
+		pr_warn("migrating the running datapath (%s)\n", why);
+		ret = migrate_stage_create(pin_path, err, errlen);
+		if (ret)
+			return ret;
+		migrate_stage_path(pin_path, stage, sizeof(stage));
+		migrating = true;
+	}
 	fresh = !pins_exist(pin_path);
 	pins_path(links, sizeof(links), pin_path, PINS_LINKS_DIR);
 	if (mkdir(links, 0700) && errno != EEXIST) {
@@ -813,9 +832,17 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	ax->pin_path = pin_path;
 	for (int i = 0; i < n; i++)
 		need_xdp |= !iface_xdp_skip(uc, names[i]);
-	ret = open_and_load(ax, uc, need_xdp, err, errlen);
+	ret = open_and_load(ax, uc, need_xdp, migrating ? stage : pin_path, err,
+			    errlen);
 	if (ret)
 		goto fail; /* libbpf may have pinned some maps already */
+	if (migrating) {
+		mig = migrate_begin(pin_path, err, errlen);
+		if (!mig) {
+			ret = -EIO;
+			goto fail;
+		}
+	}
 
 	if (fib_skip_neigh_ok(ax->ts))
 		c.flags |= BPFALG_CF_FIB_SKIP_NEIGH;
@@ -834,8 +861,12 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	/* the prefixes before the flag that makes the datapath read them */
 	ret = write_inside_prefixes(bpf_map__fd(ax->ts->maps.inside_prefixes),
 				    uc, err, errlen);
-	if (!ret)
-		ret = pins_write_cfg(pin_path, &c, err, errlen);
+	if (!ret && bpf_map_update_elem(bpf_map__fd(ax->ts->maps.cfg), &zero,
+					&c, BPF_ANY)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot write config map: %s",
+			 strerror(errno));
+	}
 	if (!ret &&
 	    write_alg_cfg(bpf_map__fd(ax->ts->maps.alg_cfg), uc, fresh)) {
 		ret = -errno;
@@ -917,10 +948,19 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 			goto fail;
 	}
 	prune_ifaces(ax, names, idx, n);
+	/* the new maps take the old ones' pins, and what the old programs
+	 * created until the swap joins them
+	 */
+	if (mig)
+		ret = migrate_commit(mig, err, errlen);
 	goto out;
 
 fail:
-	rollback(ax);
+	if (mig)
+		migrate_abort(mig); /* the old programs back, staging gone */
+	else if (migrating)
+		remove_pins(stage); /* nothing was swapped */
+	rollback(ax, !migrating);
 	if (fresh)
 		remove_pins(pin_path);
 	*was_up = false;
