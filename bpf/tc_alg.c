@@ -151,6 +151,15 @@ __noinline int tc_parse(struct __sk_buff *skb, struct pkt *p, __u32 pull)
 	return tc_parse_quoted(skb, p);
 }
 
+/* The public IPv4 address of the outside interface @ifindex. */
+static __always_inline __be32 iface_public_v4(__u32 ifindex,
+					      const struct bpfalg_config *c)
+{
+	struct bpfalg_iface *i = bpf_map_lookup_elem(&ifaces, &ifindex);
+
+	return i && i->public_v4 ? i->public_v4 : c->public_v4;
+}
+
 static __always_inline __u32 iface_role(__u32 ifindex)
 {
 	__u32 b = iface_bits(ifindex);
@@ -518,7 +527,7 @@ tc_new_inbound(struct __sk_buff *skb, const struct pkt *p,
 	if (p->kind != PK_PORTS || (p->t.proto != BPFALG_IPPROTO_TCP &&
 				    p->t.proto != BPFALG_IPPROTO_UDP))
 		goto unsolicited;
-	if (v4 && p->t.daddr[0] != c->public_v4)
+	if (v4 && p->t.daddr[0] != iface_public_v4(skb->ifindex, c))
 		goto unsolicited;
 	/* Only a SYN opens a TCP flow from outside: a bare ACK or a RST
 	 * creates no state (a spoofed flood cannot fill the table) and
@@ -613,9 +622,10 @@ tc_new_outbound(struct __sk_buff *skb, const struct pkt *p,
 	}
 	tuple_reverse(&p->t, reply);
 	if (p->t.family == BPFALG_AF_INET) {
-		if (!c->public_v4)
+		/* the address of the outside interface it leaves by */
+		reply->daddr[0] = iface_public_v4(skb->ifindex, c);
+		if (!reply->daddr[0])
 			return NULL;
-		reply->daddr[0] = c->public_v4;
 	}
 	return flow_create(p, reply,
 			   p->t.family == BPFALG_AF_INET ? BPFALG_NAT_SNAT :

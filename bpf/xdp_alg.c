@@ -267,7 +267,7 @@ int xdp_alg(struct xdp_md *ctx)
 	iflags = bpf_map_lookup_elem(&iface_flags, &ifindex);
 	if (!iflags || !(*iflags & BPFALG_IFF_XDP_FAST))
 		return XDP_PASS;
-	from_outside = ifindex == c->outside_ifindex;
+	from_outside = *iflags & BPFALG_IFF_ROLE_OUTSIDE;
 	f = flow_find_assured(&p.t, &dir, &orig, from_outside);
 	if (!f || f->state != BPFALG_ST_ESTABLISHED ||
 	    (f->flags & BPFALG_FF_CONTROL))

@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 17
+#define BPFALG_LAYOUT_VERSION 18
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.  The default; --reinject-mark VALUE[/MASK] sets the
@@ -420,7 +420,11 @@ struct bpfalg_iface {
 	__u32 role; /* enum bpfalg_iface_role */
 	__u32 xdp_flags; /* how XDP was attached (XDP_FLAGS_*), 0 none */
 	__u32 flags; /* BPFALG_IFF_* */
-	__u32 pad;
+	/* an outside interface's own public address (several outside
+	 * interfaces, --masquerade: each its primary IPv4); 0: the
+	 * configuration's public_v4
+	 */
+	__be32 public_v4;
 };
 
 /* Application protocols, index into the alg_cfg map. */

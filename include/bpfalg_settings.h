@@ -23,11 +23,12 @@
 
 #include "bpfalg.h"
 
-#define BPFALG_SETTINGS_VERSION 4
+#define BPFALG_SETTINGS_VERSION 5
 #define BPFALG_SETTINGS_PIN "settings"
 
 #define BPFALG_SETTINGS_IFACES 16 /* inside interfaces (CONFIG_MAX_INSIDE) */
 #define BPFALG_SETTINGS_IFNAME 16 /* IF_NAMESIZE */
+#define BPFALG_SETTINGS_OUTSIDE 4 /* outside interfaces (CONFIG_MAX_OUTSIDE) */
 #define BPFALG_SETTINGS_LIST 256 /* one comma-separated list, NUL included */
 #define BPFALG_SETTINGS_PATH 256
 #define BPFALG_SETTINGS_LISTEN 64 /* ADDR:PORT */
@@ -55,7 +56,9 @@ struct bpfalg_settings {
 	__u32 n_inside;
 	__u32 tc_fast; /* enum xdp_fast of user/config.h */
 	char inside[BPFALG_SETTINGS_IFACES][BPFALG_SETTINGS_IFNAME];
-	char outside[BPFALG_SETTINGS_IFNAME];
+	char outside[BPFALG_SETTINGS_OUTSIDE][BPFALG_SETTINGS_IFNAME];
+	__u32 n_outside;
+	__u32 pad;
 	/* per ALG (enum bpfalg_alg): command/method names refused, upper
 	 * case, comma-separated ("STOR,DELE"), "" none; alg_policy_parse()
 	 * reads it

@@ -291,6 +291,17 @@ int do_status(int argc, char **argv)
 			jsonw_u64_field(json_wtr, "ifindex", ifs[i].ifindex);
 			jsonw_string_field(json_wtr, "role",
 					   fmt_role(ifs[i].ifc.role));
+			if (ifs[i].ifc.role == BPFALG_ROLE_OUTSIDE) {
+				char a[INET_ADDRSTRLEN];
+
+				inet_ntop(AF_INET,
+					  ifs[i].ifc.public_v4 ?
+						  &ifs[i].ifc.public_v4 :
+						  &c.public_v4,
+					  a, sizeof(a));
+				jsonw_string_field(json_wtr, "public_address",
+						   a);
+			}
 			for (int h = 0; h < HOOK_MAX; h++) {
 				jsonw_name(json_wtr, pin_hook_name[h]);
 				if (ifs[i].hook[h])
@@ -345,9 +356,16 @@ int do_status(int argc, char **argv)
 			printf(" %s=%s", alg_name(i),
 			       alg_mode_name(ac[i].mode));
 		printf("\ninterfaces:\n");
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
+			char a[INET_ADDRSTRLEN + 8] = "";
+
+			if (ifs[i].ifc.public_v4) {
+				strcpy(a, " public=");
+				inet_ntop(AF_INET, &ifs[i].ifc.public_v4,
+					  a + strlen(a), INET_ADDRSTRLEN);
+			}
 			printf("  %-12s %-8s tc-ingress=%s tc-egress=%s "
-			       "xdp=%s%s\n",
+			       "xdp=%s%s%s\n",
 			       ifs[i].name, fmt_role(ifs[i].ifc.role),
 			       ifs[i].hook[HOOK_TC_INGRESS] ?: "-",
 			       ifs[i].hook[HOOK_TC_EGRESS] ?: "-",
@@ -356,7 +374,9 @@ int do_status(int argc, char **argv)
 					       (ifs[i].ifc.flags &
 						BPFALG_IFF_XDP_FAST) ?
 				       " (fast path)" :
-				       "");
+				       "",
+			       a);
+		}
 		printf("counters:    rx %llu, tc_translated %llu, "
 		       "xdp_forwarded %llu, flow_new %llu, inbound_drop %llu, "
 		       "malformed %llu\n",

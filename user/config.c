@@ -109,7 +109,6 @@ void config_defaults(struct up_config *c)
 
 enum opt_type {
 	OPT_IFLIST, /* comma-separated interface names */
-	OPT_IFNAME,
 	OPT_FLAG, /* sets a bool; in the file: yes|no */
 	OPT_ADDR4,
 	OPT_ALGLIST, /* NAME[:MODE],...: listed ALGs on (or MODE), others off */
@@ -170,8 +169,9 @@ static const struct opt_def opts[] = {
 	  "CIDR[,CIDR...]",
 	  "the inside by address: hooks on the outside device only, any "
 	  "number of pods or guests (Kubernetes: the cluster's pod CIDR)" },
-	{ "--outside", OPT_IFNAME, OFF(outside), NULL, 0, 0, "IF",
-	  "outside (public) interface" },
+	{ "--outside", OPT_IFLIST, OFF(outside), NULL, 0, 0, "IF[,IF...]",
+	  "outside (public) interfaces, up to 4 (with --masquerade each "
+	  "translates to its own address)" },
 	{ "--masquerade", OPT_FLAG, OFF(masquerade), NULL, 0, 0, NULL,
 	  "translate to the outside interface's primary IPv4 address" },
 	{ "--snat", OPT_ADDR4, OFF(snat_addr), NULL, 0, 0, "ADDR",
@@ -534,7 +534,12 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 	switch (o->type) {
 	case OPT_FILE:
 		return 0; /* read before the flags, by config_parse_args */
-	case OPT_IFLIST:
+	case OPT_IFLIST: {
+		bool in = dst == (void *)c->inside;
+		int *n = in ? &c->n_inside : &c->n_outside;
+		int cap = in ? CONFIG_MAX_INSIDE : CONFIG_MAX_OUTSIDE;
+		char(*names)[IF_NAMESIZE] = in ? c->inside : c->outside;
+
 		if (strlen(val) >= sizeof(buf)) {
 			snprintf(err, errlen, "list too long");
 			return -1;
@@ -545,28 +550,24 @@ static int apply(const struct opt_def *o, const char *val, struct up_config *c,
 			snprintf(err, errlen, "empty entry in list '%s'", val);
 			return -1;
 		}
-		c->n_inside = 0;
+		*n = 0;
 		for (tok = strtok_r(buf, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save)) {
 			if (check_ifname(tok, err, errlen))
 				return -1;
-			if (c->n_inside == CONFIG_MAX_INSIDE) {
+			if (*n == cap) {
 				snprintf(err, errlen, "at most %d interfaces",
-					 CONFIG_MAX_INSIDE);
+					 cap);
 				return -1;
 			}
-			strcpy(c->inside[c->n_inside++], tok);
+			strcpy(names[(*n)++], tok);
 		}
-		if (!c->n_inside) {
+		if (!*n) {
 			snprintf(err, errlen, "no interface given");
 			return -1;
 		}
 		return 0;
-	case OPT_IFNAME:
-		if (check_ifname(val, err, errlen))
-			return -1;
-		strcpy(dst, val);
-		return 0;
+	}
 	case OPT_ADDR4:
 		if (inet_pton(AF_INET, val, dst) != 1) {
 			snprintf(err, errlen, "'%s' is not an IPv4 address",
@@ -816,7 +817,7 @@ int config_check(const struct up_config *c, char *err, size_t errlen)
 			 in, file, end);
 		return -1;
 	}
-	if (!c->outside[0]) {
+	if (!c->n_outside) {
 		snprintf(err, errlen, "missing --outside IF%s%s%s", in, file,
 			 end);
 		return -1;
@@ -826,13 +827,23 @@ int config_check(const struct up_config *c, char *err, size_t errlen)
 			 "give exactly one of --masquerade or --snat ADDR");
 		return -1;
 	}
+	for (int i = 0; i < c->n_outside; i++)
+		for (int j = 0; j < i; j++)
+			if (!strcmp(c->outside[i], c->outside[j])) {
+				snprintf(err, errlen,
+					 "interface %s listed twice",
+					 c->outside[i]);
+				return -1;
+			}
 	for (int i = 0; i < c->n_inside; i++) {
-		if (!strcmp(c->inside[i], c->outside)) {
-			snprintf(err, errlen,
-				 "interface %s cannot be inside and outside",
-				 c->outside);
-			return -1;
-		}
+		for (int o = 0; o < c->n_outside; o++)
+			if (!strcmp(c->inside[i], c->outside[o])) {
+				snprintf(err, errlen,
+					 "interface %s cannot be inside and "
+					 "outside",
+					 c->outside[o]);
+				return -1;
+			}
 		for (int j = 0; j < i; j++)
 			if (!strcmp(c->inside[i], c->inside[j])) {
 				snprintf(err, errlen,
@@ -964,12 +975,16 @@ static bool format_value(const struct opt_def *o, const struct up_config *c,
 	case OPT_FILE:
 	case OPT_ALGLIST:
 		return false;
-	case OPT_IFLIST:
-		for (int i = 0; i < c->n_inside; i++)
+	case OPT_IFLIST: {
+		bool in = src == (const void *)c->inside;
+		int n = in ? c->n_inside : c->n_outside;
+
+		for (int i = 0; i < n; i++)
 			snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s",
-				 i ? "," : "", c->inside[i]);
+				 i ? "," : "",
+				 in ? c->inside[i] : c->outside[i]);
 		return true;
-	case OPT_IFNAME:
+	}
 	case OPT_LISTEN:
 		snprintf(buf, cap, "%s", (const char *)src);
 		return true;

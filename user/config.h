@@ -19,6 +19,7 @@
 #include "forward.h"
 
 #define CONFIG_MAX_INSIDE 16
+#define CONFIG_MAX_OUTSIDE 4
 /* --max-flows-per-host by default: no inside host may hold more than this
  * fraction (1/N) of the answered flows
  */
@@ -50,7 +51,9 @@ struct up_config {
 	int n_inside;
 	/* --inside-prefix, canonical ("10.244.0.0/16,fd00:10::/56"), "" none */
 	char inside_prefix[CONFIG_LIST_MAX];
-	char outside[IF_NAMESIZE];
+	/* the first is the configuration's outside_ifindex */
+	char outside[CONFIG_MAX_OUTSIDE][IF_NAMESIZE];
+	int n_outside;
 	bool masquerade;
 	__be32 snat_addr; /* network order, valid when !masquerade */
 	bool snat_set;

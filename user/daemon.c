@@ -60,6 +60,21 @@ struct daemon {
  * packet path's probe budget.  The whole range is searched here and the
  * flow inserted; the sender's retransmission finds it.
  */
+/* The public address of outside interface @ifindex (@dflt: the first's). */
+static __be32 outside_addr(struct daemon *d, __u32 ifindex, __be32 dflt)
+{
+	struct bpfalg_iface ifc;
+	char err[256];
+	int fd = pins_map_fd(d->pin_path, "ifaces", err, sizeof(err));
+	bool ok;
+
+	if (fd < 0)
+		return dflt;
+	ok = !bpf_map_lookup_elem(fd, &ifindex, &ifc) && ifc.public_v4;
+	close(fd);
+	return ok ? ifc.public_v4 : dflt;
+}
+
 static bool port_search(struct daemon *d, const void *data, size_t size)
 {
 	const struct bpfalg_punt_hdr *h = data;
@@ -74,8 +89,9 @@ static bool port_search(struct daemon *d, const void *data, size_t size)
 		return true;
 	lo = c.port_min && c.port_min <= c.port_max ? c.port_min : 1024;
 	hi = c.port_min && c.port_min <= c.port_max ? c.port_max : 65535;
-	if (flowtab_snat_search(&d->gc.ft, &h->key, c.public_v4, lo, hi,
-				h->ifindex, h->orig_len, &port)) {
+	if (flowtab_snat_search(&d->gc.ft, &h->key,
+				outside_addr(d, h->orig_len, c.public_v4), lo,
+				hi, h->ifindex, h->orig_len, &port)) {
 		/* at most one line every 10 s: a full range under load
 		 * would otherwise flood the log
 		 */
@@ -143,6 +159,40 @@ static int update_cfg(struct daemon *d, bool stopping)
 	return 0;
 }
 
+/*
+ * Masquerade over several outside interfaces: the others' own addresses
+ * (struct bpfalg_iface.public_v4) follow them too.  One that lost its
+ * address falls back to the first one's.
+ */
+static void refresh_more_outside(struct daemon *d, __u32 first)
+{
+	char err[256], a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	int fd = pins_map_fd(d->pin_path, "ifaces", err, sizeof(err));
+	struct bpfalg_iface ifc;
+	__u32 key, *prev = NULL;
+
+	while (fd >= 0 && !bpf_map_get_next_key(fd, prev, &key)) {
+		__be32 addr = 0;
+		int ret;
+
+		prev = &key;
+		if (key == first || bpf_map_lookup_elem(fd, &key, &ifc) ||
+		    ifc.role != BPFALG_ROLE_OUTSIDE)
+			continue;
+		ret = nl_primary_ipv4(key, &addr);
+		if ((ret && ret != -ENOENT) || addr == ifc.public_v4)
+			continue;
+		inet_ntop(AF_INET, &ifc.public_v4, a, sizeof(a));
+		inet_ntop(AF_INET, &addr, b, sizeof(b));
+		pr_warn("[daemon] masquerade address of ifindex %u %s -> %s\n",
+			key, a, addr ? b : "(none: the first outside's)");
+		ifc.public_v4 = addr;
+		bpf_map_update_elem(fd, &key, &ifc, BPF_EXIST);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Masquerade: the public address follows the outside interface. */
 static void refresh_public_addr(struct daemon *d)
 {
@@ -154,6 +204,7 @@ static void refresh_public_addr(struct daemon *d)
 	if (pins_read_cfg(d->pin_path, &c, err, sizeof(err)) ||
 	    !(c.flags & BPFALG_CF_MASQUERADE))
 		return;
+	refresh_more_outside(d, c.outside_ifindex);
 	ret = nl_primary_ipv4(c.outside_ifindex, &addr);
 	if (ret && ret != -ENOENT)
 		return;

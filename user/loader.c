@@ -198,7 +198,7 @@ int loader_build_cfg(const struct up_config *uc, int out_ifindex,
 		if (ret) {
 			snprintf(err, errlen,
 				 "%s has no IPv4 address to masquerade to%s",
-				 uc->outside,
+				 uc->outside[0],
 				 ret == -ENOENT ? "" : " (netlink failed)");
 			return ret;
 		}
@@ -772,19 +772,13 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	struct bpfalg_config c;
 	char links[512], stage[512], why[128];
 	__u32 zero = 0;
-	const char *names[CONFIG_MAX_INSIDE + 1];
-	int idx[CONFIG_MAX_INSIDE + 1], n = 0, ret, out_ifindex;
+	const char *names[CONFIG_MAX_INSIDE + CONFIG_MAX_OUTSIDE];
+	int idx[CONFIG_MAX_INSIDE + CONFIG_MAX_OUTSIDE], n = 0, ret;
+	int out_ifindex, n_in;
+	__be32 pub[CONFIG_MAX_INSIDE + CONFIG_MAX_OUTSIDE] = {};
 	bool fresh, need_xdp = false, migrating = false;
 
 	*was_up = false;
-	out_ifindex = if_nametoindex(uc->outside);
-	if (!out_ifindex) {
-		snprintf(err, errlen,
-			 "no such interface: %s (--outside; `ip link` lists "
-			 "this network namespace's interfaces)",
-			 uc->outside);
-		return -ENODEV;
-	}
 	for (int i = 0; i < uc->n_inside; i++) {
 		idx[n] = if_nametoindex(uc->inside[i]);
 		if (!idx[n]) {
@@ -796,8 +790,28 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		}
 		names[n++] = uc->inside[i];
 	}
-	idx[n] = out_ifindex;
-	names[n++] = uc->outside;
+	n_in = n;
+	for (int i = 0; i < uc->n_outside; i++) {
+		idx[n] = if_nametoindex(uc->outside[i]);
+		if (!idx[n]) {
+			snprintf(err, errlen,
+				 "no such interface: %s (--outside; `ip link` "
+				 "lists this network namespace's interfaces)",
+				 uc->outside[i]);
+			return -ENODEV;
+		}
+		/* masquerade: each outside interface to its own address */
+		if (uc->masquerade && i &&
+		    (ret = nl_primary_ipv4(idx[n], &pub[n]))) {
+			snprintf(err, errlen,
+				 "%s has no IPv4 address to masquerade to%s",
+				 uc->outside[i],
+				 ret == -ENOENT ? "" : " (netlink failed)");
+			return ret;
+		}
+		names[n++] = uc->outside[i];
+	}
+	out_ifindex = idx[n_in];
 
 	ret = loader_build_cfg(uc, out_ifindex, &c, err, errlen);
 	if (ret)
@@ -886,8 +900,11 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 
 		if (!bpf_map_lookup_elem(ifaces_fd, &key, &old))
 			ifc = old; /* keep attach bookkeeping */
-		ifc.role =
-			i == n - 1 ? BPFALG_ROLE_OUTSIDE : BPFALG_ROLE_INSIDE;
+		ifc.role = i >= n_in ? BPFALG_ROLE_OUTSIDE : BPFALG_ROLE_INSIDE;
+		/* the first outside one: the configuration's address (the
+		 * one a masquerading daemon keeps up to date), 0 here
+		 */
+		ifc.public_v4 = pub[i];
 		ifc.flags &= ~(BPFALG_IFF_XDP_FAST | BPFALG_IFF_XDP_CSUM);
 		if (iface_xdp_fast(uc, names[i]))
 			ifc.flags |= BPFALG_IFF_XDP_FAST;

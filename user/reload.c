@@ -140,8 +140,11 @@ int config_running(const char *pin_path, struct up_config *uc, char *err,
 	for (int i = 0; i < uc->n_inside; i++)
 		snprintf(uc->inside[i], sizeof(uc->inside[i]), "%.*s",
 			 (int)sizeof(s.inside[i]) - 1, s.inside[i]);
-	snprintf(uc->outside, sizeof(uc->outside), "%.*s",
-		 (int)sizeof(s.outside) - 1, s.outside);
+	uc->n_outside = s.n_outside < CONFIG_MAX_OUTSIDE ? (int)s.n_outside :
+							   CONFIG_MAX_OUTSIDE;
+	for (int i = 0; i < uc->n_outside; i++)
+		snprintf(uc->outside[i], sizeof(uc->outside[i]), "%.*s",
+			 (int)sizeof(s.outside[i]) - 1, s.outside[i]);
 	snprintf(uc->inside_prefix, sizeof(uc->inside_prefix), "%.*s",
 		 (int)sizeof(s.inside_prefix) - 1, s.inside_prefix);
 	uc->xdp_mode = s.xdp_mode;

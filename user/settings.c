@@ -11,6 +11,7 @@
 
 _Static_assert(BPFALG_SETTINGS_IFACES == CONFIG_MAX_INSIDE, "inside list");
 _Static_assert(BPFALG_SETTINGS_IFNAME == IF_NAMESIZE, "interface names");
+_Static_assert(BPFALG_SETTINGS_OUTSIDE == CONFIG_MAX_OUTSIDE, "outside list");
 _Static_assert(BPFALG_SETTINGS_LIST == CONFIG_LIST_MAX, "lists");
 _Static_assert(BPFALG_SETTINGS_PATH == CONFIG_PATH_MAX, "file name");
 _Static_assert(BPFALG_SETTINGS_LISTEN == CONFIG_LISTEN_MAX, "metrics");
@@ -164,6 +165,7 @@ int settings_store(const char *pin_path, const struct up_config *uc,
 	s.n_inside = uc->n_inside;
 	for (int i = 0; i < uc->n_inside; i++)
 		memcpy(s.inside[i], uc->inside[i], sizeof(s.inside[i]));
+	s.n_outside = uc->n_outside;
 	memcpy(s.outside, uc->outside, sizeof(s.outside));
 	memcpy(s.inside_prefix, uc->inside_prefix, sizeof(s.inside_prefix));
 	s.inside_prefix[sizeof(s.inside_prefix) - 1] = '\0';

@@ -73,6 +73,8 @@ VETH_TX_CSUM=${VETH_TX_CSUM:-off}
 # reference's forward-rule match and extra masquerade condition
 # (topo_setup_pods sets all three to the pod prefix).
 GW_INSIDE_ARGS=${GW_INSIDE_ARGS:---inside gin}
+# the outside interface(s): algctl's --outside, nftables' oifname set
+GW_OUTSIDE=${GW_OUTSIDE:-gout}
 KREF_FROM_INSIDE=${KREF_FROM_INSIDE:-iifname \"gin\"}
 KREF_MASQ_MATCH=${KREF_MASQ_MATCH:-}
 KSFT_SKIP=4
@@ -463,7 +465,7 @@ _gw_kernel_up() {
 		}
 		chain post_snat {
 			type nat hook postrouting priority srcnat; policy accept;
-			meta nfproto ipv4 oifname "gout" $KREF_MASQ_MATCH masquerade
+			meta nfproto ipv4 oifname { $GW_OUTSIDE } $KREF_MASQ_MATCH masquerade
 		}
 		chain forward_policy {
 			type filter hook forward priority filter; policy drop;
@@ -521,7 +523,7 @@ _gw_bpfalg_up() {
 	# `algctl daemon` brings the datapath up itself when nothing is
 	# attached (DESIGN.md), one program load instead of two; `algctl up`
 	# on its own is exercised by test_down_clean, test_config and others
-	log "algctl daemon (up first) $GW_INSIDE_ARGS --outside gout --masquerade ${XDP_FAST:+--xdp-fast $XDP_FAST }${GW_UP_ARGS:+$GW_UP_ARGS }--pin-path $PIN"
+	log "algctl daemon (up first) $GW_INSIDE_ARGS --outside $GW_OUTSIDE --masquerade ${XDP_FAST:+--xdp-fast $XDP_FAST }${GW_UP_ARGS:+$GW_UP_ARGS }--pin-path $PIN"
 	_GW_UP=1	# from here on teardown runs down and removes the pins
 	daemon_start
 	_record_bpf_ids
@@ -532,7 +534,7 @@ daemon_start() {
 	# backgrounded shell function would be a subshell around it).
 	# shellcheck disable=SC2086
 	nsenter --net="/run/netns/$NS_G" "$ALGCTL" daemon $GW_INSIDE_ARGS \
-		--outside gout --masquerade ${XDP_FAST:+--xdp-fast "$XDP_FAST"} $GW_UP_ARGS --pin-path "$PIN" \
+		--outside "$GW_OUTSIDE" --masquerade ${XDP_FAST:+--xdp-fast "$XDP_FAST"} $GW_UP_ARGS --pin-path "$PIN" \
 		>>"$TMPD/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	local i

@@ -90,7 +90,7 @@ static void conffile_good(void)
 	ASSERT_EQ(c.n_inside, 2);
 	ASSERT_STREQ(c.inside[0], "in0");
 	ASSERT_STREQ(c.inside[1], "in1");
-	ASSERT_STREQ(c.outside, "out0");
+	ASSERT_STREQ(c.outside[0], "out0");
 	ASSERT_TRUE(c.snat_set && !c.masquerade, "snat not set");
 	ASSERT_EQ(c.snat_addr, inet_addr("203.0.113.7"));
 	ASSERT_EQ(c.xdp_mode, XDP_MODE_GENERIC);
@@ -138,7 +138,7 @@ static void conffile_lexing(void)
 			    "ports = 2121 #trailing",
 			    err),
 		  0);
-	ASSERT_STREQ(c.outside, "o#not-a-comment");
+	ASSERT_STREQ(c.outside[0], "o#not-a-comment");
 	ASSERT_STREQ(c.alg_deny[BPFALG_ALG_FTP], "");
 	ASSERT_EQ(c.alg_set[BPFALG_ALG_FTP], ALG_SET_DENY | ALG_SET_PORTS);
 	ASSERT_EQ(c.alg_ports[BPFALG_ALG_FTP][0], 2121);
@@ -393,7 +393,7 @@ static void conffile_override_order(void)
 	ASSERT_STREQ(c.config_file, path);
 	ASSERT_EQ(c.flows, 8192); /* flag, even before --config */
 	ASSERT_EQ(c.timeouts.udp, 45); /* file */
-	ASSERT_STREQ(c.outside, "o"); /* file */
+	ASSERT_STREQ(c.outside[0], "o"); /* file */
 	ASSERT_EQ(c.n_inside, 1); /* the flag's list replaces the file's */
 	ASSERT_STREQ(c.inside[0], "c");
 	ASSERT_TRUE(c.snat_set && !c.masquerade,

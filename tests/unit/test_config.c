@@ -28,7 +28,7 @@ static void config_minimal_masquerade(void)
 		  0);
 	ASSERT_EQ(c.n_inside, 2);
 	ASSERT_STREQ(c.inside[1], "eth2");
-	ASSERT_STREQ(c.outside, "eth0");
+	ASSERT_STREQ(c.outside[0], "eth0");
 	ASSERT_TRUE(c.masquerade, "masquerade not set");
 	ASSERT_EQ(c.flows, 262144);
 	ASSERT_EQ(c.port_min, 1024);
@@ -212,6 +212,39 @@ static void config_inside_prefix(void)
 	}
 }
 
+/* --outside IF[,IF...]: up to four, none inside, none twice */
+static void config_outside_list(void)
+{
+	struct up_config c;
+	char err[256], buf[512];
+	FILE *f;
+
+	ASSERT_EQ(PARSE(&c, err, "--inside-prefix", "10.244.0.0/16",
+			"--outside", "eth0,eth1", "--masquerade"),
+		  0);
+	ASSERT_EQ(c.n_outside, 2);
+	ASSERT_STREQ(c.outside[0], "eth0");
+	ASSERT_STREQ(c.outside[1], "eth1");
+	f = fmemopen(buf, sizeof(buf), "w");
+	ASSERT_TRUE(f, "fmemopen");
+	config_format(&c, f);
+	fclose(f);
+	ASSERT_TRUE(strstr(buf, "\noutside = eth0,eth1\n"), "config_format: %s",
+		    buf);
+	ASSERT_EQ(PARSE(&c, err, "--inside", "in0", "--outside", "a,b,c,d,e",
+			"--masquerade"),
+		  -1);
+	ASSERT_TRUE(strstr(err, "at most 4 interfaces"), "%s", err);
+	ASSERT_EQ(PARSE(&c, err, "--inside", "in0", "--outside", "a,a",
+			"--masquerade"),
+		  -1);
+	ASSERT_TRUE(strstr(err, "interface a listed twice"), "%s", err);
+	ASSERT_EQ(PARSE(&c, err, "--inside", "b", "--outside", "a,b",
+			"--masquerade"),
+		  -1);
+	ASSERT_TRUE(strstr(err, "b cannot be inside and outside"), "%s", err);
+}
+
 static void config_alg_names(void)
 {
 	ASSERT_EQ(alg_from_name("rtsp"), BPFALG_ALG_RTSP);
@@ -249,6 +282,7 @@ static void config_host_share_default(void)
 }
 
 UNIT_CASES(config_cases, CASE(config_minimal_masquerade),
-	   CASE(config_inside_prefix), CASE(config_all_options),
-	   CASE(config_host_share_default), CASE(config_reinject_mark),
-	   CASE(config_errors_name_the_problem), CASE(config_alg_names));
+	   CASE(config_inside_prefix), CASE(config_outside_list),
+	   CASE(config_all_options), CASE(config_host_share_default),
+	   CASE(config_reinject_mark), CASE(config_errors_name_the_problem),
+	   CASE(config_alg_names));

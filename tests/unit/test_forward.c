@@ -436,7 +436,7 @@ static void reload_diff_cases(void)
 	ASSERT_EQ(n, 2);
 	ASSERT_STREQ(ch[0].key, "outside");
 	ASSERT_STREQ(ch[1].key, "flows");
-	ASSERT_STREQ(c3.outside, "out0");
+	ASSERT_STREQ(c3.outside[0], "out0");
 	ASSERT_EQ(c3.flows, 8192);
 	ASSERT_EQ(c3.timeouts.udp, 45);
 	ASSERT_STREQ(c3.alg_deny[BPFALG_ALG_FTP], "");
