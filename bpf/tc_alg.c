@@ -103,6 +103,8 @@ static __always_inline struct bpf_fib_lookup *fib_params(void)
 
 /* tc_outside(): translated, and the fast path may send it (internal). */
 #define TC_FAST_PENDING 100
+/* struct pkt's drop: TC_ACT_SHOT because the controller has the packet */
+#define DROP_PUNTED 0xff
 
 /* An interface's BPFALG_IFF_* bits, role included: from the array below
  * BPFALG_MAX_IFINDEX (inlined), from the ifaces hash above it.
@@ -345,7 +347,8 @@ static __noinline int tc_frag(struct __sk_buff *skb, const struct pkt *p,
 		frag6_key(p, &k6);
 		if (bpf_map_lookup_elem(&frags6, &k6)) {
 			count(BPFALG_CNT_FRAG_XLATE);
-			return TC_ACT_UNSPEC;
+			count_n(BPFALG_CNT_BYTES_IN, p->l3_len);
+			return TC_ACT_OK;
 		}
 		if (tc_unsolicited(skb, p) == TC_ACT_UNSPEC)
 			return TC_ACT_UNSPEC;
@@ -359,6 +362,7 @@ static __noinline int tc_frag(struct __sk_buff *skb, const struct pkt *p,
 		if (ingress && tc_unsolicited(skb, p) == TC_ACT_UNSPEC)
 			return TC_ACT_UNSPEC;
 		count(BPFALG_CNT_FRAG_MISS);
+		drop_why(p, BPFALG_DROP_NO_FLOW);
 		return TC_ACT_SHOT;
 	}
 	x.saddr[0] = v->new_saddr;
@@ -366,6 +370,8 @@ static __noinline int tc_frag(struct __sk_buff *skb, const struct pkt *p,
 	if (tc_rewrite(skb, p, &x))
 		return TC_ACT_SHOT;
 	count(BPFALG_CNT_FRAG_XLATE);
+	count_n(ingress ? BPFALG_CNT_BYTES_IN : BPFALG_CNT_BYTES_OUT,
+		p->l3_len);
 	return TC_ACT_OK;
 }
 
@@ -391,6 +397,7 @@ static __noinline int tc_icmp_error(struct __sk_buff *skb, const struct pkt *p,
 		if (ingress && tc_unsolicited(skb, p) == TC_ACT_UNSPEC)
 			return TC_ACT_UNSPEC;
 		count(BPFALG_CNT_ICMP_ERR_DROP);
+		drop_why(p, BPFALG_DROP_NO_FLOW);
 		return TC_ACT_SHOT;
 	}
 	flow_xlate(f, &orig, dir, &x);
@@ -454,6 +461,7 @@ static __noinline int tc_unsolicited(struct __sk_buff *skb, const struct pkt *p)
 			return TC_ACT_UNSPEC;
 		}
 		count(BPFALG_CNT_INSIDE_SPOOFED);
+		drop_why(p, BPFALG_DROP_SPOOFED);
 		return TC_ACT_SHOT;
 	}
 	fib.ifindex = skb->ifindex;
@@ -487,6 +495,7 @@ static __noinline int tc_unsolicited(struct __sk_buff *skb, const struct pkt *p)
 	    !(prefix_mode(c) && addr_inside(p->t.family, p->t.daddr)))
 		return TC_ACT_UNSPEC; /* transit elsewhere: not ours */
 	count(BPFALG_CNT_INBOUND_DROP);
+	drop_why(p, BPFALG_DROP_UNSOLICITED);
 	return TC_ACT_SHOT;
 }
 
@@ -618,6 +627,7 @@ tc_new_outbound(struct __sk_buff *skb, const struct pkt *p,
 		return NULL;
 	if (p->t.proto == BPFALG_IPPROTO_TCP && (p->tcp_flags & TCPF_RST)) {
 		count(BPFALG_CNT_TCP_INVALID);
+		drop_why(p, BPFALG_DROP_TCP_INVALID);
 		return NULL;
 	}
 	tuple_reverse(&p->t, reply);
@@ -682,12 +692,14 @@ __noinline int tc_control(struct __sk_buff *skb, const struct pkt *p,
 	    !punt(skb, orig, dir, ingress, alg, BPFALG_PUNT_ALG_PAYLOAD, now)) {
 		count(BPFALG_CNT_PUNT);
 		alg_count(alg, BPFALG_ADP_PUNTED);
+		drop_why(p, DROP_PUNTED);
 		return TC_ACT_SHOT;
 	}
 	count(BPFALG_CNT_PUNT_FAIL);
 	if (c->fail_policy != BPFALG_FAIL_PASS) {
 		if (!controller_gone(c, now)) {
 			alg_count(alg, BPFALG_ADP_FAIL_DROP);
+			drop_why(p, BPFALG_DROP_FAIL_POLICY);
 			return TC_ACT_SHOT;
 		}
 		/* the controller is gone for good: fail open */
@@ -774,6 +786,7 @@ static __noinline int tc_icmp_other(struct __sk_buff *skb, const struct pkt *p,
 	if (!ingress) {
 		if (from_inside && !v6) {
 			count(BPFALG_CNT_MALFORMED);
+			drop_why(p, BPFALG_DROP_MALFORMED);
 			return TC_ACT_SHOT;
 		}
 		return TC_ACT_UNSPEC;
@@ -820,6 +833,7 @@ tc_flow_of(const struct pkt *p, bool ingress, __u8 *dir,
 		return NULL;
 	if (!dir_ok(f, *dir, ingress)) {
 		count(BPFALG_CNT_WRONG_DIRECTION);
+		drop_why(p, BPFALG_DROP_WRONG_DIRECTION);
 		*verdict = TC_ACT_SHOT;
 		return NULL;
 	}
@@ -863,6 +877,7 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress,
 		if (!ingress && !FROM_INSIDE())
 			return TC_ACT_UNSPEC;
 		count(BPFALG_CNT_MALFORMED);
+		drop_why(pp, BPFALG_DROP_MALFORMED);
 		return TC_ACT_SHOT;
 	}
 	count(BPFALG_CNT_RX);
@@ -920,6 +935,7 @@ static __always_inline int tc_outside(struct __sk_buff *skb, bool ingress,
 
 		if (!flow_update_state(f, dir, pp, ws, now)) {
 			count(BPFALG_CNT_TCP_INVALID);
+			drop_why(pp, BPFALG_DROP_TCP_INVALID);
 			return TC_ACT_SHOT;
 		}
 	}
@@ -1018,6 +1034,29 @@ static __always_inline bool reinjected(const struct __sk_buff *skb)
 	return (skb->mark & c->reinject_mask) == c->reinject_mark;
 }
 
+/*
+ * The verdict, counted once per packet: a drop under its reason (wherever
+ * it happens), and on the outside hooks what went on (forwarded as part of
+ * a flow, or passed untouched).  Redirects and punts are counted where
+ * they happen; an inside hook's "go on" is seen again at the outside one.
+ */
+static __always_inline void tc_verdict_count(int v, bool outside)
+{
+	__u32 zero = 0;
+	struct pkt *p;
+
+	if (v == TC_ACT_SHOT) {
+		p = bpf_map_lookup_elem(&pkt_scratch, &zero);
+		if (!p || p->drop == DROP_PUNTED)
+			return;
+		count(BPFALG_CNT_DROP +
+		      (p->drop < BPFALG_DROP_MAX ? p->drop : 0));
+	} else if (outside && v != TC_ACT_REDIRECT) {
+		count(v == TC_ACT_OK ? BPFALG_CNT_TC_FORWARDED :
+				       BPFALG_CNT_TC_PASSED);
+	}
+}
+
 static __always_inline int tc_handle(struct __sk_buff *skb, bool ingress)
 {
 	__u32 bits;
@@ -1036,6 +1075,7 @@ static __always_inline int tc_handle(struct __sk_buff *skb, bool ingress)
 		v = TC_ACT_UNSPEC;
 	if (v == TC_FAST_PENDING)
 		v = tc_outside_fast(skb);
+	tc_verdict_count(v, bits & BPFALG_IFF_ROLE_OUTSIDE);
 	if (v == TC_ACT_SHOT || v == TC_ACT_REDIRECT)
 		return v;
 	return TC_ACT_UNSPEC;

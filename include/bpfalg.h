@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define BPFALG_LAYOUT_VERSION 18
+#define BPFALG_LAYOUT_VERSION 19
 
 /* skb->mark carried by packets the controller reinjects: programs let them
  * through untouched.  The default; --reinject-mark VALUE[/MASK] sets the
@@ -536,6 +536,31 @@ struct bpfalg_config {
 	__u32 pad2;
 };
 
+/* Why the datapath dropped a packet (BPFALG_CNT_DROP + reason). */
+enum bpfalg_drop_reason {
+	BPFALG_DROP_OTHER = 0, /* none given: a rewrite or redirect failed */
+	BPFALG_DROP_MALFORMED, /* truncated or bad headers; IPv4 ICMP from
+				* inside that cannot be translated
+				*/
+	BPFALG_DROP_UNSOLICITED, /* from outside: no flow, pinhole or
+				  * port-forward admits it
+				  */
+	BPFALG_DROP_SPOOFED, /* from outside with an inside source */
+	BPFALG_DROP_TCP_INVALID, /* TCP state: a SYN on a closing flow, a RST
+				  * that would open one
+				  */
+	BPFALG_DROP_WRONG_DIRECTION, /* a flow's tuple at the wrong hook */
+	BPFALG_DROP_NO_FLOW, /* from inside: a fragment or ICMP error of no
+			      * known flow
+			      */
+	BPFALG_DROP_TABLE_FULL, /* no flow could be made: the table is full */
+	BPFALG_DROP_NO_PORT, /* no free public port (probe budget spent) */
+	BPFALG_DROP_FAIL_POLICY, /* control packet, no controller, policy
+				  * drop
+				  */
+	BPFALG_DROP_MAX,
+};
+
 /* Counters: one per-CPU array entry holding them all, summed by algctl. */
 enum bpfalg_counter {
 	BPFALG_CNT_RX, /* packets seen by TC */
@@ -599,6 +624,24 @@ enum bpfalg_counter {
 	BPFALG_CNT_INSIDE_SPOOFED, /* from outside with an inside source the
 				     * routes do not place there: dropped
 				     */
+	/* IP bytes of the packets matched to a flow (XDP and TC, fragments
+	 * included), by where they come from: inside (out) or outside (in)
+	 */
+	BPFALG_CNT_BYTES_OUT,
+	BPFALG_CNT_BYTES_IN,
+	/* The outside hooks' verdict on a packet, counted once at the exit:
+	 * passed on as part of a flow (translated where NAT applies), or
+	 * not a flow's, handed on untouched.  Redirects are TC_REDIRECT and
+	 * XDP_FWD, punts PUNT, drops the BPFALG_CNT_DROP range.
+	 */
+	BPFALG_CNT_TC_FORWARDED,
+	BPFALG_CNT_TC_PASSED,
+	/* Dropped packets by enum bpfalg_drop_reason, each counted once (at
+	 * the program's exit, under the first reason given): counter
+	 * BPFALG_CNT_DROP + reason.
+	 */
+	BPFALG_CNT_DROP,
+	BPFALG_CNT_DROP_LAST = BPFALG_CNT_DROP + BPFALG_DROP_MAX - 1,
 	BPFALG_CNT_MAX,
 };
 

@@ -54,6 +54,21 @@ static const char *const counter_names[BPFALG_CNT_MAX] = {
 	[BPFALG_CNT_SEQADJ] = "seq_adjusted",
 	[BPFALG_CNT_SACK_UNALIGNED] = "sack_unaligned",
 	[BPFALG_CNT_FLOW_EVENT_DROP] = "flow_events_dropped",
+	[BPFALG_CNT_BYTES_OUT] = "bytes_out",
+	[BPFALG_CNT_BYTES_IN] = "bytes_in",
+	[BPFALG_CNT_TC_FORWARDED] = "tc_forwarded",
+	[BPFALG_CNT_TC_PASSED] = "tc_passed",
+	[BPFALG_CNT_DROP + BPFALG_DROP_OTHER] = "dropped_other",
+	[BPFALG_CNT_DROP + BPFALG_DROP_MALFORMED] = "dropped_malformed",
+	[BPFALG_CNT_DROP + BPFALG_DROP_UNSOLICITED] = "dropped_unsolicited",
+	[BPFALG_CNT_DROP + BPFALG_DROP_SPOOFED] = "dropped_spoofed",
+	[BPFALG_CNT_DROP + BPFALG_DROP_TCP_INVALID] = "dropped_tcp_invalid",
+	[BPFALG_CNT_DROP + BPFALG_DROP_WRONG_DIRECTION] =
+		"dropped_wrong_direction",
+	[BPFALG_CNT_DROP + BPFALG_DROP_NO_FLOW] = "dropped_no_flow",
+	[BPFALG_CNT_DROP + BPFALG_DROP_TABLE_FULL] = "dropped_table_full",
+	[BPFALG_CNT_DROP + BPFALG_DROP_NO_PORT] = "dropped_no_port",
+	[BPFALG_CNT_DROP + BPFALG_DROP_FAIL_POLICY] = "dropped_fail_policy",
 };
 
 /* Per-ALG counters: the datapath's, then the controller's. */

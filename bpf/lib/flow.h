@@ -64,6 +64,19 @@ static __always_inline void count(__u32 idx)
 	count_n(idx, 1);
 }
 
+/*
+ * Why the packet in hand (@p, parsed: its drop field starts at 0) is being
+ * dropped, enum bpfalg_drop_reason: the first reason given stays, and
+ * tc_handle() counts it once when the verdict is TC_ACT_SHOT.
+ */
+static __always_inline void drop_why(const struct pkt *p, __u8 why)
+{
+	struct pkt *w = (struct pkt *)p;
+
+	if (!w->drop)
+		w->drop = why;
+}
+
 /* What a packet becomes: new addresses (IPv4 in [0]) and ports. */
 struct xlate {
 	__be32 saddr[4];
@@ -545,6 +558,13 @@ static __always_inline void flow_account(struct bpfalg_flow *f, __u8 dir,
 {
 	dir &= 1;
 	__sync_fetch_and_add(&f->packets[dir], 1);
+	/* from outside: an inbound flow's original direction, an outbound
+	 * one's replies
+	 */
+	count_n((dir == BPFALG_DIR_ORIG) == !!(f->flags & BPFALG_FF_INBOUND) ?
+			BPFALG_CNT_BYTES_IN :
+			BPFALG_CNT_BYTES_OUT,
+		p->l3_len);
 	if (now - f->last_seen_ns > FLOW_REFRESH_NS)
 		f->last_seen_ns = now;
 	if (p->t.proto == BPFALG_IPPROTO_TCP && p->kind == PK_PORTS)

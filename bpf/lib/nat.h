@@ -259,6 +259,7 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 		 p->t.proto == BPFALG_IPPROTO_UDP);
 	if (!nat_claim(&cc, c, remap, bpf_ntohs(reply->dport))) {
 		count(BPFALG_CNT_PORT_EXHAUSTED);
+		drop_why(p, BPFALG_DROP_NO_PORT);
 		if (remap)
 			port_search_event(&ct->orig, in_ifindex, out_ifindex, c,
 					  now);
@@ -299,6 +300,7 @@ flow_create(const struct pkt *p, const struct bpfalg_tuple *reply, __u8 nat,
 			return existing;
 		if (fm_orig_put(FT_NEW, &ct->orig, f, BPF_ANY)) {
 			count(BPFALG_CNT_FLOW_TABLE_FULL);
+			drop_why(p, BPFALG_DROP_TABLE_FULL);
 			return NULL;
 		}
 	}

@@ -82,7 +82,8 @@ struct pkt {
 	__u8 frag_first; /* offset 0 with more fragments to follow */
 	__u8 ttl; /* TTL / hop limit */
 	__u8 tcp_hlen; /* TCP header length with options, bytes */
-	__u8 pad[3];
+	__u8 drop; /* TC: enum bpfalg_drop_reason of a drop (drop_why()) */
+	__u8 pad[2];
 	__u32 tcp_seq; /* host order, PK_PORTS TCP only */
 	__u16 tcp_win; /* raw (unscaled) window, host order */
 	__u16 pad2;

@@ -365,7 +365,8 @@ static const struct tcase table[] = {
 	  .verdict = TC_OK,
 	  .out = { T4(PUB, 40000, SERVER, 80, TH_SYN), .tcp_opts = 20 },
 	  .cnt = { C(FLOW_NEW, 1), C(PORT_PRESERVED, 1), C(TC_XLATE, 1),
-		   C(PORT_REMAPPED, 0) },
+		   C(PORT_REMAPPED, 0), C(TC_FORWARDED, 1),
+		   C(BYTES_OUT, 20 + 40), C(BYTES_IN, 0) },
 	  .fc = { CLIENT, SERVER, 40000, 80, P_TCP, ST(SYN_SENT) } },
 	{ .name = "snat_tcp_synack_reply_translated_back",
 	  INGRESS,
@@ -401,7 +402,8 @@ static const struct tcase table[] = {
 	  .in = { U4(SERVER, 53, PUB, 40001), .payload = 120 },
 	  .verdict = TC_OK,
 	  .out = { U4(SERVER, 53, CLIENT, 40001), .payload = 120 },
-	  .cnt = { C(TC_XLATE, 1), C(FLOW_NEW, 0) },
+	  .cnt = { C(TC_XLATE, 1), C(FLOW_NEW, 0), C(TC_FORWARDED, 1),
+		   C(BYTES_IN, 20 + 8 + 120), C(BYTES_OUT, 0) },
 	  .fc = { CLIENT, SERVER, 40001, 53, P_UDP, ST(ESTABLISHED) } },
 	{ .name = "snat_udp_zero_checksum_stays_zero",
 	  EGRESS_FROM_INSIDE,
@@ -677,7 +679,9 @@ static const struct tcase table[] = {
 	  .in = { T4(SERVER, 5555, CLIENT, 22, TH_SYN) },
 	  .verdict = TC_SHOT,
 	  .same = true,
-	  .cnt = { C(INBOUND_DROP, 1), C(FLOW_NEW, 0), C(TC_XLATE, 0) },
+	  .cnt = { C(INBOUND_DROP, 1), C(FLOW_NEW, 0), C(TC_XLATE, 0),
+		   D(UNSOLICITED, 1), D(OTHER, 0), C(TC_PASSED, 0),
+		   C(TC_FORWARDED, 0) },
 	  .post = post_no_flows },
 	{ .name = "unsolicited_inbound_udp_to_inside_dropped",
 	  INGRESS,
@@ -698,7 +702,8 @@ static const struct tcase table[] = {
 	  .in = { T4(SERVER, 5555, PUB, 22, TH_SYN) },
 	  .verdict = TC_UNSPEC,
 	  .same = true,
-	  .cnt = { C(LOCAL_PASS, 1), C(INBOUND_DROP, 0), C(FLOW_NEW, 0) },
+	  .cnt = { C(LOCAL_PASS, 1), C(INBOUND_DROP, 0), C(FLOW_NEW, 0),
+		   C(TC_PASSED, 1), D(UNSOLICITED, 0), C(TC_FORWARDED, 0) },
 	  .post = post_no_flows },
 	{ .name = "reply_without_flow_not_translated",
 	  INGRESS,
@@ -970,7 +975,9 @@ static const struct tcase table[] = {
 		  .ip_id = 0x6162 },
 	  .verdict = TC_SHOT,
 	  .same = true,
-	  .cnt = { C(FRAG_MISS, 1), C(INBOUND_DROP, 1), C(FRAG_XLATE, 0) } },
+	  /* one drop, under the first reason given */
+	  .cnt = { C(FRAG_MISS, 1), C(INBOUND_DROP, 1), C(FRAG_XLATE, 0),
+		   D(UNSOLICITED, 1), D(NO_FLOW, 0), D(OTHER, 0) } },
 	/* The gateway's own fragmented traffic (docs: egress 5. "anything
 	 * else (the host's own traffic): UNSPEC"; ingress 6. "destined to the
 	 * gateway itself: UNSPEC").
@@ -1024,7 +1031,8 @@ static const struct tcase table[] = {
 #define MAL_IN(nm, spec, m, a)                                                 \
 	{ .name = nm, INGRESS, .in = { spec }, .mg = m, .mg_arg = a,            \
 	  .verdict = TC_SHOT, .same = true,                                    \
-	  .cnt = { C(MALFORMED, 1), C(TC_XLATE, 0), C(FLOW_NEW, 0) } }
+	  .cnt = { C(MALFORMED, 1), C(TC_XLATE, 0), C(FLOW_NEW, 0),           \
+		   D(MALFORMED, 1), D(OTHER, 0) } }
 #define MAL_OUT(nm, spec, m, a)                                                \
 	{ .name = nm, EGRESS_FROM_INSIDE, .in = { spec }, .mg = m,             \
 	  .mg_arg = a, .verdict = TC_SHOT, .same = true,                       \

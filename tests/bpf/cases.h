@@ -15,6 +15,8 @@ struct cexp {
 	long delta;
 };
 #define C(n, d) { BPFALG_CNT_##n + 1, d }
+/* Drops counted under reason r (enum bpfalg_drop_reason). */
+#define D(r, d) { BPFALG_CNT_DROP + BPFALG_DROP_##r + 1, d }
 
 /* Flow table check after the case: state + 1 (0: no check). */
 struct fchk {
