@@ -29,8 +29,8 @@ static int do_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "up", do_up,
-	  "--inside IF[,IF...] --outside IF (--masquerade | --snat ADDR) "
-	  "[options]",
+	  "(--inside IF[,IF...] | --inside-prefix CIDR[,CIDR...]) "
+	  "--outside IF[,IF...] (--masquerade | --snat ADDR) [options]",
 	  "load and attach the datapath, pin maps and links (idempotent)" },
 	{ "daemon", do_daemon, "[same options as up]",
 	  "run the controller in the foreground (brings the datapath up "

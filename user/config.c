@@ -173,7 +173,7 @@ static const struct opt_def opts[] = {
 	  "outside (public) interfaces, up to 4 (with --masquerade each "
 	  "translates to its own address)" },
 	{ "--masquerade", OPT_FLAG, OFF(masquerade), NULL, 0, 0, NULL,
-	  "translate to the outside interface's primary IPv4 address" },
+	  "translate to each outside interface's primary IPv4 address" },
 	{ "--snat", OPT_ADDR4, OFF(snat_addr), NULL, 0, 0, "ADDR",
 	  "translate to this IPv4 address" },
 	{ "--alg", OPT_ALGLIST, 0, NULL, 0, 0, "LIST",
@@ -194,7 +194,8 @@ static const struct opt_def opts[] = {
 	  "auto|tcx|clsact",
 	  "TC attach: tcx links (auto: clsact where the kernel has no tcx)" },
 	{ "--flows", OPT_U32, OFF(flows), NULL, 1024, 16777216, "N",
-	  "flow table size (default 262144)" },
+	  "flow table size (default 262144; another size over a running "
+	  "table resizes it live, none keeps it)" },
 	{ "--max-flows-per-host", OPT_U32, OFF(max_flows_per_host), NULL, 0,
 	  16777216, "N",
 	  "answered flows one inside address may hold; beyond, its flows are "
@@ -818,8 +819,8 @@ int config_check(const struct up_config *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (!c->n_outside) {
-		snprintf(err, errlen, "missing --outside IF%s%s%s", in, file,
-			 end);
+		snprintf(err, errlen, "missing --outside IF[,IF...]%s%s%s", in,
+			 file, end);
 		return -1;
 	}
 	if (c->masquerade == c->snat_set) {
