@@ -10,7 +10,7 @@
 #   make fuzz       build libFuzzer targets
 #   make k8s-rootfs the container image's content as a rootfs tarball
 #   make install    algctl, unit, man page, completion, config (PREFIX, DESTDIR)
-#   make deb        $(OUTPUT)/bpfalg_VERSION_ARCH.deb
+#   make deb        $(OUTPUT)/bpfalg_VERSION_ARCH.deb (debhelper, debian/)
 #   V=1             show full commands
 
 OUTPUT ?= build
@@ -28,11 +28,26 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(OUTPUT)/%,%,$(2))";
 endif
 
+# Hardening as Debian builds its packages (dpkg-buildflags with
+# hardening=+all, the same as debian/rules): -fstack-protector-strong,
+# _FORTIFY_SOURCE=2, -Werror=format-security, full RELRO (-z relro -z now);
+# PIE is gcc's default on Debian.  CFLAGS, CPPFLAGS and LDFLAGS given on the
+# command line or in the environment (dpkg-buildpackage sets them) win.  No
+# -ffile-prefix-map (reproducible=-fixfilepath,-fixdebugpath): the flags do
+# not depend on the directory, so `make deb`, which builds from another one,
+# reuses what `make` built.  Not for the BPF objects (BPF_CFLAGS).
+HARDENING_BUILDFLAGS := DEB_BUILD_MAINT_OPTIONS='hardening=+all reproducible=-fixfilepath,-fixdebugpath' \
+	dpkg-buildflags --get
+CFLAGS ?= $(shell $(HARDENING_BUILDFLAGS) CFLAGS 2>/dev/null)
+CPPFLAGS ?= $(shell $(HARDENING_BUILDFLAGS) CPPFLAGS 2>/dev/null)
+LDFLAGS ?= $(shell $(HARDENING_BUILDFLAGS) LDFLAGS 2>/dev/null)
+
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I. -Iinclude -Ibpf
 USER_CFLAGS := -g -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -D_GNU_SOURCE -std=gnu11 \
-	-Iinclude -Iuser -I$(OUTPUT) $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 libmicrohttpd libpcap 2>/dev/null)
+	-Iinclude -Iuser -I$(OUTPUT) $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 libmicrohttpd libpcap 2>/dev/null) \
+	$(CPPFLAGS) $(CFLAGS)
 USER_LDLIBS := -lbpf -lelf -lz $(shell pkg-config --libs libnl-3.0 libnl-route-3.0 libmicrohttpd libpcap 2>/dev/null)
 
 BPF_PROGS := xdp_alg tc_alg
@@ -66,6 +81,14 @@ vmlinux:
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/user/util $(OUTPUT)/user/alg $(OUTPUT)/user/engine $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
+# Objects are rebuilt when the flags change (after git's GIT-CFLAGS): the
+# file is rewritten only when its content differs.
+BUILD_FLAGS := $(CC) $(USER_CFLAGS) $(LDFLAGS) $(USER_LDLIBS)
+$(OUTPUT)/.build-flags: FORCE | $(OUTPUT)
+	$(Q)echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
+.PHONY: FORCE
+FORCE:
+
 $(OUTPUT)/%.bpf.o: bpf/%.c $(BPF_HDRS) vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -74,13 +97,13 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) | $(OUTPUT)/user $(OUTPUT)/user/util $(OUTPUT)/user/alg $(OUTPUT)/user/engine
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) $(OUTPUT)/.build-flags | $(OUTPUT)/user $(OUTPUT)/user/util $(OUTPUT)/user/alg $(OUTPUT)/user/engine
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/algctl: $(USER_OBJS)
+$(OUTPUT)/algctl: $(USER_OBJS) $(OUTPUT)/.build-flags
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(USER_CFLAGS) $^ -o $@ $(USER_LDLIBS)
+	$(Q)$(CC) $(USER_CFLAGS) $(LDFLAGS) $(USER_OBJS) -o $@ $(USER_LDLIBS)
 
 # Unit tests: each tests/unit/test_*.c links against the userspace objects.
 $(OUTPUT)/tests/unit_tests: $(UNIT_SRCS) $(USER_LIB_OBJS) | $(OUTPUT)/tests
@@ -189,16 +212,24 @@ uninstall:
 	$(Q)[ ! -e $(DESTDIR)$(CONFDIR)/bpfalg.conf ] || \
 		echo "kept $(DESTDIR)$(CONFDIR)/bpfalg.conf"
 
-# make deb: $(OUTPUT)/bpfalg_VERSION_ARCH.deb, staged by install with
-# Debian's paths, packed by scripts/mkdeb.sh with dpkg-deb (no network, no
-# debhelper).
+# make deb: $(OUTPUT)/bpfalg_VERSION_ARCH.deb and its -dbgsym, built by
+# debhelper (debian/rules binary) in $(OUTPUT)/pkg: a copy of debian/ and
+# of the top-level files (times kept), links to the source directories, so
+# the tree stays clean; the objects $(OUTPUT) holds are reused (same
+# flags).  Prints the package's path last.
+DEB_SRC_FILES := Makefile LICENSE README.md vmlinux.h
+DEB_SRC_DIRS := bpf include user docs deploy
 deb: $(OUTPUT)/algctl
-	$(Q)rm -rf $(OUTPUT)/deb
-	$(Q)$(MAKE) --no-print-directory -o $(OUTPUT)/algctl install \
-		DESTDIR=$(abspath $(OUTPUT))/deb/debian/bpfalg \
-		PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system
-	$(call msg,DEB,$(OUTPUT)/deb)
-	$(Q)scripts/mkdeb.sh $(OUTPUT)/deb $(OUTPUT)
+	$(call msg,DEB,$(OUTPUT)/pkg)
+	$(Q)rm -rf $(OUTPUT)/pkg && mkdir -p $(OUTPUT)/pkg && \
+		cp -pR debian $(DEB_SRC_FILES) $(OUTPUT)/pkg/
+	$(Q)for d in $(DEB_SRC_DIRS); do ln -s $(CURDIR)/$$d $(OUTPUT)/pkg/$$d || exit 1; done
+	$(Q)rm -f $(OUTPUT)/bpfalg_*.deb $(OUTPUT)/bpfalg-dbgsym_*.deb
+	$(Q)cd $(OUTPUT)/pkg && dpkg-checkbuilddeps && \
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL B=$(abspath $(OUTPUT)) \
+		DEB_DESTDIR=$(abspath $(OUTPUT)) debian/rules binary >$(abspath $(OUTPUT))/deb.log 2>&1 || \
+		{ tail -n 30 $(abspath $(OUTPUT))/deb.log; exit 1; }
+	$(Q)ls $(OUTPUT)/bpfalg_*_$$(dpkg --print-architecture).deb
 
 # libFuzzer targets: the datapath parser compiled as C (tests/bpf_shim.h).
 # Unaligned header access is fine for the BPF target (and VLAN tags cause it):
