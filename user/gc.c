@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* gc.c - see gc.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 
 #include "gc.h"
@@ -315,6 +317,33 @@ static void charge(__u32 *budget, __u32 n, __u32 deleted)
 	*budget = cost >= *budget ? 0 : *budget - (__u32)cost;
 }
 
+int gc_census_proto(__u8 proto)
+{
+	switch (proto) {
+	case BPFALG_IPPROTO_TCP:
+		return GC_P_TCP;
+	case BPFALG_IPPROTO_UDP:
+		return GC_P_UDP;
+	case BPFALG_IPPROTO_ICMP:
+		return GC_P_ICMP;
+	case BPFALG_IPPROTO_ICMPV6:
+		return GC_P_ICMP6;
+	}
+	return GC_P_OTHER;
+}
+
+/* A live original half (@t its tuple) into the census. */
+static void census_flow(struct gc_census *c, const struct bpfalg_tuple *t,
+			const struct bpfalg_flow *f)
+{
+	if (f->state < BPFALG_ST_MAX)
+		c->by[gc_census_proto(t->proto)][f->state]++;
+	if (f->nat < 3)
+		c->nat[f->nat]++;
+	if ((f->flags & BPFALG_FF_CONTROL) && f->alg < BPFALG_ALG_MAX)
+		c->control[f->alg]++;
+}
+
 static int sweep_orig(const struct gc_maps *m, struct gc_state *gs, int fam,
 		      int pair, const struct bpfalg_timeouts *to, __u64 now,
 		      struct gc_stats *st, __u32 *budget)
@@ -336,15 +365,21 @@ static int sweep_orig(const struct gc_maps *m, struct gc_state *gs, int fam,
 			struct bpfalg_tuple t;
 
 			flowtab_key_to_tuple(fam, key, &t);
-			if (f->cookie == BPFALG_COOKIE_DEAD ||
-			    gc_flow_expired(f, &t, to, now))
-				deleted += end_flow(m, fam, pair, key, &t, f,
-						    to, now, st);
-			else if (set_add(gs->seen, half_hash(fam, pair, key,
-							     f->cookie)) ||
-				 (gs->count_hosts && pair == FLOWTAB_ANSWERED &&
-				  !(f->flags & BPFALG_FF_INBOUND) &&
-				  hosts_add(gs->hosts, &t)))
+			if ((f->cookie == BPFALG_COOKIE_DEAD ||
+			     gc_flow_expired(f, &t, to, now)) &&
+			    end_flow(m, fam, pair, key, &t, f, to, now, st)) {
+				deleted++;
+				continue;
+			}
+			gs->census.orig[fam][pair]++;
+			if (f->cookie == BPFALG_COOKIE_DEAD)
+				continue; /* still there, but no flow */
+			census_flow(&gs->census, &t, f);
+			if (set_add(gs->seen,
+				    half_hash(fam, pair, key, f->cookie)) ||
+			    (gs->count_hosts && pair == FLOWTAB_ANSWERED &&
+			     !(f->flags & BPFALG_FF_INBOUND) &&
+			     hosts_add(gs->hosts, &t)))
 				return -ENOMEM;
 		}
 		charge(budget, n, deleted);
@@ -403,6 +438,7 @@ static int sweep_rev(const struct gc_maps *m, struct gc_state *gs, int fam,
 				deleted++;
 			}
 		}
+		gs->census.rev[fam][pair] += n - deleted;
 		charge(budget, n, deleted);
 		if (end)
 			return 1;
@@ -537,6 +573,7 @@ int gc_step(const struct gc_maps *m, struct gc_state *gs,
 		gs->phase = GC_ORIG;
 		gs->started = false;
 		gs->sweep_start_ns = t0;
+		memset(&gs->census, 0, sizeof(gs->census));
 	}
 	while (budget && gs->phase != GC_DONE && ret >= 0) {
 		if (gs->phase < GC_REV) {
@@ -579,6 +616,15 @@ int gc_step(const struct gc_maps *m, struct gc_state *gs,
 		return 0;
 	st->sweeps++;
 	st->last_sweep_ns = mono_ns() - gs->sweep_start_ns;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gs->census.done_unix_ns =
+			(__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		gs->census.done_ns = mono_ns();
+		gc_census_publish(&gs->census);
+	}
 	sweep_done(gs);
 	return 1;
 }
@@ -603,4 +649,22 @@ void gc_totals_read(struct gc_stats *st)
 
 	for (size_t i = 0; i < sizeof(*st) / sizeof(__u64); i++)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+/* The census is larger than a few words: copied under a lock. */
+static pthread_mutex_t census_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct gc_census census_published;
+
+void gc_census_publish(const struct gc_census *c)
+{
+	pthread_mutex_lock(&census_mu);
+	census_published = *c;
+	pthread_mutex_unlock(&census_mu);
+}
+
+void gc_census_read(struct gc_census *c)
+{
+	pthread_mutex_lock(&census_mu);
+	*c = census_published;
+	pthread_mutex_unlock(&census_mu);
 }

@@ -72,6 +72,27 @@ struct gc_stats {
 	__u64 last_sweep_ns; /* wall time of the last complete sweep */
 };
 
+/*
+ * What a complete sweep found, for the metrics (a scrape never walks the
+ * flow table): the original halves it left in place, by protocol
+ * (GC_P_*), state, translation and owning ALG, and the entries left in
+ * each of the eight flow maps.  A sweep of a large table spans seconds, so
+ * these are counts over that span, not one instant's.
+ */
+enum { GC_P_TCP, GC_P_UDP, GC_P_ICMP, GC_P_ICMP6, GC_P_OTHER, GC_P_N };
+struct gc_census {
+	__u64 by[GC_P_N][BPFALG_ST_MAX];
+	__u64 nat[3]; /* enum bpfalg_nat_kind */
+	__u64 control[BPFALG_ALG_MAX]; /* ALG control channels */
+	__u64 orig[FLOWTAB_FAMS][FLOWTAB_PAIRS]; /* entries per map */
+	__u64 rev[FLOWTAB_FAMS][FLOWTAB_PAIRS];
+	__u64 done_ns; /* CLOCK_MONOTONIC at the sweep's end; 0: none yet */
+	__u64 done_unix_ns; /* CLOCK_REALTIME at the same moment */
+};
+
+/* GC_P_* of an IP protocol number. */
+int gc_census_proto(__u8 proto);
+
 struct gc_set; /* hashes of halves: keys and cookies */
 struct gc_hosts; /* answered flows per inside address */
 
@@ -94,6 +115,7 @@ struct gc_state {
 	 */
 	bool count_hosts;
 	struct gc_hosts *hosts;
+	struct gc_census census; /* of the sweep under way */
 };
 
 #define GC_FRAG_MAX_AGE_NS (30ULL * 1000000000ULL)
@@ -117,5 +139,8 @@ void gc_state_free(struct gc_state *gs);
 /* The daemon's totals, for the metrics thread (copied atomically). */
 void gc_totals_publish(const struct gc_stats *st);
 void gc_totals_read(struct gc_stats *st);
+/* The census of the last complete sweep (gc_step publishes it). */
+void gc_census_publish(const struct gc_census *c);
+void gc_census_read(struct gc_census *c);
 
 #endif

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* metrics.c - see metrics.h. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +23,7 @@
 #include "monitor.h"
 #include "pins.h"
 #include "util/log.h"
+#include "version.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define BATCH 1024
@@ -34,6 +37,7 @@ struct metrics {
 /* ------------------------------------------------------ map walking */
 
 typedef void (*walk_fn)(void *ctx, const void *key, const void *val);
+static void count_only(void *ctx, const void *k, const void *v);
 
 /*
  * Every entry of a hash map, in batches of BATCH (one syscall each rather
@@ -51,9 +55,20 @@ static long walk(int fd, walk_fn cb, void *ctx)
 	bool first = true;
 	int err;
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) || info.key_size > 256 ||
-	    info.value_size > 4096)
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) || info.key_size > 256)
 		return -EINVAL;
+	if (info.value_size > 4096) {
+		/* large values (ctl_replay): the keys tell how many */
+		if (cb != count_only)
+			return -EINVAL;
+		in = NULL;
+		while (!bpf_map_get_next_key(fd, in, next)) {
+			memcpy(prev, next, info.key_size);
+			in = prev;
+			total++;
+		}
+		return total;
+	}
 	keys = malloc((size_t)info.key_size * BATCH);
 	vals = malloc((size_t)info.value_size * BATCH);
 	if (!keys || !vals) {
@@ -94,6 +109,15 @@ out:
 	return total;
 }
 
+static void count_only(void *ctx, const void *k, const void *v)
+{
+}
+
+/* Entries this scrape read from maps (bpfalg_scrape_entries_read): the
+ * metrics thread is the only one rendering.
+ */
+static long scrape_read;
+
 static long walk_pin(const char *pin_path, const char *name, walk_fn cb,
 		     void *ctx)
 {
@@ -105,59 +129,15 @@ static long walk_pin(const char *pin_path, const char *name, walk_fn cb,
 		return fd;
 	n = walk(fd, cb, ctx);
 	close(fd);
+	if (n > 0)
+		scrape_read += n;
 	return n;
-}
-
-static void count_only(void *ctx, const void *k, const void *v)
-{
 }
 
 /* ------------------------------------------------------- the tables */
 
-enum { P_TCP, P_UDP, P_ICMP, P_ICMP6, P_OTHER, P_N };
-static const char *const proto_label[P_N] = { "tcp", "udp", "icmp", "icmpv6",
-					      "other" };
-static const __u8 proto_num[P_N] = { BPFALG_IPPROTO_TCP, BPFALG_IPPROTO_UDP,
-				     BPFALG_IPPROTO_ICMP, BPFALG_IPPROTO_ICMPV6,
-				     0 };
-
-static int proto_idx(__u8 p)
-{
-	for (int i = 0; i < P_OTHER; i++)
-		if (proto_num[i] == p)
-			return i;
-	return P_OTHER;
-}
-
-struct flow_tally {
-	__u64 by[P_N][BPFALG_ST_MAX];
-	__u64 control[BPFALG_ALG_MAX];
-	__u64 nat[3];
-};
-
-/* One original half (@proto from its key); superseded ones do not count. */
-static void tally_one(struct flow_tally *ft, __u8 proto,
-		      const struct bpfalg_flow *f)
-{
-	if (f->cookie == BPFALG_COOKIE_DEAD)
-		return;
-	if (f->state < BPFALG_ST_MAX)
-		ft->by[proto_idx(proto)][f->state]++;
-	if ((f->flags & BPFALG_FF_CONTROL) && f->alg < BPFALG_ALG_MAX)
-		ft->control[f->alg]++;
-	if (f->nat < 3)
-		ft->nat[f->nat]++;
-}
-
-static void tally_flow4(void *ctx, const void *k, const void *v)
-{
-	tally_one(ctx, ((const struct bpfalg_key4 *)k)->proto, v);
-}
-
-static void tally_flow6(void *ctx, const void *k, const void *v)
-{
-	tally_one(ctx, ((const struct bpfalg_tuple *)k)->proto, v);
-}
+static const char *const proto_label[GC_P_N] = { "tcp", "udp", "icmp", "icmpv6",
+						 "other" };
 
 struct ph_tally {
 	__u64 by[BPFALG_ALG_MAX][2]; /* tcp, udp */
@@ -202,30 +182,72 @@ static void head(FILE *f, const char *name, const char *type, const char *help)
 static const char *const call_state_label[4] = { "unknown", "offered", "early",
 						 "confirmed" };
 
+/*
+ * The flow table's numbers come from the last complete expiry sweep
+ * (gc.h's census): a scrape costs the same whatever the table holds.
+ * Before the daemon's first sweep they are left out.
+ */
+static void render_flows(FILE *f, const struct gc_census *cs)
+{
+	head(f, "bpfalg_flows", "gauge",
+	     "Flows in the flow table by protocol and state (TCP states; "
+	     "replied or unreplied for UDP and ICMP), as the last expiry "
+	     "sweep counted them.");
+	for (int p = 0; cs->done_ns && p < GC_P_N; p++) {
+		for (int st = 0; st < BPFALG_ST_MAX; st++) {
+			const char *name = fmt_state(
+				p == GC_P_TCP ? BPFALG_IPPROTO_TCP : 0,
+				(__u8)st);
+			__u64 v = cs->by[p][st];
+
+			/* one series per state name: UDP's "unreplied"
+			 * gathers every state but established
+			 */
+			if (p != GC_P_TCP && st != BPFALG_ST_NEW &&
+			    st != BPFALG_ST_ESTABLISHED)
+				continue;
+			if (p != GC_P_TCP && st == BPFALG_ST_NEW)
+				for (int k = 1; k < BPFALG_ST_MAX; k++)
+					if (k != BPFALG_ST_ESTABLISHED)
+						v += cs->by[p][k];
+			fprintf(f,
+				"bpfalg_flows{proto=\"%s\",state=\"%s\"} "
+				"%llu\n",
+				proto_label[p], name, (unsigned long long)v);
+		}
+	}
+	head(f, "bpfalg_flows_by_nat", "gauge",
+	     "Flows by translation: snat (inside to outside), dnat "
+	     "(port-forwards, pinholes), none (IPv6); last sweep.");
+	for (int k = 0; cs->done_ns && k < 3; k++)
+		fprintf(f, "bpfalg_flows_by_nat{nat=\"%s\"} %llu\n",
+			fmt_nat((__u8)k), (unsigned long long)cs->nat[k]);
+	head(f, "bpfalg_control_flows", "gauge",
+	     "ALG control channels in the flow table, by ALG; last sweep.");
+	for (int a = 1; cs->done_ns && a < BPFALG_ALG_MAX; a++)
+		fprintf(f, "bpfalg_control_flows{alg=\"%s\"} %llu\n",
+			alg_name(a), (unsigned long long)cs->control[a]);
+}
+
 static void render_tables(FILE *f, const char *pin_path)
 {
-	/* the first four are the original halves, tallied; unreplied flows
-	 * count with the answered ones
+	/* bounded tables, walked (small, fixed sizes); the flow maps are
+	 * the census's
 	 */
-	static const char *const tables[] = {
-		"flows4",    "flows4_new",    "flows6",	    "flows6_new",
-		"flow_rev4", "flow_rev4_new", "flow_rev6",  "flow_rev6_new",
-		"pinholes",  "ctl",	      "ctl_replay", "forwards",
-		"frags",     "calls",	      "nh_cache"
-	};
-	struct flow_tally ft = { 0 };
+	static const char *const tables[] = { "pinholes", "ctl",   "ctl_replay",
+					      "forwards", "frags", "calls",
+					      "nh_cache" };
 	struct ph_tally pt = { 0 };
 	struct call_tally ct = { 0 };
+	struct gc_census cs;
 	long n[sizeof(tables) / sizeof(*tables)];
 
+	gc_census_read(&cs);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++) {
 		walk_fn cb = count_only;
 		void *arg = NULL;
 
-		if (i < 4) {
-			cb = i < 2 ? tally_flow4 : tally_flow6;
-			arg = &ft;
-		} else if (!strcmp(tables[i], "pinholes")) {
+		if (!strcmp(tables[i], "pinholes")) {
 			cb = tally_pinhole;
 			arg = &pt;
 		} else if (!strcmp(tables[i], "calls")) {
@@ -235,53 +257,7 @@ static void render_tables(FILE *f, const char *pin_path)
 		n[i] = walk_pin(pin_path, tables[i], cb, arg);
 	}
 
-	head(f, "bpfalg_flows", "gauge",
-	     "Flows in the flow table by protocol and state (TCP states; "
-	     "replied or unreplied for UDP and ICMP).");
-	for (int p = 0; p < P_N; p++) {
-		for (int s = 0; s < BPFALG_ST_MAX; s++) {
-			const char *st = fmt_state(
-				p == P_TCP ? BPFALG_IPPROTO_TCP : 0, (__u8)s);
-
-			/* one series per state name: UDP's "unreplied"
-			 * gathers every state but established
-			 */
-			if (p != P_TCP && s != BPFALG_ST_NEW &&
-			    s != BPFALG_ST_ESTABLISHED) {
-				continue;
-			}
-			if (p != P_TCP && s == BPFALG_ST_NEW) {
-				__u64 sum = 0;
-
-				for (int k = 0; k < BPFALG_ST_MAX; k++)
-					if (k != BPFALG_ST_ESTABLISHED)
-						sum += ft.by[p][k];
-				fprintf(f,
-					"bpfalg_flows{proto=\"%s\",state=\"%"
-					"s\"} "
-					"%llu\n",
-					proto_label[p], st,
-					(unsigned long long)sum);
-				continue;
-			}
-			fprintf(f,
-				"bpfalg_flows{proto=\"%s\",state=\"%s\"} "
-				"%llu\n",
-				proto_label[p], st,
-				(unsigned long long)ft.by[p][s]);
-		}
-	}
-	head(f, "bpfalg_flows_by_nat", "gauge",
-	     "Flows by translation: snat (inside to outside), dnat "
-	     "(port-forwards, pinholes), none (IPv6).");
-	for (int k = 0; k < 3; k++)
-		fprintf(f, "bpfalg_flows_by_nat{nat=\"%s\"} %llu\n",
-			fmt_nat((__u8)k), (unsigned long long)ft.nat[k]);
-	head(f, "bpfalg_control_flows", "gauge",
-	     "ALG control channels in the flow table, by ALG.");
-	for (int a = 1; a < BPFALG_ALG_MAX; a++)
-		fprintf(f, "bpfalg_control_flows{alg=\"%s\"} %llu\n",
-			alg_name(a), (unsigned long long)ft.control[a]);
+	render_flows(f, &cs);
 	head(f, "bpfalg_pinholes", "gauge",
 	     "Open pinholes (expectations) by the ALG that asked and "
 	     "protocol.");
@@ -306,13 +282,37 @@ static void render_tables(FILE *f, const char *pin_path)
 		(unsigned long long)ct.media_unbound);
 
 	head(f, "bpfalg_table_entries", "gauge",
-	     "Entries in each pinned table.");
+	     "Entries in each pinned table (the flow maps': as the last "
+	     "expiry sweep left them).");
+	for (int fam = 0; cs.done_ns && fam < FLOWTAB_FAMS; fam++)
+		for (int pair = 0; pair < FLOWTAB_PAIRS; pair++) {
+			fprintf(f, "bpfalg_table_entries{table=\"%s\"} %llu\n",
+				flowtab_orig_name[fam][pair],
+				(unsigned long long)cs.orig[fam][pair]);
+			fprintf(f, "bpfalg_table_entries{table=\"%s\"} %llu\n",
+				flowtab_rev_name[fam][pair],
+				(unsigned long long)cs.rev[fam][pair]);
+		}
 	for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++)
 		if (n[i] >= 0)
 			fprintf(f, "bpfalg_table_entries{table=\"%s\"} %ld\n",
 				tables[i], n[i]);
 	head(f, "bpfalg_table_max_entries", "gauge",
 	     "Capacity of each pinned table (max_entries).");
+	for (int fam = 0; fam < FLOWTAB_FAMS; fam++)
+		for (int pair = 0; pair < FLOWTAB_PAIRS; pair++)
+			for (int h = 0; h < 2; h++) {
+				const char *t =
+					h ? flowtab_rev_name[fam][pair] :
+					    flowtab_orig_name[fam][pair];
+				long max = pins_max_entries(pin_path, t);
+
+				if (max >= 0)
+					fprintf(f,
+						"bpfalg_table_max_entries{"
+						"table=\"%s\"} %ld\n",
+						t, max);
+			}
 	for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++) {
 		long max = pins_max_entries(pin_path, tables[i]);
 
@@ -327,11 +327,69 @@ static void render_counters(FILE *f, const struct bpfalg_counters *c)
 {
 	unsigned long long v;
 
+	unsigned long long drops = 0;
+
+	for (int r = 0; r < BPFALG_DROP_MAX; r++)
+		drops += c->c[BPFALG_CNT_DROP + r];
+	head(f, "bpfalg_packets_total", "counter",
+	     "Packets by the datapath's verdict, each counted once: "
+	     "forwarded (TC passed it on as part of a flow, translated where "
+	     "NAT applies), redirected (sent straight to the egress device "
+	     "by the XDP or TC fast path), punted (the controller rewrites "
+	     "and reinjects it), dropped, passed (not a flow's: handed on "
+	     "untouched).  Outside hooks only, so a packet is seen once.");
+	{
+		static const struct {
+			const char *verdict, *hook;
+			int idx; /* -1: the drops */
+		} v[] = {
+			{ "forwarded", "tc", BPFALG_CNT_TC_FORWARDED },
+			{ "redirected", "tc", BPFALG_CNT_TC_REDIRECT },
+			{ "redirected", "xdp", BPFALG_CNT_XDP_FWD },
+			{ "punted", "tc", BPFALG_CNT_PUNT },
+			{ "dropped", "tc", -1 },
+			{ "passed", "tc", BPFALG_CNT_TC_PASSED },
+		};
+
+		for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++)
+			fprintf(f,
+				"bpfalg_packets_total{verdict=\"%s\","
+				"hook=\"%s\"} %llu\n",
+				v[i].verdict, v[i].hook,
+				v[i].idx < 0 ?
+					drops :
+					(unsigned long long)c->c[v[i].idx]);
+	}
+	head(f, "bpfalg_drops_total", "counter",
+	     "Packets the datapath dropped, by the first reason that "
+	     "applied (each drop counted once; the sum is "
+	     "bpfalg_packets_total{verdict=\"dropped\"}).");
+	for (int r = 0; r < BPFALG_DROP_MAX; r++) {
+		const char *n = fmt_counter(BPFALG_CNT_DROP + r);
+
+		if (!strncmp(n, "dropped_", 8))
+			n += 8;
+		fprintf(f, "bpfalg_drops_total{reason=\"%s\"} %llu\n", n,
+			(unsigned long long)c->c[BPFALG_CNT_DROP + r]);
+	}
+	head(f, "bpfalg_bytes_total", "counter",
+	     "IP bytes of the packets matched to a flow, by direction: "
+	     "outbound (from inside) or inbound (from outside).");
+	fprintf(f, "bpfalg_bytes_total{direction=\"outbound\"} %llu\n",
+		(unsigned long long)c->c[BPFALG_CNT_BYTES_OUT]);
+	fprintf(f, "bpfalg_bytes_total{direction=\"inbound\"} %llu\n",
+		(unsigned long long)c->c[BPFALG_CNT_BYTES_IN]);
+
 	head(f, "bpfalg_datapath_events_total", "counter",
-	     "Datapath counters as algctl stats names them, by event.");
+	     "Datapath counters as algctl stats names them, by event (a "
+	     "catch-all: the families above are the ones to alert on; "
+	     "bytes are in bpfalg_bytes_total).");
 	for (int i = 0; i < BPFALG_CNT_MAX; i++)
-		fprintf(f, "bpfalg_datapath_events_total{event=\"%s\"} %llu\n",
-			fmt_counter(i), (unsigned long long)c->c[i]);
+		if (i != BPFALG_CNT_BYTES_OUT && i != BPFALG_CNT_BYTES_IN)
+			fprintf(f,
+				"bpfalg_datapath_events_total{event=\"%s\"} "
+				"%llu\n",
+				fmt_counter(i), (unsigned long long)c->c[i]);
 	head(f, "bpfalg_port_allocations_total", "counter",
 	     "SNAT port allocations: inside port kept, another port "
 	     "found, or none free (packet dropped).");
@@ -498,20 +556,23 @@ static void render_algs(FILE *f, const char *pin_path)
 			(unsigned long long)v[a][refusals[r].idx]);
 	head(f, "bpfalg_alg_events_total", "counter",
 	     "Every per-ALG counter of algctl stats (alg_counters), by ALG "
-	     "and event.");
+	     "and event (not fail_policy, the sum of fail_policy_drop and "
+	     "fail_policy_pass: a sum over events counts each once).");
 	EACH_ALG
 	for (int i = 0; i < ALG_STAT_N; i++)
-		fprintf(f,
-			"bpfalg_alg_events_total{alg=\"%s\",event=\"%s\"} "
-			"%llu\n",
-			alg_name(a), fmt_alg_stat(i),
-			(unsigned long long)v[a][i]);
+		if (i != BPFALG_ADP_MAX)
+			fprintf(f,
+				"bpfalg_alg_events_total{alg=\"%s\","
+				"event=\"%s\"} %llu\n",
+				alg_name(a), fmt_alg_stat(i),
+				(unsigned long long)v[a][i]);
 #undef EACH_ALG
 }
 
 /* The expiry sweep of this daemon (gc.h). */
 static void render_gc(FILE *f)
 {
+	struct gc_census cs;
 	struct gc_stats g;
 
 	gc_totals_read(&g);
@@ -544,6 +605,86 @@ static void render_gc(FILE *f)
 	     "(a slice per second: large tables take several).");
 	fprintf(f, "bpfalg_gc_last_sweep_seconds %.3f\n",
 		g.last_sweep_ns / 1e9);
+	gc_census_read(&cs);
+	head(f, "bpfalg_gc_last_sweep_timestamp_seconds", "gauge",
+	     "When the last complete sweep ended (Unix time): the flow "
+	     "gauges (bpfalg_flows, the flow maps' bpfalg_table_entries) "
+	     "are its counts; absent before the first.");
+	if (cs.done_unix_ns)
+		fprintf(f, "bpfalg_gc_last_sweep_timestamp_seconds %.3f\n",
+			cs.done_unix_ns / 1e9);
+}
+
+/*
+ * The standard process metrics of Prometheus' client libraries, from
+ * /proc/self: CPU, memory, file descriptors, start time.
+ */
+static void render_process(FILE *f)
+{
+	unsigned long long utime = 0, stime = 0, start = 0, vsize = 0;
+	long long rss = 0, btime = -1;
+	long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	char buf[1024], *p;
+	struct rlimit rl;
+	struct dirent *de;
+	long fds = 0;
+	size_t n = 0;
+	FILE *in;
+	DIR *d;
+
+	in = fopen("/proc/self/stat", "re");
+	if (in) {
+		n = fread(buf, 1, sizeof(buf) - 1, in);
+		fclose(in);
+	}
+	buf[n] = 0;
+	/* after the command's ")": state is field 3; utime 14, stime 15,
+	 * starttime 22, vsize 23, rss 24
+	 */
+	p = strrchr(buf, ')');
+	if (p && tck > 0 &&
+	    sscanf(p + 2,
+		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+		   "%*d %*d %*d %*d %*d %*d %llu %llu %lld",
+		   &utime, &stime, &start, &vsize, &rss) == 5) {
+		head(f, "process_cpu_seconds_total", "counter",
+		     "Total user and system CPU time spent in seconds.");
+		fprintf(f, "process_cpu_seconds_total %.2f\n",
+			(double)(utime + stime) / tck);
+		head(f, "process_resident_memory_bytes", "gauge",
+		     "Resident memory size in bytes.");
+		fprintf(f, "process_resident_memory_bytes %lld\n", rss * page);
+		head(f, "process_virtual_memory_bytes", "gauge",
+		     "Virtual memory size in bytes.");
+		fprintf(f, "process_virtual_memory_bytes %llu\n", vsize);
+	}
+	in = fopen("/proc/stat", "re");
+	while (in && fgets(buf, sizeof(buf), in))
+		if (sscanf(buf, "btime %lld", &btime) == 1)
+			break;
+	if (in)
+		fclose(in);
+	if (btime >= 0 && tck > 0 && start) {
+		head(f, "process_start_time_seconds", "gauge",
+		     "Start time of the process since unix epoch in seconds.");
+		fprintf(f, "process_start_time_seconds %.2f\n",
+			btime + (double)start / tck);
+	}
+	d = opendir("/proc/self/fd");
+	if (d) {
+		while ((de = readdir(d)))
+			fds += de->d_name[0] != '.';
+		closedir(d);
+		head(f, "process_open_fds", "gauge",
+		     "Number of open file descriptors.");
+		fprintf(f, "process_open_fds %ld\n", fds - 1); /* the DIR's */
+	}
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		head(f, "process_max_fds", "gauge",
+		     "Maximum number of open file descriptors.");
+		fprintf(f, "process_max_fds %llu\n",
+			(unsigned long long)rl.rlim_cur);
+	}
 }
 
 static void render_controller(FILE *f, const struct bpfalg_config *c)
@@ -610,6 +751,14 @@ char *metrics_render(const char *pin_path, size_t *len, char *err,
 		return NULL;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	scrape_read = 0;
+	head(f, "bpfalg_build_info", "gauge",
+	     "Constant 1: algctl's version and the datapath layout it "
+	     "builds (layout), and the one the pins hold (pinned_layout).");
+	fprintf(f,
+		"bpfalg_build_info{version=\"%s\",layout=\"%u\","
+		"pinned_layout=\"%u\"} 1\n",
+		ALGCTL_VERSION, BPFALG_LAYOUT_VERSION, c.layout_version);
 	head(f, "bpfalg_info", "gauge",
 	     "Constant 1: the datapath layout the pins hold.");
 	fprintf(f, "bpfalg_info{layout=\"%u\"} 1\n", c.layout_version);
@@ -618,7 +767,13 @@ char *metrics_render(const char *pin_path, size_t *len, char *err,
 	render_counters(f, &cnt);
 	render_algs(f, pin_path);
 	render_tables(f, pin_path);
+	render_process(f);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	head(f, "bpfalg_scrape_entries_read", "gauge",
+	     "Map entries this scrape read: the bounded tables (pinholes, "
+	     "control sessions, forwards, fragments, calls, next hops); the "
+	     "flow table is never walked by a scrape.");
+	fprintf(f, "bpfalg_scrape_entries_read %ld\n", scrape_read);
 	head(f, "bpfalg_scrape_duration_seconds", "gauge",
 	     "Time this scrape took to read the pinned maps.");
 	fprintf(f, "bpfalg_scrape_duration_seconds %.6f\n",

@@ -9,12 +9,22 @@
 # latency histogram's count, pinhole hits, and the rewritten count must
 # equal what `algctl stats -j` says.  Tables show occupancy and limits;
 # other paths are 404, POST is 405; a malformed --metrics is a usage error
-# and config show gives the address back.
+# and config show gives the address back.  The semantic families (issue 16):
+# bytes by direction rise by the download, packets by verdict (punted equal
+# to the ALG's punts), drops by reason (an unsolicited datagram routed
+# inside), their sum the dropped verdict, build_info, GC and process
+# metrics sane.  The scrape never walks the flow table: with 3,000 flows
+# written into the pinned map (gc_fill), bpfalg_table_entries shows them
+# after the next expiry sweep while bpfalg_scrape_entries_read (what the
+# scrape itself read from maps) stays what it was on the empty table.
 # gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 test_init
 [ "$GW_KIND" = bpfalg ] || skip "the metrics endpoint is bpfalg's (the kernel reference has none)"
 require_cmds curl promtool
+GC_FILL=${GC_FILL:-$BUILD/tests/gc_fill}
+case $GC_FILL in /*) ;; *) GC_FILL=$PWD/$GC_FILL ;; esac
+[ -x "$GC_FILL" ] || fail "no $GC_FILL (make all builds it)"
 METRICS=127.0.0.1:9464
 GW_UP_ARGS="$GW_UP_ARGS --metrics $METRICS --flows 4096"
 topo_setup3
@@ -42,6 +52,23 @@ rose() { # SERIES MIN
 	log "$1: $a -> $b"
 }
 
+sum() { # FILE REGEX: the sum of the samples whose series matches
+	awk -v re="$2" '$1 ~ re { s += $2 } END { printf "%.0f\n", s }' "$1"
+}
+# wait_sweep FILE: scrape into FILE once two more expiry sweeps completed
+# (the second one started after this call: its census is newer)
+wait_sweep() {
+	local s0 i
+	scrape "$1"
+	s0=$(val "$1" bpfalg_gc_sweeps_total)
+	for i in $(seq 60); do
+		scrape "$1"
+		[ "$(val "$1" bpfalg_gc_sweeps_total)" -ge $((s0 + 2)) ] && return 0
+		sleep 0.25
+	done
+	fail "no two expiry sweeps within 15 s (bpfalg_gc_sweeps_total $s0 -> $(val "$1" bpfalg_gc_sweeps_total))"
+}
+
 scrape m1
 log "first scrape: $(grep -vc '^#' m1) samples, promtool clean"
 for s in 'bpfalg_table_max_entries{table="flows4"} 4096' \
@@ -57,7 +84,12 @@ ftp_stats_mark
 ftp_fetch cx m "ftp://$SERVER4/m.bin" -P - --disable-eprt
 ftp_check_rose ftp_rewritten 1 "curl PORT"
 ftp_check_rose pinhole_hit 1 "curl PORT"
-scrape m2
+# an unsolicited datagram toward the inside (routed there for this alone)
+sx ip route add "$INSIDE_PREFIX4" via "$GW_OUT4"
+sx python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"x" * 10, ("'"$CLIENT4"'", 4444))'
+sleep 0.3
+sx ip route del "$INSIDE_PREFIX4" via "$GW_OUT4"
+wait_sweep m2
 rose 'bpfalg_rewrites_total{alg="ftp"}' 1
 rose 'bpfalg_alg_events_total{alg="ftp",event="rewritten"}' 1
 rose 'bpfalg_alg_events_total{alg="ftp",event="pinholes_opened"}' 1
@@ -76,6 +108,47 @@ n=$(val m2 'bpfalg_table_entries{table="flows4"}')
 tcp=$(awk '/^bpfalg_flows\{proto="tcp"/ { s += $2 } END { print s + 0 }' m2)
 [ "$tcp" -ge 2 ] || fail "bpfalg_flows{proto=\"tcp\",...} add up to $tcp, expected the control and data flows"
 log "after the transfer: flows table $n entries, $tcp tcp flows by state"
+
+# --- the semantic families
+grep -qE '^bpfalg_build_info\{version="[0-9][^"]*",layout="[0-9]+",pinned_layout="[0-9]+"\} 1$' m2 ||
+	fail "no bpfalg_build_info{version,layout}: $(grep build_info m2)"
+rose 'bpfalg_bytes_total{direction="inbound"}' 262144
+rose 'bpfalg_bytes_total{direction="outbound"}' 500
+fwd=$(( $(sum m2 '^bpfalg_packets_total\{verdict="(forwarded|redirected)"') - $(sum m1 '^bpfalg_packets_total\{verdict="(forwarded|redirected)"') ))
+[ "$fwd" -ge 100 ] || fail "packets forwarded or redirected rose by $fwd over a 256 KiB transfer"
+p=$(val m2 'bpfalg_packets_total{verdict="punted",hook="tc"}')
+q=$(sum m2 '^bpfalg_punts_total\{alg="[a-z]+",mode="on"\}')
+[ "$p" = "$q" ] || fail "bpfalg_packets_total{verdict=\"punted\"} $p, but the ALGs' punts add up to $q"
+rose 'bpfalg_drops_total{reason="unsolicited"}' 1
+d=$(val m2 'bpfalg_packets_total{verdict="dropped",hook="tc"}')
+[ "$d" = "$(sum m2 '^bpfalg_drops_total\{')" ] ||
+	fail "dropped verdict $d but bpfalg_drops_total adds up to $(sum m2 '^bpfalg_drops_total\{')"
+grep -q 'event="fail_policy"' m2 && fail "bpfalg_alg_events_total still has the derived fail_policy event"
+grep -q 'event="bytes_' m2 && fail "bytes still in bpfalg_datapath_events_total"
+now=$(date +%s)
+awk -v now="$now" '
+	$1 == "process_cpu_seconds_total" && $2 > 0 { ok++ }
+	$1 == "process_resident_memory_bytes" && $2 > 1048576 { ok++ }
+	$1 == "process_open_fds" && $2 > 3 && $2 < 1000 { ok++ }
+	$1 == "process_max_fds" && $2 >= 1024 { ok++ }
+	$1 == "process_start_time_seconds" && $2 > now - 3600 && $2 <= now + 1 { ok++ }
+	$1 == "bpfalg_gc_last_sweep_timestamp_seconds" && $2 > now - 30 && $2 <= now + 1 { ok++ }
+	END { exit ok != 6 }' m2 ||
+	fail "process or GC metrics missing or off: $(grep -E '^(process_|bpfalg_gc_last)' m2 | tr '\n' ';')"
+log "bytes in/out, verdicts (punted $p, dropped $d), drop reasons, build_info, process and GC metrics"
+
+# --- a scrape reads no flow map: 3,000 flows more, the same scrape work
+r1=$(val m2 bpfalg_scrape_entries_read)
+"$GC_FILL" fill "$PIN" live 0 3000 "$GW_OUT4" >fill.log 2>&1 || fail "gc_fill: $(tail -n1 fill.log)"
+wait_sweep m3
+n=$(val m3 'bpfalg_table_entries{table="flows4"}')
+[ "$n" -ge 3000 ] || fail "bpfalg_table_entries{table=\"flows4\"} $n after 3,000 flows were written and a sweep"
+e=$(val m3 'bpfalg_flows{proto="tcp",state="established"}')
+[ "$e" -ge 3000 ] || fail "bpfalg_flows{proto=\"tcp\",state=\"established\"} $e with 3,000 established flows"
+r2=$(val m3 bpfalg_scrape_entries_read)
+[ "$r2" -le $((r1 + 16)) ] ||
+	fail "a scrape read $r2 map entries with 3,000 flows, $r1 without: it walks the flow table"
+log "flows4 $n entries (census), established $e; scrape read $r1 entries before, $r2 after"
 
 code=$(gx timeout 10 curl -s -o /dev/null -w '%{http_code}' "http://$METRICS/nope")
 [ "$code" = 404 ] || fail "GET /nope answered $code, expected 404"

@@ -349,6 +349,26 @@ static void sweep_case(struct gc_maps *m, struct gc_state *gs)
 	ASSERT_EQ(st.entries_read, 4 * (5 + 5));
 	ASSERT_EQ(ended_flows, 4);
 	ASSERT_EQ(ended_pinholes, 1);
+	/* the census the metrics show: three live flows per map, their
+	 * reply halves and the two suspects still there
+	 */
+	{
+		struct gc_census c;
+
+		gc_census_read(&c);
+		ASSERT_TRUE(c.done_ns && c.done_unix_ns, "no census published");
+		for (int set = 0; set < 4; set++) {
+			int fam = set / FLOWTAB_PAIRS,
+			    pair = set % FLOWTAB_PAIRS;
+
+			ASSERT_EQ(c.orig[fam][pair], 3);
+			ASSERT_EQ(c.rev[fam][pair], 3 + 2);
+		}
+		ASSERT_EQ(c.by[GC_P_TCP][BPFALG_ST_ESTABLISHED], 6);
+		ASSERT_EQ(c.by[GC_P_UDP][BPFALG_ST_NEW], 6);
+		ASSERT_EQ(c.nat[BPFALG_NAT_SNAT], 6);
+		ASSERT_EQ(c.nat[BPFALG_NAT_NONE], 6);
+	}
 	for (int set = 0; set < 4; set++) {
 		int pair = set % FLOWTAB_PAIRS, hit = 0;
 
