@@ -71,6 +71,9 @@ done
 run_suite pkg 120 tests/pkg/run.sh
 # deploy/k8s: yamllint, manifest and Containerfile checks, entrypoint cases
 run_suite k8s 120 tests/k8s/check_k8s.py
+# deploy/prometheus rules (promtool check and unit tests), the Grafana
+# dashboard (JSON, every metric it names exported by algctl)
+run_suite deploy 60 tests/deploy/check_monitoring.sh
 run_suite netns 900 tests/netns/run.sh
 # the benchmark's own smoke test (one tiny round per gateway, the output
 # format checked), so `make bench` cannot rot

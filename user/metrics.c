@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 
 #include "bpfalg.h"
+#include "calls_view.h"
 #include "config.h"
 #include "engine/events.h"
 #include "format.h"
@@ -153,9 +154,18 @@ static void tally_pinhole(void *ctx, const void *k, const void *v)
 		pt->by[ph->alg][pk->proto == BPFALG_IPPROTO_UDP]++;
 }
 
+/* calls_view.h's verdicts on a stream */
+static const char *const stream_status[] = { "ok",	  "starting", "one-way",
+					     "no-media",  "hold",     "waiting",
+					     "not-bound", "ended" };
+#define N_STATUS (sizeof(stream_status) / sizeof(*stream_status))
+
 struct call_tally {
 	__u64 by[4]; /* enum bpfalg_call_state, 0 unknown */
 	__u64 media_bound, media_unbound;
+	const struct flowtab *ft; /* NULL: no verdicts */
+	unsigned long long now;
+	__u64 status[N_STATUS];
 };
 
 static void tally_call(void *ctx, const void *k, const void *v)
@@ -165,10 +175,23 @@ static void tally_call(void *ctx, const void *k, const void *v)
 
 	ct->by[c->state <= BPFALG_CALL_CONFIRMED ? c->state : 0]++;
 	for (int i = 0; i < c->n_media && i < BPFALG_CALL_MEDIA; i++) {
-		if (c->m[i].flags & BPFALG_CM_BOUND)
+		const struct bpfalg_call_media *m = &c->m[i];
+		struct stream_view sv;
+
+		if (m->flags & BPFALG_CM_BOUND)
 			ct->media_bound++;
 		else
 			ct->media_unbound++;
+		if (!ct->ft)
+			continue;
+		/* two lookups in the flow table per stream: bounded by the
+		 * calls table, not by the flows
+		 */
+		calls_stream_view(ct->ft, c, m, m->inside_port, m->peer_port,
+				  ct->now, &sv);
+		for (size_t k = 0; k < N_STATUS; k++)
+			if (!strcmp(sv.status, stream_status[k]))
+				ct->status[k]++;
 	}
 }
 
@@ -240,9 +263,14 @@ static void render_tables(FILE *f, const char *pin_path)
 	struct ph_tally pt = { 0 };
 	struct call_tally ct = { 0 };
 	struct gc_census cs;
+	struct flowtab ft;
 	long n[sizeof(tables) / sizeof(*tables)];
+	char err[256];
 
 	gc_census_read(&cs);
+	if (!flowtab_open(&ft, pin_path, err, sizeof(err)))
+		ct.ft = &ft;
+	ct.now = mono_ns();
 	for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++) {
 		walk_fn cb = count_only;
 		void *arg = NULL;
@@ -280,6 +308,16 @@ static void render_tables(FILE *f, const char *pin_path)
 		(unsigned long long)ct.media_bound);
 	fprintf(f, "bpfalg_sip_media_streams{state=\"unbound\"} %llu\n",
 		(unsigned long long)ct.media_unbound);
+	head(f, "bpfalg_sip_streams", "gauge",
+	     "Media streams of tracked SIP calls by what the datapath sees "
+	     "(algctl calls): ok, starting, one-way (packets one way only "
+	     "for 4 s), no-media, hold, waiting (no answer SDP yet), "
+	     "not-bound (public port taken), ended.");
+	for (size_t k = 0; ct.ft && k < N_STATUS; k++)
+		fprintf(f, "bpfalg_sip_streams{status=\"%s\"} %llu\n",
+			stream_status[k], (unsigned long long)ct.status[k]);
+	if (ct.ft)
+		flowtab_close(&ft);
 
 	head(f, "bpfalg_table_entries", "gauge",
 	     "Entries in each pinned table (the flow maps': as the last "

@@ -5,13 +5,17 @@
 # client (no RTP arrives on its media port) in every mode.  bpfalg must
 # then say so: mid-call `algctl calls -j` marks the stream "one-way" with
 # the reason "no return packets at the binding", and `algctl doctor -j`
-# reports the call under its "media" check.  The kernel's helper has no
-# such view: for GW=kernel the test stops after the one-way proof.
+# reports the call under its "media" check, and /metrics counts it in
+# bpfalg_sip_streams{status="one-way"} (what an alert rule watches).  The
+# kernel's helper has no such view: for GW=kernel the test stops after the
+# one-way proof.
 HERE=$(cd "$(dirname "$0")" && pwd)
 # gateways: kernel bpfalg
 . "$HERE/lib.sh"
 test_init
 require_cmds sipp
+METRICS=127.0.0.1:9464
+[ "$GW_KIND" = bpfalg ] && GW_UP_ARGS="$GW_UP_ARGS --metrics $METRICS"
 topo_setup3
 gw_setup
 wait_reachable
@@ -58,6 +62,9 @@ if [ "$GW_KIND" = bpfalg ]; then
 	assert any(x["severity"] == "warn" and "one-way" in x["finding"]
 	           and "oneway.bpfalg.test" in x["finding"] for x in f), f
 	PY
+	m=$(gx timeout 10 curl -s "http://$METRICS/metrics" | grep '^bpfalg_sip_streams{status="one-way"} ')
+	[ "${m##* }" = 1 ] || fail "metrics: '$m', expected bpfalg_sip_streams{status=\"one-way\"} 1"
+	log "metrics: $m"
 fi
 wait "$UAC"
 rc=$?
