@@ -28,6 +28,12 @@ struct table;
 struct table *list_begin(const char *key, struct table *t);
 void list_end(struct table *t, long count, const char *noun);
 
+/* p_err() in -j mode (log_json_error): the message ends the document
+ * under way as its "error" member, or is the whole document, so that a
+ * failed command prints one JSON object.
+ */
+void cli_json_error(const char *msg);
+
 /* Usage error: message, exit code 2. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

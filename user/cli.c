@@ -22,6 +22,22 @@ int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+void cli_json_error(const char *msg)
+{
+	json_writer_t *w;
+
+	if (json_wtr) {
+		jsonw_error(json_wtr, msg);
+		return;
+	}
+	/* no document (yet): the error is the whole of it */
+	w = jsonw_new(stdout, json_pretty);
+	if (!w)
+		return;
+	jsonw_error(w, msg);
+	jsonw_destroy(&w);
+}
+
 struct table *list_begin(const char *key, struct table *t)
 {
 	if (!json_wtr)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* json_writer.c - see json_writer.h. */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "util/json_writer.h"
 
@@ -10,8 +12,11 @@
 struct json_writer {
 	FILE *f;
 	bool pretty;
+	bool wrote; /* anything at all */
+	bool done; /* ended by jsonw_error(): the rest is dropped */
 	int depth;
 	bool first[JSONW_MAX_DEPTH]; /* nothing written yet at this level */
+	char open[JSONW_MAX_DEPTH]; /* '{' or '[' opened at this level */
 	bool after_name; /* a "name": was just written */
 };
 
@@ -31,7 +36,8 @@ void jsonw_destroy(json_writer_t **w)
 {
 	if (!*w)
 		return;
-	fputc('\n', (*w)->f);
+	if ((*w)->wrote)
+		fputc('\n', (*w)->f);
 	fflush((*w)->f);
 	free(*w);
 	*w = NULL;
@@ -49,6 +55,7 @@ static void jsonw_indent(json_writer_t *w)
 /* Separator and indentation before any value or name. */
 static void jsonw_sep(json_writer_t *w)
 {
+	w->wrote = true;
 	if (w->after_name) {
 		w->after_name = false;
 		return;
@@ -62,17 +69,22 @@ static void jsonw_sep(json_writer_t *w)
 
 static void jsonw_open(json_writer_t *w, char c)
 {
+	if (w->done)
+		return;
 	jsonw_sep(w);
 	fputc(c, w->f);
 	if (w->depth < JSONW_MAX_DEPTH - 1)
 		w->depth++;
 	w->first[w->depth] = true;
+	w->open[w->depth] = c;
 }
 
 static void jsonw_close(json_writer_t *w, char c)
 {
 	bool empty = w->first[w->depth];
 
+	if (w->done)
+		return;
 	if (w->depth > 0)
 		w->depth--;
 	if (!empty)
@@ -132,6 +144,8 @@ static void jsonw_puts(json_writer_t *w, const char *s)
 
 void jsonw_name(json_writer_t *w, const char *name)
 {
+	if (w->done)
+		return;
 	jsonw_sep(w);
 	jsonw_puts(w, name);
 	fputc(':', w->f);
@@ -142,30 +156,40 @@ void jsonw_name(json_writer_t *w, const char *name)
 
 void jsonw_string(json_writer_t *w, const char *s)
 {
+	if (w->done)
+		return;
 	jsonw_sep(w);
 	jsonw_puts(w, s ? s : "");
 }
 
 void jsonw_u64(json_writer_t *w, uint64_t v)
 {
+	if (w->done)
+		return;
 	jsonw_sep(w);
 	fprintf(w->f, "%" PRIu64, v);
 }
 
 void jsonw_s64(json_writer_t *w, int64_t v)
 {
+	if (w->done)
+		return;
 	jsonw_sep(w);
 	fprintf(w->f, "%" PRId64, v);
 }
 
 void jsonw_bool(json_writer_t *w, bool v)
 {
+	if (w->done)
+		return;
 	jsonw_sep(w);
 	fputs(v ? "true" : "false", w->f);
 }
 
 void jsonw_null(json_writer_t *w)
 {
+	if (w->done)
+		return;
 	jsonw_sep(w);
 	fputs("null", w->f);
 }
@@ -192,4 +216,50 @@ void jsonw_bool_field(json_writer_t *w, const char *name, bool v)
 {
 	jsonw_name(w, name);
 	jsonw_bool(w, v);
+}
+
+void jsonw_endpoint(json_writer_t *w, const char *name, int family,
+		    const void *addr, unsigned int port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, a,
+		       sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	if (name)
+		jsonw_name(w, name);
+	jsonw_start_object(w);
+	jsonw_string_field(w, "addr", a);
+	jsonw_u64_field(w, "port", port);
+	jsonw_end_object(w);
+}
+
+bool jsonw_written(const json_writer_t *w)
+{
+	return w->wrote;
+}
+
+void jsonw_error(json_writer_t *w, const char *msg)
+{
+	if (w->done)
+		return;
+	if (w->wrote && w->depth == 0) {
+		/* a whole document is out: nothing can be added to it */
+		w->done = true;
+		return;
+	}
+	if (w->after_name)
+		jsonw_null(w); /* the value the name was waiting for */
+	/* close what is open down to the top level */
+	while (w->depth > 1)
+		jsonw_close(w, w->open[w->depth] == '[' ? ']' : '}');
+	if (!w->wrote)
+		jsonw_start_object(w);
+	if (w->open[1] == '{') {
+		jsonw_string_field(w, "error", msg);
+		jsonw_end_object(w);
+	} else {
+		jsonw_end_array(w);
+	}
+	w->done = true;
 }

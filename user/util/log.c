@@ -12,6 +12,7 @@
 int log_level = LOG_WARN;
 bool json_output;
 bool json_pretty;
+void (*log_json_error)(const char *msg);
 
 /* Tail of libbpf's output: the verifier's last lines end up here. */
 static char libbpf_tail[4096];
@@ -79,7 +80,9 @@ void p_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (json_output) {
+	if (json_output && log_json_error) {
+		log_json_error(msg);
+	} else if (json_output) {
 		json_writer_t *w = jsonw_new(stdout, json_pretty);
 
 		if (w) {

@@ -38,6 +38,10 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 bool log_enabled(enum log_level lvl);
 
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Set by algctl: writes p_err's message into the -j document under way
+ * (jsonw_error), so that a failed command prints one JSON object.
+ */
+extern void (*log_json_error)(const char *msg);
 
 void log_take_over_libbpf(void);
 /* The last lines libbpf printed (verifier log tail), for error reports. */

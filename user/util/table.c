@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* table.c - see table.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,44 @@
 struct table {
 	int ncols, nrows, cap;
 	char **cells; /* (nrows + 1) * ncols, row 0 is the header */
+	FILE *out; /* streaming: rows printed at once, only the header kept */
+	int *width;
+	bool header_done;
 };
+
+/* One row of a streaming table, as table_print() would align it. */
+static void stream_row(struct table *t, const char *const *cell)
+{
+	for (int c = 0; c < t->ncols; c++) {
+		const char *s = cell[c] ? cell[c] : "-";
+
+		if (c == t->ncols - 1)
+			fprintf(t->out, "%s", s);
+		else
+			fprintf(t->out, "%-*s  ", t->width[c], s);
+	}
+	fputc('\n', t->out);
+}
+
+static void stream_header(struct table *t)
+{
+	if (t->header_done)
+		return;
+	t->header_done = true;
+	stream_row(t, (const char *const *)t->cells);
+}
 
 static int table_add(struct table *t, va_list ap)
 {
+	if (t->out && t->nrows) {
+		const char *cell[16];
+
+		for (int i = 0; i < t->ncols && i < 16; i++)
+			cell[i] = va_arg(ap, const char *);
+		stream_header(t);
+		stream_row(t, cell);
+		return 0;
+	}
 	if (t->nrows + 1 >= t->cap) {
 		int cap = t->cap ? t->cap * 2 : 16;
 		char **c = realloc(t->cells, sizeof(*c) * cap * t->ncols);
@@ -53,6 +88,34 @@ struct table *table_new(int ncols, ...)
 	return t;
 }
 
+struct table *table_stream(FILE *f, const int *widths, int ncols, ...)
+{
+	struct table *t;
+	va_list ap;
+
+	if (ncols > 16)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->ncols = ncols;
+	t->width = calloc(ncols, sizeof(*t->width));
+	va_start(ap, ncols);
+	if (!t->width || table_add(t, ap)) {
+		va_end(ap);
+		table_free(t);
+		return NULL;
+	}
+	va_end(ap);
+	for (int c = 0; c < ncols; c++) {
+		int hl = (int)strlen(t->cells[c]);
+
+		t->width[c] = widths[c] > hl ? widths[c] : hl;
+	}
+	t->out = f;
+	return t;
+}
+
 int table_row(struct table *t, ...)
 {
 	va_list ap;
@@ -71,7 +134,14 @@ int table_nrows(const struct table *t)
 
 void table_print(const struct table *t, FILE *f)
 {
-	int *w = calloc(t->ncols, sizeof(*w));
+	int *w;
+
+	if (t->out) {
+		/* rows are out already: the header, if no row took it */
+		stream_header((struct table *)t);
+		return;
+	}
+	w = calloc(t->ncols, sizeof(*w));
 
 	if (!w)
 		return;
@@ -103,5 +173,6 @@ void table_free(struct table *t)
 	for (int i = 0; i < t->nrows * t->ncols; i++)
 		free(t->cells[i]);
 	free(t->cells);
+	free(t->width);
 	free(t);
 }

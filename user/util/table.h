@@ -16,6 +16,13 @@
 struct table;
 
 struct table *table_new(int ncols, ...);
+/*
+ * A table for listings that may be long (flows): nothing is kept, each
+ * row is printed at once, in columns at least @widths[i] wide (a longer
+ * cell pushes the rest of its row right).  The header goes out with the
+ * first row, or from table_print() when there was none.
+ */
+struct table *table_stream(FILE *f, const int *widths, int ncols, ...);
 /* Exactly ncols strings; NULL cells print as "-". 0 or -ENOMEM. */
 int table_row(struct table *t, ...);
 int table_nrows(const struct table *t);
