@@ -46,6 +46,9 @@
 
 struct attach_ctx {
 	const char *pin_path;
+	const char *map_root; /* where the maps are pinned (migration: the
+			       * staging directory)
+			       */
 	struct xdp_alg *xs;
 	struct tc_alg *ts;
 	/* what this call attached, for rollback */
@@ -446,14 +449,7 @@ static void prune_ifaces(struct attach_ctx *ax, const char *const *names,
 }
 
 /* Does the link run a program with the same instructions (tag)? */
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* A program's map ids, sorted (at most @cap); their number or -1. */
+/* A program's map ids (at most @cap) and tag; their number or -1. */
 static int prog_maps(int prog_fd, __u32 *ids, __u32 cap, __u8 tag[8])
 {
 	struct bpf_prog_info info = {};
@@ -465,16 +461,41 @@ static int prog_maps(int prog_fd, __u32 *ids, __u32 cap, __u8 tag[8])
 	    info.nr_map_ids > cap)
 		return -1;
 	memcpy(tag, info.tag, 8);
-	qsort(ids, info.nr_map_ids, sizeof(*ids), cmp_u32);
 	return (int)info.nr_map_ids;
+}
+
+/* Is map @id the one pinned by its name under @root (a shared map, not
+ * one of the per-load .rodata, .bss or scratch maps)?
+ */
+static bool map_pinned_at(const char *root, __u32 id)
+{
+	struct bpf_map_info mi = {};
+	__u32 ml = sizeof(mi);
+	char path[512];
+	int fd = bpf_map_get_fd_by_id(id), pfd;
+	bool pinned = false;
+
+	if (fd < 0)
+		return false;
+	if (!bpf_obj_get_info_by_fd(fd, &mi, &ml) &&
+	    !pins_path(path, sizeof(path), root, mi.name) &&
+	    (pfd = bpf_obj_get(path)) >= 0) {
+		struct bpf_map_info pi = {};
+		__u32 pl = sizeof(pi);
+
+		pinned = !bpf_obj_get_info_by_fd(pfd, &pi, &pl) && pi.id == id;
+		close(pfd);
+	}
+	close(fd);
+	return pinned;
 }
 
 /*
  * The link runs this very program already: the same code (tag) on the
- * same maps.  The code alone is not enough: after a resize (migrate.h)
- * the new program differs only in its maps.
+ * same shared maps.  The code alone is not enough: after a resize
+ * (migrate.h) the new program differs only in its maps.
  */
-static bool same_program(int link_fd, int prog_fd)
+static bool same_program(int link_fd, int prog_fd, const char *map_root)
 {
 	struct bpf_link_info li = {};
 	__u32 ll = sizeof(li), a[64], b[64];
@@ -489,8 +510,19 @@ static bool same_program(int link_fd, int prog_fd)
 	na = prog_maps(old_fd, a, 64, ta);
 	nb = prog_maps(prog_fd, b, 64, tb);
 	close(old_fd);
-	return na >= 0 && na == nb && !memcmp(ta, tb, sizeof(ta)) &&
-	       !memcmp(a, b, na * sizeof(*a));
+	if (na < 0 || nb < 0 || memcmp(ta, tb, sizeof(ta)))
+		return false;
+	for (int j = 0; j < nb; j++) {
+		bool found = false;
+
+		if (!map_pinned_at(map_root, b[j]))
+			continue;
+		for (int i = 0; i < na && !found; i++)
+			found = a[i] == b[j];
+		if (!found)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -506,7 +538,7 @@ static int refresh_link(struct attach_ctx *ax, const char *ifname,
 
 	pins_link_path(path, sizeof(path), ax->pin_path, ifname, hook);
 	fd = bpf_obj_get(path);
-	if (fd >= 0 && same_program(fd, prog_fd)) {
+	if (fd >= 0 && same_program(fd, prog_fd, ax->map_root)) {
 		close(fd);
 		return 0; /* up again with the same binary: nothing to swap */
 	}
@@ -779,6 +811,15 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	bool fresh, need_xdp = false, migrating = false;
 
 	*was_up = false;
+	/* the outside named first in errors, as the options say it first */
+	for (int i = 0; i < uc->n_outside; i++)
+		if (!if_nametoindex(uc->outside[i])) {
+			snprintf(err, errlen,
+				 "no such interface: %s (--outside; `ip link` "
+				 "lists this network namespace's interfaces)",
+				 uc->outside[i]);
+			return -ENODEV;
+		}
 	for (int i = 0; i < uc->n_inside; i++) {
 		idx[n] = if_nametoindex(uc->inside[i]);
 		if (!idx[n]) {
@@ -846,8 +887,8 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	ax->pin_path = pin_path;
 	for (int i = 0; i < n; i++)
 		need_xdp |= !iface_xdp_skip(uc, names[i]);
-	ret = open_and_load(ax, uc, need_xdp, migrating ? stage : pin_path, err,
-			    errlen);
+	ax->map_root = migrating ? stage : pin_path;
+	ret = open_and_load(ax, uc, need_xdp, ax->map_root, err, errlen);
 	if (ret)
 		goto fail; /* libbpf may have pinned some maps already */
 	if (migrating) {
