@@ -974,6 +974,16 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 		if (!ret && !xdp_skip)
 			ret = attach_xdp(ax, names[i], idx[i], uc, &ifc, err,
 					 errlen);
+		/* test hook: a migration that fails once the first interface
+		 * runs the new programs (its way back is otherwise untried)
+		 */
+		if (!ret && mig && i == 0 &&
+		    getenv("BPFALG_TEST_FAIL_MIGRATION")) {
+			snprintf(err, errlen,
+				 "migration failed on purpose "
+				 "(BPFALG_TEST_FAIL_MIGRATION)");
+			ret = -ECANCELED;
+		}
 		/* TC's own forwarding of established flows (tc_alg.c): it
 		 * hides them from whatever follows in the ingress chain, so
 		 * by default only where nothing does
@@ -1014,9 +1024,13 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	goto out;
 
 fail:
-	if (mig)
+	if (mig) {
+		size_t l = strlen(err);
+
 		migrate_abort(mig); /* the old programs back, staging gone */
-	else if (migrating)
+		snprintf(err + l, errlen > l ? errlen - l : 0,
+			 ": the running datapath is unchanged");
+	} else if (migrating)
 		remove_pins(stage); /* nothing was swapped */
 	rollback(ax, !migrating);
 	if (fresh)

@@ -198,4 +198,35 @@ check_udp "resize"
 missing=$(comm -23 flows.before flows.after)
 [ -z "$missing" ] || fail "flows lost by the resize: $(echo "$missing" | tr '\n' ';')"
 log "resize to 131072 entries: traffic and flows kept, controller restarted on the new maps"
+
+# ---- a migration that fails after the first interface was swapped: the
+# old programs go back, the pins and the table stay, the controller resumes
+pin_id() { bpftool map show pinned "$PIN/$1" | sed -n 's/^\([0-9]*\):.*/\1/p'; }
+before=$(pin_id flows4)
+start_traffic 4 9997
+sleep 1
+if BPFALG_TEST_FAIL_MIGRATION=1 algctl up --inside gin --outside gout --masquerade $GW_UP_ARGS --flows 65536 >fail.out 2>&1; then
+	fail "a failed migration exited 0: $(tr '\n' ' ' <fail.out)"
+fi
+grep -q "migration failed on purpose.*: the running datapath is unchanged" fail.out ||
+	fail "the failed migration does not say why and what remains: $(tr '\n' ' ' <fail.out)"
+[ "$(pin_id flows4)" = "$before" ] || fail "a failed migration replaced the pinned flow table"
+# every hook runs a program on the pinned table again (the way back)
+for l in "$PIN"/links/*; do
+	prog=$(bpftool link show pinned "$l" | sed -n 's/.* prog \([0-9]*\).*/\1/p')
+	bpftool prog show id "$prog" | grep -q "map_ids.*\b$before\b" ||
+		fail "after a failed migration ${l##*/} runs program $prog, not on the pinned table $before"
+done
+[ ! -e "$PIN-next" ] || fail "a failed migration left its staging directory $PIN-next"
+max=$(algctl status -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["flows"]["max"])')
+[ "$max" = 131072 ] || fail "after a failed migration the table holds $max entries, not 131072"
+check_udp "failed migration"
+for i in $(seq 30); do
+	grep -q "resumed: the maps were not replaced" "$TMPD/daemon.log" && break
+	sleep 0.1
+done
+grep -q "resumed: the maps were not replaced" "$TMPD/daemon.log" ||
+	fail "the controller did not resume after the failed migration: $(tail -n 3 "$TMPD/daemon.log" | tr '\n' ' ')"
+ftp_fetch cx "port-after-failed" "ftp://$SERVER4/small.bin" -P - --disable-eprt
+log "failed migration: $(head -n1 fail.out | cut -c1-120); old datapath kept, controller resumed"
 exit 0
