@@ -28,8 +28,10 @@
 #include "settings.h"
 #include "util/log.h"
 #include "util/netlink.h"
+#include "util/sdnotify.h"
 
 char **daemon_argv;
+bool daemon_following;
 
 struct daemon {
 	const char *pin_path;
@@ -520,6 +522,8 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 	sigset_t mask;
 	bool was_up;
 	int ret = 1, other;
+	/* systemd's watchdog (WatchdogSec=): pinged on the 1 s tick */
+	bool watchdog = sdn_watchdog_usec() != 0;
 
 	d.gc.pinholes = d.gc.frags = d.gc.hosts = -1;
 	flowtab_init(&d.gc.ft);
@@ -530,7 +534,12 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	if (loader_up(pin_path, uc, &was_up, err, sizeof(err))) {
+	/* restarted on maps `up` just migrated: they are attached and the
+	 * heartbeat it copied is ageing, so straight to the ring buffer
+	 */
+	if (daemon_following && pins_exist(pin_path)) {
+		was_up = true;
+	} else if (loader_up(pin_path, uc, &was_up, err, sizeof(err))) {
 		p_err("%s", err);
 		return 1;
 	}
@@ -613,6 +622,8 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 		d.exe[0] = '\0';
 	pr_warn("[daemon] controller running (pid %d, pins %s)%s\n", getpid(),
 		pin_path, was_up ? "" : ", datapath attached");
+	/* Type=notify: started once the controller consumes the ring */
+	sdn_notifyf("READY=1\nSTATUS=controller running (pins %s)", pin_path);
 
 	for (;;) {
 		int n = epoll_wait(d.epfd, evs, 8, -1);
@@ -632,7 +643,13 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 				if (read(d.sfd, &si, sizeof(si)) != sizeof(si))
 					continue;
 				if (si.ssi_signo == SIGHUP) {
+					sdn_notifyf(
+						"RELOADING=1\n"
+						"MONOTONIC_USEC=%llu",
+						(unsigned long long)mono_ns() /
+							1000);
 					reload(&d);
+					sdn_notify("READY=1");
 					continue;
 				}
 				if (si.ssi_signo == SIGUSR1) {
@@ -642,10 +659,13 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 				pr_warn("[daemon] %s: controller stopping, "
 					"datapath stays attached\n",
 					strsignal(si.ssi_signo));
+				sdn_notify("STOPPING=1");
 				ret = 0;
 				goto out;
 			} else if (fd == d.tfd) {
 				tick(&d);
+				if (watchdog)
+					sdn_notify("WATCHDOG=1");
 				if (d.restart) {
 					ret = 0;
 					goto out;

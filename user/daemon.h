@@ -11,6 +11,8 @@
 #ifndef BPFALG_DAEMON_H
 #define BPFALG_DAEMON_H
 
+#include <stdbool.h>
+
 #include "config.h"
 
 /*
@@ -30,5 +32,7 @@ extern char **daemon_argv;
  * maps: it takes the pinned table size whatever its --flows says.
  */
 #define FOLLOW_PINS_ENV "BPFALG_FOLLOW_PINS"
+/* This daemon is such a restart: `up` attached everything just now. */
+extern bool daemon_following;
 
 #endif
