@@ -23,7 +23,7 @@
 
 #include "bpfalg.h"
 
-#define BPFALG_SETTINGS_VERSION 5
+#define BPFALG_SETTINGS_VERSION 6
 #define BPFALG_SETTINGS_PIN "settings"
 
 #define BPFALG_SETTINGS_IFACES 16 /* inside interfaces (CONFIG_MAX_INSIDE) */
@@ -58,7 +58,11 @@ struct bpfalg_settings {
 	char inside[BPFALG_SETTINGS_IFACES][BPFALG_SETTINGS_IFNAME];
 	char outside[BPFALG_SETTINGS_OUTSIDE][BPFALG_SETTINGS_IFNAME];
 	__u32 n_outside;
-	__u32 pad;
+	/* the controller's log level (enum log_level of user/util/log.h:
+	 * 0 warn, 1 info, 2 debug); `algctl log-level` changes it, the
+	 * daemon follows within a second
+	 */
+	__u32 log_level;
 	/* per ALG (enum bpfalg_alg): command/method names refused, upper
 	 * case, comma-separated ("STOR,DELE"), "" none; alg_policy_parse()
 	 * reads it

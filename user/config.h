@@ -82,6 +82,7 @@ struct up_config {
 	__u32 session_idle; /* seconds */
 	__u32 min_data_port;
 	char metrics[CONFIG_LISTEN_MAX]; /* --metrics ADDR:PORT, "" none */
+	__u32 log_level; /* enum log_level (util/log.h) */
 	/* per ALG (enum bpfalg_alg) */
 	__u32 alg_mode[BPFALG_ALG_MAX]; /* enum bpfalg_alg_mode */
 	__u16 alg_ports[BPFALG_ALG_MAX][BPFALG_ALG_PORTS]; /* 0: unused */
@@ -157,6 +158,7 @@ int config_parse_listen(const char *s, struct sockaddr_storage *ss,
 void config_usage(FILE *f);
 
 /* Names shared by config, alg and inspection commands. */
+extern const char *const log_level_names[]; /* enum log_level's, NULL */
 const char *alg_name(unsigned int alg);
 int alg_from_name(const char *name); /* enum bpfalg_alg or -1 */
 const char *alg_mode_name(unsigned int mode);

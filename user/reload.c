@@ -161,6 +161,7 @@ int config_running(const char *pin_path, struct up_config *uc, char *err,
 	uc->sessions_per_source = s.sessions_per_source;
 	uc->session_idle = s.session_idle;
 	uc->min_data_port = s.min_data_port;
+	uc->log_level = s.log_level <= LOG_DEBUG ? s.log_level : LOG_INFO;
 	snprintf(uc->metrics, sizeof(uc->metrics), "%.*s",
 		 (int)sizeof(s.metrics) - 1, s.metrics);
 	for (int a = 0; a < BPFALG_ALG_MAX; a++)
@@ -223,24 +224,13 @@ void config_reload_fill(const struct up_config *run, struct up_config *next)
 
 /* Options changed live (top level); every per-ALG setting is. */
 static const char *const live_keys[] = {
-	"port-range",
-	"fail-policy",
-	"fail-open-after",
-	"max-flows-per-host",
-	"timeout-tcp-syn",
-	"timeout-tcp-established",
-	"timeout-tcp-fin",
-	"timeout-tcp-close",
-	"timeout-udp",
-	"timeout-udp-stream",
-	"timeout-icmp",
-	"pinhole-timeout",
-	"pinholes-per-flow",
-	"ftp-pinholes",
-	"max-sessions",
-	"sessions-per-source",
-	"session-idle",
-	"min-data-port",
+	"port-range",	       "fail-policy",	    "fail-open-after",
+	"max-flows-per-host",  "timeout-tcp-syn",   "timeout-tcp-established",
+	"timeout-tcp-fin",     "timeout-tcp-close", "timeout-udp",
+	"timeout-udp-stream",  "timeout-icmp",	    "pinhole-timeout",
+	"pinholes-per-flow",   "ftp-pinholes",	    "max-sessions",
+	"sessions-per-source", "session-idle",	    "min-data-port",
+	"log-level",
 };
 static const char *const live_alg_keys[] = { "mode", "ports", "deny",
 					     "invite-from" };
@@ -277,6 +267,7 @@ void config_apply_live(struct up_config *eff, const struct up_config *next)
 	eff->sessions_per_source = next->sessions_per_source;
 	eff->session_idle = next->session_idle;
 	eff->min_data_port = next->min_data_port;
+	eff->log_level = next->log_level;
 	memcpy(eff->alg_mode, next->alg_mode, sizeof(eff->alg_mode));
 	memcpy(eff->alg_ports, next->alg_ports, sizeof(eff->alg_ports));
 	memcpy(eff->alg_deny, next->alg_deny, sizeof(eff->alg_deny));
@@ -432,6 +423,7 @@ int reload_write(const char *pin_path, const struct up_config *run,
 	    run->sessions_per_source != eff->sessions_per_source ||
 	    run->session_idle != eff->session_idle ||
 	    run->min_data_port != eff->min_data_port ||
+	    run->log_level != eff->log_level ||
 	    strcmp(run->config_file, eff->config_file)) {
 		struct bpfalg_settings s;
 
@@ -450,6 +442,7 @@ int reload_write(const char *pin_path, const struct up_config *run,
 		s.sessions_per_source = eff->sessions_per_source;
 		s.session_idle = eff->session_idle;
 		s.min_data_port = eff->min_data_port;
+		s.log_level = eff->log_level;
 		snprintf(s.config_file, sizeof(s.config_file), "%s",
 			 eff->config_file);
 		ret = settings_write(pin_path, &s, err, errlen);

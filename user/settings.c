@@ -147,6 +147,7 @@ int settings_store(const char *pin_path, const struct up_config *uc,
 		s.session_idle = uc->session_idle;
 		s.min_data_port = uc->min_data_port;
 		memcpy(s.metrics, uc->metrics, sizeof(s.metrics));
+		s.log_level = uc->log_level;
 	} else {
 		s.pinhole_timeout = old.pinhole_timeout;
 		s.pinholes_per_flow = old.pinholes_per_flow;
@@ -156,6 +157,7 @@ int settings_store(const char *pin_path, const struct up_config *uc,
 		s.session_idle = old.session_idle;
 		s.min_data_port = old.min_data_port;
 		memcpy(s.metrics, old.metrics, sizeof(s.metrics));
+		s.log_level = old.log_level;
 	}
 	s.xdp_mode = uc->xdp_mode;
 	s.xdp_fast = uc->xdp_fast;

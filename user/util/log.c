@@ -2,8 +2,11 @@
 /* log.c - see log.h. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "util/json_writer.h"
@@ -13,6 +16,86 @@ int log_level = LOG_WARN;
 bool json_output;
 bool json_pretty;
 void (*log_json_error)(const char *msg);
+
+/*
+ * journald: when stderr is the journal's stream ($JOURNAL_STREAM names its
+ * device and inode, as systemd sets it for StandardError=journal), each
+ * line starts with "<N>", sd-daemon(3)'s priority prefix, which journald
+ * takes off and stores as the line's priority.
+ */
+enum { PRIO_ERR = 3, PRIO_WARNING = 4, PRIO_INFO = 6, PRIO_DEBUG = 7 };
+static int journal_stderr = -1; /* not looked at yet */
+static bool line_start = true; /* the next byte begins a line */
+
+static bool stderr_is_journal(void)
+{
+	if (journal_stderr < 0) {
+		const char *e = getenv("JOURNAL_STREAM");
+		unsigned long long dev, ino;
+		struct stat st;
+
+		journal_stderr = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 &&
+				 !fstat(STDERR_FILENO, &st) &&
+				 st.st_dev == dev && st.st_ino == ino;
+	}
+	return journal_stderr;
+}
+
+/* @text to stderr, "<@prio>" before each line it begins. */
+static void out(int prio, const char *text)
+{
+	if (!stderr_is_journal()) {
+		fputs(text, stderr);
+		return;
+	}
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		if (line_start)
+			fprintf(stderr, "<%d>", prio);
+		fwrite(text, 1, n, stderr);
+		text += n;
+		line_start = !*text;
+		if (*text == '\n') {
+			fputc('\n', stderr);
+			text++;
+			line_start = true;
+		}
+	}
+}
+
+static void vout(int prio, const char *fmt, va_list ap)
+{
+	char buf[2048], *big = NULL;
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, cp);
+	va_end(cp);
+	if (n >= (int)sizeof(buf) && vasprintf(&big, fmt, ap) < 0)
+		big = NULL;
+	out(prio, big ? big : buf);
+	free(big);
+}
+
+static void outf(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void outf(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vout(prio, fmt, ap);
+	va_end(ap);
+}
+
+static int prio_of(enum log_level lvl)
+{
+	return lvl == LOG_WARN ? PRIO_WARNING :
+	       lvl == LOG_INFO ? PRIO_INFO :
+				 PRIO_DEBUG;
+}
 
 /* Tail of libbpf's output: the verifier's last lines end up here. */
 static char libbpf_tail[4096];
@@ -35,10 +118,10 @@ static bool log_allow(void)
 		log_sec = (unsigned long)ts.tv_sec;
 		log_lines = 0;
 		if (log_suppressed) {
-			fprintf(stderr,
-				"[log] %lu messages suppressed (more than %d "
-				"a second)\n",
-				log_suppressed, LOG_BURST);
+			outf(PRIO_WARNING,
+			     "[log] %lu messages suppressed (more than %d "
+			     "a second)\n",
+			     log_suppressed, LOG_BURST);
 			log_suppressed = 0;
 		}
 	}
@@ -68,7 +151,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	if ((int)lvl > log_level || !log_allow())
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vout(prio_of(lvl), fmt, ap);
 	va_end(ap);
 }
 
@@ -92,7 +175,7 @@ void p_err(const char *fmt, ...)
 			jsonw_destroy(&w);
 		}
 	}
-	fprintf(stderr, "algctl: %s\n", msg);
+	outf(PRIO_ERR, "algctl: %s\n", msg);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
@@ -122,7 +205,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	/* libbpf warnings carry the verifier log: only with -v */
 	if (level == LIBBPF_WARN && log_level < LOG_INFO)
 		return 0;
-	fputs(line, stderr);
+	out(level == LIBBPF_WARN ? PRIO_WARNING :
+	    level == LIBBPF_INFO ? PRIO_INFO :
+				   PRIO_DEBUG,
+	    line);
 	return 0;
 }
 

@@ -3,7 +3,10 @@
  * log.h - messages and errors (after xdp-tools' logging.c and bpftool).
  *
  *   pr_warn/pr_info/pr_debug   diagnostics to stderr, filtered by verbosity,
- *                              at most LOG_BURST lines a second
+ *                              at most LOG_BURST lines a second; when stderr
+ *                              is the journal ($JOURNAL_STREAM) each line
+ *                              starts with its priority, "<4>", "<6>" or
+ *                              "<7>" (p_err "<3>"), as sd-daemon(3) says
  *   p_err                      the one-line error of a failed command: to
  *                              stderr, or as {"error": "..."} on stdout in
  *                              JSON mode, so -j output stays parseable
