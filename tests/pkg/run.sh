@@ -17,6 +17,22 @@
 #   unit_verify      systemd-analyze verify of the installed unit
 #   unit_caps        the unit's CapabilityBoundingSet satisfies algctl's
 #                    own capability check for daemon
+#   unit_security    the unit is Type=notify with a watchdog and
+#                    `systemd-analyze security --offline=yes` rates its
+#                    exposure 3.0 or less (the Proxmox drop-in too)
+#   deb_build        make deb (debhelper, reusing $BUILD's objects): the
+#                    package and its -dbgsym, version = algctl --version,
+#                    the debug file for the packaged binary's build ID
+#   deb_lintian      lintian (Debian's) on both: no error, no warning
+#   deb_hardening    the packaged algctl: PIE, stack protector, FORTIFY,
+#                    full RELRO (hardening-check), stripped
+#   deb_contents     the Proxmox hookscript, its man page and examples
+#                    (paths of the package), docs, LICENSE with both texts
+#                    and the BPF objects' GPL-compatible license string
+#   deps_services    after scripts/deps.sh no service of its packages is
+#                    enabled or running on the host (the demo and the tests
+#                    run them in namespaces only); every package of its
+#                    list that ships one is in its --services
 # So adding a subcommand or option without its documentation fails here.
 # Prints PASS/FAIL/SKIP per check, then "N passed, N failed, N skipped".
 set -u
@@ -234,7 +250,7 @@ unit_caps() {
 		"$ALGCTL" --pin-path /sys/fs/bpf/bpfalg-pkgtest-$$ daemon --inside bpfalg-no0 \
 		--outside bpfalg-no1 --snat 192.0.2.1 --config /dev/null 2>&1)
 	rc=$?
-	grep -q 'no such interface: bpfalg-no1' <<<"$out" && [ $rc -eq 1 ] ||
+	grep -qE 'no such interface: bpfalg-no[01]' <<<"$out" && [ $rc -eq 1 ] ||
 		{ echo "algctl daemon with the unit's capabilities ($caps): exit $rc: $out"; exit 1; }
 	# and one capability less is refused, naming it
 	out=$(setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all"${set/,+net_raw/}" \
@@ -245,6 +261,143 @@ unit_caps() {
 	echo "$caps"
 }
 
+unit_security() {
+	local d=$T/sec out score
+	command -v systemd-analyze >/dev/null || { echo "systemd-analyze not installed"; exit 4; }
+	mkdir -p "$d/bpfalg.service.d"
+	cp deploy/bpfalg.service "$d/"
+	for k in Type=notify NotifyAccess=main 'WatchdogSec=[0-9]+s' 'ExecReload=/bin/kill -HUP \$MAINPID' \
+		ProtectSystem=strict ReadWritePaths=/sys/fs/bpf; do
+		grep -qEx "$k" "$d/bpfalg.service" || { echo "bpfalg.service has no $k"; exit 1; }
+	done
+	out=$(systemd-analyze security --offline=yes "$d/bpfalg.service" 2>&1)
+	score=$(sed -n 's/.*Overall exposure level for bpfalg.service: \([0-9.]*\) .*/\1/p' <<<"$out")
+	[ -n "$score" ] || { echo "systemd-analyze security: $(tail -n 3 <<<"$out" | tr '\n' '|')"; exit 1; }
+	awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }' ||
+		{ grep '✗' <<<"$out" | head -n 30; echo "exposure $score, more than 3.0"; exit 1; }
+	# the Proxmox drop-in keeps it so and still verifies
+	cp deploy/proxmox/bpfalg-proxmox.conf "$d/bpfalg.service.d/proxmox.conf"
+	out=$(systemd-analyze security --offline=yes "$d/bpfalg.service" 2>&1)
+	grep -q 'Overall exposure level for bpfalg.service: [0-2]\.\|: 3\.0 ' <<<"$out" ||
+		{ echo "with the Proxmox drop-in: $(tail -n 1 <<<"$out")"; exit 1; }
+	echo "exposure $score"
+}
+
+# make deb once (deb_build); the deb_* checks look at what it built
+VERSION=$("$ALGCTL" --version | awk '{print $2}')
+DEB=$BUILD/bpfalg_${VERSION}_$(dpkg --print-architecture).deb
+DBGSYM=$BUILD/bpfalg-dbgsym_${VERSION}_$(dpkg --print-architecture).deb
+deb_build() {
+	local out v id
+	command -v dh >/dev/null || { echo "debhelper not installed (scripts/deps.sh installs it)"; exit 1; }
+	out=$(make -s --no-print-directory OUTPUT="$BUILD" deb 2>&1) ||
+		{ printf '%s\n' "$out" | tail -n 15; echo "make deb failed"; exit 1; }
+	[ "$(tail -n 1 <<<"$out")" = "$DEB" ] || { echo "make deb printed '$(tail -n 1 <<<"$out")', not $DEB"; exit 1; }
+	v=$(dpkg-deb -f "$DEB" Version)
+	[ "$v" = "$VERSION" ] || { echo "Version $v, algctl says $VERSION"; exit 1; }
+	[ -f "$DBGSYM" ] || { echo "no $DBGSYM"; exit 1; }
+	rm -rf "$T/deb" "$T/dbg"
+	dpkg-deb -x "$DEB" "$T/deb" && dpkg-deb -x "$DBGSYM" "$T/dbg" || { echo "dpkg-deb -x failed"; exit 1; }
+	id=$(readelf -n "$T/deb/usr/sbin/algctl" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p')
+	[ -n "$id" ] || { echo "the packaged algctl has no build ID"; exit 1; }
+	[ -s "$T/dbg/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" ] ||
+		{ echo "bpfalg-dbgsym has no debug file for build ID $id: $(cd "$T/dbg" && find . -name '*.debug')"; exit 1; }
+	readelf -S "$T/dbg/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" | grep -q '\.debug_info' ||
+		{ echo "the debug file has no .debug_info"; exit 1; }
+	echo "$(basename "$DEB") $(basename "$DBGSYM")"
+}
+
+deb_lintian() {
+	local out tags
+	command -v lintian >/dev/null || { echo "lintian not installed (scripts/deps.sh installs it)"; exit 1; }
+	[ -f "$DEB" ] || { echo "no package (deb_build failed)"; exit 1; }
+	out=$(lintian --no-tag-display-limit "$DEB" "$DBGSYM" 2>&1)
+	tags=$(grep -E '^[EW]: ' <<<"$out")
+	[ -z "$tags" ] || { printf '%s\n' "$tags" | head -n 20; echo "lintian: $(grep -c '^E: ' <<<"$out") errors, $(grep -c '^W: ' <<<"$out") warnings"; exit 1; }
+	echo "lintian: 0 errors, 0 warnings ($(grep -cE '^[IPX]: ' <<<"$out") info/pedantic/experimental)"
+}
+
+deb_hardening() {
+	local bin=$T/deb/usr/sbin/algctl out
+	command -v hardening-check >/dev/null || { echo "hardening-check not installed (devscripts; scripts/deps.sh installs it)"; exit 1; }
+	[ -x "$bin" ] || { echo "no packaged algctl (deb_build failed)"; exit 1; }
+	# the four dpkg-buildflags gives (hardening=+all); not control flow
+	# integrity (-fcf-protection), which Debian 12's flags do not set
+	out=$(hardening-check --nocfprotection "$bin" 2>&1) || { printf '%s\n' "$out"; echo "hardening-check failed"; exit 1; }
+	for f in 'Position Independent Executable: yes' 'Stack protected: yes' \
+		'Fortify Source functions: yes' 'Read-only relocations: yes' 'Immediate binding: yes'; do
+		grep -qF "$f" <<<"$out" || { printf '%s\n' "$out"; echo "not: $f"; exit 1; }
+	done
+	readelf -S "$bin" | grep -qE '\.(symtab|debug_info)' && { echo "the packaged algctl is not stripped"; exit 1; }
+	echo "PIE, stack protector, FORTIFY, RELRO + BIND_NOW, stripped"
+}
+
+deb_contents() {
+	local r=$T/deb ex f o
+	[ -d "$r" ] || { echo "no package (deb_build failed)"; exit 1; }
+	ex=$r/usr/share/doc/bpfalg/examples/proxmox
+	[ -x "$r/usr/sbin/bpfalg-hook" ] || { echo "no executable /usr/sbin/bpfalg-hook"; exit 1; }
+	cmp -s "$r/usr/sbin/bpfalg-hook" deploy/proxmox/bpfalg-hook.sh || { echo "/usr/sbin/bpfalg-hook is not deploy/proxmox/bpfalg-hook.sh"; exit 1; }
+	o=$(MANWIDTH=80 man -l "$r/usr/share/man/man8/bpfalg-hook.8.gz" 2>&1) && grep -q '^SYNOPSIS' <<<"$o" ||
+		{ echo "bpfalg-hook(8) does not render: $(head -c 200 <<<"$o")"; exit 1; }
+	for f in proxmox.conf bpfalg-proxmox.conf interfaces.example; do
+		[ -f "$ex/$f" ] || { echo "no $ex/$f"; exit 1; }
+	done
+	grep -q '^ExecStartPre=/usr/sbin/bpfalg-hook sync --no-up$' "$ex/bpfalg-proxmox.conf" ||
+		{ echo "the packaged drop-in does not run /usr/sbin/bpfalg-hook: $(grep ExecStartPre "$ex/bpfalg-proxmox.conf")"; exit 1; }
+	grep -rq /usr/local "$ex" && { echo "/usr/local paths in the packaged Proxmox examples: $(grep -rl /usr/local "$ex")"; exit 1; }
+	for f in README.md.gz algctl.md.gz config.md.gz deploy.md.gz copyright examples/bpfalg.conf; do
+		[ -f "$r/usr/share/doc/bpfalg/$f" ] || { echo "no /usr/share/doc/bpfalg/$f"; exit 1; }
+	done
+	grep -q '^License: GPL-2 or BSD-2-clause$' "$r/usr/share/doc/bpfalg/copyright" || { echo "copyright: no 'License: GPL-2 or BSD-2-clause'"; exit 1; }
+	grep -q 'SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause' LICENSE &&
+		grep -q 'GNU GENERAL PUBLIC LICENSE' LICENSE && grep -q 'Redistributions in binary form' LICENSE ||
+		{ echo "LICENSE lacks the SPDX line or one of the two texts"; exit 1; }
+	# the BPF programs: a GPL-compatible license string for the kernel
+	for o in "$BUILD"/xdp_alg.bpf.o "$BUILD"/tc_alg.bpf.o; do
+		[ -f "$o" ] || { echo "no $o"; exit 1; }
+		readelf -p license "$o" 2>/dev/null | grep -q 'Dual BSD/GPL' ||
+			{ echo "$o: license section is not 'Dual BSD/GPL': $(readelf -p license "$o" 2>&1 | tr '\n' ' ')"; exit 1; }
+	done
+}
+
+deps_services() {
+	local s p u d e progs bad="" left="" units
+	[ -x scripts/deps.sh ] || { echo "no scripts/deps.sh"; exit 1; }
+	# every service of the list's packages is one deps.sh keeps off;
+	# systemd (the service manager), man-db (its index timer) and
+	# nftables (the host's firewall, off unless the operator enables it)
+	# are the host's own
+	for p in $(scripts/deps.sh --packages); do
+		case $p in systemd | man-db | nftables) continue ;; esac
+		units=$(dpkg -L "$p" 2>/dev/null | sed -nE 's#^(/usr)?/lib/systemd/system/([^/]+)\.(service|socket)$#\2#p; s#^/etc/init\.d/([^/]+)$#\1#p' | sort -u)
+		for u in $units; do
+			grep -qx "$u" <<<"$(scripts/deps.sh --services)" || left="$left $p:$u"
+		done
+	done
+	[ -z "$left" ] || { echo "packages of deps.sh ship services it does not keep off:$left"; exit 1; }
+	for s in $(scripts/deps.sh --services); do
+		dpkg-query -W -f='${Status}' "$s" 2>/dev/null | grep -q "ok installed" || continue
+		[ "$(systemctl is-enabled "$s.service" 2>/dev/null)" = enabled ] && bad="$bad $s(enabled)"
+		if [ -d /run/systemd/system ]; then
+			systemctl -q is-active "$s.service" 2>/dev/null && bad="$bad $s(active)"
+		fi
+		# a program of the package running as a daemon (parent PID 1)
+		# in the host's network namespace; the tests' copies run in
+		# namespaces of their own
+		progs=" $(dpkg -L "$s" | grep -E '/s?bin/[^/]+$' | tr '\n' ' ') "
+		for d in /proc/[0-9]*; do
+			e=$(readlink "$d/exe" 2>/dev/null) || continue
+			case $progs in *" $e "*) ;; *) continue ;; esac
+			[ "$(readlink "$d/ns/net" 2>/dev/null)" = "$(readlink /proc/self/ns/net)" ] || continue
+			[ "$(sed -n 's/.*) . \([0-9]*\) .*/\1/p' "$d/stat" 2>/dev/null)" = 1 ] || continue
+			bad="$bad $s(pid ${d#/proc/} $e)"
+		done
+	done
+	[ -z "$bad" ] || { echo "host services on after scripts/deps.sh:$bad"; exit 1; }
+	echo "kept off: $(scripts/deps.sh --services | tr '\n' ' ')"
+}
+
 check man_commands man_commands
 check man_lint man_lint
 check completion_commands completion_commands
@@ -253,5 +406,11 @@ check completion_values completion_values
 check install_layout install_layout
 check unit_verify unit_verify
 check unit_caps unit_caps
+check unit_security unit_security
+check deb_build deb_build
+check deb_lintian deb_lintian
+check deb_hardening deb_hardening
+check deb_contents deb_contents
+check deps_services deps_services
 echo "$pass passed, $failn failed, $skipn skipped"
 [ $failn -eq 0 ]
