@@ -2018,6 +2018,75 @@ static void stream_refuse_quiet(void)
 	stream_free(&st);
 }
 
+/*
+ * A session rebuilt (idle drop, restart): the server's "220 hi" went out
+ * before ([1000, 1008), REPLAY_SENT), the client has not acknowledged it
+ * yet.  Its refusal answer goes after it, not at its acknowledgement
+ * (fuzz_engine: stream-refusal-before-loaded-end-min): at 1000 the
+ * client would get "550 no" where "220 hi" already went.
+ */
+static void stream_refuse_rebuilt_after_sent(void)
+{
+	struct stream st;
+
+	setup(&st);
+	stream_load_sent(&st, 1, 1008);
+	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("DENY x\r\n"), 1000), 0);
+	ASSERT_EQ(out.n_refused, 1);
+	ASSERT_TRUE(inject_is(1008, 5008, LIT("550 no\r\n")), "inject");
+	ASSERT_TRUE(pt_is(&st.d[1].adj, 0, 1008, 8), "server point");
+	ASSERT_EQ(st.d[1].sent, 1008);
+	/* the server's retransmission of what went out: as it was, not
+	 * parsed again; its next line after the answer
+	 */
+	ASSERT_EQ(send_ack(&st, 1, 1000, LIT("220 hi\r\n200 ok\r\n"), 5000), 1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "220 hi\r\n550 no\r\n200 ok\r\n", false),
+		    "replay, answer, next line");
+	ASSERT_EQ(line_calls, 2); /* the DENY, "200 ok" */
+	stream_free(&st);
+}
+
+/*
+ * A session rebuilt with the server's history at a previous answer
+ * (1008, +8) and an acknowledgement before it (1000): the new answer
+ * joins the previous one, and the server's direction is not started at
+ * the acknowledgement (fuzz_engine: stream-refusal-history-ahead-init:
+ * it was, with the answer refused, and the server's bytes from 1000 were
+ * then parsed again and sent where the answer already was).
+ */
+static void stream_refuse_rebuilt_history_ahead(void)
+{
+	const struct stream_rec *r;
+	struct stream st, st2;
+
+	setup(&st);
+	ASSERT_EQ(send_ack(&st, 1, 1000, LIT("220 hi\r\n"), 5000), 1);
+	ASSERT_EQ(send_ack(&st, 0, 5000, LIT("DENY x\r\n"), 1008), 0);
+	ASSERT_TRUE(inject_is(1008, 5008, LIT("550 no\r\n")), "first");
+
+	stream_init(&st2, &t_ops, NULL, &stats);
+	stream_load_adj(&st2, 0, &st.d[0].adj);
+	stream_load_adj(&st2, 1, &st.d[1].adj);
+	r = stream_last_rec(&st, 1);
+	ASSERT_EQ(stream_load_rec(&st2, 1, r->a, r->b, r->out, r->len), 0);
+	r = stream_last_rec(&st, 0);
+	ASSERT_EQ(stream_load_rec(&st2, 0, r->a, r->b, r->out, r->len), 0);
+	stream_load_sent(&st2, 0, 5008);
+	ASSERT_EQ(send_ack(&st2, 0, 5008, LIT("DENY y\r\n"), 1000), 0);
+	ASSERT_EQ(out.n_refused, 1);
+	ASSERT_TRUE(!out.inject_failed, "inject_failed: %s", out.inject_failed);
+	ASSERT_TRUE(inject_is(1016, 5016, LIT("550 no\r\n")), "second");
+	ASSERT_TRUE(pt_is(&st2.d[1].adj, 0, 1008, 16), "one server point");
+	ASSERT_EQ(st2.d[1].sent, 1008);
+	ASSERT_EQ(send_ack(&st2, 1, 1000, LIT("220 hi\r\n200 ok\r\n"), 5000),
+		  1);
+	ASSERT_TRUE(ONE_CHUNK(1000, "220 hi\r\n550 no\r\n550 no\r\n200 ok\r\n",
+			      false),
+		    "replay with both answers");
+	stream_free(&st2);
+	stream_free(&st);
+}
+
 /* UDP (SIP) ------------------------------------------------------------ */
 
 /* 1 when the IPv4 header and UDP checksums of packet @p verify. */
@@ -2345,4 +2414,6 @@ UNIT_CASES(stream_cases, CASE(stream_line_unchanged),
 	   CASE(seg_build_new_udp), CASE(stream_framed_two_in_one),
 	   CASE(stream_framed_split_held), CASE(stream_framed_long_passes),
 	   CASE(stream_framed_bad_passes), CASE(stream_framed_refused),
-	   CASE(stream_refuse_many_one_point));
+	   CASE(stream_refuse_many_one_point),
+	   CASE(stream_refuse_rebuilt_after_sent),
+	   CASE(stream_refuse_rebuilt_history_ahead));

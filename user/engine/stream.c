@@ -399,15 +399,28 @@ static void refuse_line(struct stream *st, int dir, const struct stream_in *in,
 		pos = od->sent;
 	} else if (in->has_ack) {
 		pos = seqadj_unack(&od->adj, in->ack);
-		od->init = true;
-		od->sent = od->next = pos;
+		/* a rebuilt session: the other side's bytes before
+		 * loaded_end went out before (the sender's acknowledgement
+		 * may not have reached them yet): the text goes after them
+		 */
+		if (od->loaded && seq_lt(pos, od->loaded_end))
+			pos = od->loaded_end;
 	} else {
 		o->inject_failed = "the other side's position is not known";
 		return;
 	}
+	/* checked before the other side is started at @pos: once started,
+	 * its bytes from there would be taken as new
+	 */
 	if (od->adj.n && seq_lt(pos, od->adj.pt[od->adj.n - 1].pos)) {
 		o->inject_failed = "the other side's history is ahead";
 		return;
+	}
+	if (!od->init) {
+		od->init = true;
+		od->first = od->sent = od->next = pos;
+		if (od->loaded)
+			loaded_floor(od); /* as stream_segment starts it */
 	}
 	if (!o->inject_len)
 		o->inject_seq = pos + (uint32_t)seqadj_off(&od->adj, pos);
