@@ -35,14 +35,16 @@ static void json_stream(const char *name, const struct bpfalg_call *c,
 			const struct bpfalg_call_media *m, __u16 in, __u16 pub,
 			__u16 peer, const struct stream_view *v)
 {
-	char a[64];
-
 	jsonw_name(json_wtr, name);
 	jsonw_start_object(json_wtr);
 	jsonw_u64_field(json_wtr, "inside_port", in);
 	jsonw_u64_field(json_wtr, "public_port", pub);
-	fmt_endpoint(c->family, m->peer, htons(peer), a, sizeof(a));
-	jsonw_string_field(json_wtr, "peer", peer ? a : "");
+	/* null until the peer's SDP is seen */
+	jsonw_name(json_wtr, "peer");
+	if (peer)
+		jsonw_endpoint(json_wtr, NULL, c->family, m->peer, peer);
+	else
+		jsonw_null(json_wtr);
 	jsonw_name(json_wtr, "packets");
 	jsonw_start_object(json_wtr);
 	jsonw_u64_field(json_wtr, "out", v->pkts_out);

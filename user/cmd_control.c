@@ -267,7 +267,8 @@ static int forward_list(void)
 					   fmt_proto(f->key.proto));
 			jsonw_u64_field(json_wtr, "public_port",
 					ntohs(f->key.port));
-			jsonw_string_field(json_wtr, "inside", target);
+			jsonw_endpoint(json_wtr, "inside", f->key.family,
+				       f->val.addr, ntohs(f->val.port));
 			jsonw_string_field(json_wtr, "source",
 					   fwd_source(&f->val));
 			jsonw_end_object(json_wtr);

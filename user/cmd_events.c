@@ -3,7 +3,8 @@
  * cmd_events.c - `algctl events`: the controller's live event stream (like
  * `conntrack -E`), one line per event: aligned text, or with -j one JSON
  * object per line.  The daemon renders both forms (user/engine/events.c);
- * this side subscribes (user/monitor.h) and prints until interrupted.
+ * this side subscribes (user/monitor.h), keeps what --type and --proto
+ * select (user/filters.h) and prints until interrupted.
  */
 #include <errno.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "algctl.h"
+#include "filters.h"
 #include "monitor.h"
 
 static volatile sig_atomic_t stop;
@@ -44,10 +46,12 @@ int do_events(int argc, char **argv)
 {
 	static char msg[MONITOR_MSG_MAX + 1];
 	bool json = json_wtr != NULL;
+	struct event_filter ef;
 	char err[512];
 	int fd;
 
-	NO_MORE_ARGS();
+	if (event_filter_parse(argc, argv, &ef, err, sizeof(err)))
+		return usage_error("%s", err);
 	fd = monitor_subscribe(pin_path, json ? "events json" : "events text",
 			       err, sizeof(err));
 	if (fd < 0) {
@@ -76,6 +80,9 @@ int do_events(int argc, char **argv)
 			p_err("the controller stopped (events end here)");
 			return EXIT_RUNTIME;
 		}
+		/* filtered here: any daemon serves them, whatever its age */
+		if (!event_filter_match(&ef, msg, (size_t)n, json))
+			continue;
 		msg[n] = '\n';
 		if (fwrite(msg, 1, (size_t)n + 1, stdout) != (size_t)n + 1 ||
 		    fflush(stdout))

@@ -4,7 +4,9 @@
  * maps, the same with or without a running daemon.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -13,6 +15,7 @@
 #include "bpfalg_timeout.h"
 #include "config.h"
 #include "format.h"
+#include "filters.h"
 #include "flowtab.h"
 #include "pins.h"
 #include "util/table.h"
@@ -22,14 +25,7 @@
 static void json_endpoint(const char *name, __u8 family, const __be32 *addr,
 			  __be16 port)
 {
-	char a[INET6_ADDRSTRLEN];
-
-	jsonw_name(json_wtr, name);
-	jsonw_start_object(json_wtr);
-	jsonw_string_field(json_wtr, "addr",
-			   fmt_addr(family, addr, a, sizeof(a)));
-	jsonw_u64_field(json_wtr, "port", ntohs(port));
-	jsonw_end_object(json_wtr);
+	jsonw_endpoint(json_wtr, name, family, addr, ntohs(port));
 }
 
 static void json_pair(const char *name, __u64 orig, __u64 reply)
@@ -65,6 +61,12 @@ static void flow_json(const struct bpfalg_tuple *o, const struct bpfalg_flow *f,
 	jsonw_u64_field(json_wtr, "age_s", age);
 	jsonw_u64_field(json_wtr, "timeout_s", left);
 	json_pair("packets", f->packets[0], f->packets[1]);
+	/* the ALG of a control flow, or of the one whose pinhole made it */
+	jsonw_name(json_wtr, "alg");
+	if (f->alg && f->alg < BPFALG_ALG_MAX)
+		jsonw_string(json_wtr, alg_name(f->alg));
+	else
+		jsonw_null(json_wtr);
 	jsonw_name(json_wtr, "flags");
 	jsonw_start_array(json_wtr);
 	if (f->flags & BPFALG_FF_FROM_PINHOLE)
@@ -77,6 +79,8 @@ static void flow_json(const struct bpfalg_tuple *o, const struct bpfalg_flow *f,
 		jsonw_string(json_wtr, "midstream");
 	if (f->flags & BPFALG_FF_INBOUND)
 		jsonw_string(json_wtr, "inbound");
+	if (f->flags & BPFALG_FF_OVER_SHARE)
+		jsonw_string(json_wtr, "over_share");
 	jsonw_end_array(json_wtr);
 	jsonw_end_object(json_wtr);
 }
@@ -101,8 +105,28 @@ static void flow_row(struct table *t, const struct bpfalg_tuple *o,
 		  fmt_duration(left, l, sizeof(l)), pk);
 }
 
+/* The flow table as `flows` prints it, a row at a time (IPv4 endpoints
+ * fit; longer ones push their row right).
+ */
+static struct table *flows_table(const char *key)
+{
+	static const int w[] = { 5, 21, 21, 4, 21, 11, 5, 7, 0 };
+
+	/* TRANSLATED: the public source of SNAT, the inside target of DNAT */
+	return list_begin(key, table_stream(stdout, w, 9, "PROTO", "SRC", "DST",
+					    "NAT", "TRANSLATED", "STATE", "AGE",
+					    "TIMEOUT", "PKTS(o/r)"));
+}
+
+enum flows_op { FLOWS_LIST, FLOWS_COUNT, FLOWS_DELETE };
+
 struct flows_walk {
 	const struct bpfalg_config *c;
+	const struct flowtab *ft;
+	const struct flow_filter *ff; /* NULL: every flow */
+	enum flows_op op;
+	bool quiet; /* flush: count only */
+	int hosts; /* host_answered, -1 */
 	struct table *t;
 	unsigned long long now;
 	long n;
@@ -114,6 +138,13 @@ static int flows_walk_one(const struct bpfalg_tuple *key,
 	struct flows_walk *w = arg;
 	__u64 age, idle, to, left;
 
+	if (w->ff && !flow_filter_match(w->ff, key, f))
+		return 0;
+	if (w->op == FLOWS_DELETE && flowtab_remove(w->ft, w->hosts, key, f))
+		return 0; /* gone or replaced meanwhile: not ours to count */
+	w->n++;
+	if (w->op == FLOWS_COUNT || w->quiet)
+		return 0;
 	age = w->now / NS > f->created_s ? w->now / NS - f->created_s : 0;
 	idle = w->now > f->last_seen_ns ? (w->now - f->last_seen_ns) / NS : 0;
 	to = bpfalg_flow_timeout(f, key, &w->c->timeouts);
@@ -122,96 +153,286 @@ static int flows_walk_one(const struct bpfalg_tuple *key,
 		flow_json(key, f, age, left);
 	else if (w->t)
 		flow_row(w->t, key, f, age, left);
-	w->n++;
 	return 0;
+}
+
+/*
+ * One pass over the flow table: list, count or delete what @ff keeps.
+ * Rows go out as the table is read (in batches), never collected.
+ */
+static int flows_run(const struct flow_filter *ff, enum flows_op op, bool quiet)
+{
+	struct bpfalg_config c;
+	struct flowtab ft;
+	struct flows_walk w = {
+		.c = &c,
+		.ft = &ft,
+		.ff = ff,
+		.op = op,
+		.quiet = quiet,
+		.hosts = -1,
+		.now = mono_ns(),
+	};
+	char err[512];
+	int ret;
+
+	if (pins_read_cfg(pin_path, &c, err, sizeof(err)) ||
+	    flowtab_open(&ft, pin_path, err, sizeof(err))) {
+		p_err("%s", err);
+		return EXIT_RUNTIME;
+	}
+	if (op == FLOWS_DELETE) {
+		w.hosts = pins_map_fd(pin_path, "host_answered", err,
+				      sizeof(err));
+		if (w.hosts < 0)
+			w.hosts = -1; /* pins of an older layout: none kept */
+	}
+	if (op == FLOWS_COUNT) {
+		if (json_wtr)
+			jsonw_start_object(json_wtr);
+	} else if (!quiet) {
+		w.t = flows_table("flows");
+	} else if (json_wtr) {
+		jsonw_start_object(json_wtr);
+	}
+	ret = flowtab_walk(&ft, flows_walk_one, &w);
+	flowtab_close(&ft);
+	if (w.hosts >= 0)
+		close(w.hosts);
+	if (ret) {
+		table_free(w.t);
+		p_err("cannot read the flow table: %s", strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	if (op == FLOWS_LIST) {
+		list_end(w.t, w.n, "flow");
+		return EXIT_OK;
+	}
+	if (json_wtr) {
+		if (!quiet && op == FLOWS_DELETE)
+			jsonw_end_array(json_wtr);
+		jsonw_s64_field(json_wtr,
+				op == FLOWS_COUNT ? "count" : "deleted", w.n);
+		jsonw_end_object(json_wtr);
+	} else {
+		if (w.t && w.n)
+			table_print(w.t, stdout);
+		if (op == FLOWS_COUNT)
+			printf("%ld\n", w.n);
+		else
+			printf("%ld flow%s deleted\n", w.n,
+			       w.n == 1 ? "" : "s");
+	}
+	table_free(w.t);
+	return EXIT_OK;
 }
 
 int do_flows(int argc, char **argv)
 {
-	struct bpfalg_config c;
-	struct flowtab ft;
-	struct flows_walk w = { .c = &c, .now = mono_ns() };
+	struct flow_filter ff;
 	char err[512];
-	int ret;
+	bool count;
 
+	if (argc > 0 && !strcmp(argv[0], "flush")) {
+		NEXT_ARG();
+		NO_MORE_ARGS();
+		return flows_run(NULL, FLOWS_DELETE, true);
+	}
+	if (argc > 0 && !strcmp(argv[0], "delete")) {
+		NEXT_ARG();
+		if (flow_filter_parse(argc, argv, &ff, NULL, err, sizeof(err)))
+			return usage_error("%s", err);
+		/* conntrack -D with no filter deletes everything: not here */
+		if (!ff.set)
+			return usage_error("flows delete needs a filter (every "
+					   "flow: algctl flows flush)");
+		return flows_run(&ff, FLOWS_DELETE, false);
+	}
+	if (argc > 0 && !strcmp(argv[0], "list"))
+		NEXT_ARG();
+	if (flow_filter_parse(argc, argv, &ff, &count, err, sizeof(err)))
+		return usage_error("%s", err);
+	return flows_run(&ff, count ? FLOWS_COUNT : FLOWS_LIST, false);
+}
+
+struct ph_entry {
+	struct bpfalg_pinhole_key k;
+	struct bpfalg_pinhole v;
+};
+
+static void pinhole_json(const struct ph_entry *e, __u64 left)
+{
+	const struct bpfalg_pinhole_key *k = &e->k;
+	const struct bpfalg_pinhole *v = &e->v;
+
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "proto", fmt_proto(k->proto));
+	/* port 0: any port of the remote */
+	json_endpoint("remote", k->family, k->remote, v->remote_port);
+	jsonw_u64_field(json_wtr, "public_port", ntohs(k->public_port));
+	json_endpoint("inside", k->family, v->inside_addr, v->inside_port);
+	jsonw_string_field(json_wtr, "alg", alg_name(v->alg));
+	/* the control flow that opened it, its original direction */
+	jsonw_name(json_wtr, "owner");
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "proto", fmt_proto(v->owner.proto));
+	json_endpoint("src", v->owner.family, v->owner.saddr, v->owner.sport);
+	json_endpoint("dst", v->owner.family, v->owner.daddr, v->owner.dport);
+	jsonw_end_object(json_wtr);
+	jsonw_u64_field(json_wtr, "expires_s", left);
+	jsonw_end_object(json_wtr);
+}
+
+static void pinhole_row(struct table *t, const struct ph_entry *e, __u64 left)
+{
+	const struct bpfalg_pinhole_key *k = &e->k;
+	const struct bpfalg_pinhole *v = &e->v;
+	char remote[64], target[64], owner[140], exp[16], os[64], od[64],
+		pub[8];
+
+	fmt_endpoint(k->family, k->remote, v->remote_port, remote,
+		     sizeof(remote));
+	if (!v->remote_port) /* any port of the remote */
+		strcpy(strrchr(remote, ':') + 1, "*");
+	fmt_endpoint(k->family, v->inside_addr, v->inside_port, target,
+		     sizeof(target));
+	fmt_endpoint(v->owner.family, v->owner.saddr, v->owner.sport, os,
+		     sizeof(os));
+	fmt_endpoint(v->owner.family, v->owner.daddr, v->owner.dport, od,
+		     sizeof(od));
+	snprintf(owner, sizeof(owner), "%s %s->%s", fmt_proto(v->owner.proto),
+		 os, od);
+	snprintf(pub, sizeof(pub), "%u", ntohs(k->public_port));
+	table_row(t, fmt_proto(k->proto), remote, pub, target, alg_name(v->alg),
+		  owner, fmt_duration(left, exp, sizeof(exp)));
+}
+
+/*
+ * pinholes delete PROTO PORT [REMOTE-ADDR]: the pinholes on public port
+ * PORT (of any remote, or of that one).  Keys are collected first: a
+ * delete during bpf_map_get_next_key() restarts the walk.
+ */
+static int pinholes_delete(int argc, char **argv)
+{
+	struct bpfalg_pinhole_key key, *prev = NULL, found[64];
+	__be32 remote[4] = { 0 };
+	int family = 0, n = 0, deleted = 0, fd, proto;
+	unsigned long port;
+	char err[512], *end;
+
+	REQ_ARGS(2, "PROTO PORT after pinholes delete");
+	proto = !strcmp(argv[0], "tcp") ? BPFALG_IPPROTO_TCP :
+		!strcmp(argv[0], "udp") ? BPFALG_IPPROTO_UDP :
+					  -1;
+	if (proto < 0)
+		return usage_error("unknown protocol '%s' (tcp, udp)", argv[0]);
+	errno = 0;
+	port = strtoul(argv[1], &end, 10);
+	if (argv[1][0] < '0' || argv[1][0] > '9' || *end || errno || !port ||
+	    port > 65535)
+		return usage_error("invalid port '%s' (1-65535)", argv[1]);
+	NEXT_ARG();
+	NEXT_ARG();
+	if (argc > 0) {
+		if (inet_pton(AF_INET, argv[0], remote) == 1)
+			family = BPFALG_AF_INET;
+		else if (inet_pton(AF_INET6, argv[0], remote) == 1)
+			family = BPFALG_AF_INET6;
+		else
+			return usage_error("'%s' is not an IPv4 or IPv6 "
+					   "address",
+					   argv[0]);
+		NEXT_ARG();
+	}
 	NO_MORE_ARGS();
-	if (pins_read_cfg(pin_path, &c, err, sizeof(err)) ||
-	    flowtab_open(&ft, pin_path, err, sizeof(err)))
-		goto fail;
-	/* TRANSLATED: the public source of SNAT, the inside target of DNAT */
-	w.t = list_begin("flows", table_new(9, "PROTO", "SRC", "DST", "NAT",
-					    "TRANSLATED", "STATE", "AGE",
-					    "TIMEOUT", "PKTS(o/r)"));
-	ret = flowtab_walk(&ft, flows_walk_one, &w);
-	flowtab_close(&ft);
-	list_end(w.t, w.n, "flow");
-	if (ret) {
-		snprintf(err, sizeof(err), "cannot read the flow table: %s",
-			 strerror(-ret));
-		goto fail;
+	fd = pins_map_fd(pin_path, "pinholes", err, sizeof(err));
+	if (fd < 0) {
+		p_err("%s", err);
+		return EXIT_RUNTIME;
+	}
+	do {
+		/* a public port has few pinholes: 64 a round is plenty */
+		n = 0;
+		prev = NULL;
+		while (n < 64 && !bpf_map_get_next_key(fd, prev, &key)) {
+			prev = &key;
+			if (key.proto != proto ||
+			    ntohs(key.public_port) != port ||
+			    (family && (key.family != family ||
+					memcmp(key.remote, remote, 16))))
+				continue;
+			found[n++] = key;
+		}
+		int before = deleted;
+
+		for (int i = 0; i < n; i++)
+			if (!bpf_map_delete_elem(fd, &found[i]))
+				deleted++;
+		if (deleted == before)
+			break;
+	} while (n == 64);
+	close(fd);
+	if (!deleted) {
+		char a[INET6_ADDRSTRLEN] = "";
+
+		if (family)
+			inet_ntop(family == BPFALG_AF_INET6 ? AF_INET6 :
+							      AF_INET,
+				  remote, a, sizeof(a));
+		p_err("no pinhole for %s port %lu%s%s", fmt_proto(proto), port,
+		      family ? " from " : "", a);
+		return EXIT_RUNTIME;
+	}
+	if (json_wtr) {
+		jsonw_start_object(json_wtr);
+		jsonw_s64_field(json_wtr, "deleted", deleted);
+		jsonw_end_object(json_wtr);
+	} else {
+		printf("%d pinhole%s deleted\n", deleted,
+		       deleted == 1 ? "" : "s");
 	}
 	return EXIT_OK;
-fail:
-	p_err("%s", err);
-	return EXIT_RUNTIME;
 }
 
 int do_pinholes(int argc, char **argv)
 {
-	struct bpfalg_pinhole_key key, *prev = NULL;
-	struct bpfalg_pinhole ph;
+	static const int widths[] = { 5, 21, 11, 21, 4, 50, 0 };
+	struct bpfalg_pinhole_key *prev = NULL;
+	struct ph_entry e;
 	unsigned long long now = mono_ns();
 	struct table *t;
-	char err[512], remote[64], target[64], owner[140], exp[16], os[64],
-		od[64], pub[8];
+	char err[512];
 	long n = 0;
-	int fd = pins_map_fd(pin_path, "pinholes", err, sizeof(err));
+	int fd;
 
+	if (argc > 0 &&
+	    (!strcmp(argv[0], "delete") || !strcmp(argv[0], "del"))) {
+		NEXT_ARG();
+		return pinholes_delete(argc, argv);
+	}
+	if (argc > 0 && !strcmp(argv[0], "list"))
+		NEXT_ARG();
 	NO_MORE_ARGS();
+	fd = pins_map_fd(pin_path, "pinholes", err, sizeof(err));
 	if (fd < 0) {
 		p_err("%s", err);
 		return EXIT_RUNTIME;
 	}
 	t = list_begin("pinholes",
-		       table_new(7, "PROTO", "REMOTE", "PUBLIC-PORT", "INSIDE",
-				 "ALG", "OWNER", "EXPIRES"));
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		       table_stream(stdout, widths, 7, "PROTO", "REMOTE",
+				    "PUBLIC-PORT", "INSIDE", "ALG", "OWNER",
+				    "EXPIRES"));
+	while (!bpf_map_get_next_key(fd, prev, &e.k)) {
 		__u64 left;
 
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &ph))
+		prev = &e.k;
+		if (bpf_map_lookup_elem(fd, &e.k, &e.v))
 			continue;
-		left = ph.expires_ns > now ? (ph.expires_ns - now) / NS : 0;
-		fmt_endpoint(key.family, key.remote, ph.remote_port, remote,
-			     sizeof(remote));
-		if (!ph.remote_port) /* any port of the remote */
-			strcpy(strrchr(remote, ':') + 1, "*");
-		fmt_endpoint(key.family, ph.inside_addr, ph.inside_port, target,
-			     sizeof(target));
-		fmt_endpoint(ph.owner.family, ph.owner.saddr, ph.owner.sport,
-			     os, sizeof(os));
-		fmt_endpoint(ph.owner.family, ph.owner.daddr, ph.owner.dport,
-			     od, sizeof(od));
-		snprintf(owner, sizeof(owner), "%s %s->%s",
-			 fmt_proto(ph.owner.proto), os, od);
-		snprintf(pub, sizeof(pub), "%u", ntohs(key.public_port));
-		if (json_wtr) {
-			jsonw_start_object(json_wtr);
-			jsonw_string_field(json_wtr, "proto",
-					   fmt_proto(key.proto));
-			jsonw_string_field(json_wtr, "remote", remote);
-			jsonw_u64_field(json_wtr, "public_port",
-					ntohs(key.public_port));
-			jsonw_string_field(json_wtr, "inside", target);
-			jsonw_string_field(json_wtr, "alg", alg_name(ph.alg));
-			jsonw_string_field(json_wtr, "owner", owner);
-			jsonw_u64_field(json_wtr, "expires_s", left);
-			jsonw_end_object(json_wtr);
-		} else if (t) {
-			table_row(t, fmt_proto(key.proto), remote, pub, target,
-				  alg_name(ph.alg), owner,
-				  fmt_duration(left, exp, sizeof(exp)));
-		}
+		left = e.v.expires_ns > now ? (e.v.expires_ns - now) / NS : 0;
+		if (json_wtr)
+			pinhole_json(&e, left);
+		else if (t)
+			pinhole_row(t, &e, left);
 		n++;
 	}
 	close(fd);
@@ -305,6 +526,22 @@ int do_stats(int argc, char **argv)
 			for (int i = 0; i < ALG_STAT_N; i++)
 				jsonw_u64_field(json_wtr, alg_stat_key(a, i),
 						v[i]);
+		}
+		jsonw_end_object(json_wtr);
+		/* the same, one object per ALG: {"ftp": {"rewritten": n}} */
+		jsonw_name(json_wtr, "per_alg");
+		jsonw_start_object(json_wtr);
+		for (unsigned int a = 1; a < BPFALG_ALG_MAX; a++) {
+			__u64 v[ALG_STAT_N];
+
+			if (alg_view(a, v))
+				continue;
+			jsonw_name(json_wtr, alg_name(a));
+			jsonw_start_object(json_wtr);
+			for (int i = 0; i < ALG_STAT_N; i++)
+				jsonw_u64_field(json_wtr, fmt_alg_stat(i),
+						v[i]);
+			jsonw_end_object(json_wtr);
 		}
 		jsonw_end_object(json_wtr);
 		jsonw_name(json_wtr, "tables");

@@ -1078,10 +1078,16 @@ static void json_list(struct json_writer *w, const char *name, const char *v,
 }
 
 static void json_value(struct json_writer *w, const struct opt_def *o,
-		       const char *key, const struct up_config *c)
+		       const char *file_key, const struct up_config *c)
 {
-	char v[512];
+	char v[512], key[64];
 	bool shown = format_value(o, c, v, sizeof(v));
+
+	/* -j keys are snake_case: the file's "invite-from" is "invite_from" */
+	snprintf(key, sizeof(key), "%s", file_key);
+	for (char *k = key; *k; k++)
+		if (*k == '-')
+			*k = '_';
 
 	switch (o->type) {
 	case OPT_FILE:
@@ -1132,14 +1138,12 @@ void config_format_json(const struct up_config *c, struct json_writer *w)
 	jsonw_start_array(w);
 	for (int i = 0; i < c->n_fwd; i++) {
 		const struct config_forward *fw = &c->fwd[i];
-		char t[FORWARD_TEXT_MAX];
 
 		jsonw_start_object(w);
 		jsonw_string_field(w, "proto", fmt_proto(fw->key.proto));
 		jsonw_u64_field(w, "public_port", ntohs(fw->key.port));
-		jsonw_string_field(w, "inside",
-				   fmt_endpoint(fw->key.family, fw->val.addr,
-						fw->val.port, t, sizeof(t)));
+		jsonw_endpoint(w, "inside", fw->key.family, fw->val.addr,
+			       ntohs(fw->val.port));
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);

@@ -292,24 +292,71 @@ int flowtab_touch(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 	return flowtab_half_put(ft, p, orig, &f, BPF_EXIST) ? -1 : 0;
 }
 
-int flowtab_delete(const struct flowtab *ft, const struct bpfalg_tuple *orig,
-		   __u32 cookie)
+/* The halves of flow @orig in pair @p that still carry @cookie: 0 when
+ * its original half was deleted.
+ */
+static int delete_pair(const struct flowtab *ft, int p,
+		       const struct bpfalg_tuple *orig, __u32 cookie)
 {
 	struct bpfalg_tuple reply, o;
 	struct bpfalg_flow f;
 	__u32 c;
+
+	if (flowtab_half_get(ft, p, orig, &f) || f.cookie != cookie)
+		return -1;
+	bpfalg_flow_reply(&f, orig, &reply);
+	if (!flowtab_rev_get(ft, p, &reply, &o, &c) && c == cookie)
+		flowtab_rev_del(ft, p, &reply);
+	/* read once more: the datapath may have replaced it */
+	if (!flowtab_half_get(ft, p, orig, &f) && f.cookie == cookie &&
+	    !flowtab_half_del(ft, p, orig))
+		return 0;
+	return -1;
+}
+
+int flowtab_delete(const struct flowtab *ft, const struct bpfalg_tuple *orig,
+		   __u32 cookie)
+{
+	int ret = -1;
+
+	for (int p = 0; p < FLOWTAB_PAIRS; p++)
+		if (!delete_pair(ft, p, orig, cookie))
+			ret = 0;
+	return ret;
+}
+
+/* One answered flow less for the inside host of @orig (a read, then a
+ * write: a flow the datapath counts in between is lost from the count
+ * until the controller's sweep recounts, as after an eviction).
+ */
+static void host_put(int hosts_fd, const struct bpfalg_tuple *orig)
+{
+	struct bpfalg_host_key k = { .family = orig->family };
+	__u32 n;
+
+	memcpy(k.addr, orig->saddr, sizeof(k.addr));
+	if (bpf_map_lookup_elem(hosts_fd, &k, &n))
+		return;
+	if (n <= 1) {
+		bpf_map_delete_elem(hosts_fd, &k);
+		return;
+	}
+	n--;
+	bpf_map_update_elem(hosts_fd, &k, &n, BPF_EXIST);
+}
+
+int flowtab_remove(const struct flowtab *ft, int hosts_fd,
+		   const struct bpfalg_tuple *orig, const struct bpfalg_flow *f)
+{
 	int ret = -1;
 
 	for (int p = 0; p < FLOWTAB_PAIRS; p++) {
-		if (flowtab_half_get(ft, p, orig, &f) || f.cookie != cookie)
+		if (delete_pair(ft, p, orig, f->cookie))
 			continue;
-		bpfalg_flow_reply(&f, orig, &reply);
-		if (!flowtab_rev_get(ft, p, &reply, &o, &c) && c == cookie)
-			flowtab_rev_del(ft, p, &reply);
-		/* read once more: the datapath may have replaced it */
-		if (!flowtab_half_get(ft, p, orig, &f) && f.cookie == cookie &&
-		    !flowtab_half_del(ft, p, orig))
-			ret = 0;
+		ret = 0;
+		if (p == FLOWTAB_ANSWERED && hosts_fd >= 0 &&
+		    !(f->flags & BPFALG_FF_INBOUND))
+			host_put(hosts_fd, orig);
 	}
 	return ret;
 }

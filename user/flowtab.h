@@ -21,6 +21,7 @@
  *                                           media binding), answered pair
  *   flowtab_touch(ft, orig, now)            refresh last_seen in place
  *   flowtab_delete(ft, orig, cookie)        both halves, if still that flow
+ *   flowtab_remove(ft, hosts, orig, &f)     the same, and the host's share
  *   flowtab_walk(ft, cb, arg)               every live original half,
  *                                           read in batches
  */
@@ -129,6 +130,18 @@ int flowtab_touch(const struct flowtab *ft, const struct bpfalg_tuple *orig,
  */
 int flowtab_delete(const struct flowtab *ft, const struct bpfalg_tuple *orig,
 		   __u32 cookie);
+
+/*
+ * Remove flow @orig, whose original half (as a walk or lookup read it) is
+ * @f, the way the controller's sweep ends one: in either pair, both
+ * halves, each only while it still carries f->cookie.  An answered flow
+ * its inside host originated also leaves that host's count in
+ * host_answered (@hosts_fd, -1: none kept).  0 when an original half was
+ * deleted, -1 when the flow was gone or replaced meanwhile.
+ */
+int flowtab_remove(const struct flowtab *ft, int hosts_fd,
+		   const struct bpfalg_tuple *orig,
+		   const struct bpfalg_flow *f);
 
 /* Call @cb for every live original half, IPv4 first, answered pair
  * first; a non-zero return stops the walk and is returned.  Reads in

@@ -389,6 +389,7 @@ topo_setup_pods() {
 # its namespace.  Pod 1 is NS_C.
 pod_add() {
 	local i=$1 a4=10.244.1.$((10 + $1)) a6
+	[ "$i" -ge 1 ] && [ "$i" -le 245 ] || fail "pod_add $i: pods 1-245 (one /24)"
 	a6=fd00:10:244:1::$(printf '%x' $((10 + $1)))
 	if [ "$i" = 1 ]; then POD_NS=$NS_C; else POD_NS=ba-p$i-$ID; fi
 	_ns_add "$POD_NS"
@@ -804,6 +805,15 @@ sys.exit(0 if hits else 1)
 ' "$@"
 }
 
+# schema_check NAME [lines]: standard input (`algctl NAME -j`; with
+# "lines", JSON lines as events -j writes) against tests/schema/NAME.json
+# (tests/schema/check.py; SCHEMA_QUICK=1 leaves out its cross-check by
+# python3-jsonschema, which costs a third of a second per call).
+SCHEMA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../schema" && pwd)
+schema_check() {
+	python3 "$SCHEMA_DIR/check.py" ${2:+--lines} "$SCHEMA_DIR/$1.json" -
+}
+
 # udp_req NSFUNC HOST PORT MSG: send one datagram, print the first reply
 # (3 s timeout, non-zero exit when none came).
 udp_req() {
@@ -1096,15 +1106,17 @@ ftp_check_same() {
 }
 
 # ftp_pinholes [FIELD=VALUE...]: check `algctl pinholes -j` against its
-# schema {"pinholes":[{proto,remote,public_port,inside,alg,owner,expires_s}],
-# "count":n} and set PH_N to the number of entries matching every given
-# FIELD=VALUE (substring, case-insensitive: inside=10.0.1.2:4000 matches
-# "10.0.1.2:4000"; public_port exact), PH_JSON to the whole answer.
+# schema (tests/schema/pinholes.json) and set PH_N to the number of
+# entries matching every given FIELD=VALUE (substring, case-insensitive,
+# endpoints read as the table shows them: inside=10.0.1.2:4000 matches
+# {"addr": "10.0.1.2", "port": 4000}, remote=192.0.2.2:* one of port 0;
+# public_port exact), PH_JSON to the whole answer.
 # Call it directly, not in $(...): it fails the test on a schema error.
 ftp_pinholes() {
 	local r
 	PH_JSON=$(algctl pinholes -j 2>&1) ||
 		fail "algctl pinholes -j failed (rc=$?): $(printf '%s' "$PH_JSON" | head -c 300)"
+	r=$(printf '%s' "$PH_JSON" | schema_check pinholes 2>&1) || fail "algctl pinholes -j: $r"
 	r=$(printf '%s' "$PH_JSON" | python3 -c '
 import json, sys
 try: d = json.load(sys.stdin)
@@ -1119,7 +1131,13 @@ for e in d["pinholes"]:
     if miss: sys.exit("algctl pinholes -j: entry without %s: %s" % (",".join(miss), json.dumps(e)))
 want = [a.split("=", 1) for a in sys.argv[1:]]
 def flat(o):
-    # {"addr": "10.0.1.2", "port": 4000} reads as "10.0.1.2:4000"
+    # {"addr": "10.0.1.2", "port": 4000} reads as "10.0.1.2:4000" (port 0,
+    # any port of the remote: "10.0.1.2:*"), the owner {"proto", "src",
+    # "dst"} as "udp 10.0.1.2:46969->192.0.2.2:6969": as the table says
+    if isinstance(o, dict) and set(o) == {"addr", "port"}:
+        return "%s:%s" % (o["addr"], o["port"] or "*")
+    if isinstance(o, dict) and set(o) == {"proto", "src", "dst"}:
+        return "%s %s->%s" % (o["proto"], flat(o["src"]), flat(o["dst"]))
     if isinstance(o, dict): return ":".join(flat(v) for v in o.values())
     if isinstance(o, list): return ",".join(flat(v) for v in o)
     return str(o)

@@ -154,7 +154,7 @@ ports = set()
 for c in d['calls']:
     assert c['state'] == 'confirmed', c
     r = c['media'][0]['rtp']
-    assert r['peer'] == '192.0.2.2:6000', r
+    assert r['peer'] == {'addr': '192.0.2.2', 'port': 6000}, r
     assert r['status'] not in $bad, r
     ports.add(r['public_port'])
 assert len(ports) == $n_want, 'public media ports: %d distinct' % len(ports)

@@ -197,7 +197,8 @@ forwards_are() {
 	algctl forward -j >fwd.json 2>&1 || fail "algctl forward -j: $(head -c 200 fwd.json)"
 	python3 -c '
 import json, sys
-got = sorted("%s %d %s %s" % (f["proto"], f["public_port"], f["inside"], f["source"])
+got = sorted("%s %d %s:%d %s" % (f["proto"], f["public_port"], f["inside"]["addr"],
+                                  f["inside"]["port"], f["source"])
              for f in json.load(open("fwd.json"))["forwards"])
 want = sorted(sys.argv[1:])
 sys.exit(0 if got == want else "forward -j: %s, expected %s" % (got, want))' "$@" ||

@@ -25,8 +25,9 @@ if [ "$GW_KIND" = bpfalg ]; then
 	python3 -c '
 import json, sys
 d = json.load(open("fwd.json"))
-vals = json.dumps(d)
-sys.exit(0 if "8080" in vals and "10.0.1.2" in vals else 1)' ||
+sys.exit(0 if any(f["proto"] == "tcp" and f["public_port"] == 8080 and
+                  f["inside"] == {"addr": "10.0.1.2", "port": 80}
+                  for f in d["forwards"]) else 1)' ||
 		fail "algctl forward -j does not list tcp 8080 -> $CLIENT4:80: $(head -c 300 fwd.json)"
 fi
 

@@ -57,10 +57,10 @@ if [ "$GW_KIND" = bpfalg ]; then
 	m = c["media"][0]
 	assert m["type"] == "audio", m
 	r = m["rtp"]
-	assert r["inside_port"] == 7000 and r["peer"] == "192.0.2.2:6000", r
+	assert r["inside_port"] == 7000 and r["peer"] == {"addr": "192.0.2.2", "port": 6000}, r
 	assert r["packets"]["out"] > 10 and r["packets"]["in"] > 10, r
 	assert r["status"] == "ok", r
-	assert m["rtcp"]["inside_port"] == 7001 and m["rtcp"]["peer"] == "192.0.2.2:6001", m
+	assert m["rtcp"]["inside_port"] == 7001 and m["rtcp"]["peer"] == {"addr": "192.0.2.2", "port": 6001}, m
 	PY
 fi
 wait "$UAC"

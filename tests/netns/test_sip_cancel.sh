@@ -44,7 +44,7 @@ c = d["calls"][0]
 assert c["call_id"].endswith("@cancel.bpfalg.test"), c
 assert c["state"] == "early" and c["direction"] == "outbound", c
 r = c["media"][0]["rtp"]
-assert r["inside_port"] == 7000 and r["peer"] == "192.0.2.2:6000", r
+assert r["inside_port"] == 7000 and r["peer"] == {"addr": "192.0.2.2", "port": 6000}, r
 assert r["status"] not in ("waiting", "not-bound", "ended"), r
 '
 	pub=$(python3 -c 'import json; print(json.load(open("early.json"))["calls"][0]["media"][0]["rtp"]["public_port"])')

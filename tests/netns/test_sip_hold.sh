@@ -51,7 +51,7 @@ assert d["count"] == 1, "one call"
 c = d["calls"][0]
 assert c["state"] == "confirmed" and c["direction"] == "outbound", c
 r = c["media"][0]["rtp"]
-assert r["inside_port"] == 7000 and r["peer"] == "192.0.2.2:6000", r
+assert r["inside_port"] == 7000 and r["peer"] == {"addr": "192.0.2.2", "port": 6000}, r
 assert r["status"] == "ok", r
 '
 	pub_old=$(python3 -c 'import json; print(json.load(open("call.json"))["calls"][0]["media"][0]["rtp"]["public_port"])')
@@ -72,7 +72,7 @@ log "RTP on the new port 7010: $probe"
 if [ "$GW_KIND" = bpfalg ]; then
 	sip_calls_py resume '
 r = d["calls"][0]["media"][0]["rtp"]
-assert r["inside_port"] == 7010 and r["peer"] == "192.0.2.2:6000", r
+assert r["inside_port"] == 7010 and r["peer"] == {"addr": "192.0.2.2", "port": 6000}, r
 assert r["status"] == "ok", r
 assert r["packets"]["out"] >= 30 and r["packets"]["in"] >= 30, r
 '

@@ -88,7 +88,7 @@ assert c["direction"] == "inbound", c
 assert c["state"] == "confirmed", c
 assert c["inside"] == "10.0.1.2", c
 r = c["media"][0]["rtp"]
-assert r["inside_port"] == 7000 and r["peer"] == "192.0.2.2:6000", r
+assert r["inside_port"] == 7000 and r["peer"] == {"addr": "192.0.2.2", "port": 6000}, r
 assert r["status"] == "ok", r
 assert r["packets"]["in"] > 10 and r["packets"]["out"] > 10, r
 '

@@ -9,14 +9,14 @@ extern const struct unit_case config_cases[], json_cases[], table_cases[],
 	format_cases[], gc_cases[], ftp_cases[], stream_cases[],
 	ftp_alg_cases[], conffile_cases[], tftp_cases[], doctor_cases[],
 	rtsp_cases[], caps_cases[], events_cases[], addr_cases[],
-	forward_cases[];
+	forward_cases[], cli_cases[];
 
 static const struct unit_case *const suites[] = {
 	config_cases,	json_cases,	table_cases,   format_cases,
 	gc_cases,	ftp_cases,	stream_cases,  ftp_alg_cases,
 	conffile_cases, tftp_cases,	doctor_cases,  rtsp_cases,
 	sip_cases,	sip_osip_cases, sip_alg_cases, caps_cases,
-	events_cases,	addr_cases,	forward_cases,
+	events_cases,	addr_cases,	forward_cases, cli_cases,
 };
 
 int main(void)

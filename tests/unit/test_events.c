@@ -130,14 +130,26 @@ static void events_render_flow_pinhole(void)
 	events_flow(EV_FLOW_NEW, &o, &f, NULL);
 	ASSERT_STREQ(json_rest(),
 		     ",\"event\":\"flow-new\",\"proto\":\"tcp\","
-		     "\"src\":\"10.0.1.2:40000\",\"dst\":\"192.0.2.2:21\","
-		     "\"nat\":\"snat\",\"public\":\"192.0.2.1:40001\","
-		     "\"state\":\"syn_sent\",\"flags\":\"control\","
+		     "\"src\":{\"addr\":\"10.0.1.2\",\"port\":40000},"
+		     "\"dst\":{\"addr\":\"192.0.2.2\",\"port\":21},"
+		     "\"nat\":\"snat\","
+		     "\"public\":{\"addr\":\"192.0.2.1\",\"port\":40001},"
+		     "\"state\":\"syn_sent\",\"flags\":[\"control\"],"
 		     "\"alg\":\"ftp\"}");
+	ASSERT_STREQ(text_rest(),
+		     "[flow-new]        -        proto=tcp src=10.0.1.2:40000 "
+		     "dst=192.0.2.2:21 nat=snat public=192.0.2.1:40001 "
+		     "state=syn_sent flags=control alg=ftp");
 	events_pinhole(EV_PH_USED, "ftp#3", &k, NULL, NULL);
 	ASSERT_STREQ(text_rest(),
 		     "[pinhole-used]    ftp#3    proto=tcp remote=2001:db8::2 "
 		     "public_port=2000");
+	/* the remote's port is not at hand: 0 */
+	ASSERT_STREQ(json_rest(),
+		     ",\"event\":\"pinhole-used\",\"tag\":\"ftp#3\","
+		     "\"alg\":\"ftp\",\"session\":3,\"proto\":\"tcp\","
+		     "\"remote\":{\"addr\":\"2001:db8::2\",\"port\":0},"
+		     "\"public_port\":2000}");
 	f.state = BPFALG_ST_ESTABLISHED;
 	o.proto = BPFALG_IPPROTO_UDP;
 	f.flags = 0;
@@ -147,8 +159,10 @@ static void events_render_flow_pinhole(void)
 	events_flow(EV_FLOW_END, &o, &f, "expired");
 	ASSERT_STREQ(json_rest(),
 		     ",\"event\":\"flow-end\",\"proto\":\"udp\","
-		     "\"src\":\"10.0.1.2:40000\",\"dst\":\"192.0.2.2:21\","
-		     "\"nat\":\"snat\",\"public\":\"192.0.2.1:40001\","
+		     "\"src\":{\"addr\":\"10.0.1.2\",\"port\":40000},"
+		     "\"dst\":{\"addr\":\"192.0.2.2\",\"port\":21},"
+		     "\"nat\":\"snat\","
+		     "\"public\":{\"addr\":\"192.0.2.1\",\"port\":40001},"
 		     "\"state\":\"replied\",\"packets\":7,"
 		     "\"reason\":\"expired\"}");
 	/* per-direction counts are 32 bits: their sum is not */
@@ -173,10 +187,58 @@ static void events_render_flow_pinhole(void)
 	events_flow(EV_FLOW_NEW, &o, &f, NULL);
 	ASSERT_STREQ(json_rest(),
 		     ",\"event\":\"flow-new\",\"proto\":\"udp\","
-		     "\"src\":\"198.51.100.7:5555\","
-		     "\"dst\":\"192.0.2.1:8080\",\"nat\":\"dnat\","
-		     "\"inside\":\"10.0.1.5:80\",\"state\":\"replied\","
-		     "\"flags\":\"forward\"}");
+		     "\"src\":{\"addr\":\"198.51.100.7\",\"port\":5555},"
+		     "\"dst\":{\"addr\":\"192.0.2.1\",\"port\":8080},"
+		     "\"nat\":\"dnat\","
+		     "\"inside\":{\"addr\":\"10.0.1.5\",\"port\":80},"
+		     "\"state\":\"replied\",\"flags\":[\"forward\"]}");
+	/* ICMP echo: addresses in the text, the identifier as the port */
+	o.proto = BPFALG_IPPROTO_ICMP;
+	o.sport = o.dport = htons(77);
+	f.flags = BPFALG_FF_FROM_PINHOLE | BPFALG_FF_CONTROL;
+	events_flow(EV_FLOW_NEW, &o, &f, NULL);
+	ASSERT_STREQ(text_rest(),
+		     "[flow-new]        -        proto=icmp src=198.51.100.7 "
+		     "dst=192.0.2.1 id=77 nat=dnat inside=10.0.1.5:80 "
+		     "state=replied flags=pinhole,control");
+	ASSERT_TRUE(strstr(got_json,
+			   ",\"src\":{\"addr\":\"198.51.100.7\",\"port\":77},"
+			   "\"dst\":{\"addr\":\"192.0.2.1\",\"port\":77},"
+			   "\"id\":77,") &&
+			    strstr(got_json,
+				   ",\"flags\":[\"pinhole\",\"control\"]}"),
+		    "%s", got_json);
+	/* a pinhole without a session: its owner, a tuple */
+	{
+		struct bpfalg_pinhole v = { .inside_port = htons(4000),
+					    .remote_port = 0,
+					    .alg = BPFALG_ALG_TFTP };
+
+		k.family = BPFALG_AF_INET;
+		memset(k.remote, 0, sizeof(k.remote));
+		inet_pton(AF_INET, "192.0.2.2", k.remote);
+		inet_pton(AF_INET, "10.0.1.2", v.inside_addr);
+		v.owner = (struct bpfalg_tuple){ .sport = htons(4000),
+						 .dport = htons(69),
+						 .proto = BPFALG_IPPROTO_UDP,
+						 .family = BPFALG_AF_INET };
+		v.owner.saddr[0] = v.inside_addr[0];
+		v.owner.daddr[0] = k.remote[0];
+		events_pinhole(EV_PH_EXPIRED, NULL, &k, &v, NULL);
+		ASSERT_STREQ(text_rest(),
+			     "[pinhole-expired] -        proto=tcp "
+			     "remote=192.0.2.2:* public_port=2000 "
+			     "inside=10.0.1.2:4000 alg=tftp "
+			     "owner=10.0.1.2:4000->192.0.2.2:69");
+		ASSERT_STREQ(json_rest(),
+			     ",\"event\":\"pinhole-expired\",\"proto\":\"tcp\","
+			     "\"remote\":{\"addr\":\"192.0.2.2\",\"port\":0},"
+			     "\"public_port\":2000,"
+			     "\"inside\":{\"addr\":\"10.0.1.2\",\"port\":4000},"
+			     "\"alg\":\"tftp\",\"owner\":{\"proto\":\"udp\","
+			     "\"src\":{\"addr\":\"10.0.1.2\",\"port\":4000},"
+			     "\"dst\":{\"addr\":\"192.0.2.2\",\"port\":69}}}");
+	}
 	events_subscribers = 0;
 	events_set_sinks(NULL, NULL, NULL);
 }

@@ -205,6 +205,19 @@ static void render_begin(enum ev_kind kind, const char *tag)
 	}
 }
 
+static const char *proto_name(uint8_t p, char *buf, size_t cap);
+
+/* {"addr": "...", "port": n}: the endpoint shape of every -j output */
+static void json_ep(int family, const void *addr, uint64_t port)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, a, sizeof(a));
+	sb_puts(&R.j, "{\"addr\":");
+	json_str(&R.j, a);
+	sb_printf(&R.j, ",\"port\":%u}", (unsigned int)port);
+}
+
 static void render_field(const struct ev_field *f)
 {
 	char buf[256];
@@ -234,8 +247,48 @@ static void render_field(const struct ev_field *f)
 		fmt_ep(f->family, f->p, 0, false, buf, sizeof(buf));
 		break;
 	case EVT_EP:
-		fmt_ep(f->family, f->p, f->n, true, buf, sizeof(buf));
-		break;
+	case EVT_HOST:
+		json_ep(f->family, f->p, f->n);
+		fmt_ep(f->family, f->p, f->n, f->type == EVT_EP, buf,
+		       sizeof(buf));
+		text_val(&R.t, buf);
+		return;
+	case EVT_LIST: {
+		const char *s = f->p ? (const char *)f->p : "";
+
+		sb_putc(&R.j, '[');
+		while (*s) {
+			size_t n = strcspn(s, ",");
+
+			snprintf(buf, sizeof(buf), "%.*s", (int)n, s);
+			json_str(&R.j, buf);
+			s += n;
+			if (*s == ',' && *++s)
+				sb_putc(&R.j, ',');
+		}
+		sb_putc(&R.j, ']');
+		text_val(&R.t, f->p ? (const char *)f->p : "");
+		return;
+	}
+	case EVT_TUPLE: {
+		const struct bpfalg_tuple *t = f->p;
+		char a[64], b[64], pb[8];
+
+		sb_puts(&R.j, "{\"proto\":");
+		json_str(&R.j, proto_name(t->proto, pb, sizeof(pb)));
+		sb_puts(&R.j, ",\"src\":");
+		json_ep(t->family, t->saddr, ntohs(t->sport));
+		sb_puts(&R.j, ",\"dst\":");
+		json_ep(t->family, t->daddr, ntohs(t->dport));
+		sb_putc(&R.j, '}');
+		fmt_ep(t->family, t->saddr, ntohs(t->sport), true, a,
+		       sizeof(a));
+		fmt_ep(t->family, t->daddr, ntohs(t->dport), true, b,
+		       sizeof(b));
+		snprintf(buf, sizeof(buf), "%s->%s", a, b);
+		text_val(&R.t, buf);
+		return;
+	}
 	}
 	json_str(&R.j, buf);
 	text_val(&R.t, buf);
@@ -292,8 +345,10 @@ void events_flow_(enum ev_kind kind, const struct bpfalg_tuple *o,
 					  proto_name(o->proto, pb, sizeof(pb)));
 	/* ICMP echo: the ports are the identifier, shown as "id" */
 	if (echo) {
-		fl[n++] = (struct ev_field)EV_ADDR("src", o->family, o->saddr);
-		fl[n++] = (struct ev_field)EV_ADDR("dst", o->family, o->daddr);
+		fl[n++] = (struct ev_field)EV_HOST("src", o->family, o->saddr,
+						   ntohs(o->sport));
+		fl[n++] = (struct ev_field)EV_HOST("dst", o->family, o->daddr,
+						   ntohs(o->dport));
 		fl[n++] = (struct ev_field)EV_U64("id", ntohs(o->sport));
 	} else {
 		fl[n++] = (struct ev_field)EV_EP("src", o->family, o->saddr,
@@ -331,7 +386,7 @@ void events_flow_(enum ev_kind kind, const struct bpfalg_tuple *o,
 			 f->flags & BPFALG_FF_CONTROL ? ",control" : "",
 			 f->flags & BPFALG_FF_MIDSTREAM ? ",midstream" : "");
 		if (flags[0])
-			fl[n++] = (struct ev_field)EV_STR("flags", flags + 1);
+			fl[n++] = (struct ev_field)EV_LIST("flags", flags + 1);
 		if (f->alg && f->alg < BPFALG_ALG_MAX)
 			fl[n++] = (struct ev_field)EV_STR("alg",
 							  alg_names[f->alg]);
@@ -350,7 +405,7 @@ void events_pinhole_(enum ev_kind kind, const char *tag,
 		     const struct bpfalg_pinhole_key *k,
 		     const struct bpfalg_pinhole *v, const char *why)
 {
-	char pb[8], owner[136];
+	char pb[8];
 	struct ev_field fl[9];
 	size_t n = 0;
 
@@ -361,9 +416,9 @@ void events_pinhole_(enum ev_kind kind, const char *tag,
 	if (v)
 		fl[n++] = (struct ev_field)EV_EP("remote", k->family, k->remote,
 						 ntohs(v->remote_port));
-	else
-		fl[n++] = (struct ev_field)EV_ADDR("remote", k->family,
-						   k->remote);
+	else /* the port is not at hand: 0 */
+		fl[n++] = (struct ev_field)EV_HOST("remote", k->family,
+						   k->remote, 0);
 	fl[n++] = (struct ev_field)EV_U64("public_port", ntohs(k->public_port));
 	if (v) {
 		uint64_t now = clock_ns(CLOCK_MONOTONIC);
@@ -381,18 +436,8 @@ void events_pinhole_(enum ev_kind kind, const char *tag,
 					(v->expires_ns - now + 500000000ULL) /
 						1000000000ULL :
 					0);
-		if (!tag) {
-			/* no session to name: the control flow's tuple */
-			char a[64], b[64];
-			const struct bpfalg_tuple *o = &v->owner;
-
-			fmt_ep(o->family, o->saddr, ntohs(o->sport), true, a,
-			       sizeof(a));
-			fmt_ep(o->family, o->daddr, ntohs(o->dport), true, b,
-			       sizeof(b));
-			snprintf(owner, sizeof(owner), "%s->%s", a, b);
-			fl[n++] = (struct ev_field)EV_STR("owner", owner);
-		}
+		if (!tag) /* no session to name: the control flow's tuple */
+			fl[n++] = (struct ev_field)EV_TUPLE("owner", &v->owner);
 	}
 	if (why)
 		fl[n++] = (struct ev_field)EV_STR("reason", why);

@@ -61,6 +61,16 @@ enum ev_ftype {
 	EVT_U64,
 	EVT_ADDR, /* family (AF_INET/AF_INET6 = BPFALG_AF_*), 16 bytes at p */
 	EVT_EP, /* the same with a host-order port n; 0 shown as "*" */
+	/* JSON: the endpoint {"addr", "port": n}; text: the address alone
+	 * (ICMP echo flows, whose "port" is the identifier, shown as "id";
+	 * a pinhole's remote where its port is not at hand: 0)
+	 */
+	EVT_HOST,
+	EVT_LIST, /* "a,b": a JSON array of strings, the same text */
+	/* a struct bpfalg_tuple at p: JSON {"proto", "src", "dst"}, text
+	 * "src->dst"
+	 */
+	EVT_TUPLE,
 };
 
 struct ev_field {
@@ -91,6 +101,20 @@ struct ev_field {
 	{                                                                   \
 		.key = (k), .type = EVT_EP, .p = (a), .family = (int)(fam), \
 		.n = (uint64_t)(port)                                       \
+	}
+
+#define EV_HOST(k, fam, a, port)                                              \
+	{                                                                     \
+		.key = (k), .type = EVT_HOST, .p = (a), .family = (int)(fam), \
+		.n = (uint64_t)(port)                                         \
+	}
+#define EV_LIST(k, s)                                  \
+	{                                              \
+		.key = (k), .type = EVT_LIST, .p = (s) \
+	}
+#define EV_TUPLE(k, t)                                  \
+	{                                               \
+		.key = (k), .type = EVT_TUPLE, .p = (t) \
 	}
 
 /* Subscribers to the event stream: 0 means every call below is a no-op. */
