@@ -214,9 +214,9 @@ import json, sys
 d = json.load(sys.stdin)
 c = d["config"]
 ok = (d["config_file"] == sys.argv[1] and c["inside"] == ["gin"] and c["masquerade"] is True
-      and c["snat"] is None and c["flows"] == 8192 and c["timeout-udp"] == 45
+      and c["snat"] is None and c["flows"] == 8192 and c["timeout_udp"] == 45
       and c["ftp"] == {"mode": "on", "ports": [21], "deny": ["SITE"]}
-      and c["sip"]["invite-from"] == ["192.0.2.0/24"] and c["tftp"] == {"mode": "observe", "ports": [69]})
+      and c["sip"]["invite_from"] == ["192.0.2.0/24"] and c["tftp"] == {"mode": "observe", "ports": [69]})
 sys.exit(0 if ok else "config show -j: %s" % json.dumps(d)[:900])' "$TMPD/gw.conf" ||
 	fail "config show -j does not match gw.conf"
 log "config show -j matches gw.conf"
