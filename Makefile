@@ -48,7 +48,7 @@ USER_CFLAGS := -g -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -D_GNU_SOURCE -std=gnu11 \
 	-Iinclude -Iuser -I$(OUTPUT) $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 libmicrohttpd libpcap 2>/dev/null) \
 	$(CPPFLAGS) $(CFLAGS)
-USER_LDLIBS := -lbpf -lelf -lz $(shell pkg-config --libs libnl-3.0 libnl-route-3.0 libmicrohttpd libpcap 2>/dev/null)
+USER_LDLIBS := -lbpf -lelf -lz $(shell pkg-config --libs libnl-3.0 libnl-route-3.0 libmicrohttpd libpcap 2>/dev/null) -ljansson
 
 BPF_PROGS := xdp_alg tc_alg
 BPF_OBJS := $(patsubst %,$(OUTPUT)/%.bpf.o,$(BPF_PROGS))
@@ -259,13 +259,16 @@ FUZZ_SRCS_fuzz_engine := user/engine/engine.c user/engine/stream.c user/engine/p
 	user/alg/rtsp_alg.c user/alg/policy.c user/alg/addr.c user/util/prefix.c user/util/log.c \
 	user/util/json_writer.c
 FUZZ_SRCS_fuzz_doctor := user/doctor_parse.c
+FUZZ_SRCS_fuzz_doctor_json := user/doctor_json.c user/doctor_parse.c
+# Libraries a fuzz target links, per target.
+FUZZ_LIBS_fuzz_doctor_json := -ljansson
 FUZZ_SRCS_fuzz_conffile := user/conffile.c user/config.c user/forward.c user/format.c user/alg/policy.c \
 	user/util/prefix.c user/util/json_writer.c
 
 .SECONDEXPANSION:
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $(BPF_HDRS) $(USER_HDRS) tests/bpf_shim.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE -Iuser $< $(FUZZ_SRCS_$*) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE -Iuser $< $(FUZZ_SRCS_$*) -o $@ $(FUZZ_LIBS_$*)
 
 fuzz: $(FUZZ_TARGETS)
 

@@ -22,6 +22,7 @@ libnl-3-dev libnl-route-3-dev iproute2 nftables iputils-ping socat
 dpkg-dev debhelper lintian devscripts systemd man-db groff-base
 netcat-openbsd python3 iperf3 curl ethtool tcpdump libclang-rt-14-dev
 libosip2-dev libmicrohttpd-dev libpcap-dev
+libjansson-dev
 netsniff-ng gnuplot-nox vsftpd lftp openssl conntrack tftpd-hpa tftp-hpa linux-perf
 sip-tester
 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base

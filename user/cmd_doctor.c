@@ -7,8 +7,9 @@
  * findings through note()/act().  Checks that need bpfalg's state run only
  * when the pins are readable; the others (the kernel's own conntrack
  * helpers, other XDP/TC programs) also run on a machine where bpfalg was
- * never brought up, on the interfaces given with --iface.  Text output of
- * nft, iptables-save and conntrack is read by doctor_parse.c.
+ * never brought up, on the interfaces given with --iface.  nft and ip are
+ * read through their JSON (doctor_json.c), iptables-save and conntrack
+ * as text (doctor_parse.c).
  *
  * Exit status: 1 when any finding is a problem, 0 otherwise, 2 on a usage
  * error.
@@ -24,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <linux/if_link.h>
 #include <linux/pkt_cls.h>
@@ -39,11 +41,13 @@
 #include "algctl.h"
 #include "calls_view.h"
 #include "config.h"
+#include "doctor_json.h"
 #include "doctor_parse.h"
 #include "format.h"
 #include "flowtab.h"
 #include "loader.h"
 #include "pins.h"
+#include "util/tcx.h"
 
 /* Not in Debian 12's UAPI headers (see loader.c). */
 #define ATTACH_TCX_INGRESS ((enum bpf_attach_type)46)
@@ -96,6 +100,12 @@ struct doctor {
 	struct doc_iface ifs[BPFALG_MAX_IFACES];
 	int n_ifs;
 	bool ifs_given; /* --iface */
+
+	/* `nft -j list ruleset`, read once (nft_get()) */
+	bool nft_read;
+	int nft_ret; /* 0, -ENOENT (no nft), the tool's status, -EINVAL */
+	char nft_err[256];
+	struct nft_ruleset nft;
 };
 
 /* ------------------------------------------------------------ findings */
@@ -372,6 +382,60 @@ static const char *tool_why(int ret, const char *err)
 		return strerror(-ret);
 	snprintf(buf, sizeof(buf), "exit %d%s%s", ret, err[0] ? ": " : "", err);
 	return buf;
+}
+
+/* A tool's whole output, for the JSON readers. */
+struct text_buf {
+	char *b;
+	size_t len, cap;
+};
+
+static int text_line(void *ctx, const char *line, size_t len)
+{
+	struct text_buf *t = ctx;
+
+	if (t->len + len + 2 > t->cap) {
+		size_t cap = (t->len + len + 2) * 2;
+		char *p = realloc(t->b, cap);
+
+		if (!p)
+			return -ENOMEM;
+		t->b = p;
+		t->cap = cap;
+	}
+	memcpy(t->b + t->len, line, len);
+	t->len += len;
+	t->b[t->len++] = '\n';
+	t->b[t->len] = 0;
+	return 0;
+}
+
+/* Run @argv into @t (freed by the caller); run_lines()'s return. */
+static int run_text(char *const argv[], struct text_buf *t, char *err,
+		    size_t errlen)
+{
+	return run_lines(argv, text_line, t, err, errlen);
+}
+
+/* The nftables ruleset, listed and read once: 0, or why not (d->nft_err). */
+static int nft_get(struct doctor *d)
+{
+	char *argv[] = { "nft", "-j", "list", "ruleset", NULL };
+	struct text_buf t = {};
+
+	if (d->nft_read)
+		return d->nft_ret;
+	d->nft_read = true;
+	d->nft_ret = run_text(argv, &t, d->nft_err, sizeof(d->nft_err));
+	if (d->nft_ret == -ENOMEM)
+		d->oom = true;
+	if (!d->nft_ret)
+		d->nft_ret = nft_json_parse(&d->nft, t.b ? t.b : "", t.len,
+					    d->nft_err, sizeof(d->nft_err));
+	if (d->nft_ret == -ENOMEM)
+		d->oom = true;
+	free(t.b);
+	return d->nft_ret;
 }
 
 /* ------------------------------------------------------------ state */
@@ -713,45 +777,34 @@ static const char *mode_word(const struct doctor *d, int alg)
 	return d->alg[alg].mode == BPFALG_MODE_OBSERVE ? "observing" : "on";
 }
 
-struct nft_ctx {
-	struct nft_ruleset rs;
-	int err;
-};
-
-static int nft_line(void *ctx, const char *line, size_t len)
-{
-	return nft_ruleset_line(&((struct nft_ctx *)ctx)->rs, line, len);
-}
-
 /* 2. nftables rules that give connections a kernel helper. */
 static void check_nft_helpers(struct doctor *d)
 {
-	char *argv[] = { "nft", "-a", "list", "ruleset", NULL };
-	struct nft_ctx c;
-	char err[256];
-	int ret, shown = 0;
+	struct nft_ruleset *rs = &d->nft;
+	int ret = nft_get(d), shown = 0;
 
-	if (nft_ruleset_init(&c.rs)) {
-		d->oom = true;
-		return;
-	}
-	ret = run_lines(argv, nft_line, &c, err, sizeof(err));
 	if (ret == -ENOENT) {
 		note(d, SEV_INFO,
 		     "nft is not installed: nftables helper rules "
 		     "not checked");
 		act(d, "none if this machine does not use nftables");
-		goto out;
+		return;
 	}
-	if (ret || nft_ruleset_finish(&c.rs)) {
+	if (ret == -EINVAL) {
+		note(d, SEV_WARN, "cannot read nft -j list ruleset: %s",
+		     d->nft_err);
+		act(d, "nft --version: nftables 0.9.3 or later lists JSON");
+		return;
+	}
+	if (ret) {
 		note(d, SEV_WARN, "cannot list the nftables ruleset (%s)",
-		     tool_why(ret, err));
+		     tool_why(ret, d->nft_err));
 		act(d, "run algctl doctor as root (CAP_NET_ADMIN) in the "
 		       "gateway's network namespace");
-		goto out;
+		return;
 	}
-	for (int i = 0; i < c.rs.n_rules; i++) {
-		struct nft_helper_rule *r = &c.rs.rules[i];
+	for (int i = 0; i < rs->n_rules; i++) {
+		struct nft_helper_rule *r = &rs->rules[i];
 		char ports[160], why[160], where[300], del[300];
 		const char *type = r->type[0] ? r->type : "?";
 		__u16 port;
@@ -819,8 +872,8 @@ static void check_nft_helpers(struct doctor *d)
 		else
 			act(d, "none");
 	}
-	for (int i = 0; i < c.rs.n_objs; i++) {
-		struct nft_helper_obj *o = &c.rs.objs[i];
+	for (int i = 0; i < rs->n_objs; i++) {
+		struct nft_helper_obj *o = &rs->objs[i];
 
 		if (o->used)
 			continue;
@@ -831,12 +884,9 @@ static void check_nft_helpers(struct doctor *d)
 		     o->family, o->table, o->name, o->type, l4_name(o->l4));
 		act(d, "none (it does nothing until a rule assigns it)");
 	}
-	if (!shown) {
-		note(d, SEV_OK, "nftables: no ct helper rules (%d lines read)",
-		     c.rs.lines);
-	}
-out:
-	nft_ruleset_free(&c.rs);
+	if (!shown)
+		note(d, SEV_OK, "nftables: no ct helper rules (%d rules read)",
+		     rs->rules_read);
 }
 
 static int ipt_line(void *ctx, const char *line, size_t len)
@@ -844,18 +894,19 @@ static int ipt_line(void *ctx, const char *line, size_t len)
 	return ipt_rules_line(ctx, line, len);
 }
 
-/* The tables iptables-legacy keeps (not visible to nft), if any. */
-static bool legacy_has_raw(const char *proc)
+/* Does iptables-legacy keep table @name (not visible to nft)? */
+static bool legacy_has(const char *proc, const char *name)
 {
 	char line[64];
-	bool raw = false;
+	bool has = false;
 	FILE *f = fopen(proc, "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		raw |= !strcmp(line, "raw\n");
+		has |= !strncmp(line, name, strlen(name)) &&
+		       line[strlen(name)] == '\n';
 	if (f)
 		fclose(f);
-	return raw;
+	return has;
 }
 
 /* 2. iptables/ip6tables "-j CT --helper" rules in the raw table. */
@@ -884,7 +935,7 @@ static void check_ipt_helpers(struct doctor *d)
 		/* legacy tables are seen only by the legacy tools; skip them
 		 * when the default tool is the legacy one
 		 */
-		if (tools[t].proc && (!legacy_has_raw(tools[t].proc) ||
+		if (tools[t].proc && (!legacy_has(tools[t].proc, "raw") ||
 				      !strcmp(variant[t % 2], "legacy")))
 			continue;
 		ret = run_lines(argv, ipt_line, &r, err, sizeof(err));
@@ -959,6 +1010,328 @@ static void check_ipt_helpers(struct doctor *d)
 		     "iptables: no CT helper rules in the raw "
 		     "table");
 	}
+}
+
+/* ------------------------------------------------- the host's settings */
+
+/* An integer under /proc/sys, -1 when there is none. */
+static int sysctl_int(const char *path)
+{
+	char v[32];
+	FILE *f = fopen(path, "re");
+	int ret = -1;
+
+	if (f && fgets(v, sizeof(v), f))
+		ret = atoi(v);
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/* 1. The host forwards: IPv4 (the NAT) and IPv6 (routed, filtered). */
+static void check_forwarding(struct doctor *d)
+{
+	int v4 = sysctl_int("/proc/sys/net/ipv4/ip_forward"),
+	    v6 = sysctl_int("/proc/sys/net/ipv6/conf/all/forwarding");
+
+	if (v4 == 0) {
+		note(d, d->pins ? SEV_PROBLEM : SEV_WARN,
+		     "net.ipv4.ip_forward = 0: this host forwards no IPv4 "
+		     "packet, so nothing from inside reaches the NAT");
+		act(d, "sysctl -w net.ipv4.ip_forward=1 (and "
+		       "net.ipv4.ip_forward = 1 in "
+		       "/etc/sysctl.d/90-bpfalg.conf to keep it)");
+	} else if (v4 > 0) {
+		note(d, SEV_OK, "net.ipv4.ip_forward = 1");
+	}
+	if (v6 == 0) {
+		note(d, SEV_WARN,
+		     "net.ipv6.conf.all.forwarding = 0: IPv6 from inside is "
+		     "not routed (bpfalg tracks and filters IPv6 without "
+		     "translating it)");
+		act(d, "sysctl -w net.ipv6.conf.all.forwarding=1 (and in "
+		       "/etc/sysctl.d/90-bpfalg.conf) if the inside uses "
+		       "IPv6");
+	} else if (v6 > 0) {
+		note(d, SEV_OK, "net.ipv6.conf.all.forwarding = 1");
+	}
+}
+
+/* 1. What the kernel offers: its version, BTF, tcx. */
+static void check_kernel(struct doctor *d)
+{
+	struct utsname u;
+	int maj = 0, min = 0, tcx;
+	bool btf = !access("/sys/kernel/btf/vmlinux", R_OK);
+
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	sscanf(u.release, "%d.%d", &maj, &min);
+	/* tcx answers a query on lo; without it the query is EINVAL */
+	tcx = tcx_count(1, true);
+	if (tcx == -EPERM || tcx == -EACCES)
+		tcx = maj * 1000 + min >= 6006 ? 0 : -EINVAL;
+	if (maj * 1000 + min < 5017) {
+		note(d, SEV_PROBLEM,
+		     "kernel %s: bpfalg's programs need 5.17 or later "
+		     "(bpf_loop, the ring buffer, coarse timestamps)",
+		     u.release);
+		act(d, "boot a newer kernel (Debian 12: linux-image-amd64; "
+		       "bookworm-backports has 6.6 and later, with tcx)");
+	}
+	if (!btf) {
+		note(d, SEV_PROBLEM,
+		     "kernel %s has no BTF (/sys/kernel/btf/vmlinux): algctl "
+		     "cannot load its CO-RE programs",
+		     u.release);
+		act(d, "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y "
+		       "(Debian's are)");
+	}
+	if (tcx < 0) {
+		note(d, SEV_INFO,
+		     "kernel %s has no tcx (6.6 or later): TC programs are "
+		     "attached as clsact filters, which share the qdisc with "
+		     "other programs' filters",
+		     u.release);
+		act(d, "none (works as it is); a 6.6 or later kernel for tcx "
+		       "(Debian 12: bookworm-backports)");
+	}
+	if (btf && tcx >= 0 && maj * 1000 + min >= 5017)
+		note(d, SEV_OK, "kernel %s: BTF, tcx", u.release);
+}
+
+/* net.ipv4.conf.IF.x for sysctl -w: a '.' in the name becomes '/'. */
+static const char *sysctl_name(const char *ifname, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", ifname);
+	for (char *p = buf; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	return buf;
+}
+
+/*
+ * 1. Reverse-path filtering.  Strict (1) drops a packet whose source the
+ * kernel would route out of another device: right on the outside (the
+ * replies come back the way they left), harmful on an inside device
+ * when the routes are asymmetric.  The kernel uses the larger of
+ * conf.all and conf.IF.
+ */
+static void check_rp_filter(struct doctor *d)
+{
+	static const char *const word[] = { "off", "strict", "loose" };
+	char *rargv[] = { "ip",	  "-j",	   "-4",  "route",
+			  "show", "table", "all", NULL };
+	char *uargv[] = { "ip", "-j", "-4", "rule", "show", NULL };
+	struct text_buf routes = {}, rules = {};
+	int all = sysctl_int("/proc/sys/net/ipv4/conf/all/rp_filter");
+	int ip_ret = 1; /* not run yet */
+	char err[256] = "";
+
+	for (int i = 0; i < d->n_ifs; i++) {
+		const struct doc_iface *s = &d->ifs[i];
+		__u32 role = s->ours ? s->ifc.role : BPFALG_ROLE_NONE;
+		char path[128], why[160], sn[IF_NAMESIZE];
+		int dev, eff, asym;
+
+		snprintf(path, sizeof(path),
+			 "/proc/sys/net/ipv4/conf/%s/rp_filter", s->name);
+		dev = sysctl_int(path);
+		if (dev < 0)
+			continue;
+		eff = all > dev ? all : dev;
+		if (eff != 1 || role == BPFALG_ROLE_OUTSIDE) {
+			note(d, SEV_OK, "%s (%s): rp_filter %s%s", s->name,
+			     fmt_role(role),
+			     eff >= 0 && eff <= 2 ? word[eff] : "?",
+			     eff == 1 ? ": fine on the outside (replies come "
+					"back the way they left)" :
+					"");
+			continue;
+		}
+		if (ip_ret == 1) {
+			ip_ret = run_text(rargv, &routes, err, sizeof(err));
+			if (!ip_ret)
+				ip_ret = run_text(uargv, &rules, err,
+						  sizeof(err));
+		}
+		asym = ip_ret ? -1 :
+				ip_json_asymmetric(routes.b, routes.len,
+						   rules.b, rules.len, s->name,
+						   why, sizeof(why));
+		sysctl_name(s->name, sn, sizeof(sn));
+		if (asym < 0) {
+			note(d, SEV_INFO,
+			     "%s (%s): strict rp_filter; the routes could not "
+			     "be read (ip -j: %s)",
+			     s->name, fmt_role(role),
+			     ip_ret ? tool_why(ip_ret, err) : "not JSON");
+			act(d,
+			    "none if every inside source is routed back "
+			    "through %s; else sysctl -w "
+			    "net.ipv4.conf.%s.rp_filter=2",
+			    s->name, sn);
+		} else if (asym) {
+			note(d,
+			     role == BPFALG_ROLE_INSIDE ? SEV_WARN : SEV_INFO,
+			     "%s (%s): strict rp_filter (%s) with asymmetric "
+			     "routes (%s): the kernel drops a packet from %s "
+			     "whose source it would route out another way, "
+			     "before bpfalg sees it",
+			     s->name, fmt_role(role),
+			     dev == 1 ? "its own" : "conf.all", why, s->name);
+			act(d,
+			    "sysctl -w%s%s%s%s (loose: any route back will "
+			    "do)",
+			    dev == 1 ? " net.ipv4.conf." : "",
+			    dev == 1 ? sn : "", dev == 1 ? ".rp_filter=2" : "",
+			    all == 1 ? " net.ipv4.conf.all.rp_filter=2" : "");
+		} else {
+			note(d, SEV_OK,
+			     "%s (%s): strict rp_filter, routes symmetric",
+			     s->name, fmt_role(role));
+		}
+	}
+	if (!d->n_ifs) {
+		note(d, SEV_INFO, "rp_filter not checked: no interfaces");
+		act(d, "give --iface IF[,IF...] (bpfalg is not attached)");
+	}
+	free(routes.b);
+	free(rules.b);
+}
+
+/* The outside interface(s) @r applies to, into @buf; false when none. */
+static bool nat_hits(const struct doctor *d, const void *r, bool nft, char *buf,
+		     size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < d->n_ifs; i++) {
+		const struct doc_iface *s = &d->ifs[i];
+
+		if (!s->ours || s->ifc.role != BPFALG_ROLE_OUTSIDE)
+			continue;
+		if (nft ? !nft_nat_applies(r, s->name) :
+			  !ipt_nat_applies(r, s->name))
+			continue;
+		o += snprintf(buf + o, o < len ? len - o : 0, "%s%s",
+			      o ? "," : "", s->name);
+	}
+	return buf[0] != 0;
+}
+
+/*
+ * 1. The kernel's own NAT on bpfalg's outside: its masquerade or snat in
+ * postrouting runs before bpfalg's TC egress program, which then sees the
+ * gateway's own address and leaves the flow alone (double NAT: the ALGs
+ * and pinholes never apply).
+ */
+static void check_masquerade(struct doctor *d)
+{
+	static const struct {
+		const char *tool, *ipt, *proc;
+	} tools[] = {
+		{ "iptables-save", "iptables", NULL },
+		{ "iptables-legacy-save", "iptables-legacy",
+		  "/proc/net/ip_tables_names" },
+	};
+	char variant[16] = "";
+	int shown = 0;
+
+	if (!nft_get(d)) {
+		for (int i = 0; i < d->nft.n_nats; i++) {
+			const struct nft_nat_rule *r = &d->nft.nats[i];
+			char outs[128], del[300];
+
+			shown++;
+			snprintf(del, sizeof(del),
+				 "nft delete rule %s %s %s handle %llu",
+				 r->family, r->table, r->chain, r->handle);
+			if (nat_hits(d, r, true, outs, sizeof(outs))) {
+				note(d, SEV_WARN,
+				     "nftables table %s %s, chain %s does %s "
+				     "on %s [%s], bpfalg's outside: double "
+				     "NAT (the kernel translates first, "
+				     "bpfalg then sees the gateway's own "
+				     "address and its ALGs and pinholes "
+				     "never apply)",
+				     r->family, r->table, r->chain, r->kind,
+				     outs, r->text);
+				act(d, "%s (bpfalg translates on %s)", del,
+				    outs);
+			} else if (!d->pins) {
+				note(d, SEV_INFO,
+				     "nftables table %s %s, chain %s does %s "
+				     "[%s]",
+				     r->family, r->table, r->chain, r->kind,
+				     r->text);
+				act(d,
+				    "none while the kernel is the NAT; "
+				    "remove it (%s) before bpfalg translates "
+				    "on that interface",
+				    del);
+			} else {
+				note(d, SEV_INFO,
+				     "nftables table %s %s, chain %s does %s "
+				     "[%s], not on bpfalg's outside",
+				     r->family, r->table, r->chain, r->kind,
+				     r->text);
+			}
+		}
+	}
+	for (size_t t = 0; t < sizeof(tools) / sizeof(*tools); t++) {
+		char *argv[] = { (char *)tools[t].tool, "-t", "nat", NULL };
+		struct ipt_rules r = {};
+		char err[256];
+
+		if (tools[t].proc && (!legacy_has(tools[t].proc, "nat") ||
+				      !strcmp(variant, "legacy")))
+			continue;
+		if (run_lines(argv, ipt_line, &r, err, sizeof(err))) {
+			ipt_rules_free(&r);
+			continue; /* not installed, no nat table */
+		}
+		if (!tools[t].proc)
+			snprintf(variant, sizeof(variant), "%s", r.variant);
+		for (int i = 0; i < r.n_nats; i++) {
+			const struct ipt_nat_rule *x = &r.nats[i];
+			char outs[128];
+
+			shown++;
+			if (nat_hits(d, x, false, outs, sizeof(outs))) {
+				note(d, SEV_WARN,
+				     "%s (nat table) does %s on %s [-A %s], "
+				     "bpfalg's outside: double NAT (the "
+				     "kernel translates first, bpfalg then "
+				     "sees the gateway's own address and its "
+				     "ALGs and pinholes never apply)",
+				     tools[t].ipt, x->kind, outs, x->spec);
+				act(d,
+				    "%s -t nat -D %s (bpfalg translates on "
+				    "%s)",
+				    tools[t].ipt, x->spec, outs);
+			} else {
+				note(d, SEV_INFO,
+				     "%s (nat table) does %s [-A %s]%s",
+				     tools[t].ipt, x->kind, x->spec,
+				     d->pins ? ", not on bpfalg's outside" :
+					       "");
+				if (!d->pins)
+					act(d,
+					    "none while the kernel is the NAT; "
+					    "remove it (%s -t nat -D %s) "
+					    "before bpfalg translates on that "
+					    "interface",
+					    tools[t].ipt, x->spec);
+			}
+		}
+		ipt_rules_free(&r);
+	}
+	if (!shown)
+		note(d, SEV_OK,
+		     "no masquerade or snat rules in nftables or "
+		     "iptables");
 }
 
 /* Default ports of the kernel's helper modules (their ports= parameter). */
@@ -1461,41 +1834,154 @@ static void check_tc(struct doctor *d)
 	}
 }
 
+/*
+ * Counters that, once non-zero, are a finding of their own: "ALG: N
+ * <noun> <rest>" (or without the ALG for the datapath's own counters),
+ * with a severity and an action ("%s" in it: the ALG's name).
+ */
+enum csrc { CS_CTL, CS_DP, CS_GLOBAL };
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const struct counter_finding {
+	const char *check;
+	enum csrc src;
+	int idx;
+	enum sev sev;
+	const char *one, *many; /* the noun, with its verb where it has one */
+	const char *rest;
+	const char *action;
+} counter_findings[] = {
+	{ "pinholes", CS_CTL, BPFALG_AS_REFUSED, SEV_INFO,
+	  "address/port announcement was", "address/port announcements were",
+	  "refused (the address is not the client's own, a port below "
+	  "--min-data-port, or the per-flow pinhole limit): forwarded "
+	  "unmodified, no pinhole",
+	  "the daemon's log names each; a bounce attempt is refused on "
+	  "purpose, a legitimate client hitting the limit needs "
+	  "--pinholes-per-flow" },
+	{ "pinholes", CS_CTL, BPFALG_AS_BAD_INPUT, SEV_INFO, "control line",
+	  "control lines", "did not parse and went on unmodified",
+	  "capture the control connection (tcpdump -i IF -w f.pcap) to see "
+	  "the peer's dialect" },
+	{ "pinholes", CS_DP, BPFALG_ADP_PH_FULL, SEV_WARN, "request",
+	  "requests", "found the pinhole table full: no pinhole opened",
+	  "algctl pinholes shows who holds them; shorter pinhole timeouts "
+	  "free them sooner" },
+	{ "pinholes", CS_DP, BPFALG_ADP_PH_CONFLICT, SEV_INFO, "request",
+	  "requests",
+	  "collided with another flow's live pinhole (same server and public "
+	  "port)",
+	  "none unless transfers fail: two clients asked the same server at "
+	  "once" },
+	{ "pinholes", CS_DP, BPFALG_ADP_BAD_REQUEST, SEV_INFO, "request was",
+	  "requests were", "not well formed: no pinhole",
+	  "capture the client's requests to see them" },
+	/* addresses already public: a second NAT in front of this one
+	 * rewrote them, or the endpoint is NAT-aware (STUN)
+	 */
+	{ "pinholes", CS_CTL, BPFALG_AS_ALREADY_PUBLIC, SEV_INFO,
+	  "address in the payload was", "addresses in the payload were",
+	  "already public and left alone (a second NAT layer, or a NAT-aware "
+	  "endpoint)",
+	  "with a second NAT, one ALG belongs on the outermost gateway: "
+	  "consider algctl alg %s off on the other" },
+	/* the controller's session table (--max-sessions) */
+	{ "pinholes", CS_CTL, BPFALG_AS_SESSIONS_FULL, SEV_WARN, "control flow",
+	  "control flows",
+	  "forwarded unmodified: every session held media, none could be "
+	  "evicted",
+	  "raise --max-sessions (config key max-sessions)" },
+	{ "pinholes", CS_CTL, BPFALG_AS_SESSIONS_EVICTED, SEV_INFO,
+	  "idle control-flow session", "idle control-flow sessions",
+	  "evicted to make room (rebuilt when the flow speaks again)",
+	  "many: one source opens many control flows, or --max-sessions / "
+	  "--sessions-per-source are too small for this site" },
+	{ "pinholes", CS_CTL, BPFALG_AS_NOT_PROTOCOL, SEV_INFO, "control flow",
+	  "control flows",
+	  "did not speak the protocol (FTP: no 220 greeting, or lines that "
+	  "are no commands): no data channel opened on them",
+	  "none: an HTTP request a web page sends to the %s port (NAT "
+	  "slipstreaming) shows here, refused" },
+	{ "pinholes", CS_GLOBAL, BPFALG_CNT_PINHOLE_REFUSED, SEV_INFO,
+	  "inbound connection", "inbound connections",
+	  "reached a pinhole's public port from another remote port than "
+	  "announced, or after it expired: dropped",
+	  "the server connects from another source port than it announced "
+	  "(algctl pinholes shows what is expected); raise "
+	  "--pinhole-timeout if it comes late" },
+	{ "fail_policy", CS_DP, BPFALG_ADP_TOO_BIG, SEV_WARN, "control packet",
+	  "control packets",
+	  "longer than " STR(BPFALG_PUNT_MAX_GSO) " bytes went on "
+						  "unmodified: the ALG did "
+						  "not see them",
+	  "BIG TCP merges more than 64 KiB into one packet (ip link set IF "
+	  "gro_max_size 65536 gso_max_size 65536)" },
+	{ "fail_policy", CS_GLOBAL, BPFALG_CNT_PUNT_FAIL, SEV_WARN,
+	  "control packet", "control packets",
+	  "could not be handed to the controller (none running, or the ring "
+	  "buffer was full)",
+	  "keep algctl daemon running; a full ring buffer means the "
+	  "controller falls behind the control traffic" },
+	{ "fail_policy", CS_GLOBAL, BPFALG_CNT_SACK_UNALIGNED, SEV_WARN,
+	  "SACK option", "SACK options",
+	  "at an odd offset left unadjusted on connections whose payload "
+	  "length was changed",
+	  "harmless unless those control connections stall (the peer then "
+	  "ignores the SACK blocks); a peer padding TCP options oddly is the "
+	  "cause" },
+	{ "tables", CS_GLOBAL, BPFALG_CNT_FLOW_TABLE_FULL, SEV_WARN, "new flow",
+	  "new flows", "dropped because the flow table was full",
+	  "raise --flows (algctl down, algctl up --flows N) or shorten the "
+	  "timeouts" },
+};
+
+/*
+ * The table's findings of @check whose counter (of ALG @alg, 0: the
+ * datapath's own) is not zero; how many.
+ */
+static int counter_notes(struct doctor *d, const char *check, int alg)
+{
+	int n = 0;
+
+	for (size_t i = 0;
+	     i < sizeof(counter_findings) / sizeof(*counter_findings); i++) {
+		const struct counter_finding *cf = &counter_findings[i];
+		__u64 v;
+
+		if (strcmp(cf->check, check) || (cf->src == CS_GLOBAL) != !alg)
+			continue;
+		v = cf->src == CS_CTL ? d->cs[alg].c[cf->idx] :
+		    cf->src == CS_DP  ? d->dp[alg].c[cf->idx] :
+					d->cnt.c[cf->idx];
+		if (!v)
+			continue;
+		n++;
+		if (alg)
+			note(d, cf->sev, "%s: %llu %s %s", alg_name(alg),
+			     (unsigned long long)v, v == 1 ? cf->one : cf->many,
+			     cf->rest);
+		else
+			note(d, cf->sev, "%llu %s %s", (unsigned long long)v,
+			     v == 1 ? cf->one : cf->many, cf->rest);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		act(d, cf->action, alg ? alg_name(alg) : "");
+#pragma GCC diagnostic pop
+	}
+	return n;
+}
+
 /* 4. Pinholes refused, unused, and inputs that did not parse. */
 static void check_pinholes(struct doctor *d)
 {
 	bool any = false;
-	__u64 refused_dp = d->cnt.c[BPFALG_CNT_PINHOLE_REFUSED];
 
 	for (int a = 1; a < BPFALG_ALG_MAX; a++) {
-		const __u64 *c = d->cs[a].c, *p = d->dp[a].c;
-		const char *n = alg_name(a);
+		const __u64 *c = d->cs[a].c;
 
 		if (!d->have_alg_stats[a])
 			continue;
-		if (c[BPFALG_AS_REFUSED]) {
-			any = true;
-			note(d, SEV_INFO,
-			     "%s: %llu address/port announcement%s refused "
-			     "(the address is not the client's own, a port "
-			     "below --min-data-port, or the per-flow pinhole "
-			     "limit): forwarded unmodified, no pinhole",
-			     n, (unsigned long long)c[BPFALG_AS_REFUSED],
-			     c[BPFALG_AS_REFUSED] == 1 ? " was" : "s were");
-			act(d, "the daemon's log names each; a bounce attempt "
-			       "is refused on purpose, a legitimate client "
-			       "hitting the limit needs --pinholes-per-flow");
-		}
-		if (c[BPFALG_AS_BAD_INPUT]) {
-			any = true;
-			note(d, SEV_INFO,
-			     "%s: %llu control line%s did not parse and went "
-			     "on unmodified",
-			     n, (unsigned long long)c[BPFALG_AS_BAD_INPUT],
-			     c[BPFALG_AS_BAD_INPUT] == 1 ? "" : "s");
-			act(d, "capture the control connection (tcpdump -i IF "
-			       "-w f.pcap) to see the peer's dialect");
-		}
+		any |= counter_notes(d, "pinholes", a) > 0;
 		if (c[BPFALG_AS_PH_EXPIRED]) {
 			bool none_used = !c[BPFALG_AS_PH_USED];
 
@@ -1503,7 +1989,8 @@ static void check_pinholes(struct doctor *d)
 			note(d, none_used ? SEV_WARN : SEV_INFO,
 			     "%s: %llu pinhole%s expired unused (%llu used): "
 			     "data connections that never came",
-			     n, (unsigned long long)c[BPFALG_AS_PH_EXPIRED],
+			     alg_name(a),
+			     (unsigned long long)c[BPFALG_AS_PH_EXPIRED],
 			     c[BPFALG_AS_PH_EXPIRED] == 1 ? "" : "s",
 			     (unsigned long long)c[BPFALG_AS_PH_USED]);
 			act(d, "check filters between the gateway and the "
@@ -1511,105 +1998,8 @@ static void check_pinholes(struct doctor *d)
 			       "public address), and --pinhole-timeout if the "
 			       "peer connects late");
 		}
-		if (p[BPFALG_ADP_PH_FULL]) {
-			any = true;
-			note(d, SEV_WARN,
-			     "%s: %llu request%s found the pinhole table full: "
-			     "no pinhole opened",
-			     n, (unsigned long long)p[BPFALG_ADP_PH_FULL],
-			     p[BPFALG_ADP_PH_FULL] == 1 ? "" : "s");
-			act(d, "algctl pinholes shows who holds them; shorter "
-			       "pinhole timeouts free them sooner");
-		}
-		if (p[BPFALG_ADP_PH_CONFLICT]) {
-			any = true;
-			note(d, SEV_INFO,
-			     "%s: %llu request%s collided with another flow's "
-			     "live pinhole (same server and public port)",
-			     n, (unsigned long long)p[BPFALG_ADP_PH_CONFLICT],
-			     p[BPFALG_ADP_PH_CONFLICT] == 1 ? "" : "s");
-			act(d, "none unless transfers fail: two clients asked "
-			       "the same server at once");
-		}
-		if (p[BPFALG_ADP_BAD_REQUEST]) {
-			any = true;
-			note(d, SEV_INFO,
-			     "%s: %llu request%s not well formed: no pinhole",
-			     n, (unsigned long long)p[BPFALG_ADP_BAD_REQUEST],
-			     p[BPFALG_ADP_BAD_REQUEST] == 1 ? " was" :
-							      "s were");
-			act(d, "capture the client's requests to see them");
-		}
-		/*
-		 * Addresses already public: a second NAT in front of this
-		 * one rewrote them, or the endpoint is NAT-aware (STUN).
-		 */
-		if (c[BPFALG_AS_ALREADY_PUBLIC]) {
-			any = true;
-			note(d, SEV_INFO,
-			     "%s: %llu address%s in the payload %s already "
-			     "public and left alone (a second NAT layer, or "
-			     "a NAT-aware endpoint)",
-			     n, (unsigned long long)c[BPFALG_AS_ALREADY_PUBLIC],
-			     c[BPFALG_AS_ALREADY_PUBLIC] == 1 ? "" : "es",
-			     c[BPFALG_AS_ALREADY_PUBLIC] == 1 ? "was" : "were");
-			act(d,
-			    "with a second NAT, one ALG belongs on the "
-			    "outermost gateway: consider algctl alg %s off "
-			    "on the other",
-			    n);
-		}
-		/* the controller's session table (--max-sessions) */
-		if (c[BPFALG_AS_SESSIONS_FULL]) {
-			any = true;
-			note(d, SEV_WARN,
-			     "%s: %llu control flow%s forwarded unmodified: "
-			     "every session held media, none could be evicted",
-			     n, (unsigned long long)c[BPFALG_AS_SESSIONS_FULL],
-			     c[BPFALG_AS_SESSIONS_FULL] == 1 ? "" : "s");
-			act(d,
-			    "raise --max-sessions (config key max-sessions)");
-		}
-		if (c[BPFALG_AS_SESSIONS_EVICTED]) {
-			any = true;
-			note(d, SEV_INFO,
-			     "%s: %llu idle control-flow session%s evicted to "
-			     "make room (rebuilt when the flow speaks again)",
-			     n,
-			     (unsigned long long)c[BPFALG_AS_SESSIONS_EVICTED],
-			     c[BPFALG_AS_SESSIONS_EVICTED] == 1 ? "" : "s");
-			act(d, "many: one source opens many control flows, or "
-			       "--max-sessions / --sessions-per-source are "
-			       "too small for this site");
-		}
-		if (c[BPFALG_AS_NOT_PROTOCOL]) {
-			any = true;
-			note(d, SEV_INFO,
-			     "%s: %llu control flow%s did not speak the "
-			     "protocol "
-			     "(FTP: no 220 greeting, or lines that are no "
-			     "commands): no data channel opened on them",
-			     n, (unsigned long long)c[BPFALG_AS_NOT_PROTOCOL],
-			     c[BPFALG_AS_NOT_PROTOCOL] == 1 ? "" : "s");
-			act(d,
-			    "none: an HTTP request a web page sends to the "
-			    "%s port (NAT slipstreaming) shows here, "
-			    "refused",
-			    n);
-		}
 	}
-	if (refused_dp) {
-		any = true;
-		note(d, SEV_INFO,
-		     "%llu inbound connection%s reached a pinhole's public "
-		     "port from another remote port than announced, or after "
-		     "it expired: dropped",
-		     (unsigned long long)refused_dp,
-		     refused_dp == 1 ? "" : "s");
-		act(d, "the server connects from another source port than it "
-		       "announced (algctl pinholes shows what is expected); "
-		       "raise --pinhole-timeout if it comes late");
-	}
+	any |= counter_notes(d, "pinholes", 0) > 0;
 	if (!any)
 		note(d, SEV_OK,
 		     "no pinhole refused, expired unused or full; "
@@ -1620,12 +2010,9 @@ static void check_pinholes(struct doctor *d)
 static void check_fail_policy(struct doctor *d)
 {
 	bool any = false;
-	__u64 punt_fail = d->cnt.c[BPFALG_CNT_PUNT_FAIL],
-	      sack = d->cnt.c[BPFALG_CNT_SACK_UNALIGNED];
 
 	for (int a = 1; a < BPFALG_ALG_MAX; a++) {
 		const __u64 *p = d->dp[a].c, *c = d->cs[a].c;
-		const char *n = alg_name(a);
 		__u64 fd = p[BPFALG_ADP_FAIL_DROP],
 		      fp = p[BPFALG_ADP_FAIL_PASS],
 		      fo = p[BPFALG_ADP_FAIL_OPEN];
@@ -1639,33 +2026,22 @@ static void check_fail_policy(struct doctor *d)
 			     "packet%s (%llu dropped, %llu passed unmodified, "
 			     "%llu of them past fail-open-after): the "
 			     "controller was down or the ring buffer full",
-			     n, (unsigned long long)(fd + fp),
+			     alg_name(a), (unsigned long long)(fd + fp),
 			     fd + fp == 1 ? "" : "s", (unsigned long long)fd,
 			     (unsigned long long)fp, (unsigned long long)fo);
 			act(d, "keep algctl daemon running (algctl status "
 			       "exits 0); if it was running, it could not "
 			       "keep up: see its log and CPU");
 		}
-		if (p[BPFALG_ADP_TOO_BIG]) {
-			any = true;
-			note(d, SEV_WARN,
-			     "%s: %llu control packet%s longer than %d bytes "
-			     "went on unmodified: the ALG did not see them",
-			     n, (unsigned long long)p[BPFALG_ADP_TOO_BIG],
-			     p[BPFALG_ADP_TOO_BIG] == 1 ? "" : "s",
-			     BPFALG_PUNT_MAX_GSO);
-			act(d,
-			    "BIG TCP merges more than 64 KiB into one packet "
-			    "(ip link set IF gro_max_size 65536 "
-			    "gso_max_size 65536)");
-		}
+		any |= counter_notes(d, "fail_policy", a) > 0;
 		if (c[BPFALG_AS_DROPPED] || c[BPFALG_AS_REINJECT_FAIL]) {
 			any = true;
 			note(d, SEV_WARN,
 			     "%s: the controller dropped %llu segment%s it "
 			     "could not serve safely, %llu reinjection%s "
 			     "failed",
-			     n, (unsigned long long)c[BPFALG_AS_DROPPED],
+			     alg_name(a),
+			     (unsigned long long)c[BPFALG_AS_DROPPED],
 			     c[BPFALG_AS_DROPPED] == 1 ? "" : "s",
 			     (unsigned long long)c[BPFALG_AS_REINJECT_FAIL],
 			     c[BPFALG_AS_REINJECT_FAIL] == 1 ? "" : "s");
@@ -1673,25 +2049,7 @@ static void check_fail_policy(struct doctor *d)
 			       "the dropped ones");
 		}
 	}
-	if (punt_fail) {
-		any = true;
-		note(d, SEV_WARN,
-		     "%llu control packet%s could not be handed to the "
-		     "controller (none running, or the ring buffer was full)",
-		     (unsigned long long)punt_fail, punt_fail == 1 ? "" : "s");
-		act(d, "keep algctl daemon running; a full ring buffer means "
-		       "the controller falls behind the control traffic");
-	}
-	if (sack) {
-		any = true;
-		note(d, SEV_WARN,
-		     "%llu SACK option%s at an odd offset left unadjusted on "
-		     "connections whose payload length was changed",
-		     (unsigned long long)sack, sack == 1 ? "" : "s");
-		act(d, "harmless unless those control connections stall "
-		       "(the peer then ignores the SACK blocks); a peer "
-		       "padding TCP options oddly is the cause");
-	}
+	any |= counter_notes(d, "fail_policy", 0) > 0;
 	if (!any)
 		note(d, SEV_OK,
 		     "no fail-policy hits, no oversized control "
@@ -1705,8 +2063,7 @@ static void check_tables(struct doctor *d)
 					      "flows6",	  "flows6_new",
 					      "pinholes", "ctl",
 					      "frags" };
-	__u64 full = d->cnt.c[BPFALG_CNT_FLOW_TABLE_FULL],
-	      exh = d->cnt.c[BPFALG_CNT_PORT_EXHAUSTED];
+	__u64 exh = d->cnt.c[BPFALG_CNT_PORT_EXHAUSTED];
 
 	for (size_t t = 0; t < sizeof(tables) / sizeof(*tables); t++) {
 		long in = pins_count_entries(pin_path, tables[t]),
@@ -1739,13 +2096,7 @@ static void check_tables(struct doctor *d)
 				       "to fail");
 		}
 	}
-	if (full) {
-		note(d, SEV_WARN,
-		     "%llu new flow%s dropped because the flow table was full",
-		     (unsigned long long)full, full == 1 ? "" : "s");
-		act(d, "raise --flows (algctl down, algctl up --flows N) or "
-		       "shorten the timeouts");
-	}
+	counter_notes(d, "tables", 0);
 	if (exh) {
 		note(d, SEV_WARN,
 		     "%llu new flow%s dropped: no free SNAT port (%u-%u) for "
@@ -1848,6 +2199,10 @@ static const struct doctor_check checks[] = {
 	{ "attach", false, check_attach },
 	{ "controller", true, check_controller },
 	{ "algs", true, check_algs },
+	{ "forwarding", false, check_forwarding },
+	{ "kernel", false, check_kernel },
+	{ "rp_filter", false, check_rp_filter },
+	{ "nat", false, check_masquerade },
 	{ "kernel_helpers", false, check_nft_helpers },
 	{ "kernel_helpers", false, check_ipt_helpers },
 	{ "kernel_helpers", false, check_helper_sysctl },
@@ -1966,6 +2321,7 @@ out:
 		free(d->f[i].action);
 	}
 	free(d->f);
+	nft_ruleset_free(&d->nft);
 	free(d);
 	return ret;
 }

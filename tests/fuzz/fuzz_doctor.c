@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * fuzz_doctor.c - libFuzzer target for the readers of `algctl doctor`
- * (user/doctor_parse.c): the nft ruleset listing, iptables-save output and
- * conntrack -L lines.
+ * fuzz_doctor.c - libFuzzer target for the text readers of `algctl
+ * doctor` (user/doctor_parse.c): iptables-save output and conntrack -L
+ * lines (nftables is read as JSON: fuzz_doctor_json.c).
  *
- * The same input goes to all three, whole and line by line (each line in
- * an exact-size heap copy without its '\n', so ASan catches a read past
- * it), and the results are checked: both ways of feeding the nft reader
- * give the same assignments; every string is terminated and printable;
- * port ranges are ordered and within the limit; "any" is never negated;
- * the port text fits any buffer size.
+ * The same input goes to both, whole and line by line (each line in an
+ * exact-size heap copy without its '\n', so ASan catches a read past it),
+ * and the results are checked: both ways agree; every string is
+ * terminated and printable; port ranges are ordered and within the limit;
+ * "any" is never negated; the port text fits any buffer size.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -57,39 +56,13 @@ static void check_ports(const struct dp_ports *p)
 		CHECK(dp_ports_overlap(p, probe, 4) == 21);
 }
 
-static void check_nft(const struct nft_ruleset *rs)
-{
-	for (int i = 0; i < rs->n_objs; i++) {
-		check_str(rs->objs[i].name, sizeof(rs->objs[i].name));
-		check_str(rs->objs[i].type, sizeof(rs->objs[i].type));
-	}
-	for (int i = 0; i < rs->n_rules; i++) {
-		const struct nft_helper_rule *r = &rs->rules[i];
-
-		check_str(r->family, sizeof(r->family));
-		check_str(r->table, sizeof(r->table));
-		check_str(r->chain, sizeof(r->chain));
-		check_str(r->helper, sizeof(r->helper));
-		check_str(r->type, sizeof(r->type));
-		check_str(r->hook, sizeof(r->hook));
-		check_str(r->text, sizeof(r->text));
-		check_ports(&r->ports);
-		CHECK(!(r->via_jump && r->unreached));
-	}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
-	struct nft_ruleset whole, lines;
-	struct ipt_rules ipt = {};
+	struct ipt_rules ipt = {}, ipt2 = {};
 	struct ct_helpers ct = {}, ct2 = {};
 	size_t off = 0;
 
-	CHECK(!nft_ruleset_parse(&whole, text, size));
-	check_nft(&whole);
-
-	CHECK(!nft_ruleset_init(&lines));
 	while (off < size) {
 		const char *nl = memchr(text + off, '\n', size - off);
 		size_t l = nl ? (size_t)(nl - (text + off)) : size - off;
@@ -97,25 +70,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		CHECK(copy);
 		memcpy(copy, text + off, l);
-		CHECK(!nft_ruleset_line(&lines, copy, l));
 		CHECK(ipt_rules_line(&ipt, copy, l) == 0);
 		CHECK(ct_helpers_line(&ct, copy, l) >= 0);
 		free(copy);
 		off += l + (nl ? 1 : 0);
 	}
-	CHECK(!nft_ruleset_finish(&lines));
-	check_nft(&lines);
-	CHECK(lines.n_rules == whole.n_rules && lines.n_objs == whole.n_objs);
-	for (int i = 0; i < whole.n_rules; i++) {
-		CHECK(!strcmp(lines.rules[i].helper, whole.rules[i].helper));
-		CHECK(!strcmp(lines.rules[i].chain, whole.rules[i].chain));
-		CHECK(lines.rules[i].handle == whole.rules[i].handle);
-		CHECK(!memcmp(&lines.rules[i].ports, &whole.rules[i].ports,
-			      sizeof(whole.rules[i].ports)));
-	}
-	nft_ruleset_free(&whole);
-	nft_ruleset_free(&lines);
-
+	CHECK(!ipt_rules_parse(&ipt2, text, size));
+	CHECK(ipt2.n == ipt.n && ipt2.n_nats == ipt.n_nats);
+	ipt_rules_free(&ipt2);
 	check_str(ipt.variant, sizeof(ipt.variant));
 	for (int i = 0; i < ipt.n; i++) {
 		check_str(ipt.rules[i].chain, sizeof(ipt.rules[i].chain));
@@ -123,6 +85,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_str(ipt.rules[i].spec, sizeof(ipt.rules[i].spec));
 		CHECK(ipt.rules[i].helper[0]);
 		check_ports(&ipt.rules[i].ports);
+	}
+	for (int i = 0; i < ipt.n_nats; i++) {
+		const struct ipt_nat_rule *n = &ipt.nats[i];
+
+		check_str(n->chain, sizeof(n->chain));
+		check_str(n->kind, sizeof(n->kind));
+		check_str(n->oif, sizeof(n->oif));
+		check_str(n->spec, sizeof(n->spec));
+		CHECK(n->kind[0]);
+		if (!n->oif[0])
+			CHECK(ipt_nat_applies(n, "eth0"));
 	}
 	ipt_rules_free(&ipt);
 

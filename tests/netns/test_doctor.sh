@@ -19,6 +19,12 @@
 # GW=bpfalg runs with --xdp-mode off, so that a foreign XDP program
 #   (xdp_pass.bpf.o) can go on gin: it runs before bpfalg's TC programs and
 #   must be a warning (bpfalg-xdp keeps its own XDP program, and skips this).
+# The host's settings (issue 16): kernel: the reference's masquerade on
+#   gout is information naming its delete command, forwarding and the
+#   kernel ok.  bpfalg: kernel ok (BTF, tcx); ip_forward 0 is a problem,
+#   strict rp_filter on gin with a policy routing rule (asymmetric) a
+#   warning, strict on gout fine, an nft masquerade on gout a double-NAT
+#   warning; each action's command, run, makes its finding go (ok again).
 # gateways: kernel bpfalg
 . "$(dirname "$0")/lib.sh"
 
@@ -94,6 +100,13 @@ kernel)
 	log "kernel helpers reported: ftp/21, sip/5060 udp+tcp, tftp/69"
 	finding programs info "gin ingress runs 1. clsact bpf tc_pass" "pref 49000" >/dev/null ||
 		fail "foreign classifier on gin ingress not listed first: $(printf '%s' "$DOC_JSON" | grep -o '"gin ingress[^"]*"')"
+	a=$(finding nat info "nftables table inet bpfalg_ref" "does masquerade" 'oifname "gout"') ||
+		fail "the reference's masquerade not reported: $(printf '%s' "$DOC_JSON" | grep -o '"nat"[^}]*' | head -3)"
+	case $a in *"nft delete rule inet bpfalg_ref "*" handle "*) ;;
+	*) fail "masquerade action names no delete command: $a" ;; esac
+	finding forwarding ok "net.ipv4.ip_forward = 1" >/dev/null || fail "no ok ip_forward finding"
+	finding kernel ok "BTF" >/dev/null || fail "no ok kernel finding"
+	log "kernel's masquerade reported (information), forwarding and kernel ok"
 	;;
 bpfalg)
 	algctl alg ftp on >/dev/null || fail "algctl alg ftp on (rc=$?)"
@@ -149,6 +162,52 @@ bpfalg)
 		! finding kernel_helpers info "ftp helper to tcp port 21" >/dev/null ||
 		fail "after '$cmd' the rule is still reported"
 	log "after '$cmd': no conflict, exit 0"
+
+	# the host's settings: each action's command, as printed, fixes it
+	finding kernel ok "BTF, tcx" >/dev/null || fail "no ok kernel finding (BTF, tcx)"
+	run_action() { # ACTION: its command (up to " (" or the end), run
+		local c=${1%% (*}
+		gx $c >/dev/null || fail "the suggested '$c' failed"
+		log "ran: $c"
+	}
+	gx sysctl -qw net.ipv4.ip_forward=0
+	doctor_run
+	[ "$DOC_RC" -eq 1 ] || fail "ip_forward 0: exit $DOC_RC, expected 1"
+	a=$(finding forwarding problem "net.ipv4.ip_forward = 0") ||
+		fail "ip_forward 0 not a problem: $(problems)"
+	case $a in "sysctl -w net.ipv4.ip_forward=1 "*) ;; *) fail "ip_forward action: $a" ;; esac
+	run_action "$a"
+	gx sysctl -qw net.ipv4.conf.gin.rp_filter=1 net.ipv4.conf.gout.rp_filter=1
+	gx ip rule add from 10.0.1.99 table 100 priority 1000
+	doctor_run
+	[ "$DOC_RC" -eq 0 ] || fail "strict rp_filter: exit $DOC_RC, expected 0 ($(problems))"
+	finding forwarding ok "net.ipv4.ip_forward = 1" >/dev/null || fail "ip_forward still reported after the fix"
+	finding rp_filter ok "gout (outside): rp_filter strict" >/dev/null ||
+		fail "strict rp_filter on the outside not ok: $(printf '%s' "$DOC_JSON" | grep -o '"gout (outside)[^"]*"')"
+	a=$(finding rp_filter warn "gin (inside): strict rp_filter" "policy routing rule 1000") ||
+		fail "strict rp_filter on gin with a policy rule not a warning: $(printf '%s' "$DOC_JSON" | grep -o '"gin (inside)[^"]*"')"
+	[ "${a%% (*}" = "sysctl -w net.ipv4.conf.gin.rp_filter=2" ] || fail "rp_filter action: $a"
+	run_action "$a"
+	gx ip rule del priority 1000
+	gx nft -f - <<-'EOF' || fail "nft masquerade rule"
+	table ip doctor_nat {
+		chain post {
+			type nat hook postrouting priority srcnat; policy accept;
+			oifname "gout" masquerade
+		}
+	}
+	EOF
+	doctor_run
+	[ "$DOC_RC" -eq 0 ] || fail "masquerade on gout: exit $DOC_RC, expected 0 ($(problems))"
+	finding rp_filter ok "gin (inside): rp_filter loose" >/dev/null || fail "rp_filter still reported after the fix"
+	a=$(finding nat warn "nftables table ip doctor_nat, chain post does masquerade on gout" "double NAT") ||
+		fail "masquerade on gout not a double-NAT warning: $(printf '%s' "$DOC_JSON" | grep -o '"nat"[^}]*' | head -3)"
+	case $a in "nft delete rule ip doctor_nat post handle "*) ;; *) fail "masquerade action: $a" ;; esac
+	run_action "$a"
+	doctor_run
+	finding nat ok "no masquerade or snat rules" >/dev/null || fail "masquerade still reported after '$a'"
+	gx nft delete table ip doctor_nat
+	log "forwarding, rp_filter (policy rule) and double NAT: reported, fixed by their actions"
 
 	if [ "$GW" = bpfalg ]; then
 		gx ip link set dev gin xdpgeneric obj "$XDP_PASS_OBJ" sec xdp ||

@@ -1,227 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * test_doctor.c - the readers behind `algctl doctor` (user/doctor_parse.c)
- * on byte-exact captures of nft 1.0.6, iptables-save 1.8.9 and conntrack
- * 1.4.7 output made on this kind of machine (Debian 12, kernel 6.18), and
- * on damaged text: every prefix of a listing, NUL bytes, stray braces.
+ * test_doctor.c - the readers behind `algctl doctor` (user/doctor_json.c,
+ * user/doctor_parse.c) on byte-exact captures made on this kind of machine
+ * (Debian 12, kernel 6.18): `nft -j list ruleset` of nftables 1.0.6 and
+ * `ip -j` of iproute2 6.1 in tests/unit/fixtures/doctor (the .nft files
+ * there are the rulesets loaded for them), iptables-save 1.8.9 and
+ * conntrack 1.4.7 text; and on damaged input: every prefix of a listing,
+ * NUL bytes, documents of another shape.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "bpfalg.h"
+#include "doctor_json.h"
 #include "doctor_parse.h"
 #include "unit.h"
-
-/* `nft -a list ruleset`: literal ports, anonymous and named sets, a helper map, negation, a statement-laden rule, an output-hook rule without ports, an ip table */
-static const char nft_handles[] =
-	"table inet bpfalg_ref { # handle 1\n"
-	"\tct helper ftp-std { # handle 3\n"
-	"\t\ttype \"ftp\" protocol tcp\n"
-	"\t\tl3proto inet\n"
-	"\t}\n"
-	"\n"
-	"\tct helper sip-udp { # handle 4\n"
-	"\t\ttype \"sip\" protocol udp\n"
-	"\t\tl3proto inet\n"
-	"\t}\n"
-	"\n"
-	"\tct helper tftp-std { # handle 5\n"
-	"\t\ttype \"tftp\" protocol udp\n"
-	"\t\tl3proto inet\n"
-	"\t}\n"
-	"\n"
-	"\tset ftpports { # handle 6\n"
-	"\t\ttype inet_service\n"
-	"\t\telements = { 21, 2121 }\n"
-	"\t}\n"
-	"\n"
-	"\tchain pre_helpers { # handle 1\n"
-	"\t\ttype filter hook prerouting priority filter; policy accept;\n"
-	"\t\ttcp dport 21 ct helper set \"ftp-std\" # handle 7\n"
-	"\t\tudp dport 5060 ct helper set \"sip-udp\" # handle 8\n"
-	"\t\ttcp dport { 2121, 2200-2210 } ct helper set \"ftp-std\" # handle "
-	"10\n"
-	"\t\tiifname \"gin\" tcp dport @ftpports ct helper set \"ftp-std\" # "
-	"handle 11\n"
-	"\t\tct helper set udp dport map { 69 : \"tftp-std\", 5060 : "
-	"\"sip-udp\" } # handle 13\n"
-	"\t\ttcp dport 21 ct helper set \"ftp-std\" # handle 14\n"
-	"\t\ttcp dport != 21 ct helper set \"ftp-std\" # handle 15\n"
-	"\t\tip daddr 192.0.2.2 tcp dport 21 counter packets 0 bytes 0 ct "
-	"helper set \"ftp-std\" comment \"x\" # handle 16\n"
-	"\t}\n"
-	"\n"
-	"\tchain out_helpers { # handle 2\n"
-	"\t\ttype filter hook output priority filter; policy accept;\n"
-	"\t\tct helper set \"ftp-std\" # handle 17\n"
-	"\t}\n"
-	"}\n"
-	"table ip legacy { # handle 2\n"
-	"\tct helper ftp4 { # handle 2\n"
-	"\t\ttype \"ftp\" protocol tcp\n"
-	"\t\tl3proto ip\n"
-	"\t}\n"
-	"\n"
-	"\tchain pre { # handle 1\n"
-	"\t\ttype filter hook prerouting priority raw; policy accept;\n"
-	"\t\ttcp dport 21 ct helper set \"ftp4\" # handle 3\n"
-	"\t}\n"
-	"}\n";
-
-/* the same ruleset listed without -a: no handles */
-static const char nft_plain[] =
-	"table inet bpfalg_ref {\n"
-	"\tct helper ftp-std {\n"
-	"\t\ttype \"ftp\" protocol tcp\n"
-	"\t\tl3proto inet\n"
-	"\t}\n"
-	"\n"
-	"\tct helper sip-udp {\n"
-	"\t\ttype \"sip\" protocol udp\n"
-	"\t\tl3proto inet\n"
-	"\t}\n"
-	"\n"
-	"\tct helper tftp-std {\n"
-	"\t\ttype \"tftp\" protocol udp\n"
-	"\t\tl3proto inet\n"
-	"\t}\n"
-	"\n"
-	"\tset ftpports {\n"
-	"\t\ttype inet_service\n"
-	"\t\telements = { 21, 2121 }\n"
-	"\t}\n"
-	"\n"
-	"\tchain pre_helpers {\n"
-	"\t\ttype filter hook prerouting priority filter; policy accept;\n"
-	"\t\ttcp dport 21 ct helper set \"ftp-std\"\n"
-	"\t\tudp dport 5060 ct helper set \"sip-udp\"\n"
-	"\t\ttcp dport { 2121, 2200-2210 } ct helper set \"ftp-std\"\n"
-	"\t\tiifname \"gin\" tcp dport @ftpports ct helper set \"ftp-std\"\n"
-	"\t\tct helper set udp dport map { 69 : \"tftp-std\", 5060 : "
-	"\"sip-udp\" }\n"
-	"\t\ttcp dport 21 ct helper set \"ftp-std\"\n"
-	"\t\ttcp dport != 21 ct helper set \"ftp-std\"\n"
-	"\t\tip daddr 192.0.2.2 tcp dport 21 counter packets 0 bytes 0 ct "
-	"helper set \"ftp-std\" comment \"x\"\n"
-	"\t}\n"
-	"\n"
-	"\tchain out_helpers {\n"
-	"\t\ttype filter hook output priority filter; policy accept;\n"
-	"\t\tct helper set \"ftp-std\"\n"
-	"\t}\n"
-	"}\n"
-	"table ip legacy {\n"
-	"\tct helper ftp4 {\n"
-	"\t\ttype \"ftp\" protocol tcp\n"
-	"\t\tl3proto ip\n"
-	"\t}\n"
-	"\n"
-	"\tchain pre {\n"
-	"\t\ttype filter hook prerouting priority raw; policy accept;\n"
-	"\t\ttcp dport 21 ct helper set \"ftp4\"\n"
-	"\t}\n"
-	"}\n";
-
-/* an ip6 table: meta l4proto set, th dport, a "ct helper" match, a named interval set whose elements wrap over lines, a jump into a regular chain; a bridge table */
-static const char nft_v6[] =
-	"table ip6 v6helpers {\n"
-	"\tct helper sip6 {\n"
-	"\t\ttype \"sip\" protocol tcp\n"
-	"\t\tl3proto ip6\n"
-	"\t}\n"
-	"\n"
-	"\tct helper ftp6 {\n"
-	"\t\ttype \"ftp\" protocol tcp\n"
-	"\t\tl3proto ip6\n"
-	"\t}\n"
-	"\n"
-	"\tset ctlports {\n"
-	"\t\ttype inet_service\n"
-	"\t\tflags interval\n"
-	"\t\telements = { 21, 990, 2121-2125, 3000, 3001,\n"
-	"\t\t\t     3002, 3003, 3004, 3005, 3006,\n"
-	"\t\t\t     3007, 3008, 3009, 3010, 3011,\n"
-	"\t\t\t     3012, 3013, 3014, 3015, 3016,\n"
-	"\t\t\t     3017, 3018, 3019, 3020 }\n"
-	"\t}\n"
-	"\n"
-	"\tchain pre {\n"
-	"\t\ttype filter hook prerouting priority filter; policy accept;\n"
-	"\t\tmeta l4proto { tcp, udp } th dport 5060 ct helper set \"sip6\"\n"
-	"\t\tth dport 5060 ct helper set \"sip6\" accept\n"
-	"\t\tct helper \"ftp\" accept\n"
-	"\t\ttcp dport @ctlports ct helper set \"ftp6\"\n"
-	"\t\ttcp dport 2121 jump sub\n"
-	"\t}\n"
-	"\n"
-	"\tchain sub {\n"
-	"\t\tct helper set \"ftp6\"\n"
-	"\t}\n"
-	"}\n"
-	"table bridge br {\n"
-	"\tchain c {\n"
-	"\t\ttype filter hook forward priority 0; policy accept;\n"
-	"\t}\n"
-	"}\n";
-
-/* `nft -a list table inet vm`: verdict maps (inline and named) jumping into the chain that assigns the helper, and a chain nothing jumps to */
-static const char nft_vmap[] =
-	"table inet vm { # handle 5\n"
-	"\tct helper ftp-x { # handle 4\n"
-	"\t\ttype \"ftp\" protocol tcp\n"
-	"\t\tl3proto inet\n"
-	"\t}\n"
-	"\n"
-	"\tmap ctlv { # handle 5\n"
-	"\t\ttype inet_service : verdict\n"
-	"\t\telements = { 22 : accept, 2121 : jump ftpc }\n"
-	"\t}\n"
-	"\n"
-	"\tchain pre { # handle 1\n"
-	"\t\ttype filter hook prerouting priority filter; policy accept;\n"
-	"\t\ttcp dport vmap { 21 : jump ftpc, 80 : accept } # handle 7\n"
-	"\t\ttcp dport vmap @ctlv # handle 8\n"
-	"\t}\n"
-	"\n"
-	"\tchain ftpc { # handle 2\n"
-	"\t\tct state new ct helper set \"ftp-x\" # handle 9\n"
-	"\t}\n"
-	"\n"
-	"\tchain orphan { # handle 3\n"
-	"\t\tct helper set \"ftp-x\" # handle 10\n"
-	"\t}\n"
-	"}\n";
-
-/* rules made by iptables-nft ("xt target CT": the helper is not in the listing, iptables-save reports it) and an empty chain */
-static const char nft_iptnft[] =
-	"table ip raw {\n"
-	"\tchain PREROUTING {\n"
-	"\t\ttype filter hook prerouting priority raw; policy accept;\n"
-	"\t\ttcp dport 21 counter packets 0 bytes 0 xt target CT\n"
-	"\t\tiifname \"gin\" udp dport 5060 counter packets 0 bytes 0 xt "
-	"target CT\n"
-	"\t\tmeta l4proto tcp tcp dport { 21, 2121-2125 } counter packets 0 "
-	"bytes 0 xt target CT\n"
-	"\t\tudp dport 69 counter packets 0 bytes 0 notrack\n"
-	"\t\tip saddr 10.0.0.0/8 udp dport 69 counter packets 0 bytes 0 xt "
-	"target CT\n"
-	"\t\ttcp dport 21  counter packets 0 bytes 0 xt target CT\n"
-	"\t}\n"
-	"\n"
-	"\tchain OUTPUT {\n"
-	"\t\ttype filter hook output priority raw; policy accept;\n"
-	"\t\ttcp dport != 21 counter packets 0 bytes 0 xt target CT\n"
-	"\t}\n"
-	"}\n"
-	"table ip6 raw {\n"
-	"\tchain PREROUTING {\n"
-	"\t\ttype filter hook prerouting priority raw; policy accept;\n"
-	"\t\ttcp dport 21 counter packets 0 bytes 0 xt target CT\n"
-	"\t}\n"
-	"}\n"
-	"table inet x {\n"
-	"\tchain c {\n"
-	"\t}\n"
-	"}\n";
 
 /* `iptables-save` (iptables-nft 1.8.9): CT helpers with tcp/udp, multiport, negation, a --notrack CT rule, a --zone option, a quoted comment */
 static const char ipt4[] =
@@ -293,12 +87,62 @@ static const char ct_extended[] =
 static char pbuf[256];
 #define PORTS(p) dp_ports_str(&(p), pbuf, sizeof(pbuf))
 
-static void nft_rules_with_handles(void)
+/* A fixture file of tests/unit/fixtures/doctor (the tests run from the
+ * top of the tree), NUL-terminated; NULL when missing.
+ */
+static char *fixture(const char *name, size_t *len)
+{
+	char path[256];
+	FILE *f;
+	char *b;
+	long n;
+
+	snprintf(path, sizeof(path), "tests/unit/fixtures/doctor/%s", name);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	b = malloc(n + 1);
+	if (b && fread(b, 1, n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	if (b) {
+		b[n] = 0;
+		*len = n;
+	}
+	return b;
+}
+
+static int nft_fixture(const char *name, struct nft_ruleset *rs)
+{
+	char err[256];
+	size_t len;
+	char *t = fixture(name, &len);
+	int ret;
+
+	if (!t) {
+		memset(rs, 0, sizeof(*rs));
+		return -ENOENT;
+	}
+	ret = nft_json_parse(rs, t, len, err, sizeof(err));
+	free(t);
+	return ret;
+}
+
+/* nft_helpers.json: literal ports, anonymous and named sets, a helper
+ * map, negation, a statement-laden rule with a comment, an output-hook
+ * rule without ports, an ip table (the ruleset of nft_helpers.nft)
+ */
+static void nft_json_helpers(void)
 {
 	struct nft_ruleset rs;
 	const struct nft_helper_rule *r;
 
-	ASSERT_EQ(nft_ruleset_parse(&rs, nft_handles, strlen(nft_handles)), 0);
+	ASSERT_EQ(nft_fixture("nft_helpers.json", &rs), 0);
 	ASSERT_EQ(rs.n_objs, 4);
 	ASSERT_STREQ(rs.objs[0].name, "ftp-std");
 	ASSERT_STREQ(rs.objs[0].type, "ftp");
@@ -310,7 +154,9 @@ static void nft_rules_with_handles(void)
 	ASSERT_STREQ(rs.objs[3].table, "legacy");
 	for (int i = 0; i < rs.n_objs; i++)
 		ASSERT_TRUE(rs.objs[i].used, "object %d used", i);
+	ASSERT_EQ(rs.rules_read, 10);
 	ASSERT_EQ(rs.n_rules, 11);
+	ASSERT_EQ(rs.n_nats, 0);
 
 	r = &rs.rules[0];
 	ASSERT_STREQ(r->family, "inet");
@@ -331,18 +177,28 @@ static void nft_rules_with_handles(void)
 	ASSERT_EQ(r->handle, 8);
 	ASSERT_STREQ(PORTS(rs.rules[2].ports), "2121,2200-2210");
 	ASSERT_EQ(rs.rules[2].handle, 10);
+	ASSERT_STREQ(rs.rules[2].text,
+		     "tcp dport { 2121, 2200-2210 } ct helper set \"ftp-std\"");
 	/* tcp dport @ftpports: the named set's elements */
 	ASSERT_STREQ(PORTS(rs.rules[3].ports), "21,2121");
 	ASSERT_EQ(rs.rules[3].handle, 11);
+	ASSERT_STREQ(rs.rules[3].text,
+		     "iifname \"gin\" tcp dport @ftpports ct helper set "
+		     "\"ftp-std\"");
 	/* one rule, a map of two helpers: one assignment each */
 	ASSERT_STREQ(rs.rules[4].helper, "tftp-std");
 	ASSERT_STREQ(rs.rules[4].type, "tftp");
 	ASSERT_EQ(rs.rules[4].l4, 17);
 	ASSERT_STREQ(PORTS(rs.rules[4].ports), "69");
+	ASSERT_STREQ(rs.rules[4].text,
+		     "ct helper set udp dport map { 69 : \"tftp-std\", 5060 : "
+		     "\"sip-udp\" }");
 	ASSERT_STREQ(rs.rules[5].helper, "sip-udp");
 	ASSERT_STREQ(PORTS(rs.rules[5].ports), "5060");
 	ASSERT_EQ(rs.rules[5].handle, 13);
 	ASSERT_STREQ(PORTS(rs.rules[7].ports), "not 21");
+	ASSERT_STREQ(rs.rules[7].text,
+		     "tcp dport != 21 ct helper set \"ftp-std\"");
 	ASSERT_STREQ(rs.rules[8].text,
 		     "ip daddr 192.0.2.2 tcp dport 21 counter packets 0 bytes "
 		     "0 ct helper set \"ftp-std\" comment \"x\"");
@@ -361,37 +217,26 @@ static void nft_rules_with_handles(void)
 	nft_ruleset_free(&rs);
 }
 
-static void nft_rules_plain(void)
+/* nft_v6.json: meta l4proto set, th dport, a "ct helper" match, a named
+ * interval set, a jump into a regular chain; a bridge table
+ */
+static void nft_json_v6_sets_jumps(void)
 {
 	struct nft_ruleset rs;
 
-	ASSERT_EQ(nft_ruleset_parse(&rs, nft_plain, strlen(nft_plain)), 0);
-	ASSERT_EQ(rs.n_objs, 4);
-	ASSERT_EQ(rs.n_rules, 11);
-	for (int i = 0; i < rs.n_rules; i++)
-		ASSERT_EQ(rs.rules[i].handle, 0);
-	ASSERT_STREQ(rs.rules[3].text,
-		     "iifname \"gin\" tcp dport @ftpports ct helper set "
-		     "\"ftp-std\"");
-	ASSERT_STREQ(PORTS(rs.rules[3].ports), "21,2121");
-	nft_ruleset_free(&rs);
-}
-
-static void nft_rules_v6_sets_jumps(void)
-{
-	struct nft_ruleset rs;
-
-	ASSERT_EQ(nft_ruleset_parse(&rs, nft_v6, strlen(nft_v6)), 0);
+	ASSERT_EQ(nft_fixture("nft_v6.json", &rs), 0);
 	ASSERT_EQ(rs.n_objs, 2);
 	/* "ct helper "ftp" accept" is a match: not counted */
 	ASSERT_EQ(rs.n_rules, 4);
 	ASSERT_STREQ(rs.rules[0].helper, "sip6");
 	ASSERT_EQ(rs.rules[0].l4, 6);
 	ASSERT_STREQ(PORTS(rs.rules[0].ports), "5060");
+	ASSERT_STREQ(rs.rules[0].text,
+		     "meta l4proto { tcp, udp } th dport 5060 ct helper set "
+		     "\"sip6\"");
 	ASSERT_STREQ(PORTS(rs.rules[1].ports), "5060");
 	ASSERT_STREQ(rs.rules[1].text, "th dport 5060 ct helper set \"sip6\" "
 				       "accept");
-	/* elements wrapped over five lines */
 	ASSERT_STREQ(PORTS(rs.rules[2].ports),
 		     "21,990,2121-2125,3000,3001,3002,3003,3004,3005,3006,3007,"
 		     "3008,3009,3010,3011,3012,3013,3014,3015,3016,3017,3018,"
@@ -404,102 +249,229 @@ static void nft_rules_v6_sets_jumps(void)
 	nft_ruleset_free(&rs);
 }
 
-static void nft_rules_vmap(void)
+/* nft_vmap.json: verdict maps (inline and named) jumping into the chain
+ * that assigns the helper, and a chain nothing jumps to
+ */
+static void nft_json_vmap(void)
 {
 	struct nft_ruleset rs;
 
-	ASSERT_EQ(nft_ruleset_parse(&rs, nft_vmap, strlen(nft_vmap)), 0);
+	ASSERT_EQ(nft_fixture("nft_vmap.json", &rs), 0);
 	ASSERT_EQ(rs.n_rules, 2);
 	ASSERT_STREQ(rs.rules[0].chain, "ftpc");
 	ASSERT_STREQ(rs.rules[0].type, "ftp");
 	ASSERT_TRUE(rs.rules[0].via_jump, "via the verdict maps");
 	ASSERT_STREQ(PORTS(rs.rules[0].ports), "21,2121");
 	ASSERT_EQ(rs.rules[0].handle, 9);
+	ASSERT_STREQ(rs.rules[0].text, "ct state new ct helper set \"ftp-x\"");
 	ASSERT_STREQ(rs.rules[1].chain, "orphan");
 	ASSERT_TRUE(rs.rules[1].unreached, "nothing jumps to orphan");
 	nft_ruleset_free(&rs);
 }
 
-static void nft_rules_iptables_nft(void)
+/* nft_iptnft.json: what iptables-nft made (ipt4's raw rules and two nat
+ * rules): xt targets, left to the iptables-save reader
+ */
+static void nft_json_iptables_nft(void)
 {
 	struct nft_ruleset rs;
 
-	ASSERT_EQ(nft_ruleset_parse(&rs, nft_iptnft, strlen(nft_iptnft)), 0);
+	ASSERT_EQ(nft_fixture("nft_iptnft.json", &rs), 0);
 	ASSERT_EQ(rs.n_objs, 0);
 	ASSERT_EQ(rs.n_rules, 0);
-	ASSERT_EQ(rs.lines, 26);
+	ASSERT_EQ(rs.n_nats, 0);
+	ASSERT_EQ(rs.rules_read, 9);
+	nft_ruleset_free(&rs);
+	ASSERT_EQ(nft_fixture("nft_empty.json", &rs), 0);
+	ASSERT_EQ(rs.rules_read + rs.n_objs, 0);
 	nft_ruleset_free(&rs);
 }
 
-/* The same listing fed in pieces that end anywhere: lines without '\n'. */
-static void nft_line_by_line(void)
+/* nft_nat.json: masquerade and snat on one interface, a named set of
+ * them, every one but one, a wildcard, an anonymous set, all of them
+ */
+static void nft_json_nat(void)
 {
+	static const struct {
+		const char *kind, *text;
+		bool gout, gin, wan0;
+	} want[] = {
+		{ "masquerade", "oifname \"gout\" masquerade", true, false,
+		  false },
+		{ "snat",
+		  "ip saddr 10.0.1.0/24 oifname @outs counter packets 0 bytes "
+		  "0 "
+		  "snat to 192.0.2.1",
+		  true, false, true },
+		{ "masquerade", "oifname != \"gin\" masquerade random", true,
+		  false, true },
+		{ "masquerade", "oifname \"wan*\" masquerade", false, false,
+		  true },
+		{ "masquerade", "oifname { \"ppp0\", \"ppp1\" } masquerade",
+		  false, false, false },
+		{ "masquerade", "masquerade", true, true, true },
+		{ "masquerade",
+		  "oifname \"gout\" ip saddr 10.0.1.0/24 masquerade", true,
+		  false, false },
+	};
 	struct nft_ruleset rs;
-	const char *p = nft_v6;
 
-	ASSERT_EQ(nft_ruleset_init(&rs), 0);
-	while (*p) {
-		size_t l = strcspn(p, "\n");
+	ASSERT_EQ(nft_fixture("nft_nat.json", &rs), 0);
+	ASSERT_EQ(rs.n_rules, 0);
+	ASSERT_EQ(rs.n_nats, (int)(sizeof(want) / sizeof(*want)));
+	for (int i = 0; i < rs.n_nats; i++) {
+		const struct nft_nat_rule *n = &rs.nats[i];
 
-		ASSERT_EQ(nft_ruleset_line(&rs, p, l), 0);
-		p += l + (p[l] == '\n');
+		ASSERT_STREQ(n->kind, want[i].kind);
+		ASSERT_STREQ(n->text, want[i].text);
+		ASSERT_STREQ(n->hook, "postrouting");
+		ASSERT_TRUE(nft_nat_applies(n, "gout") == want[i].gout &&
+				    nft_nat_applies(n, "gin") == want[i].gin &&
+				    nft_nat_applies(n, "wan0") == want[i].wan0,
+			    "nat rule %d (%s): gout %d gin %d wan0 %d", i,
+			    n->text, nft_nat_applies(n, "gout"),
+			    nft_nat_applies(n, "gin"),
+			    nft_nat_applies(n, "wan0"));
 	}
-	ASSERT_EQ(nft_ruleset_finish(&rs), 0);
-	ASSERT_EQ(rs.n_rules, 4);
-	ASSERT_STREQ(PORTS(rs.rules[3].ports), "2121");
+	ASSERT_STREQ(rs.nats[0].family, "ip");
+	ASSERT_STREQ(rs.nats[0].table, "nat");
+	ASSERT_STREQ(rs.nats[0].chain, "post");
+	ASSERT_TRUE(rs.nats[0].handle > 0, "handle");
+	ASSERT_STREQ(rs.nats[6].family, "inet");
 	nft_ruleset_free(&rs);
 }
 
-/* Every prefix of a listing, and damaged text: no crash, no invention. */
-static void nft_damaged(void)
+/* Every prefix of a listing, and broken documents: no crash, no
+ * invention, a reason.
+ */
+static void nft_json_damaged(void)
 {
-	static const char junk[] =
-		"}\n}}\n{\ntable\ntable inet {\nchain {\n"
-		"ct helper set\nct helper set tcp dport map\n"
-		"tcp dport { 21, \"x\" ct helper set \"a\"\n"
-		"# handle 5\n\"unterminated\n";
-	static const char nul[] = "table ip t {\n\tchain c {\n\t\ttype "
-				  "filter hook prerouting priority 0;\n\t\ttcp "
-				  "dport 21\0 ct helper set \"h\"\n\t}\n}\n";
+	static const char *const bad[] = {
+		"",
+		"{",
+		"[]",
+		"{\"nftables\": 5}",
+		"{\"nftables\": [1, \"x\"",
+		"{\"nftables\": [{\"rule\": {\"expr\": 7}}]} trailing",
+		"{\"a\": 1, \"a\": 2}",
+	};
+	static const char nul[] = "{\"nftables\": [\0]}";
+	static const char odd[] =
+		"{\"nftables\": [1, \"x\", null, {\"rule\": 5}, {\"rule\": "
+		"{\"family\": 7, \"expr\": [{\"ct helper\": {\"map\": "
+		"{\"data\": "
+		"\"@nosuch\"}}}, {\"vmap\": {\"key\": {\"payload\": "
+		"{\"field\": "
+		"\"dport\"}}, \"data\": \"nosuch\"}}, {\"match\": {\"left\": "
+		"{\"payload\": {\"protocol\": \"tcp\", \"field\": \"dport\"}}, "
+		"\"right\": {\"range\": [9, 2]}}}, {\"jump\": {\"target\": "
+		"3}}, "
+		"{\"ct helper\": \"h\"}, {\"masquerade\": 1}]}}]}";
 	struct nft_ruleset rs;
-	size_t n = strlen(nft_handles);
+	char err[256];
+	size_t n;
+	char *t = fixture("nft_helpers.json", &n);
 
-	for (size_t len = 0; len <= n; len++) {
-		ASSERT_EQ(nft_ruleset_parse(&rs, nft_handles, len), 0);
+	ASSERT_TRUE(t != NULL, "fixture nft_helpers.json");
+	for (size_t len = 0; t && len < n; len++) {
+		int r = nft_json_parse(&rs, t, len, err, sizeof(err));
+
+		ASSERT_TRUE(r == 0 || r == -EINVAL, "prefix %zu: %d", len, r);
+		ASSERT_TRUE(r || strlen(err), "prefix %zu: no reason", len);
 		ASSERT_TRUE(rs.n_rules <= 11 && rs.n_objs <= 4,
 			    "prefix %zu: %d rules %d objects", len, rs.n_rules,
 			    rs.n_objs);
 		nft_ruleset_free(&rs);
 	}
-	ASSERT_EQ(nft_ruleset_parse(&rs, junk, strlen(junk)), 0);
-	ASSERT_TRUE(rs.n_rules <= 1, "%d rules from junk", rs.n_rules);
+	free(t);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		ASSERT_EQ(nft_json_parse(&rs, bad[i], strlen(bad[i]), err,
+					 sizeof(err)),
+			  -EINVAL);
+		nft_ruleset_free(&rs);
+	}
+	ASSERT_EQ(nft_json_parse(&rs, "{}", 2, err, sizeof(err)), -EINVAL);
+	ASSERT_STREQ(err, "no \"nftables\" array");
+	ASSERT_EQ(nft_json_parse(&rs, nul, sizeof(nul) - 1, err, sizeof(err)),
+		  -EINVAL);
+	ASSERT_TRUE(!strncmp(err, "not JSON: ", 10), "reason: %s", err);
 	nft_ruleset_free(&rs);
-	ASSERT_EQ(nft_ruleset_parse(&rs, nul, sizeof(nul) - 1), 0);
+	/* odd statements: one helper rule (port restriction unreadable:
+	 * any), one masquerade, nothing else
+	 */
+	ASSERT_EQ(nft_json_parse(&rs, odd, strlen(odd), err, sizeof(err)), 0);
 	ASSERT_EQ(rs.n_rules, 1);
-	ASSERT_STREQ(PORTS(rs.rules[0].ports), "21");
+	ASSERT_TRUE(rs.rules[0].ports.any, "reversed range: any");
+	ASSERT_EQ(rs.n_nats, 1);
 	nft_ruleset_free(&rs);
 }
 
 /* More ranges than kept: "any", which over-reports instead of missing. */
-static void nft_many_elements(void)
+static void nft_json_many_elements(void)
 {
 	char *t = malloc(16384);
 	size_t o = 0;
 	struct nft_ruleset rs;
+	char err[256];
 
 	ASSERT_TRUE(t != NULL, "malloc");
-	o += sprintf(t + o, "table ip t {\n\tchain c {\n\t\ttype filter hook "
-			    "prerouting priority 0; policy accept;\n\t\ttcp "
-			    "dport { ");
+	o += sprintf(t + o,
+		     "{\"nftables\": [{\"chain\": {\"family\": \"ip\", "
+		     "\"table\": \"t\", \"name\": \"c\", \"hook\": "
+		     "\"prerouting\"}}, {\"rule\": {\"family\": \"ip\", "
+		     "\"table\": \"t\", \"chain\": \"c\", \"handle\": 4, "
+		     "\"expr\": [{\"match\": {\"op\": \"==\", \"left\": "
+		     "{\"payload\": {\"protocol\": \"tcp\", \"field\": "
+		     "\"dport\"}}, \"right\": {\"set\": [");
 	for (int i = 0; i < DP_MAX_RANGES + 1; i++)
 		o += sprintf(t + o, "%s%d", i ? ", " : "", 1000 + 2 * i);
-	o += sprintf(t + o, " } ct helper set \"h\"\n\t}\n}\n");
-	ASSERT_EQ(nft_ruleset_parse(&rs, t, o), 0);
+	o += sprintf(t + o, "]}}}, {\"ct helper\": \"h\"}]}}]}");
+	ASSERT_EQ(nft_json_parse(&rs, t, o, err, sizeof(err)), 0);
 	free(t);
 	ASSERT_EQ(rs.n_rules, 1);
 	ASSERT_TRUE(rs.rules[0].ports.any, "too many ranges: any");
 	ASSERT_STREQ(rs.rules[0].type, ""); /* no such object */
+	ASSERT_EQ(rs.rules[0].handle, 4);
 	nft_ruleset_free(&rs);
+}
+
+/* ip -j route / rule: asymmetric routing through a device. */
+static void ip_json_routes(void)
+{
+	static const struct {
+		const char *routes, *rules, *dev;
+		int want;
+		const char *why;
+	} c[] = {
+		{ "ip_route_sym.json", "ip_rule_default.json", "gin", 0, "" },
+		{ "ip_route_sym.json", "ip_rule_default.json", "gout", 0, "" },
+		{ "ip_route_dup.json", "ip_rule_default.json", "gin", 1,
+		  "10.9.0.0/16 is routed through gin and through gin2" },
+		{ "ip_route_dup.json", "ip_rule_default.json", "gout", 0, "" },
+		{ "ip_route_multipath.json", "ip_rule_default.json", "gin2", 1,
+		  "multipath route to 10.8.0.0/16" },
+		{ "ip_route_sym.json", "ip_rule_policy.json", "gin", 1,
+		  "policy routing rule 1000 (table 100)" },
+	};
+	char why[160];
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(*c); i++) {
+		size_t rl, ul;
+		char *r = fixture(c[i].routes, &rl),
+		     *u = fixture(c[i].rules, &ul);
+
+		ASSERT_TRUE(r && u, "fixtures %s %s", c[i].routes, c[i].rules);
+		ASSERT_EQ(ip_json_asymmetric(r, rl, u, ul, c[i].dev, why,
+					     sizeof(why)),
+			  c[i].want);
+		ASSERT_STREQ(why, c[i].why);
+		free(r);
+		free(u);
+	}
+	ASSERT_EQ(ip_json_asymmetric("[", 1, NULL, 0, "gin", why, sizeof(why)),
+		  -EINVAL);
+	ASSERT_EQ(ip_json_asymmetric(NULL, 0, "{}", 2, "gin", why, sizeof(why)),
+		  -EINVAL);
 }
 
 static void ipt_raw_helpers(void)
@@ -538,6 +510,42 @@ static void ipt_raw_helpers(void)
 	/* CT rules outside the raw table do not exist; not read there */
 	ASSERT_EQ(ipt_rules_parse(&r, not_raw, strlen(not_raw)), 0);
 	ASSERT_EQ(r.n, 0);
+	ipt_rules_free(&r);
+}
+
+/* iptables-save -t nat (iptables-nft 1.8.9): MASQUERADE on one
+ * interface, SNAT on every interface but lo; a wildcard
+ */
+static void ipt_nat_rules(void)
+{
+	static const char wild[] = "*nat\n-A POSTROUTING -o eth+ -j "
+				   "MASQUERADE\n-A POSTROUTING -o eth0 -j "
+				   "ACCEPT\nCOMMIT\n";
+	struct ipt_rules r = {};
+	size_t len;
+	char *t = fixture("ipt_nat.txt", &len);
+
+	ASSERT_TRUE(t != NULL, "fixture ipt_nat.txt");
+	ASSERT_EQ(ipt_rules_parse(&r, t, len), 0);
+	free(t);
+	ASSERT_EQ(r.n, 0);
+	ASSERT_EQ(r.n_nats, 2);
+	ASSERT_STREQ(r.nats[0].chain, "POSTROUTING");
+	ASSERT_STREQ(r.nats[0].kind, "MASQUERADE");
+	ASSERT_STREQ(r.nats[0].spec, "POSTROUTING -o gout -j MASQUERADE");
+	ASSERT_TRUE(ipt_nat_applies(&r.nats[0], "gout") &&
+			    !ipt_nat_applies(&r.nats[0], "gin"),
+		    "-o gout");
+	ASSERT_STREQ(r.nats[1].kind, "SNAT");
+	ASSERT_TRUE(ipt_nat_applies(&r.nats[1], "gout") &&
+			    !ipt_nat_applies(&r.nats[1], "lo"),
+		    "! -o lo");
+	ipt_rules_free(&r);
+	ASSERT_EQ(ipt_rules_parse(&r, wild, strlen(wild)), 0);
+	ASSERT_EQ(r.n_nats, 1);
+	ASSERT_TRUE(ipt_nat_applies(&r.nats[0], "eth1") &&
+			    !ipt_nat_applies(&r.nats[0], "gout"),
+		    "-o eth+");
 	ipt_rules_free(&r);
 }
 
@@ -611,8 +619,8 @@ static void ports_overlap_and_text(void)
 	ASSERT_TRUE(dp_alg_l4(BPFALG_ALG_TFTP, 0), "unknown protocol: may be");
 }
 
-UNIT_CASES(doctor_cases, CASE(nft_rules_with_handles), CASE(nft_rules_plain),
-	   CASE(nft_rules_v6_sets_jumps), CASE(nft_rules_vmap),
-	   CASE(nft_rules_iptables_nft), CASE(nft_line_by_line),
-	   CASE(nft_damaged), CASE(nft_many_elements), CASE(ipt_raw_helpers),
+UNIT_CASES(doctor_cases, CASE(nft_json_helpers), CASE(nft_json_v6_sets_jumps),
+	   CASE(nft_json_vmap), CASE(nft_json_iptables_nft), CASE(nft_json_nat),
+	   CASE(nft_json_damaged), CASE(nft_json_many_elements),
+	   CASE(ip_json_routes), CASE(ipt_raw_helpers), CASE(ipt_nat_rules),
 	   CASE(ct_live_helpers), CASE(ports_overlap_and_text));
