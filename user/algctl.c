@@ -134,6 +134,8 @@ static const struct cmd cmds[] = {
 	  "port-forwards on the public address (list: config or manual)" },
 	{ "config", do_config, "[show]",
 	  "the running configuration, in the configuration file's format" },
+	{ "log-level", do_log_level, "[warn|info|debug]",
+	  "the controller's log level, live (none: the running one)" },
 	{ "doctor", do_doctor, "[--iface IF[,IF...]]",
 	  "troubleshooting checklist: findings and actions; exit 1 on a "
 	  "problem",

@@ -65,6 +65,7 @@ int do_stats(int argc, char **argv);
 int do_alg(int argc, char **argv);
 int do_forward(int argc, char **argv);
 int do_config(int argc, char **argv);
+int do_log_level(int argc, char **argv);
 int do_doctor(int argc, char **argv);
 int do_events(int argc, char **argv);
 int do_capture(int argc, char **argv);

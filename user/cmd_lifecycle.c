@@ -123,9 +123,11 @@ int do_daemon(int argc, char **argv)
 	if (ret)
 		return ret;
 	/* a controller says what it rewrote, refused and opened, one line
-	 * per event; -v adds debug
+	 * per event (log-level = info, the default); -v raises the level it
+	 * starts with; the settings then hold it (algctl log-level)
 	 */
-	log_level++;
+	log_level += (int)uc.log_level;
+	uc.log_level = log_level < LOG_DEBUG ? (__u32)log_level : LOG_DEBUG;
 	return daemon_run(pin_path, &uc, argc, argv) ? EXIT_RUNTIME : EXIT_OK;
 }
 

@@ -19,6 +19,7 @@
 #include "conffile.h"
 #include "format.h"
 #include "util/json_writer.h"
+#include "util/log.h"
 #include "util/prefix.h"
 
 static const char *const alg_names[BPFALG_ALG_MAX] = {
@@ -39,6 +40,8 @@ static const char *const xdp_mode_names[] = { "native", "generic", "off",
 					      NULL };
 static const char *const xdp_fast_names[] = { "auto", "on", "off", NULL };
 static const char *const fail_names[] = { "drop", "pass", NULL };
+/* enum log_level's */
+const char *const log_level_names[] = { "warn", "info", "debug", NULL };
 static const char *const tc_mode_names[] = { "auto", "tcx", "clsact", NULL };
 
 const char *alg_name(unsigned int alg)
@@ -105,6 +108,7 @@ void config_defaults(struct up_config *c)
 	c->sessions_per_source = 256;
 	c->session_idle = 600;
 	c->min_data_port = 1024;
+	c->log_level = LOG_INFO;
 }
 
 enum opt_type {
@@ -242,6 +246,10 @@ static const struct opt_def opts[] = {
 	{ "--metrics", OPT_LISTEN, OFF(metrics), NULL, 0, 0, "ADDR:PORT",
 	  "serve Prometheus metrics on http://ADDR:PORT/metrics "
 	  "(daemon; [V6]:PORT, :PORT any; none)" },
+	{ "--log-level", OPT_ENUM, OFF(log_level), log_level_names, 0, 0,
+	  "warn|info|debug",
+	  "the controller's messages: warnings, also one line per event "
+	  "(info), also debugging; live with algctl log-level (info)" },
 	ALG_MODE(FTP, "ftp"),
 	ALG_PORTS(FTP, "ftp", "21"),
 	ALG_DENY(FTP, "ftp", "FTP commands (STOR,DELE,...)"),

@@ -50,6 +50,7 @@ struct daemon {
 	int epfd, tfd, sfd;
 	bool policy_read;
 	__u64 policy_gen; /* settings generation the engine has */
+	__u32 log_level; /* the settings' log level, as last applied */
 	__u32 cfg_id; /* the cfg map this controller runs on */
 	bool restart; /* the maps were replaced: start again on them */
 	__u64 paused_ns; /* SIGUSR1: paused for a migration since, 0 not */
@@ -234,6 +235,14 @@ static void refresh_policy(struct daemon *d)
 		return;
 	d->policy_read = true;
 	d->policy_gen = s.generation;
+	/* `algctl log-level`, or a reload that changed log-level */
+	if (s.log_level <= LOG_DEBUG && s.log_level != d->log_level) {
+		pr_warn("[daemon] log level %s -> %s\n",
+			log_level_names[d->log_level],
+			log_level_names[s.log_level]);
+		d->log_level = s.log_level;
+		log_level = (int)s.log_level;
+	}
 	for (unsigned int a = 1; a < BPFALG_ALG_MAX; a++) {
 		struct alg_policy p;
 		char shown[BPFALG_SETTINGS_LIST];
@@ -526,6 +535,7 @@ int daemon_run(const char *pin_path, const struct up_config *uc, int argc,
 	bool watchdog = sdn_watchdog_usec() != 0;
 
 	d.gc.pinholes = d.gc.frags = d.gc.hosts = -1;
+	d.log_level = uc->log_level;
 	flowtab_init(&d.gc.ft);
 	/* a SIGHUP (systemctl reload) while the programs load must not end
 	 * the daemon: held until the event loop reads it (a reload then)

@@ -167,6 +167,7 @@ expected_show() {
 		session-idle = 600
 		min-data-port = 1024
 		metrics =
+		log-level = info
 
 		[ftp]
 		mode = on

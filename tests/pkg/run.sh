@@ -80,7 +80,7 @@ man_commands() {
 	# a command is described when it is the tag of a .TP entry
 	for c in $CMDS; do
 		n=$((n + 1))
-		awk -v c="$c" 'p && $1 == ".B" && $2 == c { f = 1 } { p = ($1 == ".TP") } END { exit !f }' "$MAN" ||
+		awk -v c="$c" 'p && $1 == ".B" { gsub(/\\-/, "-", $2); if ($2 == c) f = 1 } { p = ($1 == ".TP") } END { exit !f }' "$MAN" ||
 			miss="$miss $c"
 	done
 	for o in $UPOPTS $GLOBALS; do

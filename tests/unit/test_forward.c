@@ -188,6 +188,7 @@ static void conffile_forward_lines(void)
 	out = format(&c1);
 	ASSERT_TRUE(strstr(out, "min-data-port = 1024\n"
 				"metrics =\n"
+				"log-level = info\n"
 				"forward = tcp 8080 10.0.1.2:80\n"
 				"forward = udp 5000 10.0.1.3:5004\n"
 				"forward = tcp 2222 10.0.1.4:22\n"
