@@ -309,6 +309,10 @@ int main(int argc, char **argv)
 	}
 	if (help || nargs == 0) {
 		usage(help ? stdout : stderr);
+		/* -j: the error as one object too (the usage went to stderr) */
+		if (!help && json_output)
+			cli_json_error(
+				"missing command (algctl help lists them)");
 		free(args);
 		return help ? EXIT_OK : EXIT_USAGE;
 	}
