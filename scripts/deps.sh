@@ -19,7 +19,7 @@ set -eu
 
 PKGS="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 libnl-3-dev libnl-route-3-dev iproute2 nftables iputils-ping socat
-dpkg-dev debhelper lintian devscripts systemd man-db groff-base
+build-essential dpkg-dev debhelper lintian devscripts systemd man-db groff-base
 netcat-openbsd python3 iperf3 curl ethtool tcpdump libclang-rt-14-dev
 libosip2-dev libmicrohttpd-dev libpcap-dev
 libjansson-dev
