@@ -209,9 +209,8 @@ static void answer_free(struct session *s)
 static void answer_load(struct session *s)
 {
 	for (int dir = 0; dir < 2; dir++) {
-		/* text groups, newest first: [first, last] record indexes */
-		unsigned int grp[ENGINE_ANSWERS][2], n = 0, k = 0;
 		const struct stream_rec *r;
+		unsigned int k;
 		uint32_t ack = 0;
 		bool have = false;
 
@@ -236,58 +235,24 @@ static void answer_load(struct session *s)
 			continue;
 		/* every text inserted that the records still have: which of
 		 * them arrived is not known (a copy is harmless, the
-		 * receiver's acknowledgements forget them), refusals
-		 * answered at one point are records of their own
+		 * receiver's acknowledgements forget them); the texts at
+		 * one point may need more than one answer, none of them is
+		 * left out (a hole in the receiver's stream nobody fills)
 		 */
-		k = 0;
-		while (n < ENGINE_ANSWERS &&
-		       (r = stream_rec_at(&s->st, dir, k))) {
-			unsigned int last = k;
-
-			if (!(r->a == r->b && r->len && r->out)) {
-				k++;
-				continue;
-			}
-			while ((r = stream_rec_at(&s->st, dir, last + 1)) &&
-			       r->a == r->b &&
-			       r->a == stream_rec_at(&s->st, dir, k)->a &&
-			       r->len && r->out)
-				last++;
-			grp[n][0] = k;
-			grp[n][1] = last;
-			n++;
-			k = last + 1;
-		}
-		while (n--) { /* oldest first */
+		for (k = 0;; k++) {
+			uint8_t text[STREAM_INJECT_MAX]; /* a->text's */
 			struct session_answer *a;
-			size_t total = 0, off = 0;
+			uint32_t seq;
+			size_t len = stream_text_run(&s->st, dir, k, text,
+						     sizeof(text), &seq);
 
-			const struct bpfalg_seqadj *adj = &s->st.d[dir].adj;
-			bool pt = false;
-
-			r = stream_rec_at(&s->st, dir, grp[n][0]);
-			/* its point must still be in the history (folded
-			 * away, where the text went is not known)
-			 */
-			for (unsigned int i = 0; i < adj->n; i++)
-				pt |= adj->pt[i].pos == r->a;
-			for (k = grp[n][0]; k <= grp[n][1]; k++)
-				total += stream_rec_at(&s->st, dir, k)->len;
-			if (!pt || total > sizeof(a->text) ||
-			    !(a = answer_slot(s)))
-				continue;
-			for (k = grp[n][1] + 1; k-- > grp[n][0];) {
-				r = stream_rec_at(&s->st, dir, k);
-				memcpy(a->text + off, r->out, r->len);
-				off += r->len;
-			}
-			r = stream_rec_at(&s->st, dir, grp[n][0]);
+			if (!len || !(a = answer_slot(s)))
+				break;
+			memcpy(a->text, text, len);
 			a->dir = dir ^ 1;
-			a->seq = r->a +
-				 (uint32_t)seqadj_off(&s->st.d[dir].adj, r->a) -
-				 (uint32_t)total;
+			a->seq = seq;
 			a->ack = ack;
-			a->len = total;
+			a->len = len;
 			a->sends = 1;
 			a->sent_ns = mono_ns();
 		}

@@ -180,6 +180,71 @@ const struct stream_rec *stream_last_rec(const struct stream *st, int dir)
 	return stream_rec_at(st, dir, 0);
 }
 
+static bool rec_is_text(const struct stream_rec *r)
+{
+	return r && r->a == r->b && r->len && r->out;
+}
+
+size_t stream_text_run(const struct stream *st, int dir, unsigned int i,
+		       uint8_t *buf, size_t cap, uint32_t *seq)
+{
+	const struct stream_dir *d = &st->d[dir & 1];
+	unsigned int run = 0;
+	size_t len = 0;
+	bool open = false;
+
+	/* oldest first */
+	for (unsigned int k = d->rec_n; k-- > 0;) {
+		const struct stream_rec *r = stream_rec_at(st, dir, k);
+		const struct stream_rec *prev = stream_rec_at(st, dir, k + 1);
+		bool pt = false, joins;
+		uint32_t tail = 0;
+
+		if (!rec_is_text(r)) {
+			if (open && run++ == i)
+				return len;
+			open = false;
+			continue;
+		}
+		/* where the text went is known only while its point is
+		 * in the history (folded away, it is not)
+		 */
+		for (unsigned int p = 0; p < d->adj.n; p++)
+			pt |= d->adj.pt[p].pos == r->a;
+		if (!pt || r->len > cap) {
+			if (open && run++ == i)
+				return len;
+			open = false;
+			continue;
+		}
+		joins = open && rec_is_text(prev) && prev->a == r->a &&
+			len + r->len <= cap;
+		if (!joins) {
+			if (open && run++ == i)
+				return len;
+			open = true;
+			len = 0;
+			/* the texts at a point end at its offset: this one
+			 * starts before those that follow it there
+			 */
+			for (unsigned int m = k + 1; m-- > 0;) {
+				const struct stream_rec *q =
+					stream_rec_at(st, dir, m);
+
+				if (!rec_is_text(q) || q->a != r->a)
+					break;
+				tail += (uint32_t)q->len;
+			}
+			*seq = r->a + (uint32_t)seqadj_off(&d->adj, r->a) -
+			       tail;
+		}
+		if (run == i)
+			memcpy(buf + len, r->out, r->len);
+		len += r->len;
+	}
+	return open && run == i ? len : 0;
+}
+
 void stream_free(struct stream *st)
 {
 	for (int i = 0; i < 2; i++) {

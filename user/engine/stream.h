@@ -225,6 +225,17 @@ int stream_load_hold(struct stream *st, int dir, uint32_t start,
 const struct stream_rec *stream_last_rec(const struct stream *st, int dir);
 const struct stream_rec *stream_rec_at(const struct stream *st, int dir,
 				       unsigned int k);
+
+/*
+ * The text inserted into direction @dir (refusal answers) that its
+ * records still have, at points its history still has, as runs of at
+ * most @cap bytes, oldest first (the texts at one point can add up to
+ * more than one answer holds: they are cut between records, each of
+ * which fits STREAM_INJECT_MAX): run @i's bytes into @buf, its wire
+ * sequence number into @seq; its length, 0 when there is no run @i.
+ */
+size_t stream_text_run(const struct stream *st, int dir, unsigned int i,
+		       uint8_t *buf, size_t cap, uint32_t *seq);
 void stream_free(struct stream *st);
 
 /* Returns the number of chunks to send (0: the original is absorbed or
