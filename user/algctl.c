@@ -12,11 +12,10 @@
 
 #include "algctl.h"
 #include "daemon.h"
+#include "version.h"
 #include "bpfalg.h"
 #include "config.h"
 #include "util/bpffs.h"
-
-#define ALGCTL_VERSION "0.1.0"
 
 struct cmd {
 	const char *name;
