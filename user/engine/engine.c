@@ -68,7 +68,7 @@ static struct session *session_find(struct engine *e,
 }
 
 /* ctl_replay's entries of a flow direction (struct bpfalg_replay_key) */
-enum { REPLAY_LINES = 0, REPLAY_HELD = 2, REPLAY_SENT = 4 };
+enum { REPLAY_LINES = 0, REPLAY_HELD = 2, REPLAY_SENT = 4, REPLAY_ACKED = 6 };
 
 static void replay_key(struct bpfalg_replay_key *k,
 		       const struct bpfalg_tuple *key, int kind, int dir)
@@ -137,6 +137,30 @@ static void sent_save(struct session *s, int dir)
 	if (!bpf_map_update_elem(s->e->fd_replay, &k, &v, BPF_ANY)) {
 		s->sent_kept[dir] = d->sent;
 		s->have_sent_kept[dir] = true;
+	}
+}
+
+/*
+ * The other end's newest acknowledgement of direction @dir (as it sent
+ * it) into ctl_replay: a rebuilt session knows nothing else of what that
+ * end has, and its refusal answers must not acknowledge more (bytes of
+ * @dir lost before the rebuild stay their sender's to retransmit).
+ */
+static void acked_save(struct session *s, int dir)
+{
+	static struct bpfalg_replay v;
+	struct bpfalg_replay_key k;
+
+	if (!s->have_acked[dir] ||
+	    (s->have_acked_kept[dir] && s->acked_kept[dir] == s->acked[dir]))
+		return;
+	replay_key(&k, &s->key, REPLAY_ACKED, dir);
+	v.n = 1;
+	v.rec[0].start = v.rec[0].end = s->acked[dir];
+	v.rec[0].len = 0;
+	if (!bpf_map_update_elem(s->e->fd_replay, &k, &v, BPF_ANY)) {
+		s->acked_kept[dir] = s->acked[dir];
+		s->have_acked_kept[dir] = true;
 	}
 }
 
@@ -286,6 +310,11 @@ static void replay_load(struct engine *e, struct session *s)
 		replay_key(&k, &s->key, REPLAY_SENT, dir);
 		if (!bpf_map_lookup_elem(e->fd_replay, &k, &v) && v.n == 1)
 			stream_load_sent(&s->st, dir, v.rec[0].end);
+		replay_key(&k, &s->key, REPLAY_ACKED, dir);
+		if (!bpf_map_lookup_elem(e->fd_replay, &k, &v) && v.n == 1) {
+			s->acked[dir] = s->acked_kept[dir] = v.rec[0].end;
+			s->have_acked[dir] = s->have_acked_kept[dir] = true;
+		}
 	}
 	for (int dir = 0; dir < 2; dir++) {
 		struct bpfalg_replay_key k;
@@ -301,7 +330,7 @@ static void replay_load(struct engine *e, struct session *s)
 
 static void replay_forget(struct engine *e, const struct bpfalg_tuple *key)
 {
-	for (int dir = 0; dir < 6; dir++) {
+	for (int dir = 0; dir < 8; dir++) {
 		struct bpfalg_replay_key k;
 
 		replay_key(&k, key, REPLAY_LINES, dir);
@@ -1517,6 +1546,7 @@ static void stream_piece(struct engine *e, struct session *s, int dir,
 	if (e->out.hold_ack || s->hold_kept[dir])
 		hold_save(s, dir);
 	sent_save(s, dir);
+	acked_save(s, dir ^ 1);
 	if (e->out.dropped)
 		pr_debug("[%s] segment not sent: %s\n", s->af->tag,
 			 e->out.dropped);

@@ -138,6 +138,8 @@ struct session {
 	 */
 	uint32_t acked[2];
 	bool have_acked[2];
+	uint32_t acked_kept[2]; /* acked[] as kept in ctl_replay */
+	bool have_acked_kept[2];
 };
 
 #define ENGINE_BUCKETS 4096
