@@ -992,7 +992,10 @@ static bool format_value(const struct opt_def *o, const struct up_config *c,
 			snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s",
 				 i ? "," : "",
 				 in ? c->inside[i] : c->outside[i]);
-		return true;
+		/* no `inside =` with the inside by address alone: the
+		 * parser refuses an empty interface list
+		 */
+		return n > 0;
 	}
 	case OPT_LISTEN:
 		snprintf(buf, cap, "%s", (const char *)src);
