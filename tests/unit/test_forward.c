@@ -15,6 +15,7 @@
 #include "config.h"
 #include "forward.h"
 #include "reload.h"
+#include "util/log.h"
 #include "unit.h"
 
 /* up_config is large (the forward list): these live outside the stack */
@@ -465,11 +466,34 @@ static void reload_diff_cases(void)
 	ASSERT_TRUE(config_key_live("timeout-tcp-established"), "timeout");
 	ASSERT_TRUE(config_key_live("fail-policy"), "fail-policy");
 	ASSERT_TRUE(config_key_live("tftp mode"), "tftp mode");
+	ASSERT_TRUE(config_key_live("fail-open-after"), "fail-open-after");
+	ASSERT_TRUE(config_key_live("log-level"), "log-level");
 	ASSERT_TRUE(!config_key_live("inside"), "inside");
 	ASSERT_TRUE(!config_key_live("inside-prefix"), "inside-prefix");
 	ASSERT_TRUE(!config_key_live("reinject-mark"), "reinject-mark");
 	ASSERT_TRUE(!config_key_live("xdp-fast"), "xdp-fast");
 	ASSERT_TRUE(!config_key_live("metrics"), "metrics");
+	/* fail-open-after (cfg) and log-level (settings): both live, and
+	 * applied, so a second reload of the same file finds nothing
+	 */
+	ASSERT_EQ(parse_str(&c2, run_file, err), 0);
+	c2.fail_open_after = 300;
+	c2.log_level = LOG_DEBUG;
+	config_reload_fill(&c1, &c2);
+	n = config_diff(&c1, &c2, ch, CONFIG_MAX_CHANGES);
+	ASSERT_EQ(n, 2);
+	ASSERT_STREQ(ch[0].key, "fail-open-after");
+	ASSERT_STREQ(ch[0].to, "300");
+	ASSERT_STREQ(ch[1].key, "log-level");
+	ASSERT_STREQ(ch[1].from, "info");
+	ASSERT_STREQ(ch[1].to, "debug");
+	ASSERT_TRUE(ch[0].live && ch[1].live,
+		    "fail-open-after, log-level live");
+	c3 = c1;
+	config_apply_live(&c3, &c2);
+	ASSERT_EQ(config_diff(&c3, &c2, ch, CONFIG_MAX_CHANGES), 0);
+	ASSERT_EQ(c3.fail_open_after, 300);
+	ASSERT_EQ(c3.log_level, LOG_DEBUG);
 }
 
 UNIT_CASES(forward_cases, CASE(forward_parse_good), CASE(forward_parse_hostile),
