@@ -1931,8 +1931,8 @@ static const struct counter_finding {
 	  "cause" },
 	{ "tables", CS_GLOBAL, BPFALG_CNT_FLOW_TABLE_FULL, SEV_WARN, "new flow",
 	  "new flows", "dropped because the flow table was full",
-	  "raise --flows (algctl down, algctl up --flows N) or shorten the "
-	  "timeouts" },
+	  "raise --flows (algctl up --flows N resizes the running table, "
+	  "flows kept) or shorten the timeouts" },
 };
 
 /*
@@ -2080,8 +2080,9 @@ static void check_tables(struct doctor *d)
 				       "ones still get in, the oldest "
 				       "unanswered make room)" :
 			       !strncmp(tables[t], "flows", 5) ?
-				       "raise --flows (algctl down, algctl up "
-				       "--flows N; IPv6 gets a quarter of it) "
+				       "raise --flows (algctl up --flows N "
+				       "resizes the running table, flows kept; "
+				       "IPv6 gets a quarter of it) "
 				       "or shorten the timeouts: "
 				       "when full, new answered flows end the "
 				       "least recently used ones" :
