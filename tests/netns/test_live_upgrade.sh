@@ -22,6 +22,7 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 # gateways: kernel bpfalg
+# slow: 30 s or more (it builds the previous layout's algctl); started first
 . "$HERE/lib.sh"
 . "$HERE/sip_lib.sh"
 test_init
