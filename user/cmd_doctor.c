@@ -52,9 +52,6 @@
 /* Not in Debian 12's UAPI headers (see loader.c). */
 #define ATTACH_TCX_INGRESS ((enum bpf_attach_type)46)
 #define ATTACH_TCX_EGRESS ((enum bpf_attach_type)47)
-/* loader.c's clsact filter, used when the kernel has no tcx. */
-#define BPFALG_CLSACT_HANDLE 0xa1e
-#define BPFALG_CLSACT_PRIO 1
 
 /* Same rule as `algctl status`. */
 #define HEARTBEAT_MAX_AGE_NS (5ULL * 1000000000ULL)
@@ -1718,8 +1715,8 @@ static int tc_collect(const struct doc_iface *s, bool ingress,
 			p->ours = p->id && p->id == s->prog_id[hook];
 		else
 			p->ours = (s->ifc.flags & BPFALG_IFF_TC_CLSACT) &&
-				  p->handle == BPFALG_CLSACT_HANDLE &&
-				  p->pref == BPFALG_CLSACT_PRIO &&
+				  p->handle == CLSACT_HANDLE &&
+				  p->pref == CLSACT_PRIO &&
 				  !strcmp(p->kind, "bpf");
 	}
 	return ret;

@@ -38,10 +38,6 @@
 #include "util/prefix.h"
 #include "util/tcx.h"
 
-/* Our clsact filter, when tcx is not available. */
-#define CLSACT_HANDLE 0xa1e
-#define CLSACT_PRIO 1
-
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
 struct attach_ctx {

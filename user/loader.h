@@ -19,6 +19,12 @@
 
 #include "config.h"
 
+/* bpfalg's clsact filter (where the kernel has no tcx): the loader
+ * installs it, a migration restores it, doctor recognises it
+ */
+#define CLSACT_HANDLE 0xa1e
+#define CLSACT_PRIO 1
+
 /* 0 on success (*was_up tells whether everything was attached already),
  * -errno with a one-line reason in @err.
  */

@@ -16,6 +16,7 @@
 
 #include "bpfalg.h"
 #include "bpfalg_settings.h"
+#include "loader.h"
 #include "migrate.h"
 #include "pins.h"
 #include "util/log.h"
@@ -51,10 +52,6 @@ struct migration {
 	int n_new;
 	unsigned long long t0, t_copied; /* begun, first pass done */
 };
-
-/* clsact filters as the loader installs them (loader.c) */
-#define CLSACT_HANDLE 1
-#define CLSACT_PRIO 1
 
 static unsigned long long now_ms(void)
 {

@@ -40,6 +40,22 @@ wait $srv
 [ "$(sha blob)" = "$(sha blob.rcv)" ] || fail "upload corrupted"
 flows_has "$CLIENT4" "$SERVER4" 5001 || fail "flow not in algctl flows"
 
+# a migration that fails after the first interface's filters were
+# replaced (BPFALG_TEST_FAIL_MIGRATION, a loader test hook) puts the old
+# programs back on them: migrate.c must find loader.c's filters
+filter_prog() { gx tc filter show dev "$1" ingress | sed -n 's/.* id \([0-9]*\).*/\1/p' | head -n1; }
+before=$(filter_prog gin)
+[ -n "$before" ] || fail "no clsact filter program on gin"
+if BPFALG_TEST_FAIL_MIGRATION=1 algctl up --inside gin --outside gout --masquerade \
+	--tc-mode clsact --flows 131072 >mig.out 2>&1; then
+	fail "a failed migration exited 0: $(tr '\n' ' ' <mig.out)"
+fi
+grep -q "the running datapath is unchanged" mig.out || fail "failed migration: $(tr '\n' ' ' <mig.out)"
+[ "$(filter_prog gin)" = "$before" ] ||
+	fail "after a failed migration gin's clsact filter runs program $(filter_prog gin), not the old $before"
+cx ping -q -c 1 -W 1 "$SERVER4" >/dev/null || fail "ping after the failed migration"
+log "a failed migration put the old clsact programs back"
+
 algctl down >/dev/null || fail "down in clsact mode"
 for dev in gin gout; do
 	for dir in ingress egress; do
