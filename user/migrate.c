@@ -25,11 +25,18 @@
 #define MIG_LINKS 256
 #define MIG_BATCH 4096
 
+/* A set of fixed-size keys: appended, then sorted once, then searched. */
+struct keyset {
+	__u8 *keys;
+	size_t n, cap, ksz;
+};
+
 struct mig_map {
 	char name[NAME_MAX + 1];
 	int old_fd, new_fd;
 	struct bpf_map_info old, new;
 	long copied, added; /* first pass, second pass */
+	struct keyset seen; /* keys of the first pass (maps but the flows') */
 };
 
 /* A hook as it was before the swap: its program held until the end. */
@@ -362,17 +369,53 @@ static long copy_each(struct mig_map *m, int ncpus, __u64 flags)
 	return n;
 }
 
+static int key_cmp_sz;
+static int key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, key_cmp_sz);
+}
+
+static void keyset_add(struct keyset *s, const void *key, size_t ksz)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 256;
+		__u8 *k = realloc(s->keys, cap * ksz);
+
+		if (!k)
+			return;
+		s->keys = k;
+		s->cap = cap;
+	}
+	memcpy(s->keys + s->n++ * ksz, key, ksz);
+	s->ksz = ksz;
+}
+
+static void keyset_sort(struct keyset *s)
+{
+	key_cmp_sz = (int)s->ksz;
+	if (s->n)
+		qsort(s->keys, s->n, s->ksz, key_cmp);
+}
+
+static bool keyset_has(const struct keyset *s, const void *key)
+{
+	key_cmp_sz = (int)s->ksz;
+	return s->n && bsearch(key, s->keys, s->n, s->ksz, key_cmp);
+}
+
 /*
  * The second pass adds what the old programs created between the first
- * copy and the swap.  For the flow table, whose pairs hold a million
- * entries, it is not worth a syscall per entry: an original half counts
- * when it was created after the copy began (created_s), a reply half when
- * its original half does.
+ * copy and the swap, and nothing else: an entry the new programs deleted
+ * after the swap must not come back (a pinhole they consumed would admit
+ * a second connection).  For the flow table, whose pairs hold a million
+ * entries, an original half counts when it was created after the copy
+ * began (created_s), a reply half when its original half does.  Every
+ * other map is small: an entry counts when the first pass did not see its
+ * key (struct mig_map.seen).
  */
 struct recent {
 	__u32 since_s; /* created_s from here on: made during the migration */
-	__u8 *keys[2]; /* the original keys seen, per family (4, 6) */
-	size_t n[2], cap[2], ksz[2];
+	struct keyset orig[2]; /* the original keys taken, per family (4, 6) */
 };
 
 enum map_role { ROLE_OTHER, ROLE_ORIG, ROLE_REV };
@@ -387,43 +430,6 @@ static enum map_role flow_role(const char *name, int *fam)
 	return ROLE_OTHER;
 }
 
-static int key_cmp_sz;
-static int key_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, key_cmp_sz);
-}
-
-static void recent_add(struct recent *r, int fam, const void *key, size_t ksz)
-{
-	if (r->n[fam] == r->cap[fam]) {
-		size_t cap = r->cap[fam] ? 2 * r->cap[fam] : 256;
-		__u8 *k = realloc(r->keys[fam], cap * ksz);
-
-		if (!k)
-			return;
-		r->keys[fam] = k;
-		r->cap[fam] = cap;
-	}
-	memcpy(r->keys[fam] + r->n[fam]++ * ksz, key, ksz);
-	r->ksz[fam] = ksz;
-}
-
-static void recent_sort(struct recent *r)
-{
-	for (int f = 0; f < 2; f++) {
-		key_cmp_sz = (int)r->ksz[f];
-		if (r->n[f])
-			qsort(r->keys[f], r->n[f], r->ksz[f], key_cmp);
-	}
-}
-
-static bool recent_has(const struct recent *r, int fam, const void *key)
-{
-	key_cmp_sz = (int)r->ksz[fam];
-	return r->n[fam] &&
-	       bsearch(key, r->keys[fam], r->n[fam], r->ksz[fam], key_cmp);
-}
-
 /* Second pass: does this element go in (see struct recent)? */
 static bool second_pass_keeps(struct mig_map *m, struct recent *r,
 			      const void *key, const void *val)
@@ -436,14 +442,14 @@ static bool second_pass_keeps(struct mig_map *m, struct recent *r,
 
 		if (f->created_s < r->since_s)
 			return false;
-		recent_add(r, fam, key, m->old.key_size);
+		keyset_add(&r->orig[fam], key, m->old.key_size);
 		return true;
 	}
 	case ROLE_REV:
 		/* the value starts with the original's key */
-		return recent_has(r, fam, val);
+		return keyset_has(&r->orig[fam], val);
 	default:
-		return true;
+		return !keyset_has(&m->seen, key);
 	}
 }
 
@@ -464,6 +470,8 @@ static long copy_batched(struct mig_map *m, int ncpus, __u64 flags,
 	/* the batch token of a hash map is a bucket index */
 	__u32 in = 0, out = 0, count;
 	bool whole = !r && m->old.value_size == m->new.value_size;
+	int fam;
+	bool remember = flow_role(m->name, &fam) == ROLE_OTHER;
 	long n = 0;
 	bool first = true, done = false;
 
@@ -486,6 +494,9 @@ static long copy_batched(struct mig_map *m, int ncpus, __u64 flags,
 		done = rc != 0;
 		first = false;
 		in = out;
+		for (__u32 i = 0; !r && remember && i < count; i++)
+			keyset_add(&m->seen, keys + (size_t)i * m->old.key_size,
+				   m->old.key_size);
 		if (whole && count) {
 			__u32 wrote = count;
 
@@ -594,6 +605,7 @@ static void free_migration(struct migration *m)
 	for (int i = 0; i < m->n_maps; i++) {
 		close(m->maps[i].old_fd);
 		close(m->maps[i].new_fd);
+		free(m->maps[i].seen.keys);
 	}
 	for (int i = 0; i < m->n_hooks; i++)
 		close(m->hooks[i].prog_fd);
@@ -649,6 +661,7 @@ struct migration *migrate_begin(const char *pin_path, char *err, size_t errlen)
 			continue;
 		}
 		mm->copied = copy_map(mm, BPF_ANY, NULL);
+		keyset_sort(&mm->seen);
 		m->n_maps++;
 	}
 	closedir(d);
@@ -681,8 +694,10 @@ int migrate_commit(struct migration *m, char *err, size_t errlen)
 	static const enum map_role order[] = { ROLE_ORIG, ROLE_REV,
 					       ROLE_OTHER };
 	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
-		if (order[o] == ROLE_REV)
-			recent_sort(&r);
+		if (order[o] == ROLE_REV) {
+			keyset_sort(&r.orig[0]);
+			keyset_sort(&r.orig[1]);
+		}
 		for (int i = 0; i < m->n_maps; i++) {
 			struct mig_map *mm = &m->maps[i];
 			int fam;
@@ -694,8 +709,8 @@ int migrate_commit(struct migration *m, char *err, size_t errlen)
 			added += mm->added > 0 ? mm->added : 0;
 		}
 	}
-	free(r.keys[0]);
-	free(r.keys[1]);
+	free(r.orig[0].keys);
+	free(r.orig[1].keys);
 	/* the new pins take the old names: rename() replaces atomically */
 	d = opendir(m->stage);
 	while (d && (de = readdir(d))) {
