@@ -416,15 +416,9 @@ static bool pause_over(struct daemon *d)
 
 static void resume(struct daemon *d)
 {
-	struct bpfalg_config c;
-	char err[256];
-
 	d->paused_ns = 0;
 	add_fd(d->epfd, ring_buffer__epoll_fd(d->rb));
-	if (!pins_read_cfg(d->pin_path, &c, err, sizeof(err))) {
-		c.flags &= ~BPFALG_CF_CTL_PAUSED;
-		pins_write_cfg(d->pin_path, &c, err, sizeof(err));
-	}
+	migrate_resume(d->pin_path);
 	pr_warn("[daemon] resumed: the maps were not replaced\n");
 }
 

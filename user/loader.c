@@ -792,6 +792,25 @@ static int write_alg_cfg(int fd, const struct up_config *uc, bool fresh)
 	return 0;
 }
 
+/* @cnt interface names of option @opt into @idx and @names. */
+static int resolve_ifaces(const char (*list)[IF_NAMESIZE], int cnt,
+			  const char *opt, int *idx, const char **names,
+			  char *err, size_t errlen)
+{
+	for (int i = 0; i < cnt; i++) {
+		idx[i] = if_nametoindex(list[i]);
+		if (!idx[i]) {
+			snprintf(err, errlen,
+				 "no such interface: %s (%s; `ip link` lists "
+				 "this network namespace's interfaces)",
+				 list[i], opt);
+			return -ENODEV;
+		}
+		names[i] = list[i];
+	}
+	return 0;
+}
+
 int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	      char *err, size_t errlen)
 {
@@ -807,46 +826,29 @@ int loader_up(const char *pin_path, const struct up_config *uc, bool *was_up,
 	bool fresh, need_xdp = false, migrating = false;
 
 	*was_up = false;
-	/* the outside named first in errors, as the options say it first */
-	for (int i = 0; i < uc->n_outside; i++)
-		if (!if_nametoindex(uc->outside[i])) {
-			snprintf(err, errlen,
-				 "no such interface: %s (--outside; `ip link` "
-				 "lists this network namespace's interfaces)",
-				 uc->outside[i]);
-			return -ENODEV;
-		}
-	for (int i = 0; i < uc->n_inside; i++) {
-		idx[n] = if_nametoindex(uc->inside[i]);
-		if (!idx[n]) {
-			snprintf(err, errlen,
-				 "no such interface: %s (--inside; `ip link` "
-				 "lists this network namespace's interfaces)",
-				 uc->inside[i]);
-			return -ENODEV;
-		}
-		names[n++] = uc->inside[i];
-	}
-	n_in = n;
-	for (int i = 0; i < uc->n_outside; i++) {
-		idx[n] = if_nametoindex(uc->outside[i]);
-		if (!idx[n]) {
-			snprintf(err, errlen,
-				 "no such interface: %s (--outside; `ip link` "
-				 "lists this network namespace's interfaces)",
-				 uc->outside[i]);
-			return -ENODEV;
-		}
-		/* masquerade: each outside interface to its own address */
-		if (uc->masquerade && i &&
-		    (ret = nl_primary_ipv4(idx[n], &pub[n]))) {
+	/* inside interfaces first, then the outside ones (roles by index);
+	 * the outside ones resolved first: an error names them first, as
+	 * the options do
+	 */
+	n_in = uc->n_inside;
+	n = n_in + uc->n_outside;
+	ret = resolve_ifaces(uc->outside, uc->n_outside, "--outside",
+			     idx + n_in, names + n_in, err, errlen);
+	if (!ret)
+		ret = resolve_ifaces(uc->inside, uc->n_inside, "--inside", idx,
+				     names, err, errlen);
+	if (ret)
+		return ret;
+	/* masquerade: each further outside interface to its own address */
+	for (int i = n_in + 1; uc->masquerade && i < n; i++) {
+		ret = nl_primary_ipv4(idx[i], &pub[i]);
+		if (ret) {
 			snprintf(err, errlen,
 				 "%s has no IPv4 address to masquerade to%s",
-				 uc->outside[i],
+				 names[i],
 				 ret == -ENOENT ? "" : " (netlink failed)");
 			return ret;
 		}
-		names[n++] = uc->outside[i];
 	}
 	out_ifindex = idx[n_in];
 
@@ -1027,7 +1029,7 @@ fail:
 		snprintf(err + l, errlen > l ? errlen - l : 0,
 			 ": the running datapath is unchanged");
 	} else if (migrating)
-		remove_pins(stage); /* nothing was swapped */
+		migrate_stage_remove(pin_path); /* nothing was swapped */
 	rollback(ax, !migrating);
 	if (fresh)
 		remove_pins(pin_path);

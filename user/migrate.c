@@ -248,6 +248,14 @@ static void unpin_dir(const char *dir)
 	rmdir(dir);
 }
 
+void migrate_stage_remove(const char *pin_path)
+{
+	char stage[PATH_MAX];
+
+	if (!migrate_stage_path(pin_path, stage, sizeof(stage)))
+		unpin_dir(stage);
+}
+
 int migrate_stage_create(const char *pin_path, char *err, size_t errlen)
 {
 	char stage[PATH_MAX];

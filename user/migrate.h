@@ -49,8 +49,11 @@ int migrate_check(const char *pin_path, __u32 flows, char *why, size_t whylen,
 /* The staging directory for @pin_path's new maps ("<pin_path>-next": bpffs takes no dots). */
 int migrate_stage_path(const char *pin_path, char *buf, size_t cap);
 
-/* An empty staging directory (a leftover of an interrupted run removed). */
+/* An empty staging directory (a leftover of an interrupted run removed);
+ * and its removal, when nothing was begun in it.
+ */
 int migrate_stage_create(const char *pin_path, char *err, size_t errlen);
+void migrate_stage_remove(const char *pin_path);
 
 /* Steps 3 and 5 above, and the way back; see the comment at the top. */
 struct migration *migrate_begin(const char *pin_path, char *err, size_t errlen);
